@@ -1,0 +1,93 @@
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { EXIT_OK } from '../../engine/errors';
+import { temporaryPathFor } from '../../engine/fsAtomic';
+import { loadOrBuildIndex, matcherFromPacked } from '../../engine/match/matcher';
+import { loadMetadata } from '../../engine/metadata';
+import { detectFormat } from '../../engine/pool/formats';
+import { readPool } from '../../engine/pool/read';
+import { requiredOption, withUsageErrors, type Command } from '../command';
+import { PADDING_HELP, parseOnError, parsePadding, requireList } from './shared';
+
+export const matchCommand: Command = {
+  name: 'match',
+  summary: 'write the matched entry ids of every record of a pool file',
+  help: `Usage: metacurate match --metadata M.json --input FILE --out OUT.jsonl [options]
+
+Writes one line per input record, in input order: {"key": ..., "entry_ids": [ascending ids]}.
+A record with several text fields gets the union of its texts' ids.
+
+Options:
+  --metadata FILE        metadata: JSON array of strings (or .txt, one entry per line)
+  --input FILE           pool file (repeatable; records of each file in turn)
+  --out FILE             JSONL to write (- for standard output)
+  --text-field F         caption field (repeatable; default: text)
+  --key-field K          field with the pair key (default: file name and record index)
+  --on-error fail|skip   stop at the first bad record (default), or leave it out
+${PADDING_HELP}
+  --no-cache             do not read or write the matcher cache
+  --timings              print {"indexMillis","fromCache","matchMillis","records"} as JSON on stderr
+`,
+  async run(argv, io) {
+    const { values } = withUsageErrors(() =>
+      parseArgs({
+        args: argv,
+        strict: true,
+        options: {
+          metadata: { type: 'string' },
+          input: { type: 'string', multiple: true },
+          out: { type: 'string' },
+          'text-field': { type: 'string', multiple: true },
+          'key-field': { type: 'string' },
+          'on-error': { type: 'string' },
+          padding: { type: 'string' },
+          'no-cache': { type: 'boolean' },
+          timings: { type: 'boolean' },
+        },
+      }),
+    );
+    const inputs = requireList('input', values.input);
+    const out = requiredOption('out', values.out);
+    const formats = inputs.map((f) => detectFormat(f));
+    const metadata = await loadMetadata(requiredOption('metadata', values.metadata));
+    const loaded = loadOrBuildIndex(metadata, parsePadding(values.padding), !values['no-cache']);
+    const matcher = matcherFromPacked(loaded.packed);
+    const matchStart = performance.now();
+    let records = 0;
+    const onError = parseOnError(values['on-error']);
+    const tmp = out === '-' ? undefined : temporaryPathFor(out);
+    const stream = tmp ? createWriteStream(tmp) : io.stdout;
+    try {
+      let pending = '';
+      for (let f = 0; f < inputs.length; f++) {
+        for await (const item of readPool(inputs[f], formats[f], { textFields: values['text-field'] ?? ['text'], keyField: values['key-field'], onError })) {
+          if (item.kind === 'skipped') continue;
+          records++;
+          matcher.begin();
+          for (const text of item.texts) matcher.collect(text);
+          pending += `{"key":${JSON.stringify(item.key)},"entry_ids":[${matcher.sorted().join(',')}]}\n`;
+          if (pending.length > 1 << 16) {
+            if (!stream.write(pending)) await new Promise<void>((r) => (stream as NodeJS.WritableStream).once('drain', () => r()));
+            pending = '';
+          }
+        }
+      }
+      if (tmp) {
+        await new Promise<void>((res, rej) => stream.end(pending, (err?: Error | null) => (err ? rej(err) : res())));
+        await rename(tmp, out);
+      } else stream.write(pending);
+    } catch (err) {
+      if (tmp) {
+        (stream as ReturnType<typeof createWriteStream>).destroy();
+        await rm(tmp, { force: true });
+      }
+      throw err;
+    }
+    if (values.timings) {
+      const timings = { indexMillis: Math.round(loaded.millis), fromCache: loaded.fromCache, matchMillis: Math.round(performance.now() - matchStart), records };
+      io.stderr.write(JSON.stringify(timings) + '\n');
+    }
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,7 @@
+/**
+ * Subcommands contributed by other parts of the product (metadata builder, language server,
+ * experiments). Kept apart from main.ts so each part registers itself in one line.
+ */
+import type { Command } from './command';
+
+export const commandsFromOtherIssues: Command[] = [];

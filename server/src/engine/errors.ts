@@ -1,0 +1,58 @@
+/**
+ * Errors the engine reports to users. Every input problem names the file, where in it
+ * (line, record, byte offset or tar member) and what was wrong, so the CLI can print it as is.
+ */
+
+/** Exit codes of the CLI: 0 done, 1 bad input, 2 bad usage. */
+export const EXIT_OK = 0;
+export const EXIT_BAD_INPUT = 1;
+export const EXIT_BAD_USAGE = 2;
+
+/** Where in an input a problem is: a 1-based line, a 0-based record index, or a tar member name. */
+export interface InputLocation {
+  line?: number;
+  record?: number;
+  member?: string;
+  byteOffset?: number;
+}
+
+/** Short machine-readable reason, used to tally skipped records by reason with `--on-error skip`. */
+export type InputErrorReason =
+  | 'bad-json'
+  | 'missing-text-field'
+  | 'non-string-text'
+  | 'missing-key-field'
+  | 'bad-csv'
+  | 'bad-parquet'
+  | 'bad-tar'
+  | 'bad-gzip'
+  | 'bad-metadata'
+  | 'unreadable';
+
+export class InputError extends Error {
+  constructor(
+    readonly file: string,
+    readonly location: InputLocation,
+    readonly reason: InputErrorReason,
+    readonly detail: string,
+  ) {
+    super(`${file}${formatLocation(location)}: ${detail}`);
+    this.name = 'InputError';
+  }
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function formatLocation(loc: InputLocation): string {
+  const parts: string[] = [];
+  if (loc.line !== undefined) parts.push(`line ${loc.line}`);
+  if (loc.record !== undefined) parts.push(`record ${loc.record}`);
+  if (loc.member !== undefined) parts.push(`member ${loc.member}`);
+  if (loc.byteOffset !== undefined && loc.line === undefined) parts.push(`byte ${loc.byteOffset}`);
+  return parts.length ? `:${parts.join(', ')}` : '';
+}

@@ -1,0 +1,184 @@
+/**
+ * The worldwide (MetaCLIP 2) matcher: Aho-Corasick over UTF-16 code units.
+ *
+ * Worldwide padding leaves CJK, Thai, Lao, Burmese, Khmer, Tibetan and punctuation ends of an
+ * entry unpadded, so an entry may match inside a space-delimited token and the token index of
+ * the English matcher does not apply. This searches every padded entry in the spaced text at once.
+ *
+ * Index: goto edges in one open-addressing table keyed by (node, code unit), the root's edges in
+ * a direct 65,536-slot array; failure links; and for each node the nearest node on its failure
+ * chain that ends an entry (dictionary link), so reporting walks only nodes that have entries.
+ *
+ * Costs: build O(total padded length) with hashing; matching O(spaced length + matches).
+ * Memory: about 20 bytes per trie node, roughly one node per code unit of the entries, so a few
+ * times the English index. Worldwide runs are the exception, so it is built only when asked for.
+ */
+import { fmix32, tableSizeFor } from './hashing';
+import { IdCollector } from './idBuffer';
+import { paddedEntry, spacedText } from './spacing';
+
+export interface SubstringIndex {
+  numEntries: number;
+  rootGoto: Int32Array;
+  /** [node, unit, child] per slot; node = -1 marks an empty slot. */
+  gotoTable: Int32Array;
+  fail: Int32Array;
+  dictLink: Int32Array;
+  nodeEntry: Int32Array;
+  nextEntry: Int32Array;
+}
+
+function gotoHash(node: number, unit: number): number {
+  return fmix32(Math.imul(node, 0x9e3779b1) ^ unit);
+}
+
+export function buildSubstringIndex(entries: readonly string[]): SubstringIndex {
+  const patterns = entries.map((e) => paddedEntry(e, 'worldwide'));
+  let total = 1;
+  for (const p of patterns) total += p.length;
+
+  // Trie with first-child / next-sibling lists during the build (upper bound: total nodes).
+  const rootGoto = new Int32Array(65536);
+  const firstChild = new Int32Array(total).fill(-1);
+  const nextSibling = new Int32Array(total).fill(-1);
+  const label = new Uint16Array(total);
+  const nodeEntry = new Int32Array(total).fill(-1);
+  const lastEntry = new Int32Array(total).fill(-1);
+  const nextEntry = new Int32Array(entries.length).fill(-1);
+  const gotoSlots = tableSizeFor(total * 2);
+  const gotoTable = new Int32Array(gotoSlots * 3).fill(-1);
+  const mask = gotoSlots - 1;
+  const findChild = (node: number, unit: number): number => {
+    if (node === 0) return rootGoto[unit];
+    let slot = gotoHash(node, unit) & mask;
+    for (;;) {
+      const owner = gotoTable[slot * 3];
+      if (owner === -1) return 0;
+      if (owner === node && gotoTable[slot * 3 + 1] === unit) return gotoTable[slot * 3 + 2];
+      slot = (slot + 1) & mask;
+    }
+  };
+  let nodes = 1;
+  for (let id = 0; id < patterns.length; id++) {
+    const p = patterns[id];
+    let node = 0;
+    for (let i = 0; i < p.length; i++) {
+      const unit = p.charCodeAt(i);
+      let child = findChild(node, unit);
+      if (child === 0) {
+        child = nodes++;
+        label[child] = unit;
+        nextSibling[child] = firstChild[node];
+        firstChild[node] = child;
+        if (node === 0) rootGoto[unit] = child;
+        else {
+          let slot = gotoHash(node, unit) & mask;
+          while (gotoTable[slot * 3] !== -1) slot = (slot + 1) & mask;
+          gotoTable[slot * 3] = node;
+          gotoTable[slot * 3 + 1] = unit;
+          gotoTable[slot * 3 + 2] = child;
+        }
+      }
+      node = child;
+    }
+    if (nodeEntry[node] === -1) nodeEntry[node] = id;
+    else nextEntry[lastEntry[node]] = id;
+    lastEntry[node] = id;
+  }
+
+  // Breadth-first failure and dictionary links.
+  const fail = new Int32Array(nodes);
+  const dictLink = new Int32Array(nodes);
+  const queue = new Int32Array(nodes);
+  let head = 0;
+  let tail = 0;
+  for (let c = firstChild[0]; c !== -1; c = nextSibling[c]) queue[tail++] = c;
+  while (head < tail) {
+    const u = queue[head++];
+    for (let v = firstChild[u]; v !== -1; v = nextSibling[v]) {
+      const unit = label[v];
+      let f = fail[u];
+      let target = findChild(f, unit);
+      while (target === 0 && f !== 0) {
+        f = fail[f];
+        target = findChild(f, unit);
+      }
+      fail[v] = target;
+      dictLink[v] = nodeEntry[target] !== -1 ? target : dictLink[target];
+      queue[tail++] = v;
+    }
+  }
+
+  return {
+    numEntries: entries.length,
+    rootGoto,
+    gotoTable,
+    fail,
+    dictLink,
+    nodeEntry: nodeEntry.slice(0, nodes),
+    nextEntry,
+  };
+}
+
+export class SubstringMatcher {
+  private readonly collector: IdCollector;
+  private readonly mask: number;
+
+  constructor(readonly index: SubstringIndex) {
+    this.collector = new IdCollector(index.numEntries);
+    this.mask = index.gotoTable.length / 3 - 1;
+  }
+
+  get numEntries(): number {
+    return this.index.numEntries;
+  }
+
+  match(text: string): number[] {
+    this.collector.begin();
+    this.collect(text);
+    return Array.from(this.collector.sorted());
+  }
+
+  begin(): void {
+    this.collector.begin();
+  }
+
+  sorted(): Uint32Array {
+    return this.collector.sorted();
+  }
+
+  collect(text: string): void {
+    const s = spacedText(text);
+    const { rootGoto, gotoTable, fail, dictLink, nodeEntry, nextEntry } = this.index;
+    const mask = this.mask;
+    const collector = this.collector;
+    let node = 0;
+    for (let i = 0; i < s.length; i++) {
+      const unit = s.charCodeAt(i);
+      for (;;) {
+        let next = 0;
+        if (node === 0) next = rootGoto[unit];
+        else {
+          let slot = gotoHash(node, unit) & mask;
+          for (;;) {
+            const owner = gotoTable[slot * 3];
+            if (owner === -1) break;
+            if (owner === node && gotoTable[slot * 3 + 1] === unit) {
+              next = gotoTable[slot * 3 + 2];
+              break;
+            }
+            slot = (slot + 1) & mask;
+          }
+        }
+        if (next !== 0 || node === 0) {
+          node = next;
+          break;
+        }
+        node = fail[node];
+      }
+      for (let out = nodeEntry[node] !== -1 ? node : dictLink[node]; out !== 0; out = dictLink[out]) {
+        for (let e = nodeEntry[out]; e >= 0; e = nextEntry[e]) collector.add(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Per-record matched ids, as written by the count pass and read by the select pass, the summary,
+ * `stats` and the balance panel. A stream of little-endian u32: for each record in input order,
+ * its number of ids then the ids ascending (0 for an unmatched record). The curation's
+ * `matches.bin` is a 16-byte header ("MCMATCH1", u32 record count, u32 0) and the same stream.
+ */
+import { open, readFile } from 'node:fs/promises';
+import type { MatchedIdLists } from './balance';
+
+export const MATCHES_MAGIC = 'MCMATCH1';
+
+/** Growable u32 buffer for one task's stream. */
+export class MatchesWriter {
+  private buffer = new Uint32Array(1 << 16);
+  private length = 0;
+  records = 0;
+
+  add(ids: ArrayLike<number>): void {
+    this.ensure(ids.length + 1);
+    this.buffer[this.length++] = ids.length;
+    for (let i = 0; i < ids.length; i++) this.buffer[this.length++] = ids[i];
+    this.records++;
+  }
+
+  bytes(): Uint8Array {
+    return new Uint8Array(this.buffer.buffer, 0, this.length * 4);
+  }
+
+  private ensure(extra: number): void {
+    if (this.length + extra <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const grown = new Uint32Array(size);
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
+}
+
+/** Reads one task's stream back, record by record. */
+export class MatchesCursor {
+  private at = 0;
+  constructor(private readonly stream: Uint32Array) {}
+
+  static async load(path: string): Promise<MatchesCursor> {
+    const bytes = await readFile(path);
+    const copy = new Uint32Array(bytes.byteLength / 4);
+    new Uint8Array(copy.buffer).set(bytes);
+    return new MatchesCursor(copy);
+  }
+
+  /** The next record's ids (a view, valid until the cursor moves on). */
+  next(): Uint32Array {
+    if (this.at >= this.stream.length) throw new Error('matches stream ended before the records did');
+    const n = this.stream[this.at];
+    const ids = this.stream.subarray(this.at + 1, this.at + 1 + n);
+    this.at += n + 1;
+    return ids;
+  }
+
+  get done(): boolean {
+    return this.at >= this.stream.length;
+  }
+}
+
+/** Converts a stream into offset/id lists for the expected-size computations, matched records only. */
+export function matchedIdLists(stream: Uint32Array): MatchedIdLists {
+  const offsets: number[] = [0];
+  const ids: number[] = [];
+  for (let at = 0; at < stream.length; ) {
+    const n = stream[at];
+    if (n > 0) {
+      for (let k = 1; k <= n; k++) ids.push(stream[at + k]);
+      offsets.push(ids.length);
+    }
+    at += n + 1;
+  }
+  return { offsets: Uint32Array.from(offsets), ids: Uint32Array.from(ids) };
+}
+
+/** Loads a curation's `matches.bin` (header + stream) as the raw stream. */
+export async function readMatchesFile(path: string): Promise<{ records: number; stream: Uint32Array }> {
+  const handle = await open(path, 'r');
+  try {
+    const header = Buffer.alloc(16);
+    await handle.read(header, 0, 16, 0);
+    if (header.toString('latin1', 0, 8) !== MATCHES_MAGIC) throw new Error(`${path}: not a matches file`);
+    const records = header.readUInt32LE(8);
+    const { size } = await handle.stat();
+    const stream = new Uint32Array((size - 16) / 4);
+    await handle.read(new Uint8Array(stream.buffer), 0, size - 16, 16);
+    return { records, stream };
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Loading a metadata list. The entry id is the position in the list (spec section 1).
+ * JSON arrays of strings are the interchange format; `.txt` lists (one entry per line) are
+ * accepted as a convenience.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { InputError } from './errors';
+
+export interface Metadata {
+  path: string;
+  entries: string[];
+  /** sha256 of the file's bytes: keys the matcher cache and ties outputs to their metadata. */
+  sha256: string;
+}
+
+export async function loadMetadata(path: string): Promise<Metadata> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new InputError(path, {}, 'unreadable', `cannot read metadata: ${(err as Error).message}`);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const text = bytes.toString('utf8');
+  const entries = path.endsWith('.txt') ? parseEntryLines(text) : parseEntryJson(path, text);
+  if (entries.length === 0) {
+    throw new InputError(path, {}, 'bad-metadata', 'metadata is empty: it must list at least one entry');
+  }
+  return { path, entries, sha256 };
+}
+
+/** One entry per line; a CR before the LF is dropped; a final newline does not start an entry. */
+export function parseEntryLines(text: string): string[] {
+  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+export function parseEntryJson(path: string, text: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const message = (err as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    const line = pos ? lineOfOffset(text, Number(pos[1])) : undefined;
+    throw new InputError(path, { line }, 'bad-metadata', `metadata is not valid JSON: ${message}`);
+  }
+  if (!Array.isArray(value)) {
+    throw new InputError(path, { line: 1 }, 'bad-metadata', `metadata must be a JSON array of strings, found ${describe(value)}`);
+  }
+  for (let i = 0; i < value.length; i++) {
+    if (typeof value[i] !== 'string') {
+      const offset = offsetOfArrayElement(text, i);
+      throw new InputError(
+        path,
+        { line: offset >= 0 ? lineOfOffset(text, offset) : undefined, record: i },
+        'bad-metadata',
+        `entry ${i} is ${describe(value[i])}, expected a string`,
+      );
+    }
+  }
+  return value as string[];
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v} (${JSON.stringify(v)})`;
+}
+
+export function lineOfOffset(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** Offset of the i-th element of a top-level JSON array (error path only), or -1. */
+function offsetOfArrayElement(text: string, index: number): number {
+  let depth = 0;
+  let element = -1;
+  let inString = false;
+  let expectValue = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (depth === 1 && expectValue && !/\s/.test(c) && c !== ']') {
+      element++;
+      expectValue = false;
+      if (element === index) return i;
+    }
+    if (c === '"') inString = true;
+    else if (c === '[' || c === '{') {
+      depth++;
+      if (depth === 1) expectValue = true;
+    } else if (c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 1) expectValue = true;
+  }
+  return -1;
+}

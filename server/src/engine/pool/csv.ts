@@ -1,0 +1,308 @@
+/**
+ * CSV (RFC 4180 quoting: quoted fields may hold commas, newlines and "" for a quote) and TSV
+ * (split on tabs, no quoting). Fields are found by header name; the header row is kept so the
+ * writer can put the same one on the output. Not splittable: a newline may sit inside a quote.
+ */
+import { basename } from 'node:path';
+import { InputError, type InputLocation } from '../errors';
+import { ChunkReader } from './bytes';
+import { badRecord, keyFromValue, listFields, quoteList, textsFromFields, type RecordContext } from './common';
+import { openLineReader, sourceFailure } from './lines';
+import type { PoolItem, ReadOptions } from './types';
+
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+const COMMA = 44;
+const TAB = 9;
+
+export type DelimitedFormat = 'csv' | 'tsv';
+
+/** A parsed row: its field values and where its raw bytes (without the line break) lie. */
+interface Row {
+  kind: 'row';
+  fields: string[];
+  rawStart: number;
+  rawEnd: number;
+  /** Position after the row's line break. */
+  next: number;
+  /** Physical lines the row spans (more than 1 when a quoted field holds newlines). */
+  lines: number;
+}
+
+/** A row that breaks the quoting rules; `next` is where reading resumes (the next line). */
+interface BadRow {
+  kind: 'bad';
+  detail: string;
+  next: number;
+  lines: number;
+}
+
+/** The row does not end within the buffered bytes: read more and parse it again. */
+const MORE = 'more';
+
+type RowParse = Row | BadRow | typeof MORE;
+
+function rawEndOf(view: Buffer, start: number, lineEnd: number): number {
+  return lineEnd > start && view[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+}
+
+function countNewlines(view: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let i = view.indexOf(LF, start); i !== -1 && i < end; i = view.indexOf(LF, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Parses the row starting at `pos`. Rows without a quote take the fast path (one split);
+ * others go through the RFC 4180 state machine.
+ */
+function parseRow(view: Buffer, pos: number, eof: boolean, sep: number, quoting: boolean): RowParse {
+  const n = view.length;
+  const nl = view.indexOf(LF, pos);
+  if (nl === -1 && !eof) return MORE;
+  const lineEnd = nl === -1 ? n : nl;
+  const next = nl === -1 ? n : nl + 1;
+  if (!quoting || view.subarray(pos, lineEnd).indexOf(QUOTE) === -1) {
+    const rawEnd = rawEndOf(view, pos, lineEnd);
+    const fields = view.toString('utf8', pos, rawEnd).split(String.fromCharCode(sep));
+    return { kind: 'row', fields, rawStart: pos, rawEnd, next, lines: 1 };
+  }
+  return parseQuotedRow(view, pos, eof, sep);
+}
+
+function parseQuotedRow(view: Buffer, pos: number, eof: boolean, sep: number): RowParse {
+  const n = view.length;
+  const fields: string[] = [];
+  let lines = 1;
+  let i = pos;
+  for (;;) {
+    if (i < n && view[i] === QUOTE) {
+      let scan = i + 1;
+      let escaped = false;
+      let close: number;
+      for (;;) {
+        const q = view.indexOf(QUOTE, scan);
+        if (q === -1) {
+          if (!eof) return MORE;
+          return {
+            kind: 'bad',
+            detail: `unterminated quoted field ${fields.length + 1}: the file ends inside it`,
+            next: n,
+            lines: lines + countNewlines(view, i, n),
+          };
+        }
+        if (q + 1 < n && view[q + 1] === QUOTE) {
+          escaped = true;
+          scan = q + 2;
+          continue;
+        }
+        if (q + 1 >= n && !eof) return MORE;
+        close = q;
+        break;
+      }
+      const value = view.toString('utf8', i + 1, close);
+      fields.push(escaped ? value.replace(/""/g, '"') : value);
+      lines += countNewlines(view, i + 1, close);
+      const k = close + 1;
+      if (k >= n) return { kind: 'row', fields, rawStart: pos, rawEnd: k, next: k, lines };
+      const c = view[k];
+      if (c === sep) {
+        i = k + 1;
+        continue;
+      }
+      if (c === LF) return { kind: 'row', fields, rawStart: pos, rawEnd: k, next: k + 1, lines };
+      if (c === CR && (k + 1 >= n || view[k + 1] === LF)) {
+        if (k + 1 >= n && !eof) return MORE;
+        return { kind: 'row', fields, rawStart: pos, rawEnd: k, next: Math.min(k + 2, n), lines };
+      }
+      const nl = view.indexOf(LF, k);
+      return {
+        kind: 'bad',
+        detail: `unexpected character after the closing quote of field ${fields.length} (a quote inside a quoted field must be doubled)`,
+        next: nl === -1 ? n : nl + 1,
+        lines,
+      };
+    }
+    // Unquoted field: up to the separator or the line break. A quote inside it is kept literally.
+    let k = i;
+    while (k < n) {
+      const c = view[k];
+      if (c === sep || c === LF) break;
+      k++;
+    }
+    if (k >= n && !eof) return MORE;
+    if (k < n && view[k] === sep) {
+      fields.push(view.toString('utf8', i, k));
+      i = k + 1;
+      continue;
+    }
+    const rawEnd = rawEndOf(view, i, k);
+    fields.push(view.toString('utf8', i, rawEnd));
+    return { kind: 'row', fields, rawStart: pos, rawEnd, next: k < n ? k + 1 : n, lines };
+  }
+}
+
+/** Reads rows one by one, refilling the buffer when a row runs past the bytes read so far. */
+class RowReader {
+  /** 1-based line on which the next row starts. */
+  line = 1;
+
+  constructor(
+    private readonly reader: ChunkReader,
+    private readonly sep: number,
+    private readonly quoting: boolean,
+  ) {}
+
+  /** The next non-blank row (or bad row) and the line it starts on; undefined at the end. */
+  async next(): Promise<{ row: Row | BadRow; line: number; byteOffset: number } | undefined> {
+    const r = this.reader;
+    for (;;) {
+      if (r.pos >= r.end && !(await r.fill())) return undefined;
+      const parsed = parseRow(r.view, r.pos, r.eof, this.sep, this.quoting);
+      if (parsed === MORE) {
+        await r.fill();
+        continue;
+      }
+      const line = this.line;
+      const byteOffset = r.offset;
+      this.line += parsed.lines;
+      r.pos = parsed.next;
+      // An empty line holds no record (a one-column file cannot tell it from an empty value).
+      if (parsed.kind === 'row' && parsed.rawEnd === parsed.rawStart) continue;
+      return { row: parsed, line, byteOffset };
+    }
+  }
+
+  rawBytes(row: Row): Buffer {
+    return Buffer.from(this.reader.view.subarray(row.rawStart, row.rawEnd));
+  }
+}
+
+function separatorOf(format: DelimitedFormat): number {
+  return format === 'csv' ? COMMA : TAB;
+}
+
+/** The header of a CSV/TSV file: its column names and its raw line, for the writer. */
+export interface CsvHeader {
+  columns: string[];
+  /** The header row's bytes without its line break. */
+  line: Buffer;
+}
+
+/** Reads the header row of a CSV/TSV file (the first non-empty row). */
+export async function readCsvHeader(file: string, format: DelimitedFormat): Promise<CsvHeader> {
+  const reader = await openLineReader(file, false);
+  try {
+    return await headerOf(file, new RowReader(reader, separatorOf(format), format === 'csv'));
+  } finally {
+    await reader.close();
+  }
+}
+
+async function headerOf(file: string, rows: RowReader): Promise<CsvHeader> {
+  let first;
+  try {
+    first = await rows.next();
+  } catch (err) {
+    throw sourceFailure(file, err, { line: rows.line });
+  }
+  if (first === undefined) throw new InputError(file, { line: 1 }, 'bad-csv', 'empty file: no header row');
+  if (first.row.kind === 'bad') throw new InputError(file, { line: first.line }, 'bad-csv', first.row.detail);
+  return { columns: first.row.fields, line: rows.rawBytes(first.row) };
+}
+
+/** Column index of each needed field; a missing column is a file-level error naming the others. */
+function columnIndex(
+  file: string,
+  columns: string[],
+  field: string,
+  reason: 'missing-text-field' | 'missing-key-field',
+  fromHeader: boolean,
+): number {
+  const at = columns.indexOf(field);
+  if (at === -1) {
+    const where = fromHeader ? 'in the header' : 'among the given column names';
+    const what = reason === 'missing-text-field' ? 'text' : 'key';
+    throw new InputError(
+      file,
+      { line: 1 },
+      reason,
+      `no ${what} column '${field}' ${where} (columns: ${listFields(columns, 50)})`,
+    );
+  }
+  return at;
+}
+
+export async function* readDelimited(file: string, format: DelimitedFormat, opts: ReadOptions): AsyncGenerator<PoolItem> {
+  const ctx: RecordContext = { file, onError: opts.onError };
+  const reader = await openLineReader(file, false);
+  const rows = new RowReader(reader, separatorOf(format), format === 'csv');
+  try {
+    const columns = opts.columns ?? (await headerOf(file, rows)).columns;
+    const fromHeader = opts.columns === undefined;
+    const textColumns = opts.textFields.map((f) => columnIndex(file, columns, f, 'missing-text-field', fromHeader));
+    const keyColumn =
+      opts.keyField === undefined ? -1 : columnIndex(file, columns, opts.keyField, 'missing-key-field', fromHeader);
+    const fieldNames = opts.textFields;
+    const defaultKeyPrefix = `${basename(file)}:`;
+    let index = opts.firstRecordIndex ?? 0;
+    for (;;) {
+      let next;
+      try {
+        next = await rows.next();
+      } catch (err) {
+        throw sourceFailure(file, err, { line: rows.line, record: index });
+      }
+      if (next === undefined) return;
+      const { row, line, byteOffset } = next;
+      const location: InputLocation = { line, record: index, byteOffset };
+      const recordIndex = index++;
+      if (row.kind === 'bad') {
+        yield badRecord(ctx, 'bad-csv', row.detail, location);
+        continue;
+      }
+      const values = row.fields;
+      if (values.length !== columns.length) {
+        const detail = `record has ${values.length} field${values.length === 1 ? '' : 's'}, the header has ${columns.length}`;
+        yield badRecord(ctx, 'bad-csv', detail, location);
+        continue;
+      }
+      // An empty cell is how CSV writes a missing value, so it counts as absent.
+      const texts = textsFromFields(
+        fieldNames,
+        (f) => values[textColumns[fieldNames.indexOf(f)]] || undefined,
+        () => columns,
+      );
+      if (!texts.ok) {
+        const detail =
+          texts.reason === 'missing-text-field'
+            ? fieldNames.length === 1
+              ? `text field '${fieldNames[0]}' is empty`
+              : `text fields ${quoteList(fieldNames)} are all empty`
+            : texts.detail;
+        yield badRecord(ctx, texts.reason, detail, location);
+        continue;
+      }
+      let key = defaultKeyPrefix + recordIndex;
+      if (keyColumn >= 0 && opts.keyField !== undefined) {
+        const k = keyFromValue(opts.keyField, values[keyColumn] || undefined);
+        if (!k.ok) {
+          yield badRecord(ctx, 'missing-key-field', k.detail, location);
+          continue;
+        }
+        key = k.key;
+      }
+      yield {
+        kind: 'record',
+        index: recordIndex,
+        key,
+        texts: texts.texts,
+        payload: { type: 'line', bytes: rows.rawBytes(row) },
+        location,
+      };
+    }
+  } finally {
+    await reader.close();
+  }
+}

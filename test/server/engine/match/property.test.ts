@@ -1,0 +1,70 @@
+/**
+ * The fast matchers against the reference formulation ("look for each padded entry in the spaced
+ * text") on random metadata and random texts: spaces, tabs, newlines, the seven wrapped marks,
+ * other punctuation, non-ASCII letters, CJK, surrogate pairs, NBSP.
+ */
+import assert from 'node:assert/strict';
+import { createMatcher } from '../../../../server/src/engine/match/matcher';
+import { ReferenceMatcher } from '../../../../server/src/engine/match/referenceMatcher';
+import type { Padding } from '../../../../server/src/engine/match/spacing';
+
+/** Small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// A tiny alphabet makes collisions (and so matches) frequent.
+const ATOMS = ['a', 'b', 'ab', 'ba', 'é', 'e\u0301', '東', '京', 'タ', 'ไ', '\u{1F600}', '\u{20000}', '-', "'", '(', '+'];
+const SEPARATORS = [' ', ' ', ' ', '  ', '\t', '\n', '\r', ',', '.', ';', ':', '?', '!', '`', '\u00a0', ', ', '. '];
+
+function randomWord(rnd: () => number): string {
+  const n = 1 + Math.floor(rnd() * 2);
+  let w = '';
+  for (let i = 0; i < n; i++) w += ATOMS[Math.floor(rnd() * ATOMS.length)];
+  return w;
+}
+
+function randomPhrase(rnd: () => number, maxWords: number, withSeparators: boolean): string {
+  const n = 1 + Math.floor(rnd() * maxWords);
+  let s = rnd() < 0.05 ? ' ' : '';
+  for (let i = 0; i < n; i++) {
+    if (i > 0) s += withSeparators ? SEPARATORS[Math.floor(rnd() * SEPARATORS.length)] : rnd() < 0.9 ? ' ' : '  ';
+    s += randomWord(rnd);
+  }
+  if (rnd() < 0.1) s += withSeparators ? SEPARATORS[Math.floor(rnd() * SEPARATORS.length)] : ' ';
+  return s;
+}
+
+function checkAgreement(padding: Padding, seed: number, entriesCount: number, texts: number): void {
+  const rnd = mulberry32(seed);
+  const entries: string[] = [];
+  for (let i = 0; i < entriesCount; i++) {
+    // Mostly plain phrases; some with separators, which may never match, and some duplicates.
+    const r = rnd();
+    if (r < 0.05 && entries.length > 0) entries.push(entries[Math.floor(rnd() * entries.length)]);
+    else if (r < 0.2) entries.push(randomPhrase(rnd, 3, true));
+    else if (r < 0.22) entries.push('');
+    else entries.push(randomPhrase(rnd, 3, false));
+  }
+  const fast = createMatcher(entries, padding);
+  const reference = new ReferenceMatcher(entries, padding);
+  for (let i = 0; i < texts; i++) {
+    const text = randomPhrase(rnd, 12, true);
+    assert.deepEqual(fast.match(text), reference.match(text), `seed ${seed}, text ${JSON.stringify(text)}`);
+  }
+}
+
+describe('fast matchers agree with the reference formulation on random inputs', () => {
+  for (const padding of ['english', 'worldwide'] as const) {
+    it(`${padding} padding: 40 random metadata lists x 300 random texts`, () => {
+      for (let seed = 1; seed <= 40; seed++) checkAgreement(padding, seed * 7919, 60, 300);
+    });
+  }
+});

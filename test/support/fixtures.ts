@@ -1,0 +1,55 @@
+/** Deterministic generated fixtures: metadata and pools shaped like real ones, in a temp folder. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function tempDir(prefix = 'metacurate-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+const WORDS = [
+  'dog', 'cat', 'photo', 'of', 'a', 'the', 'red', 'car', 'on', 'street', 'beach', 'sunset', 'new', 'york', 'city',
+  'man', 'woman', 'hot', 'dog', 'shirt', 'T-shirt', 'garden', 'house', 'tree', 'river', 'mountain', 'snow', 'bird',
+  'flower', 'table', 'chair', 'kitchen', 'food', 'plate', 'coffee', 'cup', 'book', 'phone', 'stock', 'image', 'vector',
+];
+
+/** Metadata with a Zipf-like pool in mind: common words become head entries. */
+export function smallMetadata(): string[] {
+  return ['dog', 'cat', 'photo', 'red car', 'new york', 'new york city', 'hot dog', 'T-shirt', 'beach', 'sunset', 'tree', 'river', 'bird', 'flower', 'coffee cup', 'book', 'stock', 'vector', 'image', 'garden', 'house', 'kitchen', 'mountain', 'snow'];
+}
+
+/** Captions with Zipf-distributed words and punctuation, some matching nothing. */
+export function generateCaptions(n: number, seed: number): string[] {
+  const rnd = mulberry32(seed);
+  const captions: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const len = 3 + Math.floor(rnd() * 8);
+    const words: string[] = [];
+    for (let k = 0; k < len; k++) {
+      // Zipf-ish: index ~ floor(N * u^3) favours the first words.
+      words.push(WORDS[Math.floor(WORDS.length * rnd() ** 3)]);
+    }
+    let caption = words.join(' ');
+    if (rnd() < 0.1) caption += '.';
+    if (rnd() < 0.05) caption = caption.replace(' ', ', ');
+    if (rnd() < 0.3) caption = `zzz ${i} qqq`; // matches nothing
+    captions.push(caption);
+  }
+  return captions;
+}
+
+export function writeJsonl(path: string, captions: string[], field = 'text'): void {
+  writeFileSync(path, captions.map((c, i) => JSON.stringify({ [field]: c, url: `http://example.com/${i}.jpg` })).join('\n') + '\n');
+}
