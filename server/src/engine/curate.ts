@@ -19,8 +19,8 @@ import { mkdir, mkdtemp, open, readFile, rename, rm, stat, readdir, rmdir } from
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { balanceProbabilities, countHead, expectedSizeCurve, logSpacedThresholds, type CurvePoint } from './balance';
-import { addSparseCounts, writeCounts, type EntryCounts } from './counts';
-import { countOutputs, selectOutputs, type CountTaskResult, type PoolTask, type RunSettings, type SelectTaskResult } from './curateTasks';
+import { addSparseCounts, readCounts, writeCounts, type CountsInfo, type EntryCounts } from './counts';
+import { countOutputs, selectOutputs, taskResultPath, type CountTaskResult, type Phase, type PoolTask, type RunSettings, type SelectTaskResult } from './curateTasks';
 import { InputError, UsageError, type InputErrorReason } from './errors';
 import { temporaryPathFor, writeFileAtomic, writeJsonAtomic } from './fsAtomic';
 import { loadOrBuildIndex } from './match/matcher';
@@ -78,17 +78,60 @@ interface Manifest {
   countKey: string;
   /** Hash of what the select pass adds (t, seed). */
   selectKey: string;
+  /** The run's options with absolute paths: a task started elsewhere (a Slurm node) reads them here. */
+  options: CurateOptions;
   tasks: PoolTask[];
-  counted: Record<number, CountTaskResult>;
-  selected: Record<number, SelectTaskResult>;
   finalizedFiles: string[];
   complete: boolean;
 }
 
 const MANIFEST_VERSION = 1;
 
-export async function curate(options: CurateOptions, progress: ProgressSink = silentProgress): Promise<CurateSummary> {
-  const started = performance.now();
+/**
+ * A curation whose slices are planned and recorded in the output folder. Any executor runs its
+ * count and select tasks (curateTasks.ts); a task is done when its result file exists.
+ */
+export interface PreparedCuration {
+  options: CurateOptions;
+  outDir: string;
+  workDir: string;
+  manifestPath: string;
+  padding: Padding;
+  run: RunSettings;
+  metadata: Metadata;
+  inputs: string[];
+  formats: PoolFormat[];
+  outputNames: string[];
+  state: Manifest;
+  resumed: boolean;
+}
+
+
+export async function readTaskResults<R>(prepared: PreparedCuration, phase: Phase): Promise<Map<number, R>> {
+  const results = new Map<number, R>();
+  for (const task of prepared.state.tasks) {
+    try {
+      results.set(task.id, JSON.parse(await readFile(taskResultPath(prepared.workDir, phase, task.id), 'utf8')) as R);
+    } catch {
+      // Not done yet.
+    }
+  }
+  return results;
+}
+
+export async function pendingTasks(prepared: PreparedCuration, phase: Phase): Promise<PoolTask[]> {
+  const done = await readTaskResults(prepared, phase);
+  return prepared.state.tasks.filter((t) => !done.has(t.id));
+}
+
+/**
+ * Validates the options, then plans the slices (or picks up the plan of an interrupted run with
+ * the same inputs). Returns the finished summary instead when the folder already holds this run.
+ */
+export async function prepareCuration(
+  options: CurateOptions,
+  progress: ProgressSink,
+): Promise<{ prepared: PreparedCuration } | { complete: CurateSummary }> {
   validateOptions(options);
   const outDir = resolve(options.outDir);
   const workDir = join(outDir, '.metacurate', 'work');
@@ -100,16 +143,14 @@ export async function curate(options: CurateOptions, progress: ProgressSink = si
   const sizes = await Promise.all(inputs.map((p) => fileSize(p)));
   const metadata = await loadMetadata(options.metadataPath);
   const outputNames = outputPaths(inputs);
+  const normalized: CurateOptions = { ...options, inputs, outDir, metadataPath: resolve(options.metadataPath), padding, onError: run.onError };
 
   const countKey = hash({ v: MANIFEST_VERSION, metadata: metadata.sha256, inputs, sizes, formats, run, padding });
   const selectKey = hash({ t: options.t, seed: options.seed });
   let manifest = await readManifest(manifestPath);
-  let resumed = false;
   if (manifest && manifest.countKey !== countKey) {
     if (manifest.complete) {
-      throw new UsageError(
-        `${outDir} already holds a finished curation of other inputs, metadata or fields; choose another --out folder`,
-      );
+      throw new UsageError(`${outDir} already holds a finished curation of other inputs, metadata or fields; choose another --out folder`);
     }
     progress.info('The output folder holds an unfinished run of different inputs; starting over.');
     await rm(join(outDir, '.metacurate'), { recursive: true, force: true });
@@ -117,90 +158,142 @@ export async function curate(options: CurateOptions, progress: ProgressSink = si
   }
   if (manifest && manifest.selectKey !== selectKey) {
     progress.info('Counts are reused from the earlier run; selecting again for the new t and seed.');
-    await rm(join(outDir, 'data'), { recursive: true, force: true });
-    manifest = { ...manifest, selectKey, selected: {}, finalizedFiles: [], complete: false };
+    for (const name of ['data', 'summary.json']) await rm(join(outDir, name), { recursive: true, force: true });
+    manifest = { ...manifest, selectKey, options: normalized, finalizedFiles: [], complete: false };
     for (const f of await readdir(workDir).catch(() => [] as string[])) if (f.startsWith('select-')) await rm(join(workDir, f), { force: true });
+    await writeJsonAtomic(manifestPath, manifest);
   }
   if (manifest?.complete) {
     const summary = JSON.parse(await readFile(join(outDir, 'summary.json'), 'utf8')) as CurateSummary;
     progress.info(`Already complete: ${outDir} (kept ${summary.kept} of ${summary.pool.records}).`);
-    return { ...summary, resumed: true };
+    return { complete: { ...summary, resumed: true } };
   }
-  if (manifest) resumed = true;
-
-  const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+  const resumed = manifest !== undefined;
   if (!manifest) {
+    const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
     const tasks = await planTasks(inputs, formats, sizes, options.sliceBytes ?? defaultSliceBytes(sizes, workers));
-    manifest = { version: 1, countKey, selectKey, tasks, counted: {}, selected: {}, finalizedFiles: [], complete: false };
+    manifest = { version: MANIFEST_VERSION, countKey, selectKey, options: normalized, tasks, finalizedFiles: [], complete: false };
     await mkdir(workDir, { recursive: true });
     await writeJsonAtomic(manifestPath, manifest);
   }
-  const state = manifest;
+  return {
+    prepared: { options: normalized, outDir, workDir, manifestPath, padding, run, metadata, inputs, formats, outputNames, state: manifest, resumed },
+  };
+}
+
+/** Re-opens a prepared curation from its folder (what a task on another node does). */
+export async function openPreparedCuration(outDir: string): Promise<PreparedCuration> {
+  const manifestPath = join(resolve(outDir), '.metacurate', 'manifest.json');
+  const state = await readManifest(manifestPath);
+  if (!state) throw new UsageError(`${outDir} holds no prepared curation (no .metacurate/manifest.json)`);
+  const o = state.options;
+  const metadata = await loadMetadata(o.metadataPath);
+  return {
+    options: o,
+    outDir: resolve(outDir),
+    workDir: join(resolve(outDir), '.metacurate', 'work'),
+    manifestPath,
+    padding: o.padding ?? 'english',
+    run: { textFields: o.textFields, keyField: o.keyField, onError: o.onError ?? 'fail' },
+    metadata,
+    inputs: o.inputs,
+    formats: o.inputs.map((p) => detectFormat(p)),
+    outputNames: outputPaths(o.inputs),
+    state,
+    resumed: true,
+  };
+}
+
+export async function curate(options: CurateOptions, progress: ProgressSink = silentProgress): Promise<CurateSummary> {
+  const started = performance.now();
+  const opened = await prepareCuration(options, progress);
+  if ('complete' in opened) return opened.complete;
+  const prepared = opened.prepared;
+  const { metadata, workDir, run } = prepared;
+  const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
 
   const indexStart = performance.now();
-  const index = loadOrBuildIndex(metadata, padding, options.cache ?? true);
+  const index = loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
   progress.info(`Matcher for ${metadata.entries.length.toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`);
-  const indexSeconds = (performance.now() - indexStart) / 1000;
+  const timings = { index: (performance.now() - indexStart) / 1000, count: 0, select: 0, finalize: 0 };
 
-  const pool = new CurationWorkers(Math.min(workers, state.tasks.length), index.packed);
-  const saveManifest = () => writeJsonAtomic(manifestPath, state);
-  const timings = { index: indexSeconds, count: 0, select: 0, finalize: 0 };
+  const pool = new CurationWorkers(Math.min(workers, prepared.state.tasks.length), index.packed);
   try {
-    // Count pass.
     let t0 = performance.now();
-    const toCount = state.tasks.filter((task) => !state.counted[task.id]);
-    await runPhase(pool, 'count', state.tasks, toCount, progress, (task) => ({ type: 'count', task, run, workDir }), async (id, result: CountTaskResult) => {
-      state.counted[id] = result;
-      await saveManifest();
-    });
+    const toCount = await pendingTasks(prepared, 'count');
+    await runPhase(pool, 'count', prepared.state.tasks, toCount, progress, (task) => ({ type: 'count', task, run, workDir }));
     timings.count = (performance.now() - t0) / 1000;
 
-    // Reduce.
-    const counts = await reduceCounts(state, metadata, workDir);
-    await writeCounts(join(outDir, 'counts.json'), metadata.entries, counts);
+    const counts = await reduceCuration(prepared);
     if (counts.records === 0) progress.info('The pool has no records: nothing to curate.');
     else if (counts.matchedRecords === 0) progress.info('No record of the pool matches any entry: the curation is empty.');
 
-    // Select pass.
     t0 = performance.now();
-    const p = balanceProbabilities(counts.counts, options.t);
-    const shared = new SharedArrayBuffer(p.byteLength);
-    new Float64Array(shared).set(p);
-    const firstIndex = firstRecordIndexes(state);
-    const toSelect = state.tasks.filter((task) => !state.selected[task.id]);
-    await runPhase(
-      pool,
-      'select',
-      state.tasks,
-      toSelect,
-      progress,
-      (task) => ({ type: 'select', task, run, workDir, seed: options.seed, firstRecordIndex: firstIndex.get(task.id)!, probabilities: shared }),
-      async (id, result: SelectTaskResult) => {
-        state.selected[id] = result;
-        await saveManifest();
-      },
-    );
+    const shared = new SharedArrayBuffer(counts.counts.length * 8);
+    new Float64Array(shared).set(balanceProbabilities(counts.counts, options.t));
+    const firstIndex = await firstRecordIndexes(prepared);
+    const toSelect = await pendingTasks(prepared, 'select');
+    await runPhase(pool, 'select', prepared.state.tasks, toSelect, progress, (task) => ({
+      type: 'select',
+      task,
+      run,
+      workDir,
+      seed: options.seed,
+      firstRecordIndex: firstIndex.get(task.id)!,
+      probabilities: shared,
+    }));
     timings.select = (performance.now() - t0) / 1000;
 
-    // Assemble outputs.
-    t0 = performance.now();
-    const outputs = await assembleOutputs(state, inputs, formats, outputNames, outDir, workDir, saveManifest);
-    const stream = await writeMatchesFile(state, workDir, join(outDir, 'matches.bin'), counts.records);
-    const summary = summarize({ options, metadata, counts, p, stream, outputs, state, padding, workers: pool.size, resumed, timings, started });
-    timings.finalize = (performance.now() - t0) / 1000;
-    summary.pass_seconds.finalize = round(timings.finalize, 3);
-    summary.wall_seconds = round((performance.now() - started) / 1000, 3);
-    await writeJsonAtomic(join(outDir, 'summary.json'), summary);
-    state.complete = true;
-    await saveManifest();
-    return summary;
+    return await finalizeCuration(prepared, { timings, started, workers: pool.size });
   } catch (err) {
-    if (err instanceof InputError) await removeRunOutputs(outDir);
+    if (err instanceof InputError) await removeRunOutputs(prepared.outDir);
     throw err;
   } finally {
     progress.finish();
     await pool.close();
   }
+}
+
+/** Sums the slices' partial counts and writes counts.json and counts.bin. */
+export async function reduceCuration(prepared: PreparedCuration): Promise<EntryCounts> {
+  const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
+  const missing = prepared.state.tasks.filter((t) => !counted.has(t.id));
+  if (missing.length > 0) throw new Error(`cannot reduce: ${missing.length} count task(s) are not done (first: ${missing[0].id})`);
+  const counts = await reduceCounts({ tasks: prepared.state.tasks, counted: Object.fromEntries(counted) }, prepared.metadata, prepared.workDir);
+  await writeCounts(join(prepared.outDir, 'counts.json'), prepared.metadata.entries, counts);
+  return counts;
+}
+
+/** Keep probabilities of a reduced curation, from its compact counts. */
+export async function probabilitiesOf(prepared: PreparedCuration): Promise<Float64Array> {
+  const { counts } = await readCounts(join(prepared.outDir, 'counts.bin'), prepared.metadata.entries);
+  return balanceProbabilities(counts, prepared.options.t);
+}
+
+/** Assembles the outputs from the slices and writes matches.bin and summary.json. */
+export async function finalizeCuration(
+  prepared: PreparedCuration,
+  run: { timings: CurateSummary['pass_seconds']; started: number; workers: number },
+): Promise<CurateSummary> {
+  const t0 = performance.now();
+  const { state, outDir, workDir, metadata, options } = prepared;
+  const selected = await readTaskResults<SelectTaskResult>(prepared, 'select');
+  const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
+  const missing = state.tasks.filter((t) => !selected.has(t.id));
+  if (missing.length > 0) throw new Error(`cannot finalize: ${missing.length} select task(s) are not done (first: ${missing[0].id})`);
+  const { counts: countValues, info } = await readCounts(join(outDir, 'counts.bin'), metadata.entries);
+  const counts = { ...(info as CountsInfo), counts: countValues };
+  const saveManifest = () => writeJsonAtomic(prepared.manifestPath, state);
+  const outputs = await assembleOutputs(state, selected, prepared.inputs, prepared.formats, prepared.outputNames, outDir, workDir, saveManifest);
+  const stream = await writeMatchesFile(state, workDir, join(outDir, 'matches.bin'), counts.records);
+  const p = balanceProbabilities(countValues, options.t);
+  const summary = summarize({ options, metadata, counts, p, stream, outputs, counted, selected, padding: prepared.padding, workers: run.workers, resumed: prepared.resumed, timings: run.timings, started: run.started });
+  summary.pass_seconds.finalize = round((performance.now() - t0) / 1000, 3);
+  summary.wall_seconds = round((performance.now() - run.started) / 1000, 3);
+  await writeJsonAtomic(join(outDir, 'summary.json'), summary);
+  state.complete = true;
+  await saveManifest();
+  return summary;
 }
 
 function validateOptions(o: CurateOptions): void {
@@ -271,14 +364,13 @@ export function outputPaths(inputs: string[]): string[] {
   });
 }
 
-async function runPhase<R>(
+async function runPhase(
   pool: CurationWorkers,
-  phase: 'count' | 'select',
+  phase: Phase,
   all: PoolTask[],
   pending: PoolTask[],
   progress: ProgressSink,
   request: (task: PoolTask) => WorkerRequest,
-  onDone: (taskId: number, result: R) => Promise<void>,
 ): Promise<void> {
   const totalBytes = all.reduce((a, t) => a + t.bytes, 0);
   const pendingIds = new Set(pending.map((t) => t.id));
@@ -296,7 +388,7 @@ async function runPhase<R>(
     progress.update({ phase, done: bytes, total: totalBytes, records, unit: 'bytes' });
   };
   report();
-  await pool.run<R>(pending.map(request), {
+  await pool.run<{ records: number }>(pending.map(request), {
     onProgress(taskId, records, fraction) {
       running.set(taskId, { records, fraction });
       report();
@@ -304,15 +396,18 @@ async function runPhase<R>(
     async onDone(taskId, result) {
       running.delete(taskId);
       doneBytes += bytesOf.get(taskId)!;
-      doneRecords += (result as { records: number }).records;
-      await onDone(taskId, result);
+      doneRecords += result.records;
       report();
     },
   });
   report();
 }
 
-async function reduceCounts(state: Pick<Manifest, 'tasks' | 'counted'>, metadata: Metadata, workDir: string): Promise<EntryCounts> {
+async function reduceCounts(
+  state: { tasks: PoolTask[]; counted: Record<number, CountTaskResult> },
+  metadata: Metadata,
+  workDir: string,
+): Promise<EntryCounts> {
   const counts = new Float64Array(metadata.entries.length);
   const total: EntryCounts = { counts, metadataSha256: metadata.sha256, records: 0, texts: 0, matchedTexts: 0, matchedRecords: 0 };
   for (const task of state.tasks) {
@@ -330,19 +425,21 @@ async function reduceCounts(state: Pick<Manifest, 'tasks' | 'counted'>, metadata
 }
 
 /** Record index of each task's first record within its file (default keys need it). */
-function firstRecordIndexes(state: Manifest): Map<number, number> {
+export async function firstRecordIndexes(prepared: PreparedCuration): Promise<Map<number, number>> {
+  const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
   const next = new Map<string, number>();
   const first = new Map<number, number>();
-  for (const task of state.tasks) {
+  for (const task of prepared.state.tasks) {
     const at = next.get(task.file) ?? 0;
     first.set(task.id, at);
-    next.set(task.file, at + state.counted[task.id].records);
+    next.set(task.file, at + (counted.get(task.id)?.records ?? 0));
   }
   return first;
 }
 
 async function assembleOutputs(
   state: Manifest,
+  selected: Map<number, SelectTaskResult>,
   inputs: string[],
   formats: PoolFormat[],
   names: string[],
@@ -358,8 +455,8 @@ async function assembleOutputs(
     const target = join(dataDir, names[f]);
     if (!target.startsWith(dataDir + sep)) throw new UsageError(`output path escapes the output folder: ${names[f]}`);
     const sidecar = `${target}.entries.jsonl`;
-    const kept = tasks.reduce((a, t) => a + state.selected[t.id].kept, 0);
-    const records = tasks.reduce((a, t) => a + state.selected[t.id].records, 0);
+    const kept = tasks.reduce((a, t) => a + selected.get(t.id)!.kept, 0);
+    const records = tasks.reduce((a, t) => a + selected.get(t.id)!.records, 0);
     if (!state.finalizedFiles.includes(inputs[f])) {
       await mkdir(dirname(target), { recursive: true });
       await assembleOnce(tasks.map((t) => selectOutputs(workDir, t.id, t.format).data), target);
@@ -436,7 +533,8 @@ function summarize(a: {
   p: Float64Array;
   stream: Uint32Array;
   outputs: CurateSummary['outputs'];
-  state: Manifest;
+  counted: Map<number, CountTaskResult>;
+  selected: Map<number, SelectTaskResult>;
   padding: Padding;
   workers: number;
   resumed: boolean;
@@ -468,7 +566,7 @@ function summarize(a: {
     entries.push({ id, entry: metadata.entries[id], count: c, expected_kept: round(expectedKept[id], 3) });
   }
   const skipped: Partial<Record<InputErrorReason, number>> = {};
-  for (const r of Object.values(a.state.counted)) {
+  for (const r of a.counted.values()) {
     for (const [reason, n] of Object.entries(r.skipped)) skipped[reason as InputErrorReason] = (skipped[reason as InputErrorReason] ?? 0) + (n ?? 0);
   }
   const maxCount = Math.max(1, ...entries.map((e) => e.count));
@@ -485,7 +583,7 @@ function summarize(a: {
       matched_records: counts.matchedRecords,
       skipped,
     },
-    kept: Object.values(a.state.selected).reduce((s, r) => s + r.kept, 0),
+    kept: [...a.selected.values()].reduce((s, r) => s + r.kept, 0),
     expected_kept: round(expectedTotal, 3),
     t: a.options.t,
     seed: a.options.seed,
@@ -542,10 +640,9 @@ export async function countPool(
   const workDir = await mkdtemp(join(tmpdir(), 'metacurate-count-'));
   const pool = new CurationWorkers(Math.min(workers, tasks.length), index.packed);
   try {
+    await runPhase(pool, 'count', tasks, tasks, progress, (task) => ({ type: 'count', task, run, workDir }));
     const counted: Record<number, CountTaskResult> = {};
-    await runPhase(pool, 'count', tasks, tasks, progress, (task) => ({ type: 'count', task, run, workDir }), async (id, r: CountTaskResult) => {
-      counted[id] = r;
-    });
+    for (const task of tasks) counted[task.id] = JSON.parse(await readFile(taskResultPath(workDir, 'count', task.id), 'utf8'));
     const counts = await reduceCounts({ tasks, counted }, metadata, workDir);
     const skipped: Partial<Record<InputErrorReason, number>> = {};
     for (const r of Object.values(counted)) {

@@ -6,6 +6,7 @@
  *         (the matches stream) and the partial counts; nothing depends on t or the seed.
  * select: read the same records again with their matches and decide each with the seeded rule;
  *         write kept records in the input's format, plus a sidecar line per kept record.
+ * Each task writes `<phase>-<id>.done.json` (its result) last: that file means the task is done.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,6 +54,13 @@ export interface SelectTaskResult {
 export type TaskProgress = (records: number, fraction: number) => void;
 
 const PROGRESS_EVERY = 4096;
+
+export type Phase = 'count' | 'select';
+
+/** Written by a task when all its outputs are in place: its presence means "done". */
+export function taskResultPath(workDir: string, phase: Phase, taskId: number): string {
+  return join(workDir, `${phase}-${taskId}.done.json`);
+}
 
 export function countOutputs(workDir: string, taskId: number) {
   return { matches: join(workDir, `count-${taskId}.matches`), counts: join(workDir, `count-${taskId}.counts`) };
@@ -126,6 +134,7 @@ export async function runCountTask(
   const pairs = sparseCounts(counts);
   await writeFileAtomic(out.matches, matches.bytes());
   await writeFileAtomic(out.counts, new Uint8Array(pairs.buffer, pairs.byteOffset, pairs.byteLength));
+  await writeFileAtomic(taskResultPath(workDir, 'count', task.id), JSON.stringify(result));
   return result;
 }
 
@@ -164,6 +173,7 @@ export async function runSelectTask(
     }
     await writer.finish();
     await writeFileAtomic(out.sidecar, sidecar.join(''));
+    await writeFileAtomic(taskResultPath(workDir, 'select', task.id), JSON.stringify(result));
   } catch (err) {
     await writer.abort();
     await rm(out.sidecar, { force: true });

@@ -104,9 +104,11 @@ describe('curate (local executor)', function () {
     // The state a crash during counting leaves: some slices counted, nothing selected yet.
     const manifestPath = join(dir.path, 'resume', '.metacurate', 'manifest.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    for (const id of Object.keys(manifest.counted).slice(0, 3)) delete manifest.counted[id];
-    Object.assign(manifest, { selected: {}, finalizedFiles: [], complete: false });
+    Object.assign(manifest, { finalizedFiles: [], complete: false });
     writeFileSync(manifestPath, JSON.stringify(manifest));
+    const work = join(dir.path, 'resume', '.metacurate', 'work');
+    for (const id of [0, 2, 5]) rmSync(join(work, `count-${id}.done.json`));
+    for (const f of readdirSync(work)) if (f.startsWith('select-')) rmSync(join(work, f));
     for (const name of ['data', 'summary.json', 'matches.bin']) rmSync(join(dir.path, 'resume', name), { recursive: true, force: true });
     const summary = await curate({ ...base('resume'), workers: 2 });
     assert.equal(summary.resumed, true);

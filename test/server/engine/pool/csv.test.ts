@@ -1,0 +1,190 @@
+/** CSV and TSV pools: header, RFC 4180 quoting, missing columns, bad rows and round trips. */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCsvHeader } from '../../../../server/src/engine/pool/read';
+import { createPoolWriter, writerOptionsFor } from '../../../../server/src/engine/pool/write';
+import { assertInputError, readAll, readRecords, skipped, summary, useTempDir, writeAll } from './helpers';
+
+describe('CSV and TSV pools', () => {
+  const dir = useTempDir();
+  const file = (name: string, content: string): string => {
+    const path = join(dir(), name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  describe('CSV quoting (RFC 4180)', () => {
+    const csv =
+      'id,caption,url\n' +
+      '1,plain caption,http://a\n' +
+      '2,"a caption, with a comma",http://b\n' +
+      '3,"a caption\nover two lines",http://c\n' +
+      '4,"she said ""hi""",http://d\r\n' +
+      '5,,http://e\n' +
+      '6,5" screen,http://f\n';
+
+    it('reads quoted fields with commas, newlines and doubled quotes; lines follow embedded newlines', async () => {
+      const path = file('q.csv', csv);
+      const items = await readAll(path, 'csv', { textFields: ['caption'], keyField: 'id', onError: 'skip' });
+      const records = items.filter((i) => i.kind === 'record');
+      assert.deepEqual(
+        records.map((r) => (r.kind === 'record' ? [r.key, r.texts[0], r.location.line] : [])),
+        [
+          ['1', 'plain caption', 2],
+          ['2', 'a caption, with a comma', 3],
+          ['3', 'a caption\nover two lines', 4],
+          ['4', 'she said "hi"', 6],
+          ['6', '5" screen', 8],
+        ],
+      );
+      // An empty cell is a missing value.
+      assert.deepEqual(
+        skipped(items).map((s) => [s.reason, s.location.line, s.location.record, s.detail]),
+        [['missing-text-field', 7, 4, "text field 'caption' is empty"]],
+      );
+    });
+
+    it('keeps the raw record bytes as payload, embedded newline included', async () => {
+      const path = file('raw.csv', csv);
+      const records = await readRecords(path, 'csv', { textFields: ['url'] });
+      assert.deepEqual(
+        records.map((r) => r.payload.type === 'line' && r.payload.bytes.toString()),
+        [
+          '1,plain caption,http://a',
+          '2,"a caption, with a comma",http://b',
+          '3,"a caption\nover two lines",http://c',
+          '4,"she said ""hi""",http://d',
+          '5,,http://e',
+          '6,5" screen,http://f',
+        ],
+      );
+    });
+
+    it('round trip: header then kept records, read back equal', async () => {
+      const path = file('rt.csv', csv);
+      const records = await readRecords(path, 'csv', { textFields: ['url'], keyField: 'id' });
+      const out = join(dir(), 'rt-out.csv');
+      await writeAll('csv', out, [records[1], records[2], records[3]], { sourceFile: path });
+      assert.equal(
+        readFileSync(out, 'utf8'),
+        'id,caption,url\n2,"a caption, with a comma",http://b\n3,"a caption\nover two lines",http://c\n4,"she said ""hi""",http://d\n',
+      );
+      const back = await readRecords(out, 'csv', { textFields: ['caption'], keyField: 'id' });
+      assert.deepEqual(
+        back.map((r) => [r.key, r.texts[0]]),
+        [
+          ['2', 'a caption, with a comma'],
+          ['3', 'a caption\nover two lines'],
+          ['4', 'she said "hi"'],
+        ],
+      );
+    });
+
+    it('several text columns give texts in field order', async () => {
+      const path = file('multi.csv', 'alt,title\nA,T\n,only title\n');
+      const records = await readRecords(path, 'csv', { textFields: ['alt', 'title'] });
+      assert.deepEqual(
+        records.map((r) => r.texts),
+        [['A', 'T'], ['only title']],
+      );
+      assert.deepEqual(
+        records.map((r) => r.key),
+        ['multi.csv:0', 'multi.csv:1'],
+      );
+    });
+
+    it('an unterminated quote is "bad-csv" at the line where the record starts', async () => {
+      const path = file('open.csv', 'caption\nfine\n"never closed\nmore\n');
+      await assertInputError(
+        readAll(path, 'csv', { textFields: ['caption'] }),
+        'bad-csv',
+        `${path}:line 3, record 1`,
+        'unterminated quoted field 1',
+      );
+    });
+
+    it('a stray character after a closing quote is "bad-csv"; skip resumes at the next line', async () => {
+      const path = file('stray.csv', 'caption,n\n"bad"x,1\nnext,2\n');
+      const items = await readAll(path, 'csv', { textFields: ['caption'], keyField: 'n', onError: 'skip' });
+      assert.deepEqual(
+        items.map((i) => (i.kind === 'record' ? i.key : i.reason)),
+        ['bad-csv', '2'],
+      );
+    });
+
+    it('a record with the wrong number of fields is "bad-csv" naming both counts', async () => {
+      const path = file('ragged.csv', 'a,b\n1,2\n1,2,3\n');
+      await assertInputError(
+        readAll(path, 'csv', { textFields: ['a'] }),
+        'bad-csv',
+        'line 3, record 1',
+        'record has 3 fields, the header has 2',
+      );
+    });
+  });
+
+  describe('columns', () => {
+    it('a missing text column is an error at line 1 naming it and listing the columns', async () => {
+      const path = file('cols.csv', 'url,text\nu,t\n');
+      await assertInputError(
+        readAll(path, 'csv', { textFields: ['caption'], onError: 'skip' }),
+        'missing-text-field',
+        `${path}:line 1`,
+        "no text column 'caption' in the header (columns: url, text)",
+      );
+      await assertInputError(
+        readAll(path, 'csv', { textFields: ['text'], keyField: 'id' }),
+        'missing-key-field',
+        "no key column 'id'",
+      );
+    });
+
+    it('readCsvHeader gives the column names and the raw header line', async () => {
+      const path = file('hdr.csv', '"first col",second\r\nx,y\n');
+      const header = await readCsvHeader(path, 'csv');
+      assert.deepEqual(header.columns, ['first col', 'second']);
+      assert.equal(header.line.toString(), '"first col",second');
+    });
+  });
+
+  describe('TSV', () => {
+    it('splits on tabs with no quoting', async () => {
+      const path = file('t.tsv', 'caption\turl\n"quoted" stays\thttp://a\nwith, comma\thttp://b\n');
+      const records = await readRecords(path, 'tsv', { textFields: ['caption'] });
+      assert.deepEqual(
+        records.map((r) => r.texts[0]),
+        ['"quoted" stays', 'with, comma'],
+      );
+    });
+
+    it('reads a header-less file with the column names given in `columns`, and writes no header', async () => {
+      const path = file('nohdr.tsv', 'a dog\thttp://a\na cat\thttp://b\n');
+      const opts = { textFields: ['caption'], keyField: 'url', columns: ['caption', 'url'] };
+      const records = await readRecords(path, 'tsv', opts);
+      assert.deepEqual(summary(records), [
+        { index: 0, key: 'http://a', texts: ['a dog'] },
+        { index: 1, key: 'http://b', texts: ['a cat'] },
+      ]);
+      assert.deepEqual(records[0].location, { line: 1, record: 0, byteOffset: 0 });
+      const out = join(dir(), 'nohdr-out.tsv');
+      const writer = await createPoolWriter('tsv', out, await writerOptionsFor(path, 'tsv', opts));
+      await writer.write(records[1]);
+      await writer.finish();
+      assert.equal(readFileSync(out, 'utf8'), 'a cat\thttp://b\n');
+    });
+
+    it('round trip keeps the header line', async () => {
+      const path = file('rt.tsv', 'caption\tid\nx\t1\ny\t2\n');
+      const records = await readRecords(path, 'tsv', { textFields: ['caption'] });
+      const out = join(dir(), 'rt-out.tsv');
+      await writeAll('tsv', out, records, { sourceFile: path });
+      assert.equal(readFileSync(out, 'utf8'), 'caption\tid\nx\t1\ny\t2\n');
+    });
+  });
+
+  it('an empty CSV (no header row) is "bad-csv"', async () => {
+    const path = file('empty.csv', '');
+    await assertInputError(readAll(path, 'csv', { textFields: ['caption'] }), 'bad-csv', 'no header row');
+  });
+});
