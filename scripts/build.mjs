@@ -28,6 +28,15 @@ for (const e of nodeEntries.filter((e) => existsSync(e.in))) {
   );
 }
 for (const e of browserEntries.filter((e) => existsSync(e.in))) {
-  jobs.push(build({ ...common, entryPoints: { [e.out]: e.in }, outdir: 'dist', platform: 'browser', format: 'iife', target: 'es2022' }));
+  jobs.push(
+    build({
+      ...common,
+      entryPoints: { [e.out]: e.in },
+      outdir: 'dist',
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+    }),
+  );
 }
 await Promise.all(jobs);

@@ -20,14 +20,77 @@ export function tempDir(prefix = 'metacurate-test-'): { path: string; remove(): 
 }
 
 const WORDS = [
-  'dog', 'cat', 'photo', 'of', 'a', 'the', 'red', 'car', 'on', 'street', 'beach', 'sunset', 'new', 'york', 'city',
-  'man', 'woman', 'hot', 'dog', 'shirt', 'T-shirt', 'garden', 'house', 'tree', 'river', 'mountain', 'snow', 'bird',
-  'flower', 'table', 'chair', 'kitchen', 'food', 'plate', 'coffee', 'cup', 'book', 'phone', 'stock', 'image', 'vector',
+  'dog',
+  'cat',
+  'photo',
+  'of',
+  'a',
+  'the',
+  'red',
+  'car',
+  'on',
+  'street',
+  'beach',
+  'sunset',
+  'new',
+  'york',
+  'city',
+  'man',
+  'woman',
+  'hot',
+  'dog',
+  'shirt',
+  'T-shirt',
+  'garden',
+  'house',
+  'tree',
+  'river',
+  'mountain',
+  'snow',
+  'bird',
+  'flower',
+  'table',
+  'chair',
+  'kitchen',
+  'food',
+  'plate',
+  'coffee',
+  'cup',
+  'book',
+  'phone',
+  'stock',
+  'image',
+  'vector',
 ];
 
 /** Metadata with a Zipf-like pool in mind: common words become head entries. */
 export function smallMetadata(): string[] {
-  return ['dog', 'cat', 'photo', 'red car', 'new york', 'new york city', 'hot dog', 'T-shirt', 'beach', 'sunset', 'tree', 'river', 'bird', 'flower', 'coffee cup', 'book', 'stock', 'vector', 'image', 'garden', 'house', 'kitchen', 'mountain', 'snow'];
+  return [
+    'dog',
+    'cat',
+    'photo',
+    'red car',
+    'new york',
+    'new york city',
+    'hot dog',
+    'T-shirt',
+    'beach',
+    'sunset',
+    'tree',
+    'river',
+    'bird',
+    'flower',
+    'coffee cup',
+    'book',
+    'stock',
+    'vector',
+    'image',
+    'garden',
+    'house',
+    'kitchen',
+    'mountain',
+    'snow',
+  ];
 }
 
 /** Captions with Zipf-distributed words and punctuation, some matching nothing. */
@@ -51,5 +114,9 @@ export function generateCaptions(n: number, seed: number): string[] {
 }
 
 export function writeJsonl(path: string, captions: string[], field = 'text'): void {
-  writeFileSync(path, captions.map((c, i) => JSON.stringify({ [field]: c, url: `http://example.com/${i}.jpg` })).join('\n') + '\n');
+  writeFileSync(
+    path,
+    captions.map((c, i) => JSON.stringify({ [field]: c, url: `http://example.com/${i}.jpg` })).join('\n') +
+      '\n',
+  );
 }

@@ -6,11 +6,19 @@ import { EXIT_BAD_INPUT, EXIT_BAD_USAGE, EXIT_OK, InputError, UsageError } from 
 import type { Command, CommandIO } from './command';
 import { countCommand } from './commands/count';
 import { curateCommand } from './commands/curate';
+import { curateTaskCommand } from './commands/curateTask';
 import { matchCommand } from './commands/match';
 import { statsCommand } from './commands/stats';
 import { commandsFromOtherIssues } from './registry';
 
-export const COMMANDS: Command[] = [matchCommand, countCommand, curateCommand, statsCommand, ...commandsFromOtherIssues];
+export const COMMANDS: Command[] = [
+  matchCommand,
+  countCommand,
+  curateCommand,
+  statsCommand,
+  curateTaskCommand,
+  ...commandsFromOtherIssues,
+];
 
 export const VERSION = '0.1.0';
 
@@ -65,9 +73,11 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stderrIsTTY: Boolean(process.stderr.isTTY) }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-  );
+  main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+  }).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -102,7 +102,8 @@ export function logSpacedThresholds(min: number, max: number, steps: number): nu
   const out = new Set<number>();
   const lo = Math.log(Math.max(1, min));
   const hi = Math.log(Math.max(min, max));
-  for (let i = 0; i < steps; i++) out.add(Math.round(Math.exp(lo + ((hi - lo) * i) / Math.max(1, steps - 1))));
+  for (let i = 0; i < steps; i++)
+    out.add(Math.round(Math.exp(lo + ((hi - lo) * i) / Math.max(1, steps - 1))));
   return [...out].sort((a, b) => a - b);
 }
 
@@ -113,8 +114,16 @@ export interface CurvePoint {
 }
 
 /** The paper's curve: expected curated size (and number of head entries) over a range of t. */
-export function expectedSizeCurve(lists: MatchedIdLists, counts: ArrayLike<number>, thresholds: number[]): CurvePoint[] {
-  return thresholds.map((t) => ({ t, expectedSize: expectedCuratedSize(lists, counts, t), headEntries: countHead(counts, t) }));
+export function expectedSizeCurve(
+  lists: MatchedIdLists,
+  counts: ArrayLike<number>,
+  thresholds: number[],
+): CurvePoint[] {
+  return thresholds.map((t) => ({
+    t,
+    expectedSize: expectedCuratedSize(lists, counts, t),
+    headEntries: countHead(counts, t),
+  }));
 }
 
 /** Entries with more matches than t (the ones balancing sub-samples). */

@@ -41,9 +41,16 @@ export function compactCountsPath(jsonPath: string): string {
   return jsonPath.replace(/\.json$/, '') + '.bin';
 }
 
-export async function writeCounts(jsonPath: string, entries: readonly string[], counts: EntryCounts): Promise<void> {
+export async function writeCounts(
+  jsonPath: string,
+  entries: readonly string[],
+  counts: EntryCounts,
+): Promise<void> {
   const { counts: values, ...info } = counts;
-  await writeFileAtomic(compactCountsPath(jsonPath), new Uint8Array(packArrays({ kind: 'counts', ...info }, { counts: values })));
+  await writeFileAtomic(
+    compactCountsPath(jsonPath),
+    new Uint8Array(packArrays({ kind: 'counts', ...info }, { counts: values })),
+  );
   await writeFileAtomic(jsonPath, countsToJson(entries, values));
 }
 
@@ -51,16 +58,26 @@ export async function writeCounts(jsonPath: string, entries: readonly string[], 
  * Loads counts from the compact file (preferred when it sits beside the JSON) or from the JSON
  * `{entry: count}` form, mapped onto ids through `entries` when given.
  */
-export async function readCounts(path: string, entries?: readonly string[]): Promise<{ counts: Float64Array; info?: CountsInfo; names: string[] }> {
+export async function readCounts(
+  path: string,
+  entries?: readonly string[],
+): Promise<{ counts: Float64Array; info?: CountsInfo; names: string[] }> {
   const compact = path.endsWith('.bin') ? path : compactCountsPath(path);
   try {
     const bytes = await readFile(compact);
-    const { meta, arrays } = unpackArrays(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const { meta, arrays } = unpackArrays(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    );
     if (meta.kind === 'counts' && (!entries || (arrays.counts as Float64Array).length === entries.length)) {
-      return { counts: Float64Array.from(arrays.counts as Float64Array), info: meta as unknown as CountsInfo, names: entries ? [...entries] : [] };
+      return {
+        counts: Float64Array.from(arrays.counts as Float64Array),
+        info: meta as unknown as CountsInfo,
+        names: entries ? [...entries] : [],
+      };
     }
   } catch (err) {
-    if (path.endsWith('.bin')) throw new InputError(path, {}, 'unreadable', `cannot read counts: ${(err as Error).message}`);
+    if (path.endsWith('.bin'))
+      throw new InputError(path, {}, 'unreadable', `cannot read counts: ${(err as Error).message}`);
   }
   let parsed: unknown;
   try {
@@ -74,7 +91,12 @@ export async function readCounts(path: string, entries?: readonly string[]): Pro
   const object = parsed as Record<string, unknown>;
   for (const [name, value] of Object.entries(object)) {
     if (typeof value !== 'number' || !(value >= 0)) {
-      throw new InputError(path, {}, 'bad-json', `count of entry ${JSON.stringify(name)} is not a non-negative number`);
+      throw new InputError(
+        path,
+        {},
+        'bad-json',
+        `count of entry ${JSON.stringify(name)} is not a non-negative number`,
+      );
     }
   }
   if (entries) {

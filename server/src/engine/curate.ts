@@ -18,9 +18,24 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, rename, rm, stat, readdir, rmdir } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { balanceProbabilities, countHead, expectedSizeCurve, logSpacedThresholds, type CurvePoint } from './balance';
+import {
+  balanceProbabilities,
+  countHead,
+  expectedSizeCurve,
+  logSpacedThresholds,
+  type CurvePoint,
+} from './balance';
 import { addSparseCounts, readCounts, writeCounts, type CountsInfo, type EntryCounts } from './counts';
-import { countOutputs, selectOutputs, taskResultPath, type CountTaskResult, type Phase, type PoolTask, type RunSettings, type SelectTaskResult } from './curateTasks';
+import {
+  countOutputs,
+  selectOutputs,
+  taskResultPath,
+  type CountTaskResult,
+  type Phase,
+  type PoolTask,
+  type RunSettings,
+  type SelectTaskResult,
+} from './curateTasks';
 import { InputError, UsageError, type InputErrorReason } from './errors';
 import { temporaryPathFor, writeFileAtomic, writeJsonAtomic } from './fsAtomic';
 import { loadOrBuildIndex } from './match/matcher';
@@ -52,7 +67,14 @@ export interface CurateOptions {
 }
 
 export interface CurateSummary {
-  pool: { files: number; records: number; texts: number; matched_texts: number; matched_records: number; skipped: Partial<Record<InputErrorReason, number>> };
+  pool: {
+    files: number;
+    records: number;
+    texts: number;
+    matched_texts: number;
+    matched_records: number;
+    skipped: Partial<Record<InputErrorReason, number>>;
+  };
   kept: number;
   expected_kept: number;
   t: number;
@@ -106,12 +128,14 @@ export interface PreparedCuration {
   resumed: boolean;
 }
 
-
 export async function readTaskResults<R>(prepared: PreparedCuration, phase: Phase): Promise<Map<number, R>> {
   const results = new Map<number, R>();
   for (const task of prepared.state.tasks) {
     try {
-      results.set(task.id, JSON.parse(await readFile(taskResultPath(prepared.workDir, phase, task.id), 'utf8')) as R);
+      results.set(
+        task.id,
+        JSON.parse(await readFile(taskResultPath(prepared.workDir, phase, task.id), 'utf8')) as R,
+      );
     } catch {
       // Not done yet.
     }
@@ -137,20 +161,41 @@ export async function prepareCuration(
   const workDir = join(outDir, '.metacurate', 'work');
   const manifestPath = join(outDir, '.metacurate', 'manifest.json');
   const padding = options.padding ?? 'english';
-  const run: RunSettings = { textFields: options.textFields, keyField: options.keyField, onError: options.onError ?? 'fail' };
+  const run: RunSettings = {
+    textFields: options.textFields,
+    keyField: options.keyField,
+    onError: options.onError ?? 'fail',
+  };
   const inputs = options.inputs.map((p) => resolve(p));
   const formats = inputs.map((p) => detectFormat(p));
   const sizes = await Promise.all(inputs.map((p) => fileSize(p)));
   const metadata = await loadMetadata(options.metadataPath);
   const outputNames = outputPaths(inputs);
-  const normalized: CurateOptions = { ...options, inputs, outDir, metadataPath: resolve(options.metadataPath), padding, onError: run.onError };
+  const normalized: CurateOptions = {
+    ...options,
+    inputs,
+    outDir,
+    metadataPath: resolve(options.metadataPath),
+    padding,
+    onError: run.onError,
+  };
 
-  const countKey = hash({ v: MANIFEST_VERSION, metadata: metadata.sha256, inputs, sizes, formats, run, padding });
+  const countKey = hash({
+    v: MANIFEST_VERSION,
+    metadata: metadata.sha256,
+    inputs,
+    sizes,
+    formats,
+    run,
+    padding,
+  });
   const selectKey = hash({ t: options.t, seed: options.seed });
   let manifest = await readManifest(manifestPath);
   if (manifest && manifest.countKey !== countKey) {
     if (manifest.complete) {
-      throw new UsageError(`${outDir} already holds a finished curation of other inputs, metadata or fields; choose another --out folder`);
+      throw new UsageError(
+        `${outDir} already holds a finished curation of other inputs, metadata or fields; choose another --out folder`,
+      );
     }
     progress.info('The output folder holds an unfinished run of different inputs; starting over.');
     await rm(join(outDir, '.metacurate'), { recursive: true, force: true });
@@ -158,9 +203,11 @@ export async function prepareCuration(
   }
   if (manifest && manifest.selectKey !== selectKey) {
     progress.info('Counts are reused from the earlier run; selecting again for the new t and seed.');
-    for (const name of ['data', 'summary.json']) await rm(join(outDir, name), { recursive: true, force: true });
+    for (const name of ['data', 'summary.json'])
+      await rm(join(outDir, name), { recursive: true, force: true });
     manifest = { ...manifest, selectKey, options: normalized, finalizedFiles: [], complete: false };
-    for (const f of await readdir(workDir).catch(() => [] as string[])) if (f.startsWith('select-')) await rm(join(workDir, f), { force: true });
+    for (const f of await readdir(workDir).catch(() => [] as string[]))
+      if (f.startsWith('select-')) await rm(join(workDir, f), { force: true });
     await writeJsonAtomic(manifestPath, manifest);
   }
   if (manifest?.complete) {
@@ -171,13 +218,39 @@ export async function prepareCuration(
   const resumed = manifest !== undefined;
   if (!manifest) {
     const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
-    const tasks = await planTasks(inputs, formats, sizes, options.sliceBytes ?? defaultSliceBytes(sizes, workers));
-    manifest = { version: MANIFEST_VERSION, countKey, selectKey, options: normalized, tasks, finalizedFiles: [], complete: false };
+    const tasks = await planTasks(
+      inputs,
+      formats,
+      sizes,
+      options.sliceBytes ?? defaultSliceBytes(sizes, workers),
+    );
+    manifest = {
+      version: MANIFEST_VERSION,
+      countKey,
+      selectKey,
+      options: normalized,
+      tasks,
+      finalizedFiles: [],
+      complete: false,
+    };
     await mkdir(workDir, { recursive: true });
     await writeJsonAtomic(manifestPath, manifest);
   }
   return {
-    prepared: { options: normalized, outDir, workDir, manifestPath, padding, run, metadata, inputs, formats, outputNames, state: manifest, resumed },
+    prepared: {
+      options: normalized,
+      outDir,
+      workDir,
+      manifestPath,
+      padding,
+      run,
+      metadata,
+      inputs,
+      formats,
+      outputNames,
+      state: manifest,
+      resumed,
+    },
   };
 }
 
@@ -204,7 +277,10 @@ export async function openPreparedCuration(outDir: string): Promise<PreparedCura
   };
 }
 
-export async function curate(options: CurateOptions, progress: ProgressSink = silentProgress): Promise<CurateSummary> {
+export async function curate(
+  options: CurateOptions,
+  progress: ProgressSink = silentProgress,
+): Promise<CurateSummary> {
   const started = performance.now();
   const opened = await prepareCuration(options, progress);
   if ('complete' in opened) return opened.complete;
@@ -214,19 +290,27 @@ export async function curate(options: CurateOptions, progress: ProgressSink = si
 
   const indexStart = performance.now();
   const index = loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
-  progress.info(`Matcher for ${metadata.entries.length.toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`);
+  progress.info(
+    `Matcher for ${metadata.entries.length.toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
+  );
   const timings = { index: (performance.now() - indexStart) / 1000, count: 0, select: 0, finalize: 0 };
 
   const pool = new CurationWorkers(Math.min(workers, prepared.state.tasks.length), index.packed);
   try {
     let t0 = performance.now();
     const toCount = await pendingTasks(prepared, 'count');
-    await runPhase(pool, 'count', prepared.state.tasks, toCount, progress, (task) => ({ type: 'count', task, run, workDir }));
+    await runPhase(pool, 'count', prepared.state.tasks, toCount, progress, (task) => ({
+      type: 'count',
+      task,
+      run,
+      workDir,
+    }));
     timings.count = (performance.now() - t0) / 1000;
 
     const counts = await reduceCuration(prepared);
     if (counts.records === 0) progress.info('The pool has no records: nothing to curate.');
-    else if (counts.matchedRecords === 0) progress.info('No record of the pool matches any entry: the curation is empty.');
+    else if (counts.matchedRecords === 0)
+      progress.info('No record of the pool matches any entry: the curation is empty.');
 
     t0 = performance.now();
     const shared = new SharedArrayBuffer(counts.counts.length * 8);
@@ -258,8 +342,13 @@ export async function curate(options: CurateOptions, progress: ProgressSink = si
 export async function reduceCuration(prepared: PreparedCuration): Promise<EntryCounts> {
   const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
   const missing = prepared.state.tasks.filter((t) => !counted.has(t.id));
-  if (missing.length > 0) throw new Error(`cannot reduce: ${missing.length} count task(s) are not done (first: ${missing[0].id})`);
-  const counts = await reduceCounts({ tasks: prepared.state.tasks, counted: Object.fromEntries(counted) }, prepared.metadata, prepared.workDir);
+  if (missing.length > 0)
+    throw new Error(`cannot reduce: ${missing.length} count task(s) are not done (first: ${missing[0].id})`);
+  const counts = await reduceCounts(
+    { tasks: prepared.state.tasks, counted: Object.fromEntries(counted) },
+    prepared.metadata,
+    prepared.workDir,
+  );
   await writeCounts(join(prepared.outDir, 'counts.json'), prepared.metadata.entries, counts);
   return counts;
 }
@@ -280,14 +369,40 @@ export async function finalizeCuration(
   const selected = await readTaskResults<SelectTaskResult>(prepared, 'select');
   const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
   const missing = state.tasks.filter((t) => !selected.has(t.id));
-  if (missing.length > 0) throw new Error(`cannot finalize: ${missing.length} select task(s) are not done (first: ${missing[0].id})`);
+  if (missing.length > 0)
+    throw new Error(
+      `cannot finalize: ${missing.length} select task(s) are not done (first: ${missing[0].id})`,
+    );
   const { counts: countValues, info } = await readCounts(join(outDir, 'counts.bin'), metadata.entries);
   const counts = { ...(info as CountsInfo), counts: countValues };
   const saveManifest = () => writeJsonAtomic(prepared.manifestPath, state);
-  const outputs = await assembleOutputs(state, selected, prepared.inputs, prepared.formats, prepared.outputNames, outDir, workDir, saveManifest);
+  const outputs = await assembleOutputs(
+    state,
+    selected,
+    prepared.inputs,
+    prepared.formats,
+    prepared.outputNames,
+    outDir,
+    workDir,
+    saveManifest,
+  );
   const stream = await writeMatchesFile(state, workDir, join(outDir, 'matches.bin'), counts.records);
   const p = balanceProbabilities(countValues, options.t);
-  const summary = summarize({ options, metadata, counts, p, stream, outputs, counted, selected, padding: prepared.padding, workers: run.workers, resumed: prepared.resumed, timings: run.timings, started: run.started });
+  const summary = summarize({
+    options,
+    metadata,
+    counts,
+    p,
+    stream,
+    outputs,
+    counted,
+    selected,
+    padding: prepared.padding,
+    workers: run.workers,
+    resumed: prepared.resumed,
+    timings: run.timings,
+    started: run.started,
+  });
   summary.pass_seconds.finalize = round((performance.now() - t0) / 1000, 3);
   summary.wall_seconds = round((performance.now() - run.started) / 1000, 3);
   await writeJsonAtomic(join(outDir, 'summary.json'), summary);
@@ -299,9 +414,12 @@ export async function finalizeCuration(
 function validateOptions(o: CurateOptions): void {
   if (o.inputs.length === 0) throw new UsageError('no input files: pass at least one --input');
   if (!(o.t > 0) || !Number.isFinite(o.t)) throw new UsageError(`--t must be a positive number, got ${o.t}`);
-  if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new UsageError(`--seed must be a non-negative integer, got ${o.seed}`);
-  if (o.workers !== undefined && !(o.workers >= 1)) throw new UsageError(`--workers must be at least 1, got ${o.workers}`);
-  if (new Set(o.inputs.map((p) => resolve(p))).size !== o.inputs.length) throw new UsageError('the same input file is listed twice');
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0)
+    throw new UsageError(`--seed must be a non-negative integer, got ${o.seed}`);
+  if (o.workers !== undefined && !(o.workers >= 1))
+    throw new UsageError(`--workers must be at least 1, got ${o.workers}`);
+  if (new Set(o.inputs.map((p) => resolve(p))).size !== o.inputs.length)
+    throw new UsageError('the same input file is listed twice');
 }
 
 async function fileSize(path: string): Promise<number> {
@@ -334,12 +452,23 @@ function defaultSliceBytes(sizes: number[], workers: number): number {
   return Math.min(256 << 20, Math.max(8 << 20, Math.ceil(total / (workers * 4))));
 }
 
-async function planTasks(inputs: string[], formats: PoolFormat[], sizes: number[], sliceBytes: number): Promise<PoolTask[]> {
+async function planTasks(
+  inputs: string[],
+  formats: PoolFormat[],
+  sizes: number[],
+  sliceBytes: number,
+): Promise<PoolTask[]> {
   const tasks: PoolTask[] = [];
   for (let f = 0; f < inputs.length; f++) {
     if (isSplittable(formats[f]) && sizes[f] > sliceBytes) {
       for (const range of await planByteRanges(inputs[f], sliceBytes)) {
-        tasks.push({ id: tasks.length, file: inputs[f], format: formats[f], byteRange: range, bytes: range.end - range.start });
+        tasks.push({
+          id: tasks.length,
+          file: inputs[f],
+          format: formats[f],
+          byteRange: range,
+          bytes: range.end - range.start,
+        });
       }
     } else {
       tasks.push({ id: tasks.length, file: inputs[f], format: formats[f], bytes: sizes[f] });
@@ -359,7 +488,8 @@ export function outputPaths(inputs: string[]): string[] {
   }
   return inputs.map((p) => {
     const rel = relative(common, p);
-    if (rel.startsWith('..') || rel === '' || rel.split(sep).includes('..')) throw new UsageError(`cannot place output for ${p}`);
+    if (rel.startsWith('..') || rel === '' || rel.split(sep).includes('..'))
+      throw new UsageError(`cannot place output for ${p}`);
     return rel;
   });
 }
@@ -409,7 +539,14 @@ async function reduceCounts(
   workDir: string,
 ): Promise<EntryCounts> {
   const counts = new Float64Array(metadata.entries.length);
-  const total: EntryCounts = { counts, metadataSha256: metadata.sha256, records: 0, texts: 0, matchedTexts: 0, matchedRecords: 0 };
+  const total: EntryCounts = {
+    counts,
+    metadataSha256: metadata.sha256,
+    records: 0,
+    texts: 0,
+    matchedTexts: 0,
+    matchedRecords: 0,
+  };
   for (const task of state.tasks) {
     const bytes = await readFile(countOutputs(workDir, task.id).counts);
     const pairs = new Uint32Array(bytes.byteLength / 4);
@@ -453,14 +590,21 @@ async function assembleOutputs(
   for (let f = 0; f < inputs.length; f++) {
     const tasks = state.tasks.filter((t) => t.file === inputs[f]);
     const target = join(dataDir, names[f]);
-    if (!target.startsWith(dataDir + sep)) throw new UsageError(`output path escapes the output folder: ${names[f]}`);
+    if (!target.startsWith(dataDir + sep))
+      throw new UsageError(`output path escapes the output folder: ${names[f]}`);
     const sidecar = `${target}.entries.jsonl`;
     const kept = tasks.reduce((a, t) => a + selected.get(t.id)!.kept, 0);
     const records = tasks.reduce((a, t) => a + selected.get(t.id)!.records, 0);
     if (!state.finalizedFiles.includes(inputs[f])) {
       await mkdir(dirname(target), { recursive: true });
-      await assembleOnce(tasks.map((t) => selectOutputs(workDir, t.id, t.format).data), target);
-      await assembleOnce(tasks.map((t) => selectOutputs(workDir, t.id, t.format).sidecar), sidecar);
+      await assembleOnce(
+        tasks.map((t) => selectOutputs(workDir, t.id, t.format).data),
+        target,
+      );
+      await assembleOnce(
+        tasks.map((t) => selectOutputs(workDir, t.id, t.format).sidecar),
+        sidecar,
+      );
       state.finalizedFiles.push(inputs[f]);
       await saveManifest();
     }
@@ -470,7 +614,13 @@ async function assembleOutputs(
       sizes[basename(target)] = kept;
       shardSizes.set(dir, sizes);
     }
-    outputs.push({ input: inputs[f], output: relative(outDir, target), sidecar: relative(outDir, sidecar), kept, records });
+    outputs.push({
+      input: inputs[f],
+      output: relative(outDir, target),
+      sidecar: relative(outDir, sidecar),
+      kept,
+      records,
+    });
   }
   for (const [dir, sizes] of shardSizes) await writeJsonAtomic(join(dir, 'sizes.json'), sizes);
   return outputs;
@@ -481,9 +631,22 @@ async function assembleOutputs(
  * the parts are (partly) gone and the target is complete, so there is nothing left to do.
  */
 async function assembleOnce(parts: string[], target: string): Promise<void> {
-  const present = await Promise.all(parts.map((p) => stat(p).then(() => true, () => false)));
+  const present = await Promise.all(
+    parts.map((p) =>
+      stat(p).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   if (present.every(Boolean)) await concatenate(parts, target);
-  else if (!(await stat(target).then(() => true, () => false))) throw new Error(`work files of ${target} are missing; remove the output folder and run again`);
+  else if (
+    !(await stat(target).then(
+      () => true,
+      () => false,
+    ))
+  )
+    throw new Error(`work files of ${target} are missing; remove the output folder and run again`);
 }
 
 /** One part: rename into place; several (slices of a line file): append them in order. */
@@ -496,7 +659,8 @@ async function concatenate(parts: string[], target: string): Promise<void> {
   const out = await open(tmp, 'w');
   try {
     for (const part of parts) {
-      for await (const chunk of createReadStream(part, { highWaterMark: 1 << 20 })) await out.write(chunk as Buffer);
+      for await (const chunk of createReadStream(part, { highWaterMark: 1 << 20 }))
+        await out.write(chunk as Buffer);
     }
     await out.close();
     await rename(tmp, target);
@@ -508,7 +672,12 @@ async function concatenate(parts: string[], target: string): Promise<void> {
   for (const part of parts) await rm(part, { force: true });
 }
 
-async function writeMatchesFile(state: Manifest, workDir: string, path: string, records: number): Promise<Uint32Array> {
+async function writeMatchesFile(
+  state: Manifest,
+  workDir: string,
+  path: string,
+  records: number,
+): Promise<Uint32Array> {
   const parts: Buffer[] = [];
   for (const task of state.tasks) parts.push(await readFile(countOutputs(workDir, task.id).matches));
   const header = Buffer.alloc(16);
@@ -567,7 +736,8 @@ function summarize(a: {
   }
   const skipped: Partial<Record<InputErrorReason, number>> = {};
   for (const r of a.counted.values()) {
-    for (const [reason, n] of Object.entries(r.skipped)) skipped[reason as InputErrorReason] = (skipped[reason as InputErrorReason] ?? 0) + (n ?? 0);
+    for (const [reason, n] of Object.entries(r.skipped))
+      skipped[reason as InputErrorReason] = (skipped[reason as InputErrorReason] ?? 0) + (n ?? 0);
   }
   const maxCount = Math.max(1, ...entries.map((e) => e.count));
   const thresholds = logSpacedThresholds(1, maxCount, 24);
@@ -592,12 +762,20 @@ function summarize(a: {
     head_entries: countHead(counts.counts, a.options.t),
     matched_entries: matchedEntries,
     head_share_of_matches: totalMatches > 0 ? round(headMatches / totalMatches, 6) : 0,
-    expected_size_curve: expectedSizeCurve(lists, counts.counts, thresholds).map((c) => ({ ...c, expectedSize: round(c.expectedSize, 3) })),
+    expected_size_curve: expectedSizeCurve(lists, counts.counts, thresholds).map((c) => ({
+      ...c,
+      expectedSize: round(c.expectedSize, 3),
+    })),
     entries,
     outputs: a.outputs,
     workers: a.workers,
     wall_seconds: round(wall, 3),
-    pass_seconds: { index: round(a.timings.index, 3), count: round(a.timings.count, 3), select: round(a.timings.select, 3), finalize: 0 },
+    pass_seconds: {
+      index: round(a.timings.index, 3),
+      count: round(a.timings.count, 3),
+      select: round(a.timings.select, 3),
+      finalize: 0,
+    },
     records_per_second: wall > 0 ? Math.round(counts.records / wall) : 0,
     resumed: a.resumed,
   };
@@ -633,7 +811,11 @@ export async function countPool(
   const sizes = await Promise.all(inputs.map((p) => fileSize(p)));
   const metadata = await loadMetadata(options.metadataPath);
   const padding = options.padding ?? 'english';
-  const run: RunSettings = { textFields: options.textFields, keyField: options.keyField, onError: options.onError ?? 'fail' };
+  const run: RunSettings = {
+    textFields: options.textFields,
+    keyField: options.keyField,
+    onError: options.onError ?? 'fail',
+  };
   const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
   const tasks = await planTasks(inputs, formats, sizes, defaultSliceBytes(sizes, workers));
   const index = loadOrBuildIndex(metadata, padding, options.cache ?? true);
@@ -642,11 +824,13 @@ export async function countPool(
   try {
     await runPhase(pool, 'count', tasks, tasks, progress, (task) => ({ type: 'count', task, run, workDir }));
     const counted: Record<number, CountTaskResult> = {};
-    for (const task of tasks) counted[task.id] = JSON.parse(await readFile(taskResultPath(workDir, 'count', task.id), 'utf8'));
+    for (const task of tasks)
+      counted[task.id] = JSON.parse(await readFile(taskResultPath(workDir, 'count', task.id), 'utf8'));
     const counts = await reduceCounts({ tasks, counted }, metadata, workDir);
     const skipped: Partial<Record<InputErrorReason, number>> = {};
     for (const r of Object.values(counted)) {
-      for (const [reason, n] of Object.entries(r.skipped)) skipped[reason as InputErrorReason] = (skipped[reason as InputErrorReason] ?? 0) + (n ?? 0);
+      for (const [reason, n] of Object.entries(r.skipped))
+        skipped[reason as InputErrorReason] = (skipped[reason as InputErrorReason] ?? 0) + (n ?? 0);
     }
     return { metadata, counts, skipped };
   } finally {

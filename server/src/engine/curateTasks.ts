@@ -63,15 +63,27 @@ export function taskResultPath(workDir: string, phase: Phase, taskId: number): s
 }
 
 export function countOutputs(workDir: string, taskId: number) {
-  return { matches: join(workDir, `count-${taskId}.matches`), counts: join(workDir, `count-${taskId}.counts`) };
+  return {
+    matches: join(workDir, `count-${taskId}.matches`),
+    counts: join(workDir, `count-${taskId}.counts`),
+  };
 }
 
 export function selectOutputs(workDir: string, taskId: number, format: PoolFormat) {
-  return { data: join(workDir, `select-${taskId}${extensionOf(format)}`), sidecar: join(workDir, `select-${taskId}.sidecar.jsonl`) };
+  return {
+    data: join(workDir, `select-${taskId}${extensionOf(format)}`),
+    sidecar: join(workDir, `select-${taskId}.sidecar.jsonl`),
+  };
 }
 
 function readOptions(task: PoolTask, run: RunSettings, firstRecordIndex = 0): ReadOptions {
-  return { textFields: run.textFields, keyField: run.keyField, onError: run.onError, byteRange: task.byteRange, firstRecordIndex };
+  return {
+    textFields: run.textFields,
+    keyField: run.keyField,
+    onError: run.onError,
+    byteRange: task.byteRange,
+    firstRecordIndex,
+  };
 }
 
 function fractionOf(task: PoolTask, record: PoolRecord): number {
@@ -169,7 +181,12 @@ export async function runSelectTask(
       if (progress && result.records % PROGRESS_EVERY === 0) progress(result.records, fractionOf(task, item));
     }
     if (!cursor.done) {
-      throw new InputError(task.file, {}, 'unreadable', 'the file changed since it was counted (fewer records now); re-run in a new output folder');
+      throw new InputError(
+        task.file,
+        {},
+        'unreadable',
+        'the file changed since it was counted (fewer records now); re-run in a new output folder',
+      );
     }
     await writer.finish();
     await writeFileAtomic(out.sidecar, sidecar.join(''));

@@ -15,7 +15,8 @@ function post(reply: WorkerReply): void {
 }
 
 parentPort!.on('message', async (request: WorkerRequest) => {
-  const progress = (records: number, fraction: number) => post({ type: 'progress', taskId: request.task.id, records, fraction });
+  const progress = (records: number, fraction: number) =>
+    post({ type: 'progress', taskId: request.task.id, records, fraction });
   try {
     if (request.type === 'count') {
       matcher ??= matcherFromPacked(index);
@@ -23,7 +24,15 @@ parentPort!.on('message', async (request: WorkerRequest) => {
       post({ type: 'counted', taskId: request.task.id, result });
     } else {
       const p = new Float64Array(request.probabilities);
-      const result = await runSelectTask(request.task, request.run, request.seed, p, request.firstRecordIndex, request.workDir, progress);
+      const result = await runSelectTask(
+        request.task,
+        request.run,
+        request.seed,
+        p,
+        request.firstRecordIndex,
+        request.workDir,
+        progress,
+      );
       post({ type: 'selected', taskId: request.task.id, result });
     }
   } catch (err) {

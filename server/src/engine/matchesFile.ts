@@ -66,7 +66,7 @@ export class MatchesCursor {
 export function matchedIdLists(stream: Uint32Array): MatchedIdLists {
   const offsets: number[] = [0];
   const ids: number[] = [];
-  for (let at = 0; at < stream.length; ) {
+  for (let at = 0; at < stream.length;) {
     const n = stream[at];
     if (n > 0) {
       for (let k = 1; k <= n; k++) ids.push(stream[at + k]);

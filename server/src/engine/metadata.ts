@@ -48,7 +48,12 @@ export function parseEntryJson(path: string, text: string): string[] {
     throw new InputError(path, { line }, 'bad-metadata', `metadata is not valid JSON: ${message}`);
   }
   if (!Array.isArray(value)) {
-    throw new InputError(path, { line: 1 }, 'bad-metadata', `metadata must be a JSON array of strings, found ${describe(value)}`);
+    throw new InputError(
+      path,
+      { line: 1 },
+      'bad-metadata',
+      `metadata must be a JSON array of strings, found ${describe(value)}`,
+    );
   }
   for (let i = 0; i < value.length; i++) {
     if (typeof value[i] !== 'string') {

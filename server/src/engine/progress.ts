@@ -26,7 +26,9 @@ export function formatDuration(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+  return h > 0
+    ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`
+    : `${m}:${String(sec).padStart(2, '0')}`;
 }
 
 export function formatCount(n: number): string {
@@ -61,7 +63,15 @@ export class ProgressReporter implements ProgressSink {
     const eta = fraction > 0 ? (elapsed * (1 - fraction)) / fraction : Number.NaN;
     if (this.mode === 'json') {
       this.out.write(
-        JSON.stringify({ type: 'progress', phase: u.phase, fraction, records: u.records, recordsPerSecond: Math.round(rate), etaSeconds: Number.isFinite(eta) ? Math.round(eta) : null, elapsedSeconds: Math.round(elapsed * 10) / 10 }) + '\n',
+        JSON.stringify({
+          type: 'progress',
+          phase: u.phase,
+          fraction,
+          records: u.records,
+          recordsPerSecond: Math.round(rate),
+          etaSeconds: Number.isFinite(eta) ? Math.round(eta) : null,
+          elapsedSeconds: Math.round(elapsed * 10) / 10,
+        }) + '\n',
       );
     } else if (this.mode === 'bar') {
       const width = 28;

@@ -45,7 +45,9 @@ describe('balancing', () => {
       for (let i = 0; i < 200; i++) {
         assert.equal(keepRecord(5, `key-${i}`, [0, 2], p), keepRecord(5, `key-${i}`, [0, 2], p));
       }
-      const differ = [...Array(200).keys()].filter((i) => keepRecord(5, `k${i}`, [0], p) !== keepRecord(6, `k${i}`, [0], p));
+      const differ = [...Array(200).keys()].filter(
+        (i) => keepRecord(5, `k${i}`, [0], p) !== keepRecord(6, `k${i}`, [0], p),
+      );
       assert.ok(differ.length > 40, 'another seed changes decisions');
     });
     it('keep records at the rate 1 - prod(1 - p)', () => {

@@ -53,7 +53,15 @@ describe('curate (local executor)', function () {
     await curate({ ...base('w3'), workers: 3, sliceBytes: 20000 });
     const a = readTree(join(dir.path, 'w1'));
     const b = readTree(join(dir.path, 'w3'));
-    assert.deepEqual(Object.keys(a).sort(), ['counts.bin', 'counts.json', 'data/a.jsonl', 'data/a.jsonl.entries.jsonl', 'data/b.jsonl', 'data/b.jsonl.entries.jsonl', 'matches.bin']);
+    assert.deepEqual(Object.keys(a).sort(), [
+      'counts.bin',
+      'counts.json',
+      'data/a.jsonl',
+      'data/a.jsonl.entries.jsonl',
+      'data/b.jsonl',
+      'data/b.jsonl.entries.jsonl',
+      'matches.bin',
+    ]);
     assert.deepEqual(a, b);
   });
 
@@ -72,8 +80,12 @@ describe('curate (local executor)', function () {
         .filter(({ record, r }) => keepRecord(42, `${f === 0 ? 'a' : 'b'}.jsonl:${r}`, record, p))
         .map(({ r }) => JSON.stringify({ text: captions[f][r], url: `http://example.com/${r}.jpg` })),
     );
-    const keptA = readFileSync(join(dir.path, 'w1', 'data', 'a.jsonl'), 'utf8').trimEnd().split('\n');
-    const keptB = readFileSync(join(dir.path, 'w1', 'data', 'b.jsonl'), 'utf8').trimEnd().split('\n');
+    const keptA = readFileSync(join(dir.path, 'w1', 'data', 'a.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    const keptB = readFileSync(join(dir.path, 'w1', 'data', 'b.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
     assert.deepEqual(keptA, expectedKept[0]);
     assert.deepEqual(keptB, expectedKept[1]);
     assert.equal(summary.kept, keptA.length + keptB.length);
@@ -83,8 +95,13 @@ describe('curate (local executor)', function () {
   });
 
   it('writes a sidecar line per kept record with its ids and keep probability', () => {
-    const sidecar = readFileSync(join(dir.path, 'w1', 'data', 'a.jsonl.entries.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
-    const kept = readFileSync(join(dir.path, 'w1', 'data', 'a.jsonl'), 'utf8').trimEnd().split('\n');
+    const sidecar = readFileSync(join(dir.path, 'w1', 'data', 'a.jsonl.entries.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const kept = readFileSync(join(dir.path, 'w1', 'data', 'a.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
     assert.equal(sidecar.length, kept.length);
     const reference = new ReferenceMatcher(smallMetadata());
     for (let i = 0; i < 20; i++) {
@@ -109,7 +126,8 @@ describe('curate (local executor)', function () {
     const work = join(dir.path, 'resume', '.metacurate', 'work');
     for (const id of [0, 2, 5]) rmSync(join(work, `count-${id}.done.json`));
     for (const f of readdirSync(work)) if (f.startsWith('select-')) rmSync(join(work, f));
-    for (const name of ['data', 'summary.json', 'matches.bin']) rmSync(join(dir.path, 'resume', name), { recursive: true, force: true });
+    for (const name of ['data', 'summary.json', 'matches.bin'])
+      rmSync(join(dir.path, 'resume', name), { recursive: true, force: true });
     const summary = await curate({ ...base('resume'), workers: 2 });
     assert.equal(summary.resumed, true);
     assert.deepEqual(readTree(join(dir.path, 'resume')), readTree(join(dir.path, 'w1')));
@@ -170,7 +188,13 @@ describe('curate (local executor)', function () {
   });
 
   it('countPool gives the same counts as the curation', async () => {
-    const { counts } = await countPool({ metadataPath, inputs, textFields: ['text'], workers: 2, cache: false });
+    const { counts } = await countPool({
+      metadataPath,
+      inputs,
+      textFields: ['text'],
+      workers: 2,
+      cache: false,
+    });
     const countsJson = JSON.parse(readFileSync(join(dir.path, 'w1', 'counts.json'), 'utf8'));
     smallMetadata().forEach((e, i) => assert.equal(counts.counts[i], countsJson[e]));
   });

@@ -61,20 +61,27 @@ ${PADDING_HELP}
     try {
       let pending = '';
       for (let f = 0; f < inputs.length; f++) {
-        for await (const item of readPool(inputs[f], formats[f], { textFields: values['text-field'] ?? ['text'], keyField: values['key-field'], onError })) {
+        for await (const item of readPool(inputs[f], formats[f], {
+          textFields: values['text-field'] ?? ['text'],
+          keyField: values['key-field'],
+          onError,
+        })) {
           if (item.kind === 'skipped') continue;
           records++;
           matcher.begin();
           for (const text of item.texts) matcher.collect(text);
           pending += `{"key":${JSON.stringify(item.key)},"entry_ids":[${matcher.sorted().join(',')}]}\n`;
           if (pending.length > 1 << 16) {
-            if (!stream.write(pending)) await new Promise<void>((r) => (stream as NodeJS.WritableStream).once('drain', () => r()));
+            if (!stream.write(pending))
+              await new Promise<void>((r) => (stream as NodeJS.WritableStream).once('drain', () => r()));
             pending = '';
           }
         }
       }
       if (tmp) {
-        await new Promise<void>((res, rej) => stream.end(pending, (err?: Error | null) => (err ? rej(err) : res())));
+        await new Promise<void>((res, rej) =>
+          stream.end(pending, (err?: Error | null) => (err ? rej(err) : res())),
+        );
         await rename(tmp, out);
       } else stream.write(pending);
     } catch (err) {
@@ -85,7 +92,12 @@ ${PADDING_HELP}
       throw err;
     }
     if (values.timings) {
-      const timings = { indexMillis: Math.round(loaded.millis), fromCache: loaded.fromCache, matchMillis: Math.round(performance.now() - matchStart), records };
+      const timings = {
+        indexMillis: Math.round(loaded.millis),
+        fromCache: loaded.fromCache,
+        matchMillis: Math.round(performance.now() - matchStart),
+        records,
+      };
       io.stderr.write(JSON.stringify(timings) + '\n');
     }
     return EXIT_OK;

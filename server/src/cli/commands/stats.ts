@@ -83,7 +83,13 @@ Options:
       head_share_of_matches: total > 0 ? headMatches / total : 0,
       kept_matches: keptMatches,
       expected_curated_size: expectedAtT,
-      top_entries: order.slice(0, top).map((i) => ({ entry: named.names[i] ?? String(i), count: values_[i], p: t / Math.max(values_[i], t) })),
+      top_entries: order
+        .slice(0, top)
+        .map((i) => ({
+          entry: named.names[i] ?? String(i),
+          count: values_[i],
+          p: t / Math.max(values_[i], t),
+        })),
       expected_size_curve: curve,
     };
     if (values.json) {
@@ -93,14 +99,21 @@ Options:
     const lines = [
       `Entries: ${formatCount(report.entries)} (${formatCount(matched)} matched), ${formatCount(total)} matches in all`,
       `At t=${formatCount(t)}: ${formatCount(report.head_entries)} head entries hold ${(report.head_share_of_matches * 100).toFixed(2)}% of matches; balancing keeps ${formatCount(keptMatches)} matches`,
-      expectedAtT !== undefined ? `Expected curated size at t=${formatCount(t)}: ${formatCount(expectedAtT)} records` : `Expected curated size: needs matches.bin (pass --matches)`,
+      expectedAtT !== undefined
+        ? `Expected curated size at t=${formatCount(t)}: ${formatCount(expectedAtT)} records`
+        : `Expected curated size: needs matches.bin (pass --matches)`,
       '',
       'Top entries:',
-      ...report.top_entries.map((e) => `  ${formatCount(e.count).padStart(12)}  p ${e.p.toFixed(3)}  ${e.entry}`),
+      ...report.top_entries.map(
+        (e) => `  ${formatCount(e.count).padStart(12)}  p ${e.p.toFixed(3)}  ${e.entry}`,
+      ),
     ];
     if (curve) {
       lines.push('', '           t   expected size   head entries');
-      for (const c of curve) lines.push(`${formatCount(c.t).padStart(12)}  ${formatCount(c.expectedSize).padStart(14)}  ${formatCount(c.headEntries).padStart(13)}${c.t === t ? '  <- t' : ''}`);
+      for (const c of curve)
+        lines.push(
+          `${formatCount(c.t).padStart(12)}  ${formatCount(c.expectedSize).padStart(14)}  ${formatCount(c.headEntries).padStart(13)}${c.t === t ? '  <- t' : ''}`,
+        );
     }
     io.stdout.write(lines.join('\n') + '\n');
     return EXIT_OK;

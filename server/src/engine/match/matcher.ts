@@ -67,21 +67,39 @@ export interface LoadedIndex {
  * the padding and the index format; if that folder cannot be written, under the OS temp folder.
  */
 export function cachePathFor(metadata: Metadata, padding: Padding, root?: string): string {
-  const key = createHash('sha256').update(`${metadata.sha256}:${padding}:${INDEX_FORMAT}`).digest('hex').slice(0, 24);
-  return join(root ?? join(dirname(metadata.path), '.metacurate-cache'), `${basename(metadata.path)}.${key}.idx`);
+  const key = createHash('sha256')
+    .update(`${metadata.sha256}:${padding}:${INDEX_FORMAT}`)
+    .digest('hex')
+    .slice(0, 24);
+  return join(
+    root ?? join(dirname(metadata.path), '.metacurate-cache'),
+    `${basename(metadata.path)}.${key}.idx`,
+  );
 }
 
 export function loadOrBuildIndex(metadata: Metadata, padding: Padding, useCache = true): LoadedIndex {
   const started = performance.now();
-  const candidates = [cachePathFor(metadata, padding), cachePathFor(metadata, padding, join(tmpdir(), 'metacurate-cache'))];
+  const candidates = [
+    cachePathFor(metadata, padding),
+    cachePathFor(metadata, padding, join(tmpdir(), 'metacurate-cache')),
+  ];
   if (useCache) {
     for (const path of candidates) {
       const buffer = readShared(path);
       if (!buffer) continue;
       try {
         const meta = unpackArrays(buffer).meta;
-        if (meta.format === INDEX_FORMAT && meta.padding === padding && meta.numEntries === metadata.entries.length) {
-          return { packed: { padding, buffer }, fromCache: true, cachePath: path, millis: performance.now() - started };
+        if (
+          meta.format === INDEX_FORMAT &&
+          meta.padding === padding &&
+          meta.numEntries === metadata.entries.length
+        ) {
+          return {
+            packed: { padding, buffer },
+            fromCache: true,
+            cachePath: path,
+            millis: performance.now() - started,
+          };
         }
       } catch {
         // A corrupt cache file is rebuilt below.

@@ -24,7 +24,10 @@ export interface Unpacked {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
-export function packArrays(meta: Record<string, unknown>, arrays: Record<string, TypedArray>): SharedArrayBuffer {
+export function packArrays(
+  meta: Record<string, unknown>,
+  arrays: Record<string, TypedArray>,
+): SharedArrayBuffer {
   // Offsets in the header are relative to the data area, which starts after the header.
   const header: PackHeader = { meta, arrays: [] };
   let offset = 0;
@@ -52,7 +55,9 @@ export function unpackArrays(buffer: SharedArrayBuffer | ArrayBuffer): Unpacked 
     throw new Error('not a packed index (bad magic)');
   }
   const headerLength = new DataView(buffer).getUint32(8, true);
-  const header = JSON.parse(Buffer.from(bytes.subarray(12, 12 + headerLength)).toString('utf8')) as PackHeader;
+  const header = JSON.parse(
+    Buffer.from(bytes.subarray(12, 12 + headerLength)).toString('utf8'),
+  ) as PackHeader;
   const dataStart = align8(12 + headerLength);
   const arrays: Record<string, TypedArray> = {};
   for (const a of header.arrays) {

@@ -55,7 +55,10 @@ export function isUnpaddedCharacter(codePoint: number): boolean {
 export function paddedEntry(entry: string, padding: Padding): string {
   if (padding === 'english' || entry.length === 0) return ' ' + entry + ' ';
   const first = entry.codePointAt(0)!;
-  const lastIndex = entry.length >= 2 && isLowSurrogate(entry.charCodeAt(entry.length - 1)) ? entry.length - 2 : entry.length - 1;
+  const lastIndex =
+    entry.length >= 2 && isLowSurrogate(entry.charCodeAt(entry.length - 1))
+      ? entry.length - 2
+      : entry.length - 1;
   const last = entry.codePointAt(lastIndex)!;
   return (isUnpaddedCharacter(first) ? '' : ' ') + entry + (isUnpaddedCharacter(last) ? '' : ' ');
 }

@@ -21,8 +21,43 @@ export function mulberry32(seed: number): () => number {
 }
 
 // A tiny alphabet makes collisions (and so matches) frequent.
-const ATOMS = ['a', 'b', 'ab', 'ba', 'é', 'e\u0301', '東', '京', 'タ', 'ไ', '\u{1F600}', '\u{20000}', '-', "'", '(', '+'];
-const SEPARATORS = [' ', ' ', ' ', '  ', '\t', '\n', '\r', ',', '.', ';', ':', '?', '!', '`', '\u00a0', ', ', '. '];
+const ATOMS = [
+  'a',
+  'b',
+  'ab',
+  'ba',
+  'é',
+  'e\u0301',
+  '東',
+  '京',
+  'タ',
+  'ไ',
+  '\u{1F600}',
+  '\u{20000}',
+  '-',
+  "'",
+  '(',
+  '+',
+];
+const SEPARATORS = [
+  ' ',
+  ' ',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\r',
+  ',',
+  '.',
+  ';',
+  ':',
+  '?',
+  '!',
+  '`',
+  '\u00a0',
+  ', ',
+  '. ',
+];
 
 function randomWord(rnd: () => number): string {
   const n = 1 + Math.floor(rnd() * 2);
@@ -35,7 +70,8 @@ function randomPhrase(rnd: () => number, maxWords: number, withSeparators: boole
   const n = 1 + Math.floor(rnd() * maxWords);
   let s = rnd() < 0.05 ? ' ' : '';
   for (let i = 0; i < n; i++) {
-    if (i > 0) s += withSeparators ? SEPARATORS[Math.floor(rnd() * SEPARATORS.length)] : rnd() < 0.9 ? ' ' : '  ';
+    if (i > 0)
+      s += withSeparators ? SEPARATORS[Math.floor(rnd() * SEPARATORS.length)] : rnd() < 0.9 ? ' ' : '  ';
     s += randomWord(rnd);
   }
   if (rnd() < 0.1) s += withSeparators ? SEPARATORS[Math.floor(rnd() * SEPARATORS.length)] : ' ';
