@@ -54,6 +54,8 @@ export interface CurateOptions {
   inputs: string[];
   textFields: string[];
   keyField?: string;
+  /** Column names of header-less CSV/TSV inputs. */
+  columns?: string[];
   t: number;
   seed: number;
   outDir: string;
@@ -267,7 +269,7 @@ export async function openPreparedCuration(outDir: string): Promise<PreparedCura
     workDir: join(resolve(outDir), '.metacurate', 'work'),
     manifestPath,
     padding: o.padding ?? 'english',
-    run: { textFields: o.textFields, keyField: o.keyField, onError: o.onError ?? 'fail' },
+    run: runSettingsOf(o),
     metadata,
     inputs: o.inputs,
     formats: o.inputs.map((p) => detectFormat(p)),
@@ -409,6 +411,12 @@ export async function finalizeCuration(
   state.complete = true;
   await saveManifest();
   return summary;
+}
+
+function runSettingsOf(
+  o: Pick<CurateOptions, 'textFields' | 'keyField' | 'onError' | 'columns'>,
+): RunSettings {
+  return { textFields: o.textFields, keyField: o.keyField, onError: o.onError ?? 'fail', columns: o.columns };
 }
 
 function validateOptions(o: CurateOptions): void {
@@ -794,6 +802,7 @@ export interface CountOptions {
   inputs: string[];
   textFields: string[];
   keyField?: string;
+  columns?: string[];
   workers?: number;
   onError?: 'fail' | 'skip';
   padding?: Padding;

@@ -8,6 +8,7 @@
  *         write kept records in the input's format, plus a sidecar line per kept record.
  * Each task writes `<phase>-<id>.done.json` (its result) last: that file means the task is done.
  */
+import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keepProbability, keepRecord } from './balance';
@@ -34,6 +35,8 @@ export interface RunSettings {
   textFields: string[];
   keyField?: string;
   onError: 'fail' | 'skip';
+  /** Column names of header-less CSV/TSV inputs (`--columns`); absent: the first row is the header. */
+  columns?: string[];
 }
 
 export interface CountTaskResult {
@@ -103,44 +106,51 @@ export async function runCountTask(
   const matches = new MatchesWriter();
   const result: CountTaskResult = { records: 0, texts: 0, matchedTexts: 0, matchedRecords: 0, skipped: {} };
   const union: number[] = [];
-  for await (const item of readPool(task.file, task.format, readOptions(task, run))) {
-    if (item.kind === 'skipped') {
-      const reason: InputErrorReason = item.reason;
-      result.skipped[reason] = (result.skipped[reason] ?? 0) + 1;
-      continue;
-    }
-    result.records++;
-    const texts = item.texts;
-    if (texts.length === 1) {
-      // The common case: one text, its ids are the record's ids.
-      matcher.begin();
-      matcher.collect(texts[0]);
-      const ids = matcher.sorted();
-      for (let i = 0; i < ids.length; i++) counts[ids[i]]++;
-      result.texts++;
-      if (ids.length > 0) {
-        result.matchedTexts++;
-        result.matchedRecords++;
+  try {
+    await countRecords();
+  } catch (err) {
+    throw await withAbsoluteLine(err, task);
+  }
+  async function countRecords(): Promise<void> {
+    for await (const item of readPool(task.file, task.format, readOptions(task, run))) {
+      if (item.kind === 'skipped') {
+        const reason: InputErrorReason = item.reason;
+        result.skipped[reason] = (result.skipped[reason] ?? 0) + 1;
+        continue;
       }
-      matches.add(ids);
-    } else {
-      union.length = 0;
-      for (const text of texts) {
+      result.records++;
+      const texts = item.texts;
+      if (texts.length === 1) {
+        // The common case: one text, its ids are the record's ids.
         matcher.begin();
-        matcher.collect(text);
+        matcher.collect(texts[0]);
         const ids = matcher.sorted();
+        for (let i = 0; i < ids.length; i++) counts[ids[i]]++;
         result.texts++;
-        if (ids.length > 0) result.matchedTexts++;
-        for (let i = 0; i < ids.length; i++) {
-          counts[ids[i]]++;
-          union.push(ids[i]);
+        if (ids.length > 0) {
+          result.matchedTexts++;
+          result.matchedRecords++;
         }
+        matches.add(ids);
+      } else {
+        union.length = 0;
+        for (const text of texts) {
+          matcher.begin();
+          matcher.collect(text);
+          const ids = matcher.sorted();
+          result.texts++;
+          if (ids.length > 0) result.matchedTexts++;
+          for (let i = 0; i < ids.length; i++) {
+            counts[ids[i]]++;
+            union.push(ids[i]);
+          }
+        }
+        const ids = [...new Set(union)].sort((a, b) => a - b);
+        if (ids.length > 0) result.matchedRecords++;
+        matches.add(ids);
       }
-      const ids = [...new Set(union)].sort((a, b) => a - b);
-      if (ids.length > 0) result.matchedRecords++;
-      matches.add(ids);
+      if (progress && result.records % PROGRESS_EVERY === 0) progress(result.records, fractionOf(task, item));
     }
-    if (progress && result.records % PROGRESS_EVERY === 0) progress(result.records, fractionOf(task, item));
   }
   const out = countOutputs(workDir, task.id);
   const pairs = sparseCounts(counts);
@@ -161,7 +171,10 @@ export async function runSelectTask(
 ): Promise<SelectTaskResult> {
   const cursor = await MatchesCursor.load(countOutputs(workDir, task.id).matches);
   const out = selectOutputs(workDir, task.id, task.format);
-  const writer = await createPoolWriter(task.format, out.data, { sourceFile: task.file });
+  const writer = await createPoolWriter(task.format, out.data, {
+    sourceFile: task.file,
+    columns: run.columns,
+  });
   const sidecar: string[] = [];
   const result: SelectTaskResult = { records: 0, kept: 0, expectedKept: 0 };
   try {
@@ -197,4 +210,19 @@ export async function runSelectTask(
     throw err;
   }
   return result;
+}
+
+/**
+ * A reader of a byte range counts lines from the range's start; an error in a later slice is
+ * reported with the line number in the whole file (counted here, on the error path only).
+ */
+async function withAbsoluteLine(err: unknown, task: PoolTask): Promise<unknown> {
+  if (!(err instanceof InputError) || !task.byteRange || task.byteRange.start === 0) return err;
+  const at = err.location.byteOffset;
+  if (at === undefined) return err;
+  let line = 1;
+  for await (const chunk of createReadStream(task.file, { end: at - 1 })) {
+    for (let i = (chunk as Buffer).indexOf(10); i !== -1; i = (chunk as Buffer).indexOf(10, i + 1)) line++;
+  }
+  return new InputError(err.file, { ...err.location, line }, err.reason, err.detail);
 }

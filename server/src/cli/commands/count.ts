@@ -19,6 +19,7 @@ Options:
   --input FILE           pool file (repeatable)
   --out FILE             counts JSON to write (counts.bin goes beside it)
   --text-field F         caption field (repeatable; default: text)
+  --columns A,B,...     column names of a CSV/TSV without a header row
   --key-field K          field with the pair key (only checked)
   --workers N            worker threads (default: all cores)
   --on-error fail|skip   stop at the first bad record (default), or skip and count it
@@ -37,6 +38,7 @@ ${PADDING_HELP}
           out: { type: 'string' },
           'text-field': { type: 'string', multiple: true },
           'key-field': { type: 'string' },
+          columns: { type: 'string' },
           workers: { type: 'string' },
           'on-error': { type: 'string' },
           padding: { type: 'string' },
@@ -52,6 +54,7 @@ ${PADDING_HELP}
         inputs: requireList('input', values.input),
         textFields: values['text-field'] ?? ['text'],
         keyField: values['key-field'],
+        columns: values.columns?.split(','),
         workers: values.workers === undefined ? undefined : numberOption('workers', values.workers),
         onError: parseOnError(values['on-error']),
         padding: parsePadding(values.padding),

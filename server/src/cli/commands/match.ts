@@ -23,6 +23,7 @@ Options:
   --input FILE           pool file (repeatable; records of each file in turn)
   --out FILE             JSONL to write (- for standard output)
   --text-field F         caption field (repeatable; default: text)
+  --columns A,B,...     column names of a CSV/TSV without a header row
   --key-field K          field with the pair key (default: file name and record index)
   --on-error fail|skip   stop at the first bad record (default), or leave it out
 ${PADDING_HELP}
@@ -40,6 +41,7 @@ ${PADDING_HELP}
           out: { type: 'string' },
           'text-field': { type: 'string', multiple: true },
           'key-field': { type: 'string' },
+          columns: { type: 'string' },
           'on-error': { type: 'string' },
           padding: { type: 'string' },
           'no-cache': { type: 'boolean' },
@@ -64,6 +66,7 @@ ${PADDING_HELP}
         for await (const item of readPool(inputs[f], formats[f], {
           textFields: values['text-field'] ?? ['text'],
           keyField: values['key-field'],
+          columns: values.columns?.split(','),
           onError,
         })) {
           if (item.kind === 'skipped') continue;

@@ -74,8 +74,14 @@ export function textsFromFields(
   }
   if (texts.length === 0) {
     const what =
-      fields.length === 1 ? `missing text field '${fields[0]}'` : `none of the text fields ${quoteList(fields)} is present`;
-    return { ok: false, reason: 'missing-text-field', detail: `${what} (fields: ${listFields(availableFields())})` };
+      fields.length === 1
+        ? `missing text field '${fields[0]}'`
+        : `none of the text fields ${quoteList(fields)} is present`;
+    return {
+      ok: false,
+      reason: 'missing-text-field',
+      detail: `${what} (fields: ${listFields(availableFields())})`,
+    };
   }
   return { ok: true, texts };
 }

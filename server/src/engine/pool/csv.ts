@@ -6,7 +6,14 @@
 import { basename } from 'node:path';
 import { InputError, type InputLocation } from '../errors';
 import { ChunkReader } from './bytes';
-import { badRecord, keyFromValue, listFields, quoteList, textsFromFields, type RecordContext } from './common';
+import {
+  badRecord,
+  keyFromValue,
+  listFields,
+  quoteList,
+  textsFromFields,
+  type RecordContext,
+} from './common';
 import { openLineReader, sourceFailure } from './lines';
 import type { PoolItem, ReadOptions } from './types';
 
@@ -234,16 +241,24 @@ function columnIndex(
   return at;
 }
 
-export async function* readDelimited(file: string, format: DelimitedFormat, opts: ReadOptions): AsyncGenerator<PoolItem> {
+export async function* readDelimited(
+  file: string,
+  format: DelimitedFormat,
+  opts: ReadOptions,
+): AsyncGenerator<PoolItem> {
   const ctx: RecordContext = { file, onError: opts.onError };
   const reader = await openLineReader(file, false);
   const rows = new RowReader(reader, separatorOf(format), format === 'csv');
   try {
     const columns = opts.columns ?? (await headerOf(file, rows)).columns;
     const fromHeader = opts.columns === undefined;
-    const textColumns = opts.textFields.map((f) => columnIndex(file, columns, f, 'missing-text-field', fromHeader));
+    const textColumns = opts.textFields.map((f) =>
+      columnIndex(file, columns, f, 'missing-text-field', fromHeader),
+    );
     const keyColumn =
-      opts.keyField === undefined ? -1 : columnIndex(file, columns, opts.keyField, 'missing-key-field', fromHeader);
+      opts.keyField === undefined
+        ? -1
+        : columnIndex(file, columns, opts.keyField, 'missing-key-field', fromHeader);
     const fieldNames = opts.textFields;
     const defaultKeyPrefix = `${basename(file)}:`;
     let index = opts.firstRecordIndex ?? 0;

@@ -4,7 +4,15 @@
 import { UsageError } from '../errors';
 import type { PoolFormat } from './types';
 
-export const POOL_FORMATS: readonly PoolFormat[] = ['jsonl', 'jsonl.gz', 'csv', 'tsv', 'text', 'parquet', 'webdataset'];
+export const POOL_FORMATS: readonly PoolFormat[] = [
+  'jsonl',
+  'jsonl.gz',
+  'csv',
+  'tsv',
+  'text',
+  'parquet',
+  'webdataset',
+];
 
 /** Name endings, longest first so `.jsonl.gz` wins over a shorter match. */
 const EXTENSIONS: readonly [string, PoolFormat][] = [

@@ -47,9 +47,19 @@ export async function* readJsonl(file: string, gzip: boolean, opts: ReadOptions)
   }
 }
 
-type JsonlRecordParser = (buf: Buffer, start: number, end: number, index: number, location: InputLocation) => PoolItem;
+type JsonlRecordParser = (
+  buf: Buffer,
+  start: number,
+  end: number,
+  index: number,
+  location: InputLocation,
+) => PoolItem;
 
-function jsonlRecordParser(ctx: RecordContext, opts: ReadOptions, defaultKeyPrefix: string): JsonlRecordParser {
+function jsonlRecordParser(
+  ctx: RecordContext,
+  opts: ReadOptions,
+  defaultKeyPrefix: string,
+): JsonlRecordParser {
   const { textFields, keyField } = opts;
   return (buf, start, end, index, location) => {
     let value: unknown;

@@ -2,7 +2,7 @@
  * Line splitting for the line formats (JSONL, plain text) and byte-range planning, so a large
  * file can be read by several workers, each handling the lines that start in its range.
  */
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { ChunkReader, FileSource, GunzipSource, SourceError, skipBom, type ByteSource } from './bytes';
 import { openOrReport, unreadable } from './common';
 import { InputError } from '../errors';
@@ -57,7 +57,12 @@ export async function* lineBatches(reader: ChunkReader, endOffset = Infinity): A
       const p = reader.pos;
       const e = reader.end;
       if (p < e && reader.base + p < endOffset) {
-        yield { buf: reader.buf, base: reader.base, starts: [p], ends: [e > p && reader.buf[e - 1] === CR ? e - 1 : e] };
+        yield {
+          buf: reader.buf,
+          base: reader.base,
+          starts: [p],
+          ends: [e > p && reader.buf[e - 1] === CR ? e - 1 : e],
+        };
       }
       reader.pos = e;
       return;
@@ -81,6 +86,8 @@ export function isBlank(buf: Buffer, start: number, end: number): boolean {
  * byte-order mark at offset 0 skipped. File-system failures become InputError 'unreadable'.
  */
 export async function openLineReader(file: string, gzip: boolean, startOffset = 0): Promise<ChunkReader> {
+  // The gunzip stream would report a missing file only on its first read, with a raw message.
+  if (gzip) await openOrReport(file, () => fsp.access(file, fsConstants.R_OK));
   const source: ByteSource = gzip
     ? new GunzipSource(file)
     : await openOrReport(file, () => FileSource.open(file, startOffset));
@@ -95,7 +102,11 @@ export async function openLineReader(file: string, gzip: boolean, startOffset = 
 }
 
 /** Turns a SourceError (bad gzip, I/O) into the InputError users see, at the given location. */
-export function sourceFailure(file: string, err: unknown, location: { line?: number; record?: number }): Error {
+export function sourceFailure(
+  file: string,
+  err: unknown,
+  location: { line?: number; record?: number },
+): Error {
   if (err instanceof SourceError) return new InputError(file, location, err.reason, err.message);
   if (err instanceof InputError) return err;
   return unreadable(file, err, location);
@@ -139,7 +150,12 @@ export async function planByteRanges(file: string, targetBytes: number): Promise
 }
 
 /** The first line start at or after `offset` (> 0): right after the first '\n' at or after offset-1. */
-async function nextLineStart(handle: fsp.FileHandle, offset: number, size: number, window: Buffer): Promise<number> {
+async function nextLineStart(
+  handle: fsp.FileHandle,
+  offset: number,
+  size: number,
+  window: Buffer,
+): Promise<number> {
   let at = offset - 1;
   while (at < size) {
     const { bytesRead } = await handle.read(window, 0, window.length, at);

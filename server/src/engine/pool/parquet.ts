@@ -16,7 +16,14 @@ import {
 } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { InputError, type InputLocation } from '../errors';
-import { badRecord, keyFromValue, listFields, openOrReport, textsFromFields, type RecordContext } from './common';
+import {
+  badRecord,
+  keyFromValue,
+  listFields,
+  openOrReport,
+  textsFromFields,
+  type RecordContext,
+} from './common';
 import type { AtomicFileSink } from './sink';
 import type { PoolItem, PoolRecord, PoolWriter, ReadOptions } from './types';
 
@@ -98,7 +105,12 @@ function requireColumn(
 ): void {
   if (!columns.includes(field)) {
     const what = reason === 'missing-text-field' ? 'text' : 'key';
-    throw new InputError(file, {}, reason, `no ${what} column '${field}' (columns: ${listFields(columns, 50)})`);
+    throw new InputError(
+      file,
+      {},
+      reason,
+      `no ${what} column '${field}' (columns: ${listFields(columns, 50)})`,
+    );
   }
 }
 
@@ -120,7 +132,12 @@ export async function* readParquet(file: string, opts: ReadOptions): AsyncGenera
       const groupRows = Number(groups[g].num_rows);
       let rows: Record<string, unknown>[];
       try {
-        rows = await parquetReadObjects({ file: buffer, metadata, rowStart: groupStart, rowEnd: groupStart + groupRows });
+        rows = await parquetReadObjects({
+          file: buffer,
+          metadata,
+          rowStart: groupStart,
+          rowEnd: groupStart + groupRows,
+        });
       } catch (err) {
         throw new InputError(
           file,
@@ -133,7 +150,11 @@ export async function* readParquet(file: string, opts: ReadOptions): AsyncGenera
         const index = groupStart + i;
         const row = rows[i];
         const location: InputLocation = { record: index };
-        const texts = textsFromFields(opts.textFields, (f) => row[f], () => columns);
+        const texts = textsFromFields(
+          opts.textFields,
+          (f) => row[f],
+          () => columns,
+        );
         if (!texts.ok) {
           yield badRecord(ctx, texts.reason, texts.detail, location);
           continue;
@@ -199,7 +220,8 @@ export class ParquetPoolWriter implements PoolWriter {
   }
 
   async write(record: PoolRecord): Promise<void> {
-    if (record.payload.type !== 'row') throw new Error(`parquet writer got a '${record.payload.type}' payload`);
+    if (record.payload.type !== 'row')
+      throw new Error(`parquet writer got a '${record.payload.type}' payload`);
     this.rows.push(record.payload.row);
     this.count++;
     if (this.rows.length >= this.rowGroupRows) await this.writeRowGroup();

@@ -88,7 +88,12 @@ function parsePax(data: Buffer): Map<string, string> {
 export async function* readTar(file: string): AsyncGenerator<TarEntry> {
   const reader = new ChunkReader(await openOrReport(file, () => FileSource.open(file)), 0);
   const fail = (member: string | undefined, headerOffset: number, detail: string): InputError =>
-    new InputError(file, member === undefined ? { byteOffset: headerOffset } : { member, byteOffset: headerOffset }, 'bad-tar', detail);
+    new InputError(
+      file,
+      member === undefined ? { byteOffset: headerOffset } : { member, byteOffset: headerOffset },
+      'bad-tar',
+      detail,
+    );
   let previous: string | undefined;
   let pax = new Map<string, string>();
   let longName: string | undefined;
@@ -99,12 +104,17 @@ export async function* readTar(file: string): AsyncGenerator<TarEntry> {
         const left = reader.end - reader.pos;
         if (left === 0 && pax.size === 0 && longName === undefined) return;
         const after = previous === undefined ? 'at the start of the archive' : `after member '${previous}'`;
-        throw fail(previous, headerOffset, `truncated: the file ends inside a header ${after} (${left} of ${BLOCK} bytes)`);
+        throw fail(
+          previous,
+          headerOffset,
+          `truncated: the file ends inside a header ${after} (${left} of ${BLOCK} bytes)`,
+        );
       }
       const header = reader.buf.subarray(reader.pos, reader.pos + BLOCK);
       if (isZeroBlock(header)) return;
       if (!checksumMatches(header)) {
-        const where = previous === undefined ? 'not a tar file' : `not a tar header after member '${previous}'`;
+        const where =
+          previous === undefined ? 'not a tar file' : `not a tar header after member '${previous}'`;
         throw fail(previous, headerOffset, `${where} (bad header checksum at byte ${headerOffset})`);
       }
       const typeflag = header[156] === 0 ? '0' : String.fromCharCode(header[156]);
@@ -122,12 +132,20 @@ export async function* readTar(file: string): AsyncGenerator<TarEntry> {
       if (keepsData) {
         data = await reader.take(size);
         if (data.length < size) {
-          throw fail(name, headerOffset, `truncated: member '${name}' needs ${size} bytes, the file ends after ${data.length}`);
+          throw fail(
+            name,
+            headerOffset,
+            `truncated: member '${name}' needs ${size} bytes, the file ends after ${data.length}`,
+          );
         }
       } else {
         const skipped = await reader.skip(size);
         if (skipped < size) {
-          throw fail(name, headerOffset, `truncated: member '${name}' needs ${size} bytes, the file ends after ${skipped}`);
+          throw fail(
+            name,
+            headerOffset,
+            `truncated: member '${name}' needs ${size} bytes, the file ends after ${skipped}`,
+          );
         }
         data = Buffer.alloc(0);
       }
@@ -152,7 +170,8 @@ export async function* readTar(file: string): AsyncGenerator<TarEntry> {
       yield { name, type, data, headerOffset };
     }
   } catch (err) {
-    if (err instanceof SourceError) throw new InputError(file, previous ? { member: previous } : {}, err.reason, err.message);
+    if (err instanceof SourceError)
+      throw new InputError(file, previous ? { member: previous } : {}, err.reason, err.message);
     throw err;
   } finally {
     await reader.close();
@@ -225,7 +244,8 @@ export class TarWriter {
 
   async addFile(name: string, data: Uint8Array): Promise<void> {
     if (this.finished) throw new Error('tar already finished');
-    if (data.length > MAX_OCTAL_SIZE) throw new Error(`tar member '${name}' is too large (${data.length} bytes)`);
+    if (data.length > MAX_OCTAL_SIZE)
+      throw new Error(`tar member '${name}' is too large (${data.length} bytes)`);
     if (Buffer.byteLength(name) <= 100) {
       await this.sink.write(tarHeader(name, data.length));
     } else {

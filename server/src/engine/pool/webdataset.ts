@@ -62,7 +62,11 @@ function sampleItem(
   keyField: string | undefined,
 ): PoolItem {
   const memberWith = (ext: string) => sample.members.find((m) => m.name === `${sample.key}.${ext}`);
-  const location: InputLocation = { record: index, member: sample.members[0].name, byteOffset: sample.headerOffset };
+  const location: InputLocation = {
+    record: index,
+    member: sample.members[0].name,
+    byteOffset: sample.headerOffset,
+  };
   const needsJson = textFields.some((f) => f !== TXT_MEMBER_FIELD) || keyField !== undefined;
   const jsonMember = memberWith('json');
   let json: Record<string, unknown> | undefined;
@@ -94,7 +98,13 @@ function sampleItem(
   let key = sample.key;
   if (keyField !== undefined) {
     const k = keyFromValue(keyField, jsonField(keyField));
-    if (!k.ok) return badRecord(ctx, 'missing-key-field', `sample '${sample.key}': ${k.detail} in its .json`, location);
+    if (!k.ok)
+      return badRecord(
+        ctx,
+        'missing-key-field',
+        `sample '${sample.key}': ${k.detail} in its .json`,
+        location,
+      );
     key = k.key;
   }
   return {
@@ -117,7 +127,8 @@ export class WebDatasetPoolWriter implements PoolWriter {
   }
 
   async write(record: PoolRecord): Promise<void> {
-    if (record.payload.type !== 'sample') throw new Error(`webdataset writer got a '${record.payload.type}' payload`);
+    if (record.payload.type !== 'sample')
+      throw new Error(`webdataset writer got a '${record.payload.type}' payload`);
     for (const member of record.payload.members) await this.tar.addFile(member.name, member.data);
     this.samples++;
   }

@@ -4,7 +4,12 @@
  */
 import { UsageError } from '../errors';
 import { readCsvHeader } from './csv';
-import { DEFAULT_PARQUET_ROW_GROUP_ROWS, ParquetPoolWriter, readParquetSchema, type ParquetSchemaInfo } from './parquet';
+import {
+  DEFAULT_PARQUET_ROW_GROUP_ROWS,
+  ParquetPoolWriter,
+  readParquetSchema,
+  type ParquetSchemaInfo,
+} from './parquet';
 import { AtomicFileSink } from './sink';
 import type { PoolFormat, PoolRecord, PoolWriter, ReadOptions } from './types';
 import { WebDatasetPoolWriter } from './webdataset';
@@ -74,7 +79,9 @@ export async function createPoolWriter(
     options = { ...(await writerOptionsFor(options.sourceFile, format, options)), ...definedOnly(options) };
   }
   if ((format === 'csv' || format === 'tsv') && options.csvHeader === undefined) {
-    throw new UsageError(`a ${format} writer needs the input's header row (csvHeader, null for none, or sourceFile)`);
+    throw new UsageError(
+      `a ${format} writer needs the input's header row (csvHeader, null for none, or sourceFile)`,
+    );
   }
   if (format === 'parquet' && options.parquetSchema === undefined) {
     throw new UsageError('a parquet writer needs the input schema (parquetSchema or sourceFile)');

@@ -31,7 +31,8 @@ describe('pool formats', () => {
     it('rejects an unknown extension with a UsageError listing the known ones', () => {
       assert.throws(
         () => detectFormat('pool.xlsx'),
-        (err: unknown) => err instanceof UsageError && /pool\.xlsx/.test(err.message) && /\.parquet/.test(err.message),
+        (err: unknown) =>
+          err instanceof UsageError && /pool\.xlsx/.test(err.message) && /\.parquet/.test(err.message),
       );
       assert.throws(() => detectFormat('pool.tar.gz'), UsageError);
       assert.throws(() => detectFormat('no-extension'), UsageError);

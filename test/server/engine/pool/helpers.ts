@@ -26,9 +26,14 @@ export function useTempDir(): () => string {
   return () => dir;
 }
 
-export async function readAll(file: string, format: PoolFormat, opts: Partial<ReadOptions> = {}): Promise<PoolItem[]> {
+export async function readAll(
+  file: string,
+  format: PoolFormat,
+  opts: Partial<ReadOptions> = {},
+): Promise<PoolItem[]> {
   const items: PoolItem[] = [];
-  for await (const item of readPool(file, format, { textFields: [], onError: 'fail', ...opts })) items.push(item);
+  for await (const item of readPool(file, format, { textFields: [], onError: 'fail', ...opts }))
+    items.push(item);
   return items;
 }
 
@@ -39,8 +44,8 @@ export async function readRecords(
 ): Promise<PoolRecord[]> {
   const items = await readAll(file, format, opts);
   return items.map((item) => {
-    assert.equal(item.kind, 'record', `unexpected skipped item: ${JSON.stringify(item)}`);
-    return item as PoolRecord;
+    if (item.kind !== 'record') assert.fail(`unexpected skipped item: ${item.reason} ${item.detail}`);
+    return item;
   });
 }
 
@@ -67,7 +72,8 @@ export async function assertInputError(
   }
   assert.ok(caught instanceof InputError, `expected InputError, got ${String(caught)}`);
   assert.equal(caught.reason, reason, caught.message);
-  for (const part of messageParts) assert.ok(caught.message.includes(part), `'${caught.message}' lacks '${part}'`);
+  for (const part of messageParts)
+    assert.ok(caught.message.includes(part), `'${caught.message}' lacks '${part}'`);
   return caught;
 }
 

@@ -6,15 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { UsageError } from '../../../../server/src/engine/errors';
 import { countLines, planByteRanges, readPool } from '../../../../server/src/engine/pool/read';
 import type { PoolRecord } from '../../../../server/src/engine/pool/types';
-import {
-  assertInputError,
-  readAll,
-  readRecords,
-  skipped,
-  summary,
-  useTempDir,
-  writeAll,
-} from './helpers';
+import { assertInputError, readAll, readRecords, skipped, summary, useTempDir, writeAll } from './helpers';
 
 describe('JSONL pools', () => {
   const dir = useTempDir();
@@ -62,7 +54,10 @@ describe('JSONL pools', () => {
     });
 
     it('skips a UTF-8 byte-order mark at the start of the file', async () => {
-      const path = file('bom.jsonl', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"t":"é"}\n')]));
+      const path = file(
+        'bom.jsonl',
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"t":"é"}\n')]),
+      );
       const records = await readRecords(path, 'jsonl', { textFields: ['t'] });
       assert.deepEqual(records[0].texts, ['é']);
     });
@@ -107,16 +102,27 @@ describe('JSONL pools', () => {
 
     it('fail at the first one with the file, line, record and reason', async () => {
       const path = file('bad.jsonl', bad);
-      const err = await assertInputError(readAll(path, 'jsonl', { textFields: ['caption'] }), 'bad-json', path, 'line 2, record 1');
+      const err = await assertInputError(
+        readAll(path, 'jsonl', { textFields: ['caption'] }),
+        'bad-json',
+        path,
+        'line 2, record 1',
+      );
       assert.deepEqual({ line: err.location.line, record: err.location.record }, { line: 2, record: 1 });
       assert.match(err.detail, /invalid JSON/);
     });
 
     it('are yielded as SkippedRecord with --on-error skip, and reading goes on', async () => {
       const path = file('bad-skip.jsonl', bad);
-      const items = await readAll(path, 'jsonl', { textFields: ['caption'], keyField: 'id', onError: 'skip' });
+      const items = await readAll(path, 'jsonl', {
+        textFields: ['caption'],
+        keyField: 'id',
+        onError: 'skip',
+      });
       assert.deepEqual(
-        items.map((i) => (i.kind === 'record' ? `record ${i.key}` : `${i.reason} at line ${i.location.line}`)),
+        items.map((i) =>
+          i.kind === 'record' ? `record ${i.key}` : `${i.reason} at line ${i.location.line}`,
+        ),
         [
           'record 1',
           'bad-json at line 2',
@@ -168,11 +174,15 @@ describe('JSONL pools', () => {
     });
 
     it('a missing file is an InputError "unreadable" even with --on-error skip', async () => {
-      await assertInputError(
-        readAll(join(dir(), 'nope.jsonl'), 'jsonl', { textFields: ['t'], onError: 'skip' }),
-        'unreadable',
-        'no such file',
-      );
+      for (const format of ['jsonl', 'jsonl.gz'] as const) {
+        const path = join(dir(), `nope.${format}`);
+        await assertInputError(
+          readAll(path, format, { textFields: ['t'], onError: 'skip' }),
+          'unreadable',
+          path,
+          'no such file',
+        );
+      }
     });
   });
 
@@ -201,7 +211,11 @@ describe('JSONL pools', () => {
     it('a truncated or corrupt .gz is an InputError "bad-gzip" naming the file', async () => {
       const whole = gzipSync(Buffer.from(`${lines.join('\n')}\n`));
       const cut = file('cut.jsonl.gz', whole.subarray(0, whole.length - 20));
-      await assertInputError(readAll(cut, 'jsonl.gz', { textFields: ['t'], onError: 'skip' }), 'bad-gzip', cut);
+      await assertInputError(
+        readAll(cut, 'jsonl.gz', { textFields: ['t'], onError: 'skip' }),
+        'bad-gzip',
+        cut,
+      );
       const garbage = file('garbage.jsonl.gz', Buffer.from('this is not gzip at all'));
       await assertInputError(readAll(garbage, 'jsonl.gz', { textFields: ['t'] }), 'bad-gzip', garbage);
     });
@@ -230,7 +244,9 @@ describe('JSONL pools', () => {
     // Lines of varied length, some blank, some with multi-byte characters.
     const content =
       Array.from({ length: 1000 }, (_, i) =>
-        i % 97 === 5 ? '' : JSON.stringify({ t: `${'é'.repeat(i % 13)} caption ${i}`, pad: 'x'.repeat((i * 37) % 200) }),
+        i % 97 === 5
+          ? ''
+          : JSON.stringify({ t: `${'é'.repeat(i % 13)} caption ${i}`, pad: 'x'.repeat((i * 37) % 200) }),
       ).join('\n') + '\n';
 
     it('planByteRanges covers the whole file with ranges that start at line starts', async () => {
@@ -261,7 +277,12 @@ describe('JSONL pools', () => {
         let firstLine = 1;
         for (const range of ranges) {
           const counts = await countLines(path, 'jsonl', range);
-          const part = await readRecords(path, 'jsonl', { textFields: ['t'], byteRange: range, firstRecordIndex, firstLine });
+          const part = await readRecords(path, 'jsonl', {
+            textFields: ['t'],
+            byteRange: range,
+            firstRecordIndex,
+            firstLine,
+          });
           assert.equal(part.length, counts.records);
           parts.push(...part);
           firstRecordIndex += counts.records;
@@ -277,7 +298,10 @@ describe('JSONL pools', () => {
 
     it('without firstLine, lines are counted from the range start and byteOffset is absolute', async () => {
       const path = file('rel.jsonl', '{"t":"a"}\n{"t":"b"}\n{"t":"c"}\n');
-      const records = await readRecords(path, 'jsonl', { textFields: ['t'], byteRange: { start: 10, end: 30 } });
+      const records = await readRecords(path, 'jsonl', {
+        textFields: ['t'],
+        byteRange: { start: 10, end: 30 },
+      });
       assert.deepEqual(
         records.map((r) => r.location),
         [
@@ -290,7 +314,9 @@ describe('JSONL pools', () => {
     it('handles exactly the lines whose first byte lies in [start, end)', async () => {
       const path = file('exact.jsonl', '{"t":"a"}\n{"t":"b"}\n{"t":"c"}\n');
       const texts = async (start: number, end: number) =>
-        (await readRecords(path, 'jsonl', { textFields: ['t'], byteRange: { start, end } })).map((r) => r.texts[0]);
+        (await readRecords(path, 'jsonl', { textFields: ['t'], byteRange: { start, end } })).map(
+          (r) => r.texts[0],
+        );
       assert.deepEqual(await texts(0, 1), ['a']);
       assert.deepEqual(await texts(0, 10), ['a']);
       assert.deepEqual(await texts(0, 11), ['a', 'b']);
@@ -316,11 +342,17 @@ describe('JSONL pools', () => {
 
     it('byte ranges are refused for formats that cannot be split', () => {
       assert.throws(
-        () => readPool('x.csv', 'csv', { textFields: ['t'], onError: 'fail', byteRange: { start: 0, end: 1 } }),
+        () =>
+          readPool('x.csv', 'csv', { textFields: ['t'], onError: 'fail', byteRange: { start: 0, end: 1 } }),
         UsageError,
       );
       assert.throws(
-        () => readPool('x.jsonl.gz', 'jsonl.gz', { textFields: ['t'], onError: 'fail', byteRange: { start: 0, end: 1 } }),
+        () =>
+          readPool('x.jsonl.gz', 'jsonl.gz', {
+            textFields: ['t'],
+            onError: 'fail',
+            byteRange: { start: 0, end: 1 },
+          }),
         UsageError,
       );
     });

@@ -32,9 +32,9 @@ describe('plain-text pools', () => {
   });
 
   it('byte ranges give the same records and keys as the whole file', async () => {
-    const content = Array.from({ length: 300 }, (_, i) => (i % 11 === 0 ? '' : `caption number ${i} ${'z'.repeat(i % 50)}`)).join(
-      '\n',
-    );
+    const content = Array.from({ length: 300 }, (_, i) =>
+      i % 11 === 0 ? '' : `caption number ${i} ${'z'.repeat(i % 50)}`,
+    ).join('\n');
     const path = file('ranges.txt', content);
     const whole = await readRecords(path, 'text');
     const parts: PoolRecord[] = [];

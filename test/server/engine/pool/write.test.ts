@@ -1,0 +1,46 @@
+/** Pool writers: atomic output (temp file, rename on finish), abort, and required options. */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../../../../server/src/engine/errors';
+import { createPoolWriter, tempPathFor } from '../../../../server/src/engine/pool/write';
+import { readRecords, useTempDir } from './helpers';
+
+describe('pool writers', () => {
+  const dir = useTempDir();
+
+  it('write to <out>.tmp-<pid> and rename to <out> only in finish()', async () => {
+    const src = join(dir(), 'in.jsonl');
+    writeFileSync(src, '{"t":"a"}\n{"t":"b"}\n');
+    const records = await readRecords(src, 'jsonl', { textFields: ['t'] });
+    const out = join(dir(), 'atomic', 'out.jsonl');
+    const writer = await createPoolWriter('jsonl', out, {});
+    for (const r of records) await writer.write(r);
+    assert.equal(existsSync(out), false, 'nothing at the final name before finish');
+    assert.equal(existsSync(tempPathFor(out)), true);
+    assert.equal(await writer.finish(), 2);
+    assert.equal(existsSync(out), true);
+    assert.equal(existsSync(tempPathFor(out)), false);
+  });
+
+  it('abort() removes the temp file and leaves no output', async () => {
+    const out = join(dir(), 'aborted', 'out.jsonl.gz');
+    const writer = await createPoolWriter('jsonl.gz', out);
+    await writer.abort();
+    assert.deepEqual(readdirSync(join(dir(), 'aborted')), []);
+  });
+
+  it('a CSV or Parquet writer without its header or schema is a UsageError', async () => {
+    await assert.rejects(createPoolWriter('csv', join(dir(), 'x.csv')), UsageError);
+    await assert.rejects(createPoolWriter('parquet', join(dir(), 'x.parquet')), UsageError);
+  });
+
+  it('a record of another format is refused', async () => {
+    const src = join(dir(), 'in2.jsonl');
+    writeFileSync(src, '{"t":"a"}\n');
+    const [record] = await readRecords(src, 'jsonl', { textFields: ['t'] });
+    const writer = await createPoolWriter('webdataset', join(dir(), 'x.tar'));
+    await assert.rejects(writer.write(record), /payload/);
+    await writer.abort();
+  });
+});
