@@ -7,6 +7,7 @@ import type { Command, CommandIO } from './command';
 import { countCommand } from './commands/count';
 import { curateCommand } from './commands/curate';
 import { curateTaskCommand } from './commands/curateTask';
+import { generatePoolCommand } from './commands/generatePool';
 import { matchCommand } from './commands/match';
 import { statsCommand } from './commands/stats';
 import { commandsFromOtherIssues } from './registry';
@@ -17,6 +18,7 @@ export const COMMANDS: Command[] = [
   curateCommand,
   statsCommand,
   curateTaskCommand,
+  generatePoolCommand,
   ...commandsFromOtherIssues,
 ];
 
