@@ -171,13 +171,36 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
 export class TokenMatcher {
   private tokens = new Int32Array(256);
   private readonly collector: IdCollector;
+  // The index's arrays as own fields: the hot loops read them without going through `index`.
   private readonly vocabMask: number;
+  private readonly vocabTable: Int32Array;
+  private readonly vocabHash: Int32Array;
+  private readonly vocabStart: Int32Array;
+  private readonly vocabChars: Uint16Array;
+  private readonly emptyToken: number;
+  private readonly punctToken: Int32Array;
+  private readonly rootChild: Int32Array;
+  private readonly edgeTable: Int32Array;
   private readonly edgeMask: number;
+  private readonly nodeEntry: Int32Array;
+  private readonly nodeHasChildren: Uint8Array;
+  private readonly nextEntry: Int32Array;
 
   constructor(readonly index: TokenIndex) {
     this.collector = new IdCollector(index.numEntries);
     this.vocabMask = index.vocabTable.length - 1;
+    this.vocabTable = index.vocabTable;
+    this.vocabHash = index.vocabHash;
+    this.vocabStart = index.vocabStart;
+    this.vocabChars = index.vocabChars;
+    this.emptyToken = index.emptyToken;
+    this.punctToken = index.punctToken;
+    this.rootChild = index.rootChild;
+    this.edgeTable = index.edgeTable;
     this.edgeMask = index.edgeTable.length / 3 - 1;
+    this.nodeEntry = index.nodeEntry;
+    this.nodeHasChildren = index.nodeHasChildren;
+    this.nextEntry = index.nextEntry;
   }
 
   get numEntries(): number {
@@ -207,7 +230,7 @@ export class TokenMatcher {
     const len = text.length;
     if (this.tokens.length < len + 2) this.tokens = new Int32Array(Math.max(len + 2, this.tokens.length * 2));
     const toks = this.tokens;
-    const punctToken = this.index.punctToken;
+    const punctToken = this.punctToken;
     let n = 0;
     let start = 0;
     let h = FNV_OFFSET;
@@ -216,7 +239,7 @@ export class TokenMatcher {
       if (c < 128) {
         const cls = CHAR_CLASS[c];
         if (cls !== 0) {
-          toks[n++] = this.lookup(text, start, i, h);
+          toks[n++] = start === i ? this.emptyToken : this.lookup(text, start, i, h);
           if (cls === CLASS_PUNCT) toks[n++] = punctToken[c];
           start = i + 1;
           h = FNV_OFFSET;
@@ -225,13 +248,17 @@ export class TokenMatcher {
       }
       h = Math.imul(h ^ c, FNV_PRIME);
     }
-    toks[n++] = this.lookup(text, start, len, h);
+    toks[n++] = start === len ? this.emptyToken : this.lookup(text, start, len, h);
     this.walk(n);
   }
 
   private walk(n: number): void {
     const toks = this.tokens;
-    const { rootChild, nodeEntry, nextEntry, nodeHasChildren, edgeTable } = this.index;
+    const rootChild = this.rootChild;
+    const nodeEntry = this.nodeEntry;
+    const nextEntry = this.nextEntry;
+    const nodeHasChildren = this.nodeHasChildren;
+    const edgeTable = this.edgeTable;
     const edgeMask = this.edgeMask;
     const collector = this.collector;
     for (let a = 0; a < n; a++) {
@@ -261,10 +288,9 @@ export class TokenMatcher {
     }
   }
 
-  /** Token id of text[start, end) whose FNV-1a hash is h, or -1 if no entry has that token. */
+  /** Token id of the non-empty text[start, end) whose FNV-1a hash is h, or -1 if no entry has it. */
   private lookup(text: string, start: number, end: number, h: number): number {
-    if (start === end) return this.index.emptyToken;
-    const { vocabTable, vocabHash, vocabStart, vocabChars } = this.index;
+    const vocabTable = this.vocabTable;
     const mask = this.vocabMask;
     const len = end - start;
     let slot = fmix32(h) & mask;
@@ -272,11 +298,12 @@ export class TokenMatcher {
       const stored = vocabTable[slot];
       if (stored === 0) return -1;
       const t = stored - 1;
-      if (vocabHash[t] === h) {
-        const at = vocabStart[t];
-        if (vocabStart[t + 1] - at === len) {
+      if (this.vocabHash[t] === h) {
+        const at = this.vocabStart[t];
+        if (this.vocabStart[t + 1] - at === len) {
+          const chars = this.vocabChars;
           let i = 0;
-          while (i < len && vocabChars[at + i] === text.charCodeAt(start + i)) i++;
+          while (i < len && chars[at + i] === text.charCodeAt(start + i)) i++;
           if (i === len) return t;
         }
       }
