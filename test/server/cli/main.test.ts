@@ -46,7 +46,8 @@ describe('metacurate CLI', function () {
     it('lists the commands with --help and exits 0', () => {
       const r = cli(['--help']);
       assert.equal(r.code, 0);
-      for (const name of ['match', 'count', 'curate', 'stats']) assert.match(r.stdout, new RegExp(`\\n  ${name} `));
+      for (const name of ['match', 'count', 'curate', 'stats'])
+        assert.match(r.stdout, new RegExp(`\\n  ${name} `));
     });
     for (const name of ['match', 'count', 'curate', 'stats', 'curate-task']) {
       it(`${name} --help prints its usage and exits 0`, () => {
@@ -83,12 +84,27 @@ describe('metacurate CLI', function () {
       writeFileSync(bad, '[\n  "dog",\n  "cat",\n  7\n]');
       const r = cli(['match', '--metadata', bad, '--input', pool, '--out', '-']);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /bad-meta2\.json:line 4, record 2: entry 2 is a number \(7\), expected a string/);
+      assert.match(
+        r.stderr,
+        /bad-meta2\.json:line 4, record 2: entry 2 is a number \(7\), expected a string/,
+      );
     });
     it('a record without the text field', () => {
       const bad = join(dir.path, 'bad-pool.jsonl');
       writeFileSync(bad, '{"text": "a dog"}\n{"caption": "a cat"}\n');
-      const r = cli(['curate', '--metadata', metadata, '--input', bad, '--t', '5', '--seed', '1', '--out', join(dir.path, 'bad-out')]);
+      const r = cli([
+        'curate',
+        '--metadata',
+        metadata,
+        '--input',
+        bad,
+        '--t',
+        '5',
+        '--seed',
+        '1',
+        '--out',
+        join(dir.path, 'bad-out'),
+      ]);
       assert.equal(r.code, 1);
       assert.match(r.stderr, /bad-pool\.jsonl:line 2, record 1: .*text/);
       assert.equal(existsSync(join(dir.path, 'bad-out', 'data')), false);
@@ -100,7 +116,10 @@ describe('metacurate CLI', function () {
       const out = join(dir.path, 'matches.jsonl');
       const r = cli(['match', '--metadata', metadata, '--input', pool, '--out', out]);
       assert.equal(r.code, 0, r.stderr);
-      const lines = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+      const lines = readFileSync(out, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const reference = new ReferenceMatcher(smallMetadata());
       assert.equal(lines.length, captions.length);
       lines.forEach((line, i) => {
@@ -114,7 +133,17 @@ describe('metacurate CLI', function () {
       writeFileSync(meta, JSON.stringify(['東京', 'タワー']));
       writeFileSync(txt, '東京タワー\n東京 タワー\n');
       const english = cli(['match', '--metadata', meta, '--input', txt, '--out', '-']);
-      const worldwide = cli(['match', '--metadata', meta, '--input', txt, '--out', '-', '--padding', 'worldwide']);
+      const worldwide = cli([
+        'match',
+        '--metadata',
+        meta,
+        '--input',
+        txt,
+        '--out',
+        '-',
+        '--padding',
+        'worldwide',
+      ]);
       assert.equal(english.stdout, '{"key":"0","entry_ids":[]}\n{"key":"1","entry_ids":[0,1]}\n');
       assert.equal(worldwide.stdout, '{"key":"0","entry_ids":[0]}\n{"key":"1","entry_ids":[0,1]}\n');
     });
@@ -134,7 +163,11 @@ describe('metacurate CLI', function () {
     });
     it('stats summarises head and tail, and gives the exact expected size from a curation', () => {
       const out = join(dir.path, 'stats-run');
-      assert.equal(cli(['curate', '--metadata', metadata, '--input', pool, '--t', '100', '--seed', '3', '--out', out]).code, 0);
+      assert.equal(
+        cli(['curate', '--metadata', metadata, '--input', pool, '--t', '100', '--seed', '3', '--out', out])
+          .code,
+        0,
+      );
       const r = cli(['stats', '--counts', join(out, 'counts.json'), '--t', '100', '--json']);
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(r.stdout);
@@ -151,9 +184,26 @@ describe('metacurate CLI', function () {
   describe('curate', () => {
     it('prints progress as JSON lines and a summary line for programs', () => {
       const out = join(dir.path, 'json-run');
-      const r = cli(['curate', '--metadata', metadata, '--input', pool, '--t', '100', '--seed', '3', '--out', out, '--progress', 'json']);
+      const r = cli([
+        'curate',
+        '--metadata',
+        metadata,
+        '--input',
+        pool,
+        '--t',
+        '100',
+        '--seed',
+        '3',
+        '--out',
+        out,
+        '--progress',
+        'json',
+      ]);
       assert.equal(r.code, 0, r.stderr);
-      const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+      const lines = r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.ok(lines.some((l) => l.type === 'progress' && l.phase === 'count'));
       assert.ok(lines.some((l) => l.type === 'progress' && l.phase === 'select'));
       const summary = lines.find((l) => l.type === 'summary');
@@ -165,7 +215,27 @@ describe('metacurate CLI', function () {
       mkdirSync(big);
       writeJsonl(join(big, 'a.jsonl'), generateCaptions(150000, 5));
       writeJsonl(join(big, 'b.jsonl'), generateCaptions(150000, 6));
-      const args = (out: string) => ['curate', '--metadata', metadata, '--input', join(big, 'a.jsonl'), '--input', join(big, 'b.jsonl'), '--t', '2000', '--seed', '9', '--out', out, '--workers', '1', '--slice-mb', '0.5', '--progress', 'json'];
+      const args = (out: string) => [
+        'curate',
+        '--metadata',
+        metadata,
+        '--input',
+        join(big, 'a.jsonl'),
+        '--input',
+        join(big, 'b.jsonl'),
+        '--t',
+        '2000',
+        '--seed',
+        '9',
+        '--out',
+        out,
+        '--workers',
+        '1',
+        '--slice-mb',
+        '0.5',
+        '--progress',
+        'json',
+      ];
       const clean = join(dir.path, 'clean');
       assert.equal(cli(args(clean)).code, 0);
 
@@ -178,7 +248,12 @@ describe('metacurate CLI', function () {
             buffered += chunk.toString();
             for (const line of buffered.split('\n').slice(0, -1)) {
               const msg = JSON.parse(line);
-              if (msg.type === 'progress' && msg.phase === phase && msg.fraction > 0.2 && msg.fraction < 0.9) {
+              if (
+                msg.type === 'progress' &&
+                msg.phase === phase &&
+                msg.fraction > 0.2 &&
+                msg.fraction < 0.9
+              ) {
                 child.kill('SIGKILL');
                 res(`${phase} ${msg.fraction}`);
               }

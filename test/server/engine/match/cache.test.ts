@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cachePathFor, loadOrBuildIndex, matcherFromPacked } from '../../../../server/src/engine/match/matcher';
+import {
+  cachePathFor,
+  loadOrBuildIndex,
+  matcherFromPacked,
+} from '../../../../server/src/engine/match/matcher';
 import { loadMetadata } from '../../../../server/src/engine/metadata';
 import { tempDir } from '../../../support/fixtures';
 

@@ -13,7 +13,9 @@ const VECTORS = resolve(__dirname, '../../../../../../shared/data/matching/edge_
 describe('shared edge-case vectors (../shared/data)', () => {
   it('match v1_ids (English) and v2_ids (worldwide), spaced text included', function () {
     if (!existsSync(VECTORS)) {
-      console.log(`    (no ${VECTORS}: the shared data is not beside this checkout; the project's own table covers the cases)`);
+      console.log(
+        `    (no ${VECTORS}: the shared data is not beside this checkout; the project's own table covers the cases)`,
+      );
       return;
     }
     const data = JSON.parse(readFileSync(VECTORS, 'utf8')) as {

@@ -1,0 +1,168 @@
+/**
+ * A curation writes kept records in each input's own format: JSONL, gzipped JSONL, CSV, TSV,
+ * plain text, Parquet (same schema) and WebDataset shards (every member of a kept sample, plus
+ * sizes.json as OpenCLIP reads it).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync, gunzipSync } from 'node:zlib';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { curate } from '../../../server/src/engine/curate';
+import { readPool } from '../../../server/src/engine/pool/read';
+import { AtomicFileSink } from '../../../server/src/engine/pool/sink';
+import { TarWriter } from '../../../server/src/engine/pool/tar';
+import type { PoolFormat, PoolRecord } from '../../../server/src/engine/pool/types';
+import { generateCaptions, smallMetadata, tempDir } from '../../support/fixtures';
+
+async function records(file: string, format: PoolFormat, textFields: string[]): Promise<PoolRecord[]> {
+  const out: PoolRecord[] = [];
+  for await (const item of readPool(file, format, { textFields, onError: 'fail' }))
+    if (item.kind === 'record') out.push(item);
+  return out;
+}
+
+describe('curate writes each input format back in its own format', function () {
+  this.timeout(60000);
+  const dir = tempDir();
+  const metadata = join(dir.path, 'metadata.json');
+  const captions = generateCaptions(400, 21);
+  const pool = join(dir.path, 'pool');
+  const out = join(dir.path, 'out');
+  const files = {
+    jsonl: join(pool, 'a.jsonl'),
+    gz: join(pool, 'b.jsonl.gz'),
+    csv: join(pool, 'c.csv'),
+    tsv: join(pool, 'd.tsv'),
+    text: join(pool, 'e.txt'),
+    parquet: join(pool, 'f.parquet'),
+    tar: join(pool, 'shards', 'g-000.tar'),
+  };
+
+  before(async () => {
+    mkdirSync(join(pool, 'shards'), { recursive: true });
+    writeFileSync(metadata, JSON.stringify(smallMetadata()));
+    const jsonl = captions.map((c, i) => JSON.stringify({ caption: c, id: i })).join('\n') + '\n';
+    writeFileSync(files.jsonl, jsonl);
+    writeFileSync(files.gz, gzipSync(jsonl));
+    writeFileSync(
+      files.csv,
+      'id,caption\n' + captions.map((c, i) => `${i},"${c.replace(/"/g, '""')}"`).join('\n') + '\n',
+    );
+    writeFileSync(files.tsv, 'id\tcaption\n' + captions.map((c, i) => `${i}\t${c}`).join('\n') + '\n');
+    writeFileSync(files.text, captions.join('\n') + '\n');
+    writeFileSync(
+      files.parquet,
+      Buffer.from(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'caption', data: captions, type: 'STRING' },
+            { name: 'score', data: captions.map((_, i) => i / 7), type: 'DOUBLE' },
+          ],
+          rowGroupSize: 128,
+        }),
+      ),
+    );
+    const sink = await AtomicFileSink.open(files.tar);
+    const tar = new TarWriter(sink);
+    for (let i = 0; i < captions.length; i++) {
+      const key = String(i).padStart(5, '0');
+      await tar.addFile(`${key}.jpg`, Buffer.from(`image bytes ${i}`));
+      await tar.addFile(`${key}.json`, Buffer.from(JSON.stringify({ caption: captions[i] })));
+    }
+    await tar.finish();
+    await sink.commit();
+    await curate({
+      metadataPath: metadata,
+      inputs: Object.values(files),
+      textFields: ['caption'],
+      t: 20,
+      seed: 5,
+      outDir: out,
+      workers: 2,
+      cache: false,
+    });
+  });
+  after(() => dir.remove());
+
+  const summary = () => JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  const keptIndexes = (name: string) =>
+    readFileSync(join(out, 'data', `${name}.entries.jsonl`), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).key as string);
+
+  it('keeps some but not all records of every file', () => {
+    const s = summary();
+    assert.equal(s.pool.records, 7 * captions.length);
+    for (const o of s.outputs)
+      assert.ok(o.kept > 0 && o.kept < o.records, `${o.output}: ${o.kept}/${o.records}`);
+  });
+
+  it('JSONL and gzipped JSONL: the kept lines, unchanged', async () => {
+    const kept = readFileSync(join(out, 'data', 'a.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    const keys = keptIndexes('a.jsonl').map((k) => Number(k.split(':')[1]));
+    assert.deepEqual(
+      kept,
+      keys.map((i) => JSON.stringify({ caption: captions[i], id: i })),
+    );
+    const gz = gunzipSync(readFileSync(join(out, 'data', 'b.jsonl.gz')))
+      .toString()
+      .trimEnd()
+      .split('\n');
+    assert.equal(gz.length, keptIndexes('b.jsonl.gz').length);
+  });
+
+  it('CSV and TSV: the header, then the kept rows', () => {
+    const csv = readFileSync(join(out, 'data', 'c.csv'), 'utf8').split('\n');
+    assert.equal(csv[0], 'id,caption');
+    assert.equal(csv.length - 2, keptIndexes('c.csv').length);
+    const tsv = readFileSync(join(out, 'data', 'd.tsv'), 'utf8').split('\n');
+    assert.equal(tsv[0], 'id\tcaption');
+  });
+
+  it('plain text: the kept lines', () => {
+    const kept = readFileSync(join(out, 'data', 'e.txt'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    assert.deepEqual(
+      kept,
+      keptIndexes('e.txt').map((k) => captions[Number(k)]),
+    );
+  });
+
+  it('Parquet: same columns and values for the kept rows', async () => {
+    const rows = await records(join(out, 'data', 'f.parquet'), 'parquet', ['caption']);
+    const keys = keptIndexes('f.parquet').map((k) => Number(k.split(':')[1]));
+    assert.deepEqual(
+      rows.map((r) => r.texts[0]),
+      keys.map((i) => captions[i]),
+    );
+    const row = rows[0].payload.type === 'row' ? rows[0].payload.row : {};
+    assert.equal(row.score, keys[0] / 7);
+  });
+
+  it('WebDataset: shards with every member of the kept samples, and sizes.json', async () => {
+    const samples = await records(join(out, 'data', 'shards', 'g-000.tar'), 'webdataset', ['caption']);
+    const keys = keptIndexes('shards/g-000.tar');
+    assert.deepEqual(
+      samples.map((s) => s.key),
+      keys,
+    );
+    for (const s of samples) {
+      assert.equal(s.payload.type, 'sample');
+      if (s.payload.type === 'sample') {
+        assert.deepEqual(
+          s.payload.members.map((m) => m.name.split('.').pop()),
+          ['jpg', 'json'],
+        );
+        assert.equal(s.payload.members[0].data.toString(), `image bytes ${Number(s.key)}`);
+      }
+    }
+    const sizes = JSON.parse(readFileSync(join(out, 'data', 'shards', 'sizes.json'), 'utf8'));
+    assert.deepEqual(sizes, { 'g-000.tar': samples.length });
+  });
+});
