@@ -79,13 +79,19 @@ export function selectOutputs(workDir: string, taskId: number, format: PoolForma
   };
 }
 
-function readOptions(task: PoolTask, run: RunSettings, firstRecordIndex = 0): ReadOptions {
+function readOptions(
+  task: PoolTask,
+  run: RunSettings,
+  firstRecordIndex = 0,
+  withPayload = true,
+): ReadOptions {
   return {
     textFields: run.textFields,
     keyField: run.keyField,
     onError: run.onError,
     byteRange: task.byteRange,
     firstRecordIndex,
+    withPayload,
   };
 }
 
@@ -112,7 +118,7 @@ export async function runCountTask(
     throw await withAbsoluteLine(err, task);
   }
   async function countRecords(): Promise<void> {
-    for await (const item of readPool(task.file, task.format, readOptions(task, run))) {
+    for await (const item of readPool(task.file, task.format, readOptions(task, run, 0, false))) {
       if (item.kind === 'skipped') {
         const reason: InputErrorReason = item.reason;
         result.skipped[reason] = (result.skipped[reason] ?? 0) + 1;

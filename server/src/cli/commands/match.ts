@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_OK } from '../../engine/errors';
 import { temporaryPathFor } from '../../engine/fsAtomic';
 import { loadOrBuildIndex, matcherFromPacked } from '../../engine/match/matcher';
+import { MatchLineEncoder } from '../../engine/matchLines';
 import { loadMetadata } from '../../engine/metadata';
 import { detectFormat } from '../../engine/pool/formats';
 import { readPool } from '../../engine/pool/read';
@@ -60,33 +61,35 @@ ${PADDING_HELP}
     const onError = parseOnError(values['on-error']);
     const tmp = out === '-' ? undefined : temporaryPathFor(out);
     const stream = tmp ? createWriteStream(tmp) : io.stdout;
+    const encoder = new MatchLineEncoder();
+    const flush = async (): Promise<void> => {
+      if (!stream.write(encoder.take()))
+        await new Promise<void>((r) => (stream as NodeJS.WritableStream).once('drain', () => r()));
+    };
     try {
-      let pending = '';
       for (let f = 0; f < inputs.length; f++) {
-        for await (const item of readPool(inputs[f], formats[f], {
+        const items = readPool(inputs[f], formats[f], {
           textFields: values['text-field'] ?? ['text'],
           keyField: values['key-field'],
           columns: values.columns?.split(','),
           onError,
-        })) {
+          withPayload: false,
+        });
+        for await (const item of items) {
           if (item.kind === 'skipped') continue;
           records++;
           matcher.begin();
           for (const text of item.texts) matcher.collect(text);
-          pending += `{"key":${JSON.stringify(item.key)},"entry_ids":[${matcher.sorted().join(',')}]}\n`;
-          if (pending.length > 1 << 16) {
-            if (!stream.write(pending))
-              await new Promise<void>((r) => (stream as NodeJS.WritableStream).once('drain', () => r()));
-            pending = '';
-          }
+          encoder.add(item.key, matcher.sorted());
+          if (encoder.pending > 1 << 20) await flush();
         }
       }
       if (tmp) {
         await new Promise<void>((res, rej) =>
-          stream.end(pending, (err?: Error | null) => (err ? rej(err) : res())),
+          stream.end(encoder.take(), (err?: Error | null) => (err ? rej(err) : res())),
         );
         await rename(tmp, out);
-      } else stream.write(pending);
+      } else stream.write(encoder.take());
     } catch (err) {
       if (tmp) {
         (stream as ReturnType<typeof createWriteStream>).destroy();

@@ -37,7 +37,20 @@ export class IdCollector {
   /** The collected ids, ascending. The view is valid until the next `begin()`. */
   sorted(): Uint32Array {
     const view = this.ids.subarray(0, this.count);
-    if (this.count > 1) view.sort();
+    if (this.count > 24) view.sort();
+    else {
+      // Insertion sort: captions match a handful of entries, and a native sort call costs more.
+      const ids = this.ids;
+      for (let i = 1; i < this.count; i++) {
+        const v = ids[i];
+        let j = i - 1;
+        while (j >= 0 && ids[j] > v) {
+          ids[j + 1] = ids[j];
+          j--;
+        }
+        ids[j + 1] = v;
+      }
+    }
     return view;
   }
 }

@@ -8,13 +8,16 @@
  * a one-character token), and looks each token up in the vocabulary of entry tokens by hash,
  * comparing code units in place (no substring is allocated).
  *
- * Index: a trie over token ids. Edges live in one open-addressing table keyed by (node, token);
- * the root's edges are a direct array indexed by token id, because every token position starts
- * a walk at the root. Entries that share a string (duplicates) hang off the same node in a chain.
+ * Index: a trie over token ids whose depth-1 nodes are found from the token itself (tokenInfo),
+ * deeper edges in one open-addressing table keyed by (node, token). Entries that share a string
+ * (duplicates) hang off the same node in a chain. The layout is chosen for few cache misses per
+ * token, which is what matching costs at 500k entries: one probe of the vocabulary table (hash
+ * and id side by side), one read of the token's record (chars, length, trie node), one read of
+ * its chars to confirm, one read of the node (entry and "has children" in one word).
  *
  * Costs: build is linear in the total entry length. Matching a text of n code units with k
  * tokens is O(n) hashing plus, per start token, a walk as deep as the longest entry prefix found
- * there (1-2 steps for typical captions). Memory: a few typed arrays, about 40 bytes per entry.
+ * there (1-2 steps for typical captions). Memory: about 52 bytes per entry (26 MB for 500k).
  */
 import { FNV_OFFSET, FNV_PRIME, fmix32, fnv1aRange, tableSizeFor } from './hashing';
 import { IdCollector } from './idBuffer';
@@ -23,23 +26,23 @@ import { WRAPPED_PUNCTUATION } from './spacing';
 /** The compiled index: plain typed arrays, so it can be cached on disk and shared with workers. */
 export interface TokenIndex {
   numEntries: number;
-  /** Code units of all vocabulary tokens, back to back; token t is [vocabStart[t], vocabStart[t+1]). */
+  /** Code units of all vocabulary tokens, back to back. */
   vocabChars: Uint16Array;
-  vocabStart: Int32Array;
-  vocabHash: Int32Array;
-  /** Open addressing: slot -> token id + 1 (0 = empty). */
+  /**
+   * Per token t, at 4t: first code unit in vocabChars, length, depth-1 trie node (0 = none), and
+   * that node's nodeInfo word, copied here so a one-token walk touches no other array.
+   */
+  tokenInfo: Int32Array;
+  /** Open addressing, two ints per slot: FNV-1a hash of the token, token id + 1 (0 = empty slot). */
   vocabTable: Int32Array;
   /** Token id of "" (entries with doubled, leading or trailing spaces use it), or -1. */
   emptyToken: number;
   /** Token id of each wrapped punctuation mark by char code (< 128), or -1. */
   punctToken: Int32Array;
-  /** Root edges: token id -> node (0 = none). */
-  rootChild: Int32Array;
-  /** Other edges, interleaved [node, token, child] per slot; node = -1 marks an empty slot. */
+  /** Deeper edges, interleaved [node, token, child] per slot; node = -1 marks an empty slot. */
   edgeTable: Int32Array;
-  /** Per node: first entry id ending here, or -1; and whether the node has children. */
-  nodeEntry: Int32Array;
-  nodeHasChildren: Uint8Array;
+  /** Per node: ((first entry id ending here + 1) << 1) | (has children ? 1 : 0). */
+  nodeInfo: Int32Array;
   /** Per entry: the next entry with the same string, or -1. */
   nextEntry: Int32Array;
 }
@@ -71,25 +74,24 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
     return id;
   };
 
-  // Tokenise entries; build the trie with a temporary Map for non-root edges.
+  // Tokenise entries; build the trie with temporary Maps.
   const rootChildMap = new Map<number, number>();
   const edges = new Map<number, Map<number, number>>();
   let nodeCount = 1;
-  const nodeEntryList: number[] = [-1];
+  const firstEntry: number[] = [-1];
+  const lastEntry: number[] = [-1];
   const nextEntry = new Int32Array(entries.length).fill(-1);
-  const lastEntryAtNode: number[] = [-1];
   for (let id = 0; id < entries.length; id++) {
     const parts = entries[id].split(' ');
     let node = 0;
     for (let i = 0; i < parts.length; i++) {
       const tok = tokenOf(parts[i]);
-      let child: number | undefined;
-      if (node === 0) child = rootChildMap.get(tok);
-      else child = edges.get(node)?.get(tok);
+      const children = node === 0 ? rootChildMap : edges.get(node);
+      let child = children?.get(tok);
       if (child === undefined) {
         child = nodeCount++;
-        nodeEntryList.push(-1);
-        lastEntryAtNode.push(-1);
+        firstEntry.push(-1);
+        lastEntry.push(-1);
         if (node === 0) rootChildMap.set(tok, child);
         else {
           let m = edges.get(node);
@@ -99,49 +101,48 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
       }
       node = child;
     }
-    // Keep duplicates in ascending id order along the chain.
-    if (nodeEntryList[node] === -1) nodeEntryList[node] = id;
-    else nextEntry[lastEntryAtNode[node]] = id;
-    lastEntryAtNode[node] = id;
+    // Duplicates chain in ascending id order.
+    if (firstEntry[node] === -1) firstEntry[node] = id;
+    else nextEntry[lastEntry[node]] = id;
+    lastEntry[node] = id;
   }
 
-  // Vocabulary tables.
+  // Vocabulary: chars, per-token records, hash table.
   const numTokens = tokenStrings.length;
   let totalChars = 0;
   for (const t of tokenStrings) totalChars += t.length;
   const vocabChars = new Uint16Array(totalChars);
-  const vocabStart = new Int32Array(numTokens + 1);
-  const vocabHash = new Int32Array(numTokens);
-  const vocabTable = new Int32Array(tableSizeFor(numTokens * 2));
-  const vocabMask = vocabTable.length - 1;
+  const tokenInfo = new Int32Array(numTokens * 4);
+  const slots = tableSizeFor(numTokens * 2);
+  const vocabTable = new Int32Array(slots * 2);
+  const mask = slots - 1;
   let pos = 0;
   for (let t = 0; t < numTokens; t++) {
     const s = tokenStrings[t];
-    vocabStart[t] = pos;
+    tokenInfo[t * 4] = pos;
+    tokenInfo[t * 4 + 1] = s.length;
+    tokenInfo[t * 4 + 2] = rootChildMap.get(t) ?? 0;
     for (let i = 0; i < s.length; i++) vocabChars[pos++] = s.charCodeAt(i);
     const h = fnv1aRange(s, 0, s.length);
-    vocabHash[t] = h;
-    let slot = fmix32(h) & vocabMask;
-    while (vocabTable[slot] !== 0) slot = (slot + 1) & vocabMask;
-    vocabTable[slot] = t + 1;
+    let slot = fmix32(h) & mask;
+    while (vocabTable[slot * 2 + 1] !== 0) slot = (slot + 1) & mask;
+    vocabTable[slot * 2] = h;
+    vocabTable[slot * 2 + 1] = t + 1;
   }
-  vocabStart[numTokens] = pos;
 
   const punctToken = new Int32Array(128).fill(-1);
   for (const p of WRAPPED_PUNCTUATION) punctToken[p.charCodeAt(0)] = vocab.get(p) ?? -1;
-
-  const rootChild = new Int32Array(numTokens);
-  for (const [tok, child] of rootChildMap) rootChild[tok] = child;
 
   let edgeCount = 0;
   for (const m of edges.values()) edgeCount += m.size;
   const edgeSlots = tableSizeFor(edgeCount * 2);
   const edgeTable = new Int32Array(edgeSlots * 3).fill(-1);
   const edgeMask = edgeSlots - 1;
-  const nodeHasChildren = new Uint8Array(nodeCount);
-  nodeHasChildren[0] = rootChildMap.size > 0 ? 1 : 0;
+  const nodeInfo = new Int32Array(nodeCount);
+  for (let node = 1; node < nodeCount; node++) nodeInfo[node] = (firstEntry[node] + 1) << 1;
+  for (const node of edges.keys()) nodeInfo[node] |= 1;
+  for (let t = 0; t < numTokens; t++) tokenInfo[t * 4 + 3] = nodeInfo[tokenInfo[t * 4 + 2]];
   for (const [node, m] of edges) {
-    nodeHasChildren[node] = 1;
     for (const [tok, child] of m) {
       let slot = edgeSlotHash(node, tok) & edgeMask;
       while (edgeTable[slot * 3] !== -1) slot = (slot + 1) & edgeMask;
@@ -154,15 +155,12 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
   return {
     numEntries: entries.length,
     vocabChars,
-    vocabStart,
-    vocabHash,
+    tokenInfo,
     vocabTable,
     emptyToken: vocab.get('') ?? -1,
     punctToken,
-    rootChild,
     edgeTable,
-    nodeEntry: Int32Array.from(nodeEntryList),
-    nodeHasChildren,
+    nodeInfo,
     nextEntry,
   };
 }
@@ -172,34 +170,28 @@ export class TokenMatcher {
   private tokens = new Int32Array(256);
   private readonly collector: IdCollector;
   // The index's arrays as own fields: the hot loops read them without going through `index`.
-  private readonly vocabMask: number;
   private readonly vocabTable: Int32Array;
-  private readonly vocabHash: Int32Array;
-  private readonly vocabStart: Int32Array;
+  private readonly vocabMask: number;
   private readonly vocabChars: Uint16Array;
+  private readonly tokenInfo: Int32Array;
   private readonly emptyToken: number;
   private readonly punctToken: Int32Array;
-  private readonly rootChild: Int32Array;
   private readonly edgeTable: Int32Array;
   private readonly edgeMask: number;
-  private readonly nodeEntry: Int32Array;
-  private readonly nodeHasChildren: Uint8Array;
+  private readonly nodeInfo: Int32Array;
   private readonly nextEntry: Int32Array;
 
   constructor(readonly index: TokenIndex) {
     this.collector = new IdCollector(index.numEntries);
-    this.vocabMask = index.vocabTable.length - 1;
     this.vocabTable = index.vocabTable;
-    this.vocabHash = index.vocabHash;
-    this.vocabStart = index.vocabStart;
+    this.vocabMask = index.vocabTable.length / 2 - 1;
     this.vocabChars = index.vocabChars;
+    this.tokenInfo = index.tokenInfo;
     this.emptyToken = index.emptyToken;
     this.punctToken = index.punctToken;
-    this.rootChild = index.rootChild;
     this.edgeTable = index.edgeTable;
     this.edgeMask = index.edgeTable.length / 3 - 1;
-    this.nodeEntry = index.nodeEntry;
-    this.nodeHasChildren = index.nodeHasChildren;
+    this.nodeInfo = index.nodeInfo;
     this.nextEntry = index.nextEntry;
   }
 
@@ -254,21 +246,21 @@ export class TokenMatcher {
 
   private walk(n: number): void {
     const toks = this.tokens;
-    const rootChild = this.rootChild;
-    const nodeEntry = this.nodeEntry;
+    const tokenInfo = this.tokenInfo;
+    const nodeInfo = this.nodeInfo;
     const nextEntry = this.nextEntry;
-    const nodeHasChildren = this.nodeHasChildren;
     const edgeTable = this.edgeTable;
     const edgeMask = this.edgeMask;
     const collector = this.collector;
     for (let a = 0; a < n; a++) {
       const first = toks[a];
       if (first < 0) continue;
-      let node = rootChild[first];
+      let node = tokenInfo[first * 4 + 2];
+      let info = tokenInfo[first * 4 + 3];
       let b = a + 1;
       while (node !== 0) {
-        for (let e = nodeEntry[node]; e >= 0; e = nextEntry[e]) collector.add(e);
-        if (b >= n || nodeHasChildren[node] === 0) break;
+        for (let e = (info >> 1) - 1; e >= 0; e = nextEntry[e]) collector.add(e);
+        if (b >= n || (info & 1) === 0) break;
         const tok = toks[b++];
         if (tok < 0) break;
         let slot = edgeSlotHash(node, tok) & edgeMask;
@@ -284,24 +276,26 @@ export class TokenMatcher {
           slot = (slot + 1) & edgeMask;
         }
         node = child;
+        info = nodeInfo[child];
       }
     }
   }
 
   /** Token id of the non-empty text[start, end) whose FNV-1a hash is h, or -1 if no entry has it. */
   private lookup(text: string, start: number, end: number, h: number): number {
-    const vocabTable = this.vocabTable;
+    const table = this.vocabTable;
     const mask = this.vocabMask;
     const len = end - start;
     let slot = fmix32(h) & mask;
     for (;;) {
-      const stored = vocabTable[slot];
+      const stored = table[slot * 2 + 1];
       if (stored === 0) return -1;
-      const t = stored - 1;
-      if (this.vocabHash[t] === h) {
-        const at = this.vocabStart[t];
-        if (this.vocabStart[t + 1] - at === len) {
+      if (table[slot * 2] === h) {
+        const t = stored - 1;
+        const info = this.tokenInfo;
+        if (info[t * 4 + 1] === len) {
           const chars = this.vocabChars;
+          const at = info[t * 4];
           let i = 0;
           while (i < len && chars[at + i] === text.charCodeAt(start + i)) i++;
           if (i === len) return t;

@@ -122,3 +122,6 @@ export async function openOrReport<T>(file: string, open: () => Promise<T>): Pro
     throw unreadable(file, err);
   }
 }
+
+/** The payload of a record read without payloads (ReadOptions.withPayload = false). */
+export const NO_BYTES = Buffer.alloc(0);

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { InputError, type InputLocation } from '../errors';
 import { ChunkReader } from './bytes';
 import {
+  NO_BYTES,
   badRecord,
   keyFromValue,
   listFields,
@@ -313,7 +314,7 @@ export async function* readDelimited(
         index: recordIndex,
         key,
         texts: texts.texts,
-        payload: { type: 'line', bytes: rows.rawBytes(row) },
+        payload: { type: 'line', bytes: opts.withPayload === false ? NO_BYTES : rows.rawBytes(row) },
         location,
       };
     }

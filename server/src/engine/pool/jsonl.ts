@@ -5,7 +5,14 @@
  */
 import { basename } from 'node:path';
 import type { InputLocation } from '../errors';
-import { badRecord, describeType, keyFromValue, textsFromFields, type RecordContext } from './common';
+import {
+  NO_BYTES,
+  badRecord,
+  describeType,
+  keyFromValue,
+  textsFromFields,
+  type RecordContext,
+} from './common';
 import { isBlank, lineBatches, openLineReader, sourceFailure, type LineBatch } from './lines';
 import type { PoolItem, ReadOptions } from './types';
 
@@ -61,6 +68,7 @@ function jsonlRecordParser(
   defaultKeyPrefix: string,
 ): JsonlRecordParser {
   const { textFields, keyField } = opts;
+  const withPayload = opts.withPayload !== false;
   return (buf, start, end, index, location) => {
     let value: unknown;
     try {
@@ -87,7 +95,7 @@ function jsonlRecordParser(
       index,
       key,
       texts: texts.texts,
-      payload: { type: 'line', bytes: Buffer.from(buf.subarray(start, end)) },
+      payload: { type: 'line', bytes: withPayload ? Buffer.from(buf.subarray(start, end)) : NO_BYTES },
       location,
     };
   };

@@ -2,6 +2,7 @@
  * Plain text: one caption per line. Every line is a record (blank ones too, since the key is the
  * 0-based line index and must not shift), so there is nothing that can be wrong with a record.
  */
+import { NO_BYTES } from './common';
 import type { InputLocation } from '../errors';
 import { lineBatches, openLineReader, sourceFailure, type LineBatch } from './lines';
 import type { PoolItem, ReadOptions } from './types';
@@ -11,6 +12,7 @@ export async function* readText(file: string, opts: ReadOptions): AsyncGenerator
   const batches = lineBatches(reader, opts.byteRange?.end ?? Infinity);
   let line = (opts.firstLine ?? 1) - 1;
   let index = opts.firstRecordIndex ?? 0;
+  const withPayload = opts.withPayload !== false;
   try {
     for (;;) {
       let next: IteratorResult<LineBatch>;
@@ -31,7 +33,7 @@ export async function* readText(file: string, opts: ReadOptions): AsyncGenerator
           index,
           key: String(index),
           texts: [buf.toString('utf8', start, end)],
-          payload: { type: 'line', bytes: Buffer.from(buf.subarray(start, end)) },
+          payload: { type: 'line', bytes: withPayload ? Buffer.from(buf.subarray(start, end)) : NO_BYTES },
           location,
         };
         index++;

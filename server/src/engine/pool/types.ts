@@ -20,6 +20,11 @@ export interface ReadOptions {
   byteRange?: { start: number; end: number };
   /** Parquet only: the row groups to read, [first, last). Absent: all. */
   rowGroups?: { first: number; last: number };
+  /**
+   * Whether records carry their payload (default true). Passes that only match (count, match)
+   * turn it off, which saves a copy of every record.
+   */
+  withPayload?: boolean;
   /** Index of the first record of this range within the file (from the count pass); default 0. */
   firstRecordIndex?: number;
   /**

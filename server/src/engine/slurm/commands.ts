@@ -31,7 +31,9 @@ export const runSlurmCommand: SlurmRunner = (program, args) =>
 export async function checked(run: SlurmRunner, program: SlurmProgram, args: string[]): Promise<string> {
   const r = await run(program, args);
   if (r.code !== 0) {
-    throw new Error(`${program} ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+    throw new Error(
+      `${program} ${args.join(' ')} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`,
+    );
   }
   return r.stdout;
 }

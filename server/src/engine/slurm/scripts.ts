@@ -75,14 +75,17 @@ export function logsDir(outDir: string): string {
 
 /** Log file of an array task (`index` is the array index) or of a single job. */
 export function logPath(outDir: string, phase: SlurmPhase, jobId: string, index?: number): string {
-  return join(logsDir(outDir), index === undefined ? `${phase}-${jobId}.log` : `${phase}-${jobId}_${index}.log`);
+  return join(
+    logsDir(outDir),
+    index === undefined ? `${phase}-${jobId}.log` : `${phase}-${jobId}_${index}.log`,
+  );
 }
 
 /** `0,1,2,5,7,8` -> `0-2,5,7-8` (ids sorted ascending, no repeats). */
 export function arrayRanges(ids: number[]): string {
   const sorted = [...new Set(ids)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
     parts.push(j === i ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
@@ -96,7 +99,8 @@ export function arrayRanges(ids: number[]): string {
  * single quotes and backslash escapes, and treats an unquoted `#` as the start of a comment.
  */
 export function sbatchQuote(arg: string): string {
-  if (/[\n\r\0]/.test(arg)) throw new UsageError(`an sbatch argument cannot hold a line break: ${JSON.stringify(arg)}`);
+  if (/[\n\r\0]/.test(arg))
+    throw new UsageError(`an sbatch argument cannot hold a line break: ${JSON.stringify(arg)}`);
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
   return `"${arg.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
@@ -114,7 +118,9 @@ export function shellQuote(arg: string): string {
  */
 function outputPattern(outDir: string, phase: SlurmPhase, array: boolean): string {
   if (outDir.includes('\\')) {
-    throw new UsageError(`the output folder ${outDir} holds a backslash, which sbatch cannot use in a log file name`);
+    throw new UsageError(
+      `the output folder ${outDir} holds a backslash, which sbatch cannot use in a log file name`,
+    );
   }
   const dir = logsDir(outDir).replace(/%/g, '%%');
   return `${dir}/${phase}-${array ? '%A_%a' : '%j'}.log`;
@@ -128,7 +134,8 @@ function validate(o: SlurmJobOptions): void {
     throw new UsageError(`--cpus-per-task must be a positive integer, got ${o.cpusPerTask}`);
   }
   const max = o.maxArraySize ?? DEFAULT_MAX_ARRAY_SIZE;
-  if (!(Number.isSafeInteger(max) && max >= 1)) throw new UsageError(`MaxArraySize must be a positive integer, got ${max}`);
+  if (!(Number.isSafeInteger(max) && max >= 1))
+    throw new UsageError(`MaxArraySize must be a positive integer, got ${max}`);
 }
 
 function scriptText(
@@ -151,8 +158,19 @@ function scriptText(
   if (dependent) directives.push('--kill-on-invalid-dep=yes');
   directives.push(...(o.sbatchArgs ?? []));
 
-  const command = [shellQuote(o.nodePath), shellQuote(o.cliPath), 'curate-task', phase, '--out', shellQuote(outDir)];
-  if (array) command.push('--task', array.base === 0 ? '"$SLURM_ARRAY_TASK_ID"' : `"$((SLURM_ARRAY_TASK_ID + ${array.base}))"`);
+  const command = [
+    shellQuote(o.nodePath),
+    shellQuote(o.cliPath),
+    'curate-task',
+    phase,
+    '--out',
+    shellQuote(outDir),
+  ];
+  if (array)
+    command.push(
+      '--task',
+      array.base === 0 ? '"$SLURM_ARRAY_TASK_ID"' : `"$((SLURM_ARRAY_TASK_ID + ${array.base}))"`,
+    );
   if (o.noCache && (phase === 'count' || phase === 'select')) command.push('--no-cache');
   const what: Record<SlurmPhase, string> = {
     count: 'count pass, one array task per slice of the pool',
@@ -164,7 +182,11 @@ function scriptText(
     '#!/bin/bash',
     ...directives.map((d) => `#SBATCH ${sbatchQuote(d)}`),
     `# metacurate curate --executor slurm: ${what[phase]}.`,
-    ...(array ? [`# Slice id = ${array.base === 0 ? '' : `${array.base} + `}array task id. A slice already done is skipped.`] : []),
+    ...(array
+      ? [
+          `# Slice id = ${array.base === 0 ? '' : `${array.base} + `}array task id. A slice already done is skipped.`,
+        ]
+      : []),
     'set -eu',
     `exec ${command.join(' ')}`,
     '',
@@ -198,7 +220,8 @@ export function planJobs(work: PendingWork, o: SlurmJobOptions): PlannedJob[] {
     const added: number[] = [];
     parts.forEach((part, k) => {
       const suffix = parts.length > 1 ? `-${k + 1}` : '';
-      const spec = arrayRanges(part.ids.map((id) => id - part.base)) + (o.arrayThrottle ? `%${o.arrayThrottle}` : '');
+      const spec =
+        arrayRanges(part.ids.map((id) => id - part.base)) + (o.arrayThrottle ? `%${o.arrayThrottle}` : '');
       added.push(jobs.length);
       jobs.push({
         phase,
