@@ -75,6 +75,11 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
 }
 
 if (require.main === module) {
+  // `metacurate match --out - | head`: a closed pipe ends the output, not the process with a trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

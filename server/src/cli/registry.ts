@@ -3,5 +3,7 @@
  * experiments). Kept apart from main.ts so each part registers itself in one line.
  */
 import type { Command } from './command';
+import { metadataCommand } from './commands/metadata';
+import { lspCommand } from './commands/lsp';
 
-export const commandsFromOtherIssues: Command[] = [];
+export const commandsFromOtherIssues: Command[] = [metadataCommand, lspCommand];

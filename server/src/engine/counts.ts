@@ -55,30 +55,33 @@ export async function writeCounts(
 }
 
 /**
- * Loads counts from the compact file (preferred when it sits beside the JSON) or from the JSON
- * `{entry: count}` form, mapped onto ids through `entries` when given.
+ * Loads counts by id from the compact file (preferred when it sits beside the JSON and the
+ * entries are known), or from the JSON `{entry: count}` form: mapped onto ids through `entries`
+ * when given, else in the JSON's order with `names` from its keys. A `.bin` path alone gives
+ * counts by id with no names.
  */
 export async function readCounts(
   path: string,
   entries?: readonly string[],
 ): Promise<{ counts: Float64Array; info?: CountsInfo; names: string[] }> {
   const compact = path.endsWith('.bin') ? path : compactCountsPath(path);
-  try {
-    const bytes = await readFile(compact);
-    const { meta, arrays } = unpackArrays(
-      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-    );
-    if (meta.kind === 'counts' && (!entries || (arrays.counts as Float64Array).length === entries.length)) {
-      return {
-        counts: Float64Array.from(arrays.counts as Float64Array),
-        info: meta as unknown as CountsInfo,
-        names: entries ? [...entries] : [],
-      };
+  if (path.endsWith('.bin') || entries)
+    try {
+      const bytes = await readFile(compact);
+      const { meta, arrays } = unpackArrays(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      );
+      if (meta.kind === 'counts' && (!entries || (arrays.counts as Float64Array).length === entries.length)) {
+        return {
+          counts: Float64Array.from(arrays.counts as Float64Array),
+          info: meta as unknown as CountsInfo,
+          names: entries ? [...entries] : [],
+        };
+      }
+    } catch (err) {
+      if (path.endsWith('.bin'))
+        throw new InputError(path, {}, 'unreadable', `cannot read counts: ${(err as Error).message}`);
     }
-  } catch (err) {
-    if (path.endsWith('.bin'))
-      throw new InputError(path, {}, 'unreadable', `cannot read counts: ${(err as Error).message}`);
-  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));

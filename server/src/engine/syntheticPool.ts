@@ -29,18 +29,16 @@ const TEMPLATES = [
   'IMG_{n}.jpg',
   'DSC{n} {a}',
 ];
+/** Noise that no English metadata matches: file names, ids, sizes, shop codes. */
 const NOISE = [
-  'click here',
-  'free shipping',
-  'buy now',
-  'image',
-  'untitled',
-  'thumbnail',
-  'loading...',
-  'logo',
-  'banner 728x90',
-  'qwzx',
-  'zzkv',
+  'IMG_{n}.JPG',
+  'DSC{n}',
+  'P{n}-XL',
+  'banner_{n}x90',
+  'SKU-{n}-ZX',
+  'thumb_{n}',
+  '{n}px',
+  'IMG-{n}-WA{n}',
 ];
 
 /** `count` captions built from `entries` (only entries that can match are used). */
@@ -61,7 +59,11 @@ export function generateCaptions(entries: readonly string[], count: number, seed
   const captions: string[] = [];
   for (let n = 0; n < count; n++) {
     if (rnd() < 0.5) {
-      captions.push(`${NOISE[Math.floor(rnd() * NOISE.length)]} ${Math.floor(rnd() * 100000)}`);
+      captions.push(
+        NOISE[Math.floor(rnd() * NOISE.length)].replace(/\{n\}/g, () =>
+          String(100 + Math.floor(rnd() * 99900)),
+        ),
+      );
       continue;
     }
     const a = zipf();

@@ -38,7 +38,15 @@ function buildPatterns(): ShiftPattern[] {
     const bytes: number[] = [];
     for (let k = 0; k < 7; k++) bytes.push(Number((v >> BigInt(8 * (6 - k))) & 0xffn));
     if (shift === 0) {
-      out.push({ shift, key: Buffer.from(bytes.slice(0, 6)), keyOffset: 0, firstMask: 0, firstValue: 0, lastMask: 0, lastValue: 0 });
+      out.push({
+        shift,
+        key: Buffer.from(bytes.slice(0, 6)),
+        keyOffset: 0,
+        firstMask: 0,
+        firstValue: 0,
+        lastMask: 0,
+        lastValue: 0,
+      });
     } else {
       const firstMask = (1 << (8 - shift)) - 1;
       const lastMask = (0xff << (8 - shift)) & 0xff;

@@ -52,17 +52,34 @@ export function describeDump(path: string): DumpInfo {
   }
   const bytes = head.subarray(0, got);
   if (looksLikeBzip2(bytes)) return { path, size, mtimeMs, format: 'bz2' };
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const text = bytes
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (text.startsWith('<')) return { path, size, mtimeMs, format: 'xml' };
-  throw new InputError(path, { byteOffset: 0 }, 'unreadable', 'not a pages-articles dump: expected XML or bzip2 data');
+  throw new InputError(
+    path,
+    { byteOffset: 0 },
+    'unreadable',
+    'not a pages-articles dump: expected XML or bzip2 data',
+  );
 }
 
-export function planChunks(dumps: DumpInfo[], chunkBytes: Partial<Record<DumpFormat, number>> = {}): ChunkSpec[] {
+export function planChunks(
+  dumps: DumpInfo[],
+  chunkBytes: Partial<Record<DumpFormat, number>> = {},
+): ChunkSpec[] {
   const chunks: ChunkSpec[] = [];
   for (const d of dumps) {
     const step = Math.max(1, chunkBytes[d.format] ?? DEFAULT_CHUNK_BYTES[d.format]);
     for (let start = 0; start < d.size; start += step) {
-      chunks.push({ id: chunks.length, path: d.path, format: d.format, start, end: Math.min(d.size, start + step) });
+      chunks.push({
+        id: chunks.length,
+        path: d.path,
+        format: d.format,
+        start,
+        end: Math.min(d.size, start + step),
+      });
     }
   }
   return chunks;

@@ -8,7 +8,8 @@ import { InputError } from '../engine/errors';
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }))
+      hash.update(chunk as Buffer);
   } catch (err) {
     throw new InputError(path, {}, 'unreadable', `cannot read: ${(err as Error).message}`);
   }

@@ -7,7 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, type InputErrorReason, type InputLocation } from '../engine/errors';
-import { addPageStats, emptyPageStats, readChunkArticles, type ChunkSpec, type PageStats } from './dumpChunks';
+import {
+  addPageStats,
+  emptyPageStats,
+  readChunkArticles,
+  type ChunkSpec,
+  type PageStats,
+} from './dumpChunks';
+import { countPageviewFile, type PageviewFileRecord, type PageviewOptions } from './pageviews';
 import { mergeRuns, RunReader, RunWriter, sumCounts, writeCountRun } from './runs';
 import { countText, newCounter, type NgramCounter } from './tokenize';
 import { articleText } from './wikitext';
@@ -25,7 +32,8 @@ export type TaskRequest =
   | { type: 'count'; chunk: ChunkSpec }
   | { type: 'flush' }
   | { type: 'merge'; inputs: string[]; output: string }
-  | { type: 'pmi'; args: PmiArgs };
+  | { type: 'pmi'; args: PmiArgs }
+  | { type: 'pageviews'; path: string; opts: PageviewOptions };
 
 export type TaskReply =
   | { type: 'progress'; chunk: number; filePos: number }
@@ -34,6 +42,7 @@ export type TaskReply =
   | { type: 'flushed' }
   | { type: 'merged'; output: string; lines: number; total: number }
   | { type: 'pmi'; result: PmiResult }
+  | { type: 'pageviews'; record: PageviewFileRecord; titles: Array<[string, number]> }
   | { type: 'error'; message: string; inputError?: SerializedInputError };
 
 /** An InputError crossing the thread boundary (class identity does not survive postMessage). */
@@ -75,7 +84,12 @@ class CountState {
 
   commit(): Commit {
     this.spill();
-    const commit: Commit = { chunks: this.chunks, unigramRuns: this.runsUni, bigramRuns: this.runsBi, stats: this.stats };
+    const commit: Commit = {
+      chunks: this.chunks,
+      unigramRuns: this.runsUni,
+      bigramRuns: this.runsBi,
+      stats: this.stats,
+    };
     this.chunks = [];
     this.runsUni = [];
     this.runsBi = [];
@@ -116,7 +130,9 @@ export function createTaskHandler(reply: (msg: TaskReply) => void): (req: TaskRe
           s.chunks.push(req.chunk.id);
           addPageStats(s.stats, stats);
           reply({ type: 'counted', chunk: req.chunk.id });
-          if (s.size() > s.spillEntries) reply({ type: 'commit', commit: s.commit() });
+          // Commit once over budget, or when a mid-chunk spill left runs waiting for this chunk.
+          if (s.size() > s.spillEntries || s.runsUni.length > 0)
+            reply({ type: 'commit', commit: s.commit() });
           return;
         }
         case 'flush':
@@ -134,18 +150,29 @@ export function createTaskHandler(reply: (msg: TaskReply) => void): (req: TaskRe
         case 'pmi':
           reply({ type: 'pmi', result: selectByPmi(req.args) });
           return;
+        case 'pageviews': {
+          const titles = new Map<string, number>();
+          countPageviewFile(req.path, titles, req.opts).then(
+            (record) => reply({ type: 'pageviews', record, titles: [...titles] }),
+            (err: Error) => reply(errorReply(err)),
+          );
+          return;
+        }
       }
     } catch (err) {
-      const e = err as Error;
-      reply({
-        type: 'error',
-        message: e.message,
-        inputError:
-          e instanceof InputError
-            ? { file: e.file, location: e.location, reason: e.reason, detail: e.detail }
-            : undefined,
-      });
+      reply(errorReply(err as Error));
     }
+  };
+}
+
+function errorReply(e: Error): TaskReply {
+  return {
+    type: 'error',
+    message: e.message,
+    inputError:
+      e instanceof InputError
+        ? { file: e.file, location: e.location, reason: e.reason, detail: e.detail }
+        : undefined,
   };
 }
 
@@ -206,7 +233,8 @@ export function selectByPmi(args: PmiArgs): PmiResult {
         const sp = bi.key.indexOf(' ');
         const w1 = bi.key.slice(0, sp);
         while (!uni.done && uni.key < w1) uni.advance();
-        if (uni.done || uni.key !== w1) throw new Error(`unigram count missing for '${w1}' (bigram '${bi.key}')`);
+        if (uni.done || uni.key !== w1)
+          throw new Error(`unigram count missing for '${w1}' (bigram '${bi.key}')`);
         const n1 = Number(uni.value);
         if (log2N - Math.log2(n1) >= minPmi - slack) {
           buffer.push([bi.key.slice(sp + 1) + ' ' + w1, `${bi.value} ${n1}`]);

