@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the suites use. Installed only when missing, so a second run is quick.
-DEBIAN_PACKAGES=(wordnet-base bzip2)
+DEBIAN_PACKAGES=(wordnet-base bzip2 chromium libkrb5-dev slurmctld slurmd slurm-client munge)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,3 +32,6 @@ npm run lint
 
 echo "== unit and integration tests (mocha)"
 npx mocha
+
+echo "== end-to-end in a real VS Code (code-server + headless Chromium; screenshots in artifacts/e2e/)"
+bash scripts/e2e/run.sh

@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
-import { curate } from '../../engine/curate';
-import { EXIT_OK } from '../../engine/errors';
-import { formatCount } from '../../engine/progress';
+import { curate, type CurateOptions, type CurateSummary } from '../../engine/curate';
+import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from '../../engine/errors';
+import { formatCount, type ProgressSink } from '../../engine/progress';
+import {
+  curateOnSlurm,
+  slurmDryRun,
+  SlurmJobError,
+  type SlurmOptions,
+} from '../../engine/slurm/slurmExecutor';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 import { PADDING_HELP, parseOnError, parsePadding, progressFor, requireList } from './shared';
 
@@ -31,8 +37,27 @@ ${PADDING_HELP}
   --progress bar|json|none   progress display (default: bar on a terminal)
   --no-cache             do not read or write the matcher cache
   --slice-mb N           split .jsonl/.txt inputs into slices of about N MiB (default: from pool size)
+  --executor local|slurm run on this machine's cores (default), or as Slurm jobs (below)
+
+Slurm (--executor slurm): a count array job over the slices, a reduce job after it
+(--dependency=afterok), a select array after the reduce, and a finalize job; every task runs
+\`metacurate curate-task\` on the shared file system, so the data are the same bytes as a local run.
+The command follows the jobs (squeue) until the end, reports a failed task with its log file
+(DIR/.metacurate/slurm/logs/), and on a re-run submits only the unfinished tasks. With this
+executor --workers only sets the default slice size: choose --slice-mb (e.g. 256) for a cluster.
+  --partition P          sbatch --partition
+  --time T               sbatch --time of every job (e.g. 2:00:00)
+  --cpus-per-task N      sbatch --cpus-per-task (default 1: a task uses one core)
+  --mem M                sbatch --mem of every job (e.g. 4G)
+  --array-throttle N     at most N tasks of an array at once (--array=...%N)
+  --sbatch-arg ARG       one more sbatch argument for every job (repeatable), e.g. --sbatch-arg=--account=abc
+  --node PATH            node executable on the compute nodes (default: the one running this)
+  --poll-seconds S       seconds between two looks at the queue (default 5)
+  --dry-run              print the scripts and sbatch commands it would submit, and stop
+                         (the slice plan is written to DIR/.metacurate, as a run would)
 
 Writes DIR/data/..., DIR/counts.json, DIR/counts.bin, DIR/matches.bin, DIR/summary.json.
+Exit codes: 0 done, 1 bad input or a failed Slurm job, 2 bad usage.
 `,
   async run(argv, io) {
     const { values } = withUsageErrors(() =>
@@ -53,27 +78,91 @@ Writes DIR/data/..., DIR/counts.json, DIR/counts.bin, DIR/matches.bin, DIR/summa
           progress: { type: 'string' },
           'no-cache': { type: 'boolean' },
           'slice-mb': { type: 'string' },
+          executor: { type: 'string' },
+          partition: { type: 'string' },
+          time: { type: 'string' },
+          'cpus-per-task': { type: 'string' },
+          mem: { type: 'string' },
+          'array-throttle': { type: 'string' },
+          'sbatch-arg': { type: 'string', multiple: true },
+          node: { type: 'string' },
+          'poll-seconds': { type: 'string' },
+          'dry-run': { type: 'boolean' },
         },
       }),
     );
+    const executor = values.executor ?? 'local';
+    if (executor !== 'local' && executor !== 'slurm') {
+      throw new UsageError(`--executor must be 'local' or 'slurm', got '${executor}'`);
+    }
+    if (executor === 'local') {
+      const slurmOnly = [
+        'partition',
+        'time',
+        'cpus-per-task',
+        'mem',
+        'array-throttle',
+        'sbatch-arg',
+        'node',
+        'poll-seconds',
+        'dry-run',
+      ];
+      const given = slurmOnly.find((name) => values[name as keyof typeof values] !== undefined);
+      if (given) throw new UsageError(`--${given} applies to --executor slurm only`);
+    }
     const progress = progressFor(values.progress, io);
-    const summary = await curate(
-      {
-        metadataPath: requiredOption('metadata', values.metadata),
-        inputs: requireList('input', values.input),
-        textFields: values['text-field'] ?? ['text'],
-        keyField: values['key-field'],
-        t: numberOption('t', values.t),
-        seed: numberOption('seed', values.seed),
-        outDir: requiredOption('out', values.out),
-        workers: values.workers === undefined ? undefined : numberOption('workers', values.workers),
-        onError: parseOnError(values['on-error']),
-        padding: parsePadding(values.padding),
-        cache: !values['no-cache'],
-        sliceBytes: values['slice-mb'] === undefined ? undefined : Math.max(1, numberOption('slice-mb', values['slice-mb']) * 1048576),
-      },
-      progress,
-    );
+    const options: CurateOptions = {
+      metadataPath: requiredOption('metadata', values.metadata),
+      inputs: requireList('input', values.input),
+      textFields: values['text-field'] ?? ['text'],
+      keyField: values['key-field'],
+      t: numberOption('t', values.t),
+      seed: numberOption('seed', values.seed),
+      outDir: requiredOption('out', values.out),
+      workers: values.workers === undefined ? undefined : numberOption('workers', values.workers),
+      onError: parseOnError(values['on-error']),
+      padding: parsePadding(values.padding),
+      cache: !values['no-cache'],
+      sliceBytes:
+        values['slice-mb'] === undefined
+          ? undefined
+          : Math.max(1, numberOption('slice-mb', values['slice-mb']) * 1048576),
+    };
+    let summary: CurateSummary;
+    if (executor === 'local') summary = await curate(options, progress);
+    else {
+      const slurm: SlurmOptions = {
+        partition: values.partition,
+        time: values.time,
+        cpusPerTask:
+          values['cpus-per-task'] === undefined
+            ? undefined
+            : numberOption('cpus-per-task', values['cpus-per-task']),
+        mem: values.mem,
+        arrayThrottle:
+          values['array-throttle'] === undefined
+            ? undefined
+            : numberOption('array-throttle', values['array-throttle']),
+        sbatchArgs: values['sbatch-arg'],
+        nodePath: values.node,
+        pollSeconds:
+          values['poll-seconds'] === undefined
+            ? undefined
+            : numberOption('poll-seconds', values['poll-seconds']),
+      };
+      if (values['dry-run']) {
+        const dry = await slurmDryRun(options, slurm, progress);
+        if ('complete' in dry) summary = dry.complete;
+        else {
+          io.stdout.write(dry.text);
+          return EXIT_OK;
+        }
+      } else {
+        const result = await runOnSlurm(options, slurm, progress, io.stderr);
+        if (typeof result === 'number') return result;
+        summary = result;
+      }
+    }
     const skipped = Object.entries(summary.pool.skipped).map(([r, n]) => `${r}: ${formatCount(n ?? 0)}`);
     const lines = [
       `Pool: ${formatCount(summary.pool.records)} records in ${summary.pool.files} file(s), ${formatCount(summary.pool.matched_records)} matched (${pct(summary.pool.matched_records, summary.pool.records)})`,
@@ -83,11 +172,39 @@ Writes DIR/data/..., DIR/counts.json, DIR/counts.bin, DIR/matches.bin, DIR/summa
       `Time: ${summary.wall_seconds.toFixed(1)} s with ${summary.workers} worker(s), ${formatCount(summary.records_per_second)} records/s${summary.resumed ? ' (resumed)' : ''}`,
       `Output: ${values.out}`,
     ];
-    if (values.progress === 'json') io.stdout.write(JSON.stringify({ type: 'summary', summary: { ...summary, entries: undefined } }) + '\n');
+    if (values.progress === 'json')
+      io.stdout.write(
+        JSON.stringify({ type: 'summary', summary: { ...summary, entries: undefined } }) + '\n',
+      );
     else io.stderr.write(lines.join('\n') + '\n');
     return EXIT_OK;
   },
 };
+
+/** Ctrl-C or a kill cancels the submitted jobs; a failed job is reported without a stack. */
+async function runOnSlurm(
+  options: CurateOptions,
+  slurm: SlurmOptions,
+  progress: ProgressSink,
+  stderr: NodeJS.WritableStream,
+): Promise<CurateSummary | number> {
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await curateOnSlurm(options, { ...slurm, signal: abort.signal }, progress);
+  } catch (err) {
+    if (err instanceof SlurmJobError || abort.signal.aborted) {
+      stderr.write(`metacurate curate: error: ${(err as Error).message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
 
 function pct(a: number, b: number): string {
   return b > 0 ? `${((a / b) * 100).toFixed(1)}%` : '0%';

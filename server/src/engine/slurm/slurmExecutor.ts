@@ -13,7 +13,7 @@
  *   - a re-run submits only the tasks whose result is missing.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   pendingTasks,
@@ -55,7 +55,7 @@ export interface SlurmOptions {
   nodePath?: string;
   /** metacurate's dist/cli.js (default: found next to this code). */
   cliPath?: string;
-  /** Seconds between two looks at the queue (default 2). */
+  /** Seconds between two looks at the queue (default 5). */
   pollSeconds?: number;
   /** Overrides the cluster's MaxArraySize (read with `scontrol show config`). */
   maxArraySize?: number;
@@ -82,6 +82,8 @@ export interface FailedTask {
   state: string;
   exitCode?: string;
   log: string;
+  /** The log's last line (often the task's error message). */
+  lastLogLine?: string;
 }
 
 /** One or more jobs of the curation failed; the message names each task and its log file. */
@@ -130,7 +132,7 @@ export async function curateOnSlurm(
 ): Promise<CurateSummary> {
   const started = performance.now();
   const run = slurm.run ?? runSlurmCommand;
-  const pollSeconds = slurm.pollSeconds ?? 2;
+  const pollSeconds = slurm.pollSeconds ?? 5;
   if (!(pollSeconds > 0) || !Number.isFinite(pollSeconds)) {
     throw new UsageError(`--poll-seconds must be a positive number, got ${pollSeconds}`);
   }
@@ -343,7 +345,7 @@ async function follow(
     cancelled = new Set([...cancelled, ...fresh]);
     await ctx.run('scancel', fresh).catch(() => undefined);
   };
-  const fail = (unit: Unit, state: JobState | undefined, why?: string) => {
+  const fail = async (unit: Unit, state: JobState | undefined, why?: string) => {
     unit.status = 'failed';
     const f: FailedTask = {
       phase: unit.phase,
@@ -352,6 +354,7 @@ async function follow(
       state: why ?? state?.state ?? 'UNKNOWN',
       exitCode: state?.exitCode,
       log: unit.log,
+      lastLogLine: await lastLine(unit.log),
     };
     failed.push(f);
     ctx.progress.info(`Failed: ${describe(f)}`);
@@ -402,7 +405,7 @@ async function follow(
         }
         // The result may not be visible yet on a network file system: wait a little.
         unit.oddSince ??= now;
-        if (now - unit.oddSince > grace) fail(unit, state, 'COMPLETED without writing its result');
+        if (now - unit.oddSince > grace) await fail(unit, state, 'COMPLETED without writing its result');
         continue;
       }
       if (state === undefined) {
@@ -410,7 +413,7 @@ async function follow(
         if (now - unit.oddSince < grace) continue;
       }
       if (upstreamFailed || state?.reason === 'DependencyNeverSatisfied') unit.status = 'skipped';
-      else fail(unit, state, state ? undefined : 'no longer known to Slurm');
+      else await fail(unit, state, state ? undefined : 'no longer known to Slurm');
     }
 
     if (firstFailurePhase !== undefined) {
@@ -439,7 +442,7 @@ async function follow(
         1000
       ).toFixed(1);
       ctx.progress.info(
-        `${phase}: ${mine.length} ${mine.length === 1 && !mine[0].task ? 'job' : 'task(s)'} done in ${took} s.`,
+        `${phase}: ${mine.length} ${mine.length === 1 && mine[0].task === undefined ? 'job' : 'task(s)'} done in ${took} s.`,
       );
     }
     const current = SLURM_PHASES.find((p) => units.some((u) => u.phase === p && u.status === 'waiting'));
@@ -483,7 +486,28 @@ async function follow(
 function describe(f: FailedTask): string {
   const what =
     f.task === undefined ? `${f.phase} job ${f.jobId}` : `${f.phase} task ${f.task} (job ${f.jobId})`;
-  return `${what}: ${f.state}${f.exitCode ? `, exit code ${f.exitCode}` : ''}; log: ${f.log}`;
+  const last = f.lastLogLine ? `\n    last log line: ${f.lastLogLine}` : '';
+  return `${what}: ${f.state}${f.exitCode ? `, exit code ${f.exitCode}` : ''}; log: ${f.log}${last}`;
+}
+
+async function lastLine(path: string): Promise<string | undefined> {
+  try {
+    const handle = await open(path, 'r');
+    let text: string;
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, 8192);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      text = buffer.toString('utf8');
+    } finally {
+      await handle.close();
+    }
+    const line = text.trimEnd().split('\n').pop()?.trim();
+    return line ? (line.length > 300 ? `${line.slice(0, 300)}...` : line) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function singleJobDone(prepared: PreparedCuration, phase: SlurmPhase): Promise<boolean> {
