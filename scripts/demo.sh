@@ -14,7 +14,6 @@ echo "== pool: $RECORDS synthetic web captions -> $OUT/pool/"
 cli generate-pool --metadata "$OUT/metadata.json" --records "$RECORDS" --files 4 --seed 1 --out "$OUT/pool/pool.jsonl"
 echo "== curate at t=$T on all cores -> $OUT/curated/"
 rm -rf "$OUT/curated"
-inputs=(); for f in "$OUT"/pool/pool-*.jsonl; do inputs+=(--input "$f"); done
-cli curate --metadata "$OUT/metadata.json" "${inputs[@]}" --text-field text --t "$T" --seed 1 --out "$OUT/curated"
+cli curate --metadata "$OUT/metadata.json" --input "$OUT"/pool/pool-*.jsonl --text-field text --t "$T" --seed 1 --out "$OUT/curated"
 echo "== stats"
 cli stats --counts "$OUT/curated/counts.json" --t "$T" --top 5

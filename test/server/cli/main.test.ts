@@ -161,6 +161,14 @@ describe('metacurate CLI', function () {
       assert.deepEqual(counts, expected);
       assert.ok(existsSync(join(dir.path, 'counts', 'counts.bin')));
     });
+    it('takes several files after one --input, as a shell glob gives them', () => {
+      const second = join(dir.path, 'pool2.jsonl');
+      writeJsonl(second, captions.slice(0, 100));
+      const out = join(dir.path, 'counts-two', 'counts.json');
+      const r = cli(['count', '--metadata', metadata, '--input', pool, second, '--out', out]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /in 2,100 records/);
+    });
     it('stats summarises head and tail, and gives the exact expected size from a curation', () => {
       const out = join(dir.path, 'stats-run');
       assert.equal(

@@ -4,7 +4,7 @@ import { countPool } from '../../engine/curate';
 import { EXIT_OK } from '../../engine/errors';
 import { formatCount } from '../../engine/progress';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
-import { PADDING_HELP, parseOnError, parsePadding, progressFor, requireList } from './shared';
+import { inputFiles, PADDING_HELP, parseOnError, parsePadding, progressFor } from './shared';
 
 export const countCommand: Command = {
   name: 'count',
@@ -28,10 +28,11 @@ ${PADDING_HELP}
   --no-cache             do not read or write the matcher cache
 `,
   async run(argv, io) {
-    const { values } = withUsageErrors(() =>
+    const { values, positionals } = withUsageErrors(() =>
       parseArgs({
         args: argv,
         strict: true,
+        allowPositionals: true,
         options: {
           metadata: { type: 'string' },
           input: { type: 'string', multiple: true },
@@ -51,7 +52,7 @@ ${PADDING_HELP}
     const { metadata, counts, skipped } = await countPool(
       {
         metadataPath: requiredOption('metadata', values.metadata),
-        inputs: requireList('input', values.input),
+        inputs: inputFiles(values.input, positionals),
         textFields: values['text-field'] ?? ['text'],
         keyField: values['key-field'],
         columns: values.columns?.split(','),

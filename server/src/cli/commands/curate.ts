@@ -9,7 +9,7 @@ import {
   type SlurmOptions,
 } from '../../engine/slurm/slurmExecutor';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
-import { PADDING_HELP, parseOnError, parsePadding, progressFor, requireList } from './shared';
+import { inputFiles, PADDING_HELP, parseOnError, parsePadding, progressFor } from './shared';
 
 export const curateCommand: Command = {
   name: 'curate',
@@ -25,9 +25,11 @@ reuses the counts and selects again.
 
 Options:
   --metadata FILE        metadata: JSON array of strings (or .txt, one entry per line)
-  --input FILE           pool file (repeatable): .jsonl .jsonl.gz .csv .tsv .txt .parquet .tar
+  --input FILE...        pool files (several after one --input, or --input repeated):
+                         .jsonl .jsonl.gz .csv .tsv .txt .parquet .tar
   --text-field F         caption field (repeatable: a record is kept if any text matches)
   --key-field K          field with the pair key (default: file name and record index)
+  --columns A,B,...      column names of a CSV/TSV without a header row
   --t T                  balancing threshold (paper: 20000 for a 1.6B pool)
   --seed S               seed of the keep decisions (non-negative integer)
   --out DIR              output folder
@@ -60,15 +62,17 @@ Writes DIR/data/..., DIR/counts.json, DIR/counts.bin, DIR/matches.bin, DIR/summa
 Exit codes: 0 done, 1 bad input or a failed Slurm job, 2 bad usage.
 `,
   async run(argv, io) {
-    const { values } = withUsageErrors(() =>
+    const { values, positionals } = withUsageErrors(() =>
       parseArgs({
         args: argv,
         strict: true,
+        allowPositionals: true,
         options: {
           metadata: { type: 'string' },
           input: { type: 'string', multiple: true },
           'text-field': { type: 'string', multiple: true },
           'key-field': { type: 'string' },
+          columns: { type: 'string' },
           t: { type: 'string' },
           seed: { type: 'string' },
           out: { type: 'string' },
@@ -113,9 +117,10 @@ Exit codes: 0 done, 1 bad input or a failed Slurm job, 2 bad usage.
     const progress = progressFor(values.progress, io);
     const options: CurateOptions = {
       metadataPath: requiredOption('metadata', values.metadata),
-      inputs: requireList('input', values.input),
+      inputs: inputFiles(values.input, positionals),
       textFields: values['text-field'] ?? ['text'],
       keyField: values['key-field'],
+      columns: values.columns?.split(','),
       t: numberOption('t', values.t),
       seed: numberOption('seed', values.seed),
       outDir: requiredOption('out', values.out),

@@ -9,7 +9,7 @@ import { loadMetadata } from '../../engine/metadata';
 import { detectFormat } from '../../engine/pool/formats';
 import { readPool } from '../../engine/pool/read';
 import { requiredOption, withUsageErrors, type Command } from '../command';
-import { PADDING_HELP, parseOnError, parsePadding, requireList } from './shared';
+import { inputFiles, PADDING_HELP, parseOnError, parsePadding } from './shared';
 
 export const matchCommand: Command = {
   name: 'match',
@@ -32,10 +32,11 @@ ${PADDING_HELP}
   --timings              print {"indexMillis","fromCache","matchMillis","records"} as JSON on stderr
 `,
   async run(argv, io) {
-    const { values } = withUsageErrors(() =>
+    const { values, positionals } = withUsageErrors(() =>
       parseArgs({
         args: argv,
         strict: true,
+        allowPositionals: true,
         options: {
           metadata: { type: 'string' },
           input: { type: 'string', multiple: true },
@@ -50,7 +51,7 @@ ${PADDING_HELP}
         },
       }),
     );
-    const inputs = requireList('input', values.input);
+    const inputs = inputFiles(values.input, positionals);
     const out = requiredOption('out', values.out);
     const formats = inputs.map((f) => detectFormat(f));
     const metadata = await loadMetadata(requiredOption('metadata', values.metadata));

@@ -32,3 +32,11 @@ export function requireList(name: string, values: string[] | undefined): string[
   if (!values || values.length === 0) throw new UsageError(`--${name} is required`);
   return values;
 }
+
+/**
+ * `--input FILE...`: files after one `--input` (shell globs expand to several) arrive as
+ * positionals; `--input` may also be repeated. Both forms give the files in the order written.
+ */
+export function inputFiles(flagged: string[] | undefined, positionals: string[]): string[] {
+  return requireList('input', [...(flagged ?? []), ...positionals]);
+}

@@ -83,13 +83,11 @@ Options:
       head_share_of_matches: total > 0 ? headMatches / total : 0,
       kept_matches: keptMatches,
       expected_curated_size: expectedAtT,
-      top_entries: order
-        .slice(0, top)
-        .map((i) => ({
-          entry: named.names[i] ?? String(i),
-          count: values_[i],
-          p: t / Math.max(values_[i], t),
-        })),
+      top_entries: order.slice(0, top).map((i) => ({
+        entry: named.names[i] ?? String(i),
+        count: values_[i],
+        p: t / Math.max(values_[i], t),
+      })),
       expected_size_curve: curve,
     };
     if (values.json) {

@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { EXIT_OK, UsageError } from '../../engine/errors';
+import { startServer } from '../../lsp/languageServer';
+import { withUsageErrors, type Command } from '../command';
+
+export const lspCommand: Command = {
+  name: 'lsp',
+  summary: 'run the language server (metadata diagnostics, sample highlights) for any LSP editor',
+  help: `Usage: metacurate lsp --stdio
+       metacurate lsp --node-ipc
+       metacurate lsp --socket=PORT
+
+Runs the Metacurate language server on standard input/output (or Node IPC, or a socket), for
+editors other than VS Code (Neovim, Helix, Emacs, ...). Metadata files (default globs
+**/metadata.json, **/*.metadata.json, **/*.entries.txt) get diagnostics, quick fixes, hovers with
+counts, inlay hints, symbols and WordNet completion; sample files (**/*.jsonl, **/*.tsv,
+**/*.csv, **/*.txt) get their entry matches as semantic tokens (type metacurateEntry, modifiers
+head/tail), hovers, go to definition and references.
+
+Settings come from the client's workspace/configuration section "metacurate", or from the
+initialization options { "settings": { ... } }: metadataGlobs, sampleGlobs, samplesFolder,
+textField, t, previewRecords, padding.
+
+Options:
+  --stdio              talk LSP over stdin/stdout
+  --node-ipc           talk LSP over Node's IPC channel (when started by a Node parent)
+  --socket=PORT        talk LSP over a TCP socket
+  --clientProcessId=N  exit when process N ends
+`,
+  async run(argv) {
+    const { values } = withUsageErrors(() =>
+      parseArgs({
+        args: argv,
+        strict: true,
+        options: {
+          stdio: { type: 'boolean' },
+          'node-ipc': { type: 'boolean' },
+          socket: { type: 'string' },
+          clientProcessId: { type: 'string' },
+        },
+      }),
+    );
+    if (!values.stdio && !values['node-ipc'] && values.socket === undefined) {
+      throw new UsageError('choose a transport: --stdio, --node-ipc or --socket=PORT');
+    }
+    await startServer();
+    return EXIT_OK;
+  },
+};
