@@ -680,22 +680,35 @@ async function concatenate(parts: string[], target: string): Promise<void> {
   for (const part of parts) await rm(part, { force: true });
 }
 
+/** Gathers the slices' matches into OUT/matches.bin; returns the stream (read once, no copies). */
 async function writeMatchesFile(
   state: Manifest,
   workDir: string,
   path: string,
   records: number,
 ): Promise<Uint32Array> {
-  const parts: Buffer[] = [];
-  for (const task of state.tasks) parts.push(await readFile(countOutputs(workDir, task.id).matches));
-  const header = Buffer.alloc(16);
+  const files = state.tasks.map((task) => countOutputs(workDir, task.id).matches);
+  const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
+  const bytes = new Uint8Array(16 + sizes.reduce((a, b) => a + b, 0));
+  const header = Buffer.from(bytes.buffer, 0, 16);
   header.write(MATCHES_MAGIC, 0, 'latin1');
   header.writeUInt32LE(records >>> 0, 8);
-  const all = Buffer.concat([header, ...parts]);
-  await writeFileAtomic(path, all);
-  const stream = new Uint32Array((all.length - 16) / 4);
-  new Uint8Array(stream.buffer).set(all.subarray(16));
-  return stream;
+  let at = 16;
+  for (let f = 0; f < files.length; f++) {
+    const handle = await open(files[f], 'r');
+    try {
+      for (let done = 0; done < sizes[f];) {
+        const { bytesRead } = await handle.read(bytes, at + done, sizes[f] - done, done);
+        if (bytesRead === 0) throw new Error(`${files[f]} is shorter than expected`);
+        done += bytesRead;
+      }
+    } finally {
+      await handle.close();
+    }
+    at += sizes[f];
+  }
+  await writeFileAtomic(path, bytes);
+  return new Uint32Array(bytes.buffer, 16, (bytes.length - 16) / 4);
 }
 
 function round(x: number, digits: number): number {

@@ -62,19 +62,31 @@ export class MatchesCursor {
   }
 }
 
-/** Converts a stream into offset/id lists for the expected-size computations, matched records only. */
+/**
+ * Converts a stream into offset/id lists for the expected-size computations, matched records
+ * only. Two passes over typed arrays: no per-id JS values, so tens of millions of ids stay cheap.
+ */
 export function matchedIdLists(stream: Uint32Array): MatchedIdLists {
-  const offsets: number[] = [0];
-  const ids: number[] = [];
-  for (let at = 0; at < stream.length;) {
-    const n = stream[at];
-    if (n > 0) {
-      for (let k = 1; k <= n; k++) ids.push(stream[at + k]);
-      offsets.push(ids.length);
+  let records = 0;
+  let total = 0;
+  for (let at = 0; at < stream.length; at += stream[at] + 1) {
+    if (stream[at] > 0) {
+      records++;
+      total += stream[at];
     }
-    at += n + 1;
   }
-  return { offsets: Uint32Array.from(offsets), ids: Uint32Array.from(ids) };
+  const offsets = new Uint32Array(records + 1);
+  const ids = new Uint32Array(total);
+  let r = 0;
+  let k = 0;
+  for (let at = 0; at < stream.length; at += stream[at] + 1) {
+    const n = stream[at];
+    if (n === 0) continue;
+    ids.set(stream.subarray(at + 1, at + 1 + n), k);
+    k += n;
+    offsets[++r] = k;
+  }
+  return { offsets, ids };
 }
 
 /** Loads a curation's `matches.bin` (header + stream) as the raw stream. */
