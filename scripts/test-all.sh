@@ -30,8 +30,27 @@ npm run build
 echo "== lint (eslint + prettier --check)"
 npm run lint
 
+# Each suite's output is kept in artifacts/logs/ and its counts summed into one closing line.
+mkdir -p artifacts/logs
+passed=0
+failed=0
+status=0
+count_suite() { # name, passed, failed
+  echo "== $1: $2 passed, $3 failed"
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+}
+
 echo "== unit and integration tests (mocha)"
-npx mocha
+if npx mocha 2>&1 | tee artifacts/logs/mocha.log; then :; else status=1; fi
+count_suite mocha "$(grep -oE '[0-9]+ passing' artifacts/logs/mocha.log | tail -1 | grep -oE '[0-9]+' || echo 0)" \
+  "$(grep -oE '[0-9]+ failing' artifacts/logs/mocha.log | tail -1 | grep -oE '[0-9]+' || echo 0)"
 
 echo "== end-to-end in a real VS Code (code-server + headless Chromium; screenshots in artifacts/e2e/)"
-bash scripts/e2e/run.sh
+if bash scripts/e2e/run.sh 2>&1 | tee artifacts/logs/e2e.log; then :; else status=1; fi
+e2e_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' artifacts/logs/e2e.log | tail -1)
+count_suite e2e "$(echo "${e2e_line:-0 passed, 1 failed}" | cut -d' ' -f1)" "$(echo "${e2e_line:-0 passed, 1 failed}" | cut -d' ' -f3)"
+
+echo
+echo "total: $passed passed, $failed failed"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
