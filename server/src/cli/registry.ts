@@ -5,5 +5,6 @@
 import type { Command } from './command';
 import { metadataCommand } from './commands/metadata';
 import { lspCommand } from './commands/lsp';
+import { experimentCommand } from './commands/experiment';
 
-export const commandsFromOtherIssues: Command[] = [metadataCommand, lspCommand];
+export const commandsFromOtherIssues: Command[] = [metadataCommand, lspCommand, experimentCommand];

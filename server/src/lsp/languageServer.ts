@@ -1,0 +1,1400 @@
+/**
+ * The Metacurate language server: wires the pure pieces (metadata model and diagnostics, quick
+ * fixes, span index, sample captions, WordNet lemmas, previews) to LSP.
+ *
+ * State: one active metadata list (the one "used as metadata", else the first metadata document
+ * opened, else the first metadata file of the workspace) whose entries are indexed; the captions
+ * of the workspace's sample files and their per-entry counts; the last curation's counts when the
+ * workspace has a curation output. Rebuilding the index after an edit is debounced, runs in
+ * slices between requests (English) or in a worker thread (worldwide), and is cancelled by a newer
+ * edit; requests meanwhile see the previous index. The edit of a few entries updates the index and
+ * their counts in place.
+ */
+import { promises as fsp, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  CompletionItemKind,
+  createConnection,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  InsertTextFormat,
+  MarkupKind,
+  ProposedFeatures,
+  SymbolKind,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CodeAction,
+  type CompletionItem,
+  type CompletionList,
+  type Connection,
+  type DocumentSymbol,
+  type Hover,
+  type InitializeParams,
+  type InitializeResult,
+  type InlayHint,
+  type Location,
+  type Position,
+  type Range,
+  type SemanticTokens,
+  type SymbolInformation,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { balanceProbabilities } from '../engine/balance';
+import { readCounts } from '../engine/counts';
+import { matcherFromPacked } from '../engine/match/matcher';
+import type { Padding } from '../engine/match/spacing';
+import { codeActionsFor } from './codeActions';
+import { computeDiagnostics } from './diagnostics';
+import { formatCount, formatProbability, inlayLabel, inlineCode, quoteCaption } from './format';
+import { findFiles, GlobSet, relativeTo } from './glob';
+import { BuildCancelled, IndexBuilder } from './indexWorker';
+import { lemmasWithPrefix } from './lemmas';
+import {
+  entryAt,
+  firstEntryFrom,
+  metadataKindOf,
+  parseMetadata,
+  valueRange,
+  type MetadataModel,
+} from './metadataModel';
+import { PREVIEW_TEXT_FIELD, previewSourcePath, previewUriFor, renderPreview } from './preview';
+import {
+  DEFAULT_SETTINGS,
+  PREVIEW_SCHEME,
+  PreviewContentRequest,
+  PreviewMatchesRequest,
+  RefreshCountsRequest,
+  SEMANTIC_TOKEN_LEGEND,
+  SETTINGS_SECTION,
+  StatusNotification,
+  UseAsMetadataRequest,
+  type MetacurateSettings,
+  type RefreshCountsResult,
+  type StatusParams,
+} from './protocol';
+import {
+  extractCaptions,
+  sampleFormatOf,
+  sourceRange,
+  textFieldsOf,
+  type CaptionSite,
+  type SampleFormat,
+} from './samples';
+import { findEntrySpans, SubstringSpanIndex, TokenSpanIndex, type SpanIndex, type Span } from './spanIndex';
+
+/** Debounce of the index rebuild after an edit of the active metadata. */
+const REBUILD_DELAY_MS = 200;
+const DIAGNOSTICS_DELAY_MS = 150;
+/** Large lists are checked again only after typing pauses longer (the check takes a while). */
+const LARGE_DIAGNOSTICS_DELAY_MS = 1000;
+const LARGE_DOCUMENT_CHARS = 1_000_000;
+const SAMPLE_RECOUNT_DELAY_MS = 500;
+/** Edits touching at most this many entries (list length unchanged) update the index in place. */
+const MAX_IN_PLACE_CHANGES = 256;
+const MAX_DOCUMENT_SYMBOLS = 20_000;
+const MAX_WORKSPACE_SYMBOLS = 200;
+const MAX_COMPLETIONS = 100;
+const MAX_REFERENCES = 20_000;
+const MAX_INLAY_HINTS = 5_000;
+/** Captions kept in memory for counts and examples, over all sample files. */
+const MAX_SAMPLE_CAPTIONS = 5_000_000;
+const MAX_SAMPLE_FILE_BYTES = 512 * 1024 * 1024;
+
+interface SampleFile {
+  path: string;
+  format: SampleFormat;
+  captions: string[];
+}
+
+/** The indexed metadata: what highlights, counts and hovers refer to (may lag the text briefly). */
+interface ActiveIndex {
+  uri: string;
+  entries: string[];
+  index: SpanIndex;
+  padding: Padding;
+  counts: Uint32Array;
+  records: number;
+  matchedRecords: number;
+  /** The samplesVersion the counts were computed for. */
+  samplesVersion: number;
+}
+
+interface Curation {
+  countsPath: string;
+  counts: Float64Array;
+}
+
+interface CachedSites {
+  version: number;
+  fields: string;
+  sites: CaptionSite[];
+}
+
+function uriToPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+function makeCheckpoint(isStale: () => boolean): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last >= 8) {
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+    if (isStale()) throw new BuildCancelled();
+  };
+}
+
+function mergeSettings(base: MetacurateSettings, over: unknown): MetacurateSettings {
+  if (!over || typeof over !== 'object') return base;
+  const o = over as Partial<Record<keyof MetacurateSettings, unknown>>;
+  const strings = (v: unknown, d: string[]) =>
+    Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : d;
+  return {
+    metadataGlobs: strings(o.metadataGlobs, base.metadataGlobs),
+    sampleGlobs: strings(o.sampleGlobs, base.sampleGlobs),
+    samplesFolder: typeof o.samplesFolder === 'string' ? o.samplesFolder : base.samplesFolder,
+    textField: typeof o.textField === 'string' ? o.textField : base.textField,
+    t: typeof o.t === 'number' && o.t > 0 ? o.t : base.t,
+    previewRecords:
+      typeof o.previewRecords === 'number' && o.previewRecords > 0
+        ? Math.floor(o.previewRecords)
+        : base.previewRecords,
+    padding: o.padding === 'worldwide' || o.padding === 'english' ? o.padding : base.padding,
+  };
+}
+
+export class MetacurateServer {
+  readonly documents = new TextDocuments(TextDocument);
+  private settings: MetacurateSettings = { ...DEFAULT_SETTINGS };
+  private folders: string[] = [];
+  private metadataGlobs = new GlobSet(DEFAULT_SETTINGS.metadataGlobs);
+  private sampleGlobs = new GlobSet(DEFAULT_SETTINGS.sampleGlobs);
+  private capabilities = {
+    configuration: false,
+    watchedFiles: false,
+    configurationChange: false,
+    semanticRefresh: false,
+    inlayRefresh: false,
+  };
+
+  /** Metadata files found in the workspace, and documents the user chose with "Use as metadata". */
+  private workspaceMetadata: string[] = [];
+  private readonly chosenMetadata = new Set<string>();
+  private activeUri: string | undefined;
+  private diskModel: { uri: string; text: string; model: MetadataModel; doc: TextDocument } | undefined;
+  private readonly models = new Map<string, { version: number; model: MetadataModel }>();
+
+  private active: ActiveIndex | undefined;
+  private curation: Curation | undefined;
+  private curationCountsPath: string | undefined;
+  private samples = new Map<string, SampleFile>();
+  /** Bumped whenever the sample captions change. */
+  private samplesVersion = 0;
+  private sampleCaptionTotal = 0;
+
+  private generation = 0;
+  private building = false;
+  private rebuildTimer: NodeJS.Timeout | undefined;
+  private rebuildDone: Promise<void> = Promise.resolve();
+  private resolveRebuild: (() => void) | undefined;
+  private scanning = false;
+  private scanGeneration = 0;
+  private statusMessage: string | undefined;
+  private readonly builder = new IndexBuilder();
+  /** Bumped whenever highlights may change (index, counts, settings). */
+  private stamp = 0;
+  private readonly siteCache = new Map<string, CachedSites>();
+  private readonly tokenCache = new Map<string, { version: number; stamp: number; data: number[] }>();
+  private readonly spanCache = new Map<
+    string,
+    { sites: CaptionSite[]; epoch: number; seq: number; segs: (Span[] | null)[] }
+  >();
+  /** Bumped when the index is replaced; in-place edits are logged instead. */
+  private indexEpoch = 0;
+  private editSeq = 0;
+  private editLog: { seq: number; ids: number[]; values: string[] }[] = [];
+  private readonly previews = new Map<string, string>();
+  private readonly diagnosticTimers = new Map<string, NodeJS.Timeout>();
+  private readonly justOpened = new Set<string>();
+  private readonly sampleTimers = new Map<string, NodeJS.Timeout>();
+  private recountTimer: NodeJS.Timeout | undefined;
+  private lowerCache = new WeakMap<MetadataModel, string[]>();
+  private entrySetCache = new WeakMap<MetadataModel, Set<string>>();
+
+  constructor(readonly connection: Connection) {
+    this.register();
+    this.documents.listen(connection);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Classification of documents
+  // ---------------------------------------------------------------------------------------------
+
+  private relativePath(path: string): string {
+    for (const folder of this.folders) {
+      const rel = relativeTo(folder, path);
+      if (rel !== undefined) return rel;
+    }
+    return basename(path);
+  }
+
+  isMetadataUri(uri: string): boolean {
+    if (this.chosenMetadata.has(uri) || uri === this.activeUri) return true;
+    const path = uriToPath(uri);
+    return path !== undefined && this.metadataGlobs.matches(this.relativePath(path));
+  }
+
+  private samplesRoots(): string[] {
+    return this.folders.map((f) => (this.settings.samplesFolder ? join(f, this.settings.samplesFolder) : f));
+  }
+
+  private isSamplePath(path: string): boolean {
+    if (sampleFormatOf(path) === undefined) return false;
+    if (this.metadataGlobs.matches(this.relativePath(path))) return false;
+    const roots = this.samplesRoots();
+    if (roots.length === 0) return this.sampleGlobs.matches(basename(path));
+    for (const root of roots) {
+      const rel = relativeTo(root, path);
+      if (rel !== undefined && this.sampleGlobs.matches(rel)) return true;
+    }
+    return false;
+  }
+
+  /** Format and caption fields of a sample document, or undefined for any other document. */
+  private sampleKind(uri: string): { format: SampleFormat; fields: string[] } | undefined {
+    if (uri.startsWith(`${PREVIEW_SCHEME}:`)) return { format: 'jsonl', fields: [PREVIEW_TEXT_FIELD] };
+    if (this.isMetadataUri(uri)) return undefined;
+    const path = uriToPath(uri);
+    if (path === undefined || !this.isSamplePath(path)) return undefined;
+    return { format: sampleFormatOf(path)!, fields: textFieldsOf(this.settings.textField) };
+  }
+
+  private uriOfPath(path: string): string {
+    const uri = pathToFileURL(path).href;
+    for (const doc of this.documents.all()) if (uriToPath(doc.uri) === path) return doc.uri;
+    return uri;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Metadata models
+  // ---------------------------------------------------------------------------------------------
+
+  modelOf(doc: TextDocument): MetadataModel {
+    const cached = this.models.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached.model;
+    const path = uriToPath(doc.uri) ?? doc.uri;
+    const model = parseMetadata(doc.getText(), metadataKindOf(path, doc.languageId, doc.getText()));
+    this.models.set(doc.uri, { version: doc.version, model });
+    return model;
+  }
+
+  /** The active metadata's document (open, or read from disk) and model. */
+  private async activeSource(): Promise<{ doc: TextDocument; model: MetadataModel } | undefined> {
+    const uri = this.activeUri;
+    if (!uri) return undefined;
+    const open = this.documents.get(uri);
+    if (open) return { doc: open, model: this.modelOf(open) };
+    const path = uriToPath(uri);
+    if (!path) return undefined;
+    let text: string;
+    try {
+      text = await fsp.readFile(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+    if (this.diskModel?.uri === uri && this.diskModel.text === text) return this.diskModel;
+    const doc = TextDocument.create(uri, 'json', 0, text);
+    const model = parseMetadata(text, metadataKindOf(path, undefined, text));
+    this.diskModel = { uri, text, model, doc };
+    return this.diskModel;
+  }
+
+  /** The active source without I/O (the open document or the last disk read). */
+  private activeSourceSync(): { doc: TextDocument; model: MetadataModel } | undefined {
+    if (!this.activeUri) return undefined;
+    const open = this.documents.get(this.activeUri);
+    if (open) return { doc: open, model: this.modelOf(open) };
+    return this.diskModel?.uri === this.activeUri ? this.diskModel : undefined;
+  }
+
+  private chooseActive(): void {
+    if (this.activeUri) return;
+    for (const doc of this.documents.all()) {
+      if (!doc.uri.startsWith(`${PREVIEW_SCHEME}:`) && this.isMetadataUri(doc.uri)) {
+        this.activeUri = doc.uri;
+        return;
+      }
+    }
+    if (this.workspaceMetadata.length > 0) this.activeUri = this.uriOfPath(this.workspaceMetadata[0]);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Index, counts, status
+  // ---------------------------------------------------------------------------------------------
+
+  /** Count used for head/tail and p: the last curation's when there is one, else the samples'. */
+  private countOf(id: number): number {
+    if (this.curation) return this.curation.counts[id] ?? 0;
+    return this.active?.counts[id] ?? 0;
+  }
+
+  private probabilityOf(id: number): number {
+    return balanceProbabilities([this.countOf(id)], this.settings.t)[0];
+  }
+
+  private status(): StatusParams {
+    const uris = new Set<string>();
+    if (this.activeUri) uris.add(this.activeUri);
+    for (const u of this.chosenMetadata) uris.add(u);
+    for (const p of this.workspaceMetadata) uris.add(this.uriOfPath(p));
+    let records = 0;
+    for (const s of this.samples.values()) records += s.captions.length;
+    return {
+      entries: this.active?.entries.length ?? 0,
+      metadataUris: [...uris],
+      samplesIndexed: this.samples.size,
+      sampleRecords: records,
+      busy: this.building || this.scanning,
+      message: this.statusMessage,
+    };
+  }
+
+  private sendStatus(): void {
+    void this.connection.sendNotification(StatusNotification, this.status()).catch(() => undefined);
+  }
+
+  /** Resolves when no rebuild is pending or running. */
+  whenIdle(): Promise<void> {
+    return this.rebuildDone;
+  }
+
+  scheduleRebuild(delay = REBUILD_DELAY_MS): void {
+    this.generation++;
+    this.builder.cancel();
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    if (!this.resolveRebuild) {
+      this.rebuildDone = new Promise((resolve) => (this.resolveRebuild = resolve));
+    }
+    if (!this.building) {
+      this.building = true;
+      this.sendStatus();
+    }
+    const gen = this.generation;
+    this.rebuildTimer = setTimeout(() => {
+      this.rebuildTimer = undefined;
+      void this.rebuild(gen);
+    }, delay);
+  }
+
+  private async rebuild(gen: number): Promise<void> {
+    const stale = () => gen !== this.generation;
+    const checkpoint = makeCheckpoint(stale);
+    try {
+      const source = await this.activeSource();
+      if (stale()) return;
+      if (!source) {
+        this.active = undefined;
+        this.finishRebuild(gen, 'no metadata list');
+        return;
+      }
+      const { model } = source;
+      const entries = model.entries;
+      const padding = this.settings.padding;
+      const prev = this.active;
+      if (
+        prev &&
+        prev.uri === this.activeUri &&
+        prev.padding === padding &&
+        prev.entries.length === entries.length
+      ) {
+        const changed: number[] = [];
+        for (let id = 0; id < entries.length && changed.length <= MAX_IN_PLACE_CHANGES; id++) {
+          if (prev.entries[id] !== entries[id]) changed.push(id);
+        }
+        const inPlace =
+          changed.length === 0 ||
+          (prev.index instanceof TokenSpanIndex && changed.length <= MAX_IN_PLACE_CHANGES);
+        if (inPlace) {
+          const samplesChanged = prev.samplesVersion !== this.samplesVersion;
+          this.applyInPlace(prev, entries, changed, !samplesChanged);
+          if (samplesChanged) {
+            const version = this.samplesVersion;
+            const counted = await this.countAll(prev.index, entries.length, checkpoint);
+            if (stale()) return;
+            Object.assign(prev, counted, { samplesVersion: version });
+          }
+          if (changed.length > 0 || this.curation?.countsPath !== this.curationCountsPath) {
+            this.curation = await this.loadCuration(entries);
+            if (stale()) return;
+          }
+          this.finishRebuild(gen);
+          return;
+        }
+      }
+      let index: SpanIndex;
+      if (padding === 'english') index = await TokenSpanIndex.build(entries, checkpoint);
+      else {
+        const packed = await this.builder.build(entries, padding);
+        index = new SubstringSpanIndex(matcherFromPacked(packed), entries);
+      }
+      await checkpoint();
+      const samplesVersion = this.samplesVersion;
+      const counted = await this.countAll(index, entries.length, checkpoint);
+      const curation = await this.loadCuration(entries);
+      if (stale()) return;
+      this.active = { uri: this.activeUri!, entries, index, padding, samplesVersion, ...counted };
+      this.indexEpoch++;
+      this.editLog = [];
+      this.curation = curation;
+      this.finishRebuild(gen);
+    } catch (err) {
+      if (err instanceof BuildCancelled || stale()) return;
+      this.connection.console.error(`metacurate: index build failed: ${(err as Error).stack ?? err}`);
+      this.finishRebuild(gen, `index build failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** The edit of a few entries: the index and (unless a full recount follows) their counts in place. */
+  private applyInPlace(
+    prev: ActiveIndex,
+    entries: string[],
+    changed: number[],
+    recountChanged: boolean,
+  ): void {
+    if (changed.length > 0) {
+      const index = prev.index as TokenSpanIndex;
+      for (const id of changed) index.replace(id, prev.entries[id], entries[id]);
+    }
+    prev.entries = entries;
+    if (changed.length > 0) {
+      this.editSeq++;
+      this.editLog.push({ seq: this.editSeq, ids: changed, values: changed.map((id) => entries[id]) });
+      if (this.editLog.length > 32) this.editLog.shift();
+    }
+    if (recountChanged)
+      for (const id of changed) prev.counts[id] = this.countEntry(entries[id], prev.padding);
+  }
+
+  private finishRebuild(gen: number, message?: string): void {
+    if (gen !== this.generation) return;
+    this.building = false;
+    this.statusMessage = message;
+    this.stamp++;
+    this.tokenCache.clear();
+    this.sendStatus();
+    this.refreshEditors();
+    const resolve = this.resolveRebuild;
+    this.resolveRebuild = undefined;
+    resolve?.();
+  }
+
+  private refreshEditors(): void {
+    if (this.capabilities.semanticRefresh)
+      void this.connection.languages.semanticTokens.refresh().catch(() => undefined);
+    if (this.capabilities.inlayRefresh)
+      void this.connection.languages.inlayHint.refresh().catch(() => undefined);
+  }
+
+  /** Per-entry counts over every sample caption (each entry once per caption). */
+  private async countAll(
+    index: SpanIndex,
+    numEntries: number,
+    checkpoint?: () => Promise<void>,
+  ): Promise<{ counts: Uint32Array; records: number; matchedRecords: number }> {
+    const counts = new Uint32Array(numEntries);
+    const seen = new Int32Array(numEntries).fill(-1);
+    let records = 0;
+    let matchedRecords = 0;
+    let any = false;
+    const visit = (id: number) => {
+      any = true;
+      if (seen[id] !== records) {
+        seen[id] = records;
+        counts[id]++;
+      }
+    };
+    for (const sample of [...this.samples.values()]) {
+      for (const caption of sample.captions) {
+        any = false;
+        index.forEachId(caption, visit);
+        if (any) matchedRecords++;
+        records++;
+        if (checkpoint && (records & 1023) === 0) await checkpoint();
+      }
+    }
+    return { counts, records, matchedRecords };
+  }
+
+  /** Captions of the samples that an entry matches. */
+  private countEntry(entry: string, padding: Padding): number {
+    let n = 0;
+    for (const sample of this.samples.values()) {
+      for (const caption of sample.captions) if (findEntrySpans(caption, entry, padding).length > 0) n++;
+    }
+    return n;
+  }
+
+  private async recount(): Promise<void> {
+    const active = this.active;
+    if (!active) return;
+    const samplesVersion = this.samplesVersion;
+    const counted = await this.countAll(active.index, active.entries.length);
+    if (this.active !== active) return;
+    Object.assign(active, counted, { samplesVersion });
+    this.stamp++;
+    this.tokenCache.clear();
+    this.sendStatus();
+    this.refreshEditors();
+  }
+
+  private scheduleRecount(): void {
+    if (this.recountTimer) clearTimeout(this.recountTimer);
+    this.recountTimer = setTimeout(() => {
+      this.recountTimer = undefined;
+      void this.recount();
+    }, SAMPLE_RECOUNT_DELAY_MS);
+  }
+
+  private async loadCuration(entries: string[]): Promise<Curation | undefined> {
+    const path = this.curationCountsPath;
+    if (!path) return undefined;
+    try {
+      const { counts } = await readCounts(path, entries);
+      return { countsPath: path, counts };
+    } catch (err) {
+      this.connection.console.warn(
+        `metacurate: cannot read curation counts ${path}: ${(err as Error).message}`,
+      );
+      return undefined;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Workspace scan: metadata files, sample files, curation output
+  // ---------------------------------------------------------------------------------------------
+
+  async rescanWorkspace(): Promise<void> {
+    const gen = ++this.scanGeneration;
+    this.scanning = true;
+    this.sendStatus();
+    try {
+      const metadata: string[] = [];
+      const samples = new Map<string, SampleFile>();
+      let total = 0;
+      let curation: { path: string; mtime: number } | undefined;
+      for (const folder of this.folders) {
+        metadata.push(...(await findFiles(folder, this.metadataGlobs)));
+        for (const summary of await findFiles(folder, new GlobSet(['**/summary.json']))) {
+          for (const name of ['counts.json', 'counts.bin']) {
+            const path = join(dirname(summary), name);
+            try {
+              const mtime = statSync(path).mtimeMs;
+              if (!curation || mtime > curation.mtime) curation = { path, mtime };
+              break;
+            } catch {
+              // No counts beside this summary.
+            }
+          }
+        }
+      }
+      for (const root of this.samplesRoots()) {
+        for (const path of await findFiles(root, this.sampleGlobs)) {
+          if (!this.isSamplePath(path) || samples.has(path)) continue;
+          const sample = await this.readSample(path);
+          if (!sample) continue;
+          if (total + sample.captions.length > MAX_SAMPLE_CAPTIONS) {
+            this.statusMessage = `sample captions capped at ${formatCount(MAX_SAMPLE_CAPTIONS)}`;
+            break;
+          }
+          total += sample.captions.length;
+          samples.set(path, sample);
+        }
+      }
+      if (gen !== this.scanGeneration) return;
+      // The default list: the first glob's match first (metadata.json), then the shallowest.
+      const rank = (path: string) => {
+        const rel = this.relativePath(path);
+        return [this.metadataGlobs.firstMatch(rel), rel.split('/').length, rel] as const;
+      };
+      metadata.sort((a, b) => {
+        const [ga, da, ra] = rank(a);
+        const [gb, db, rb] = rank(b);
+        return ga - gb || da - db || (ra < rb ? -1 : ra > rb ? 1 : 0);
+      });
+      this.workspaceMetadata = metadata;
+      this.samples = samples;
+      this.samplesVersion++;
+      this.sampleCaptionTotal = total;
+      this.curationCountsPath = curation?.path;
+      this.chooseActive();
+    } finally {
+      if (gen === this.scanGeneration) {
+        this.scanning = false;
+        this.scheduleRebuild(0);
+      }
+    }
+  }
+
+  private async readSample(path: string): Promise<SampleFile | undefined> {
+    const format = sampleFormatOf(path);
+    if (!format) return undefined;
+    const uri = this.uriOfPath(path);
+    const open = this.documents.get(uri);
+    let text: string;
+    if (open) text = open.getText();
+    else {
+      try {
+        const size = (await fsp.stat(path)).size;
+        if (size > MAX_SAMPLE_FILE_BYTES) return undefined;
+        text = await fsp.readFile(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    }
+    const captions = extractCaptions(text, format, textFieldsOf(this.settings.textField)).map((s) => s.text);
+    return { path, format, captions };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sample documents: caption sites and spans
+  // ---------------------------------------------------------------------------------------------
+
+  private sitesOf(doc: TextDocument, kind: { format: SampleFormat; fields: string[] }): CaptionSite[] {
+    const key = kind.fields.join('\u0000') + '|' + kind.format;
+    const cached = this.siteCache.get(doc.uri);
+    if (cached && cached.version === doc.version && cached.fields === key) return cached.sites;
+    const sites = extractCaptions(doc.getText(), kind.format, kind.fields);
+    this.siteCache.set(doc.uri, { version: doc.version, fields: key, sites });
+    return sites;
+  }
+
+  /** The caption site containing a source offset, and the offset inside the caption. */
+  private siteAt(sites: CaptionSite[], offset: number): { site: CaptionSite; at: number } | undefined {
+    let lo = 0;
+    let hi = sites.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const start = sites[mid].map ? sites[mid].map![0] : sites[mid].start;
+      if (start <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return undefined;
+    const site = sites[found];
+    const len = site.text.length;
+    const end = sourceRange(site, len, len)[0];
+    if (offset > end) return undefined;
+    if (!site.map) return { site, at: offset - site.start };
+    let a = 0;
+    let b = len;
+    while (a < b) {
+      const mid = (a + b + 1) >> 1;
+      if (site.map[mid] <= offset) a = mid;
+      else b = mid - 1;
+    }
+    return { site, at: a };
+  }
+
+  /** Matched spans of the active index covering a position of a sample document, longest first. */
+  private spansAt(doc: TextDocument, position: Position): { site: CaptionSite; spans: Span[] } | undefined {
+    const kind = this.sampleKind(doc.uri);
+    const active = this.active;
+    if (!kind || !active) return undefined;
+    const hit = this.siteAt(this.sitesOf(doc, kind), doc.offsetAt(position));
+    if (!hit) return undefined;
+    const spans = active.index
+      .spans(hit.site.text)
+      .filter((s) => s.start <= hit.at && hit.at < s.end)
+      .sort((x, y) => y.end - y.start - (x.end - x.start) || x.id - y.id);
+    if (spans.length === 0) return undefined;
+    return { site: hit.site, spans };
+  }
+
+  private toRange(doc: TextDocument, start: number, end: number): Range {
+    return { start: doc.positionAt(start), end: doc.positionAt(end) };
+  }
+
+  /**
+   * Highlight segments of each caption site, cached per document: after the edit of a few entries
+   * only the captions that held an edited entry, or hold its new text, are matched again.
+   */
+  private segmentsOf(doc: TextDocument, sites: CaptionSite[], range?: Range): (i: number) => Span[] | null {
+    const active = this.active!;
+    const index = active.index;
+    let c = this.spanCache.get(doc.uri);
+    const oldestSeq = this.editLog.length > 0 ? this.editLog[0].seq : this.editSeq + 1;
+    const usable = c && c.sites === sites && c.epoch === this.indexEpoch && c.seq >= oldestSeq - 1;
+    if (!usable) {
+      if (range) return (i) => index.segments(sites[i].text);
+      c = { sites, epoch: this.indexEpoch, seq: this.editSeq, segs: new Array<Span[] | null>(sites.length) };
+      for (let i = 0; i < sites.length; i++) c.segs[i] = index.segments(sites[i].text);
+      this.spanCache.set(doc.uri, c);
+    } else if (c!.seq < this.editSeq) {
+      const ids = new Set<number>();
+      const values: string[] = [];
+      for (const log of this.editLog) {
+        if (log.seq <= c!.seq) continue;
+        for (const id of log.ids) ids.add(id);
+        values.push(...log.values);
+      }
+      // A caption changes if an edited entry was highlighted in it, or the new text matches it.
+      for (let i = 0; i < sites.length; i++) {
+        const old = c!.segs[i];
+        const text = sites[i].text;
+        let again = old !== null && old.some((sp) => ids.has(sp.id));
+        for (let v = 0; v < values.length && !again; v++)
+          again = findEntrySpans(text, values[v], active.padding).length > 0;
+        if (again) c!.segs[i] = index.segments(text);
+      }
+      c!.seq = this.editSeq;
+    }
+    const cache = c!;
+    return (i) => cache.segs[i];
+  }
+
+  semanticTokens(doc: TextDocument, range?: Range): SemanticTokens {
+    const kind = this.sampleKind(doc.uri);
+    const active = this.active;
+    if (!kind || !active) return { data: [] };
+    if (!range) {
+      const cached = this.tokenCache.get(doc.uri);
+      if (cached && cached.version === doc.version && cached.stamp === this.stamp)
+        return { data: cached.data };
+    }
+    const sites = this.sitesOf(doc, kind);
+    const segments = this.segmentsOf(doc, sites, range);
+    const data: number[] = [];
+    let prevLine = 0;
+    let prevChar = 0;
+    const emit = (line: number, char: number, length: number, mods: number) => {
+      const dl = line - prevLine;
+      data.push(dl, dl === 0 ? char - prevChar : char, length, 0, mods);
+      prevLine = line;
+      prevChar = char;
+    };
+    const t = this.settings.t;
+    const firstLine = range?.start.line ?? 0;
+    const lastLine = range?.end.line ?? Number.MAX_SAFE_INTEGER;
+    // Only CSV captions (quoted fields) can span lines.
+    const multiLine = kind.format === 'csv';
+    const lineCount = doc.lineCount;
+    for (let i = 0; i < sites.length; i++) {
+      const site = sites[i];
+      if (site.line > lastLine) break;
+      if (site.line < firstLine && !multiLine) continue;
+      const segs = segments(i);
+      if (!segs) continue;
+      const lineStart = multiLine ? 0 : doc.offsetAt({ line: site.line, character: 0 });
+      for (const seg of segs) {
+        const mods = this.countOf(seg.id) > t ? 1 : 2;
+        const [s, e] = sourceRange(site, seg.start, seg.end);
+        if (!multiLine) {
+          emit(site.line, s - lineStart, e - s, mods);
+          continue;
+        }
+        let from = doc.positionAt(s);
+        const to = doc.positionAt(e);
+        if (to.line < firstLine) continue;
+        while (from.line < to.line && from.line + 1 < lineCount) {
+          const next = doc.offsetAt({ line: from.line + 1, character: 0 });
+          const text = doc.getText({ start: from, end: doc.positionAt(next) }).replace(/\r?\n$/, '');
+          if (text.length > 0) emit(from.line, from.character, text.length, mods);
+          from = { line: from.line + 1, character: 0 };
+        }
+        if (to.character > from.character)
+          emit(from.line, from.character, to.character - from.character, mods);
+      }
+    }
+    if (!range) this.tokenCache.set(doc.uri, { version: doc.version, stamp: this.stamp, data });
+    return { data };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Entry descriptions
+  // ---------------------------------------------------------------------------------------------
+
+  /** The active id of an entry of a metadata document, when the index agrees with the text. */
+  private activeIdOf(doc: TextDocument, model: MetadataModel, id: number): number | undefined {
+    const active = this.active;
+    if (!active || doc.uri !== active.uri) return undefined;
+    return active.entries[id] === model.entries[id] ? id : undefined;
+  }
+
+  private examplesOf(
+    entry: string,
+    padding: Padding,
+    max = 3,
+  ): { caption: string; span: [number, number] }[] {
+    const out: { caption: string; span: [number, number] }[] = [];
+    for (const sample of this.samples.values()) {
+      for (const caption of sample.captions) {
+        const spans = findEntrySpans(caption, entry, padding);
+        if (spans.length > 0) {
+          out.push({ caption, span: spans[0] });
+          if (out.length >= max) return out;
+        }
+      }
+    }
+    return out;
+  }
+
+  private describeEntry(id: number, options: { heading?: boolean } = {}): string {
+    const active = this.active!;
+    const entry = active.entries[id];
+    const t = this.settings.t;
+    const lines: string[] = [];
+    if (options.heading !== false) lines.push(`**Entry** ${inlineCode(entry)} · id ${id}`, '');
+    lines.push(
+      `- Sample matches: **${formatCount(active.counts[id])}** of ${formatCount(active.records)} records in ${formatCount(
+        this.samples.size,
+      )} sample file${this.samples.size === 1 ? '' : 's'}`,
+    );
+    if (this.curation) {
+      lines.push(
+        `- Last curation: **${formatCount(this.curation.counts[id] ?? 0)}** (${inlineCode(this.relativePath(this.curation.countsPath))})`,
+      );
+    }
+    const count = this.countOf(id);
+    const p = this.probabilityOf(id);
+    lines.push(
+      `- Keep probability at t = ${formatCount(t)}: **${formatProbability(p)}** — ${
+        count > t ? '**head** (count above t: subsampled)' : '**tail** (count at most t: all kept)'
+      }`,
+    );
+    const examples = this.examplesOf(entry, active.padding);
+    if (examples.length > 0) {
+      lines.push('', 'Examples:', '');
+      for (const ex of examples) lines.push(quoteCaption(ex.caption, ex.span), '');
+    }
+    return lines.join('\n');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // LSP handlers
+  // ---------------------------------------------------------------------------------------------
+
+  private register(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.initialize(params));
+    c.onInitialized(() => void this.initialized());
+    c.onDidChangeConfiguration(() => void this.reloadSettings());
+    c.onDidChangeWatchedFiles(() => this.scheduleRescan());
+    c.onShutdown(() => this.builder.dispose());
+
+    this.documents.onDidOpen((e) => this.onOpen(e.document));
+    this.documents.onDidChangeContent((e) => this.onChange(e.document));
+    this.documents.onDidClose((e) => this.onClose(e.document));
+
+    c.onHover((p) => this.hover(p.textDocument.uri, p.position));
+    c.onDefinition((p) => this.definition(p.textDocument.uri, p.position));
+    c.onReferences((p) => this.references(p.textDocument.uri, p.position, p.context.includeDeclaration));
+    c.onDocumentSymbol((p) => this.documentSymbols(p.textDocument.uri));
+    c.onWorkspaceSymbol((p) => this.workspaceSymbols(p.query));
+    c.onCompletion((p) => this.completion(p.textDocument.uri, p.position));
+    c.onCodeAction((p) => this.codeActions(p.textDocument.uri, p.context.diagnostics));
+    c.languages.inlayHint.on((p) => this.inlayHints(p.textDocument.uri, p.range));
+    c.languages.semanticTokens.on((p) => {
+      const doc = this.documents.get(p.textDocument.uri);
+      return doc ? this.semanticTokens(doc) : { data: [] };
+    });
+    c.languages.semanticTokens.onRange((p) => {
+      const doc = this.documents.get(p.textDocument.uri);
+      return doc ? this.semanticTokens(doc, p.range) : { data: [] };
+    });
+
+    c.onRequest(UseAsMetadataRequest, (p) => this.useAsMetadata(p.uri));
+    c.onRequest(PreviewMatchesRequest, async (p) => {
+      const previewUri = previewUriFor(p.uri);
+      const content = await this.renderPreviewFor(previewUri, p.limit);
+      return { previewUri, content };
+    });
+    c.onRequest(PreviewContentRequest, async (p) => ({
+      content: this.previews.get(p.uri) ?? (await this.renderPreviewFor(p.uri)),
+    }));
+    c.onRequest(RefreshCountsRequest, () => this.refreshCounts());
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    const folders =
+      params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p) ?? [];
+    if (folders.length === 0 && params.rootUri) {
+      const root = uriToPath(params.rootUri);
+      if (root) folders.push(root);
+    }
+    this.folders = folders;
+    const caps = params.capabilities;
+    this.capabilities = {
+      configuration: !!caps.workspace?.configuration,
+      watchedFiles: !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration,
+      configurationChange: !!caps.workspace?.didChangeConfiguration?.dynamicRegistration,
+      semanticRefresh: !!caps.workspace?.semanticTokens?.refreshSupport,
+      inlayRefresh: !!caps.workspace?.inlayHint?.refreshSupport,
+    };
+    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    this.applySettings(mergeSettings({ ...DEFAULT_SETTINGS }, init?.settings));
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        completionProvider: { triggerCharacters: ['"'] },
+        inlayHintProvider: true,
+        semanticTokensProvider: { legend: SEMANTIC_TOKEN_LEGEND, full: true, range: true },
+      },
+      serverInfo: { name: 'metacurate', version: '0.1.0' },
+    };
+  }
+
+  private applySettings(settings: MetacurateSettings): void {
+    this.settings = settings;
+    this.metadataGlobs = new GlobSet(settings.metadataGlobs);
+    this.sampleGlobs = new GlobSet(settings.sampleGlobs);
+    this.siteCache.clear();
+  }
+
+  private async initialized(): Promise<void> {
+    if (this.capabilities.configurationChange) {
+      void this.connection.client.register(DidChangeConfigurationNotification.type, {
+        section: SETTINGS_SECTION,
+      });
+    }
+    if (this.capabilities.watchedFiles) {
+      const globs = new Set([
+        ...this.settings.metadataGlobs,
+        ...this.settings.sampleGlobs,
+        '**/summary.json',
+        '**/counts.json',
+        '**/counts.bin',
+      ]);
+      void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [...globs].map((globPattern) => ({ globPattern })),
+      });
+    }
+    await this.reloadSettings(false);
+    await this.rescanWorkspace();
+  }
+
+  private async reloadSettings(rescan = true): Promise<void> {
+    if (this.capabilities.configuration) {
+      try {
+        const [fromClient] = await this.connection.workspace.getConfiguration([
+          { section: SETTINGS_SECTION },
+        ]);
+        this.applySettings(mergeSettings(this.settings, fromClient));
+      } catch {
+        // Keep the current settings.
+      }
+    }
+    if (rescan) await this.rescanWorkspace();
+  }
+
+  private rescanTimer: NodeJS.Timeout | undefined;
+  private scheduleRescan(): void {
+    if (this.rescanTimer) clearTimeout(this.rescanTimer);
+    this.rescanTimer = setTimeout(() => {
+      this.rescanTimer = undefined;
+      void this.rescanWorkspace();
+    }, 500);
+  }
+
+  private onOpen(doc: TextDocument): void {
+    // TextDocuments reports an open as a content change too: onChange skips that one.
+    this.justOpened.add(doc.uri);
+    if (this.isMetadataUri(doc.uri)) {
+      this.publishDiagnostics(doc);
+      if (!this.activeUri) this.activeUri = doc.uri;
+      if (doc.uri === this.activeUri) this.scheduleRebuild(0);
+    }
+  }
+
+  private onChange(doc: TextDocument): void {
+    this.tokenCache.delete(doc.uri);
+    if (this.justOpened.delete(doc.uri)) return;
+    if (this.isMetadataUri(doc.uri)) {
+      const timer = this.diagnosticTimers.get(doc.uri);
+      if (timer) clearTimeout(timer);
+      this.diagnosticTimers.set(
+        doc.uri,
+        setTimeout(
+          () => {
+            this.diagnosticTimers.delete(doc.uri);
+            const current = this.documents.get(doc.uri);
+            if (current) this.publishDiagnostics(current);
+          },
+          doc.getText().length > LARGE_DOCUMENT_CHARS ? LARGE_DIAGNOSTICS_DELAY_MS : DIAGNOSTICS_DELAY_MS,
+        ),
+      );
+      if (doc.uri === this.activeUri) this.scheduleRebuild();
+      return;
+    }
+    const path = uriToPath(doc.uri);
+    if (path && this.samples.has(path)) {
+      const prev = this.sampleTimers.get(path);
+      if (prev) clearTimeout(prev);
+      this.sampleTimers.set(
+        path,
+        setTimeout(() => {
+          this.sampleTimers.delete(path);
+          void this.readSample(path).then((sample) => {
+            if (sample && this.samples.has(path)) {
+              this.samples.set(path, sample);
+              this.samplesVersion++;
+              this.scheduleRecount();
+            }
+          });
+        }, SAMPLE_RECOUNT_DELAY_MS),
+      );
+    }
+  }
+
+  private onClose(doc: TextDocument): void {
+    this.models.delete(doc.uri);
+    this.spanCache.delete(doc.uri);
+    this.siteCache.delete(doc.uri);
+    this.tokenCache.delete(doc.uri);
+    if (doc.uri.startsWith(`${PREVIEW_SCHEME}:`)) return;
+    if (this.isMetadataUri(doc.uri)) {
+      void this.connection.sendDiagnostics({ uri: doc.uri, diagnostics: [] });
+      // The active list falls back to the file on disk (unsaved edits are gone).
+      if (doc.uri === this.activeUri) this.scheduleRebuild(0);
+    }
+  }
+
+  private publishDiagnostics(doc: TextDocument): void {
+    const diagnostics = computeDiagnostics(doc, this.modelOf(doc));
+    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  }
+
+  private hover(uri: string, position: Position): Hover | null {
+    const doc = this.documents.get(uri);
+    if (!doc) return null;
+    if (this.isMetadataUri(uri)) {
+      const model = this.modelOf(doc);
+      const id = entryAt(model, doc.offsetAt(position));
+      if (id < 0) return null;
+      const range = this.toRange(doc, model.starts[id], model.ends[id]);
+      const activeId = this.activeIdOf(doc, model, id);
+      let value: string;
+      if (activeId !== undefined) value = this.describeEntry(activeId);
+      else {
+        const why =
+          this.active && doc.uri === this.active.uri
+            ? 'Counting is being updated for the latest edit.'
+            : 'Not the active metadata list: use **Use as metadata** to count and highlight its entries.';
+        value = `**Entry** ${inlineCode(model.entries[id])} · id ${id}\n\n${why}`;
+      }
+      return { contents: { kind: MarkupKind.Markdown, value }, range };
+    }
+    const hit = this.spansAt(doc, position);
+    if (!hit) return null;
+    const sections = hit.spans
+      .filter(
+        (s, i, all) => all.findIndex((o) => this.active!.entries[o.id] === this.active!.entries[s.id]) === i,
+      )
+      .map((s) => this.describeEntry(s.id));
+    const best = hit.spans[0];
+    const [s, e] = sourceRange(hit.site, best.start, best.end);
+    return {
+      contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') },
+      range: this.toRange(doc, s, e),
+    };
+  }
+
+  /** Location of an entry of the active list in its file. */
+  private entryLocation(id: number): Location | undefined {
+    const source = this.activeSourceSync();
+    const active = this.active;
+    if (!source || !active) return undefined;
+    let at = id;
+    if (source.model.entries[id] !== active.entries[id])
+      at = source.model.entries.indexOf(active.entries[id]);
+    if (at < 0) return undefined;
+    return {
+      uri: active.uri,
+      range: this.toRange(source.doc, source.model.starts[at], source.model.ends[at]),
+    };
+  }
+
+  private definition(uri: string, position: Position): Location[] | null {
+    const doc = this.documents.get(uri);
+    if (!doc) return null;
+    const hit = this.spansAt(doc, position);
+    if (!hit) return null;
+    const out: Location[] = [];
+    for (const s of hit.spans) {
+      const loc = this.entryLocation(s.id);
+      if (
+        loc &&
+        !out.some(
+          (o) =>
+            o.range.start.line === loc.range.start.line &&
+            o.range.start.character === loc.range.start.character,
+        )
+      )
+        out.push(loc);
+    }
+    return out;
+  }
+
+  private async references(
+    uri: string,
+    position: Position,
+    includeDeclaration: boolean,
+  ): Promise<Location[] | null> {
+    const doc = this.documents.get(uri);
+    if (!doc) return null;
+    let entry: string;
+    let declaration: Location | undefined;
+    if (this.isMetadataUri(uri)) {
+      const model = this.modelOf(doc);
+      const id = entryAt(model, doc.offsetAt(position));
+      if (id < 0) return null;
+      entry = model.entries[id];
+      declaration = { uri, range: this.toRange(doc, model.starts[id], model.ends[id]) };
+    } else {
+      const hit = this.spansAt(doc, position);
+      if (!hit) return null;
+      entry = this.active!.entries[hit.spans[0].id];
+      declaration = this.entryLocation(hit.spans[0].id);
+    }
+    const padding = this.settings.padding;
+    const out: Location[] = [];
+    if (includeDeclaration && declaration) out.push(declaration);
+    const fields = textFieldsOf(this.settings.textField);
+    const visited = new Set<string>();
+    const scan = (sdoc: TextDocument, sites: CaptionSite[]) => {
+      for (const site of sites) {
+        if (out.length >= MAX_REFERENCES) return;
+        for (const [a, b] of findEntrySpans(site.text, entry, padding)) {
+          if (b <= a) continue;
+          const [s, e] = sourceRange(site, a, b);
+          out.push({ uri: sdoc.uri, range: this.toRange(sdoc, s, e) });
+        }
+      }
+    };
+    for (const open of this.documents.all()) {
+      const kind = this.sampleKind(open.uri);
+      if (!kind) continue;
+      visited.add(uriToPath(open.uri) ?? open.uri);
+      scan(open, this.sitesOf(open, kind));
+    }
+    for (const sample of this.samples.values()) {
+      if (visited.has(sample.path) || out.length >= MAX_REFERENCES) continue;
+      let text: string;
+      try {
+        text = await fsp.readFile(sample.path, 'utf8');
+      } catch {
+        continue;
+      }
+      const sdoc = TextDocument.create(pathToFileURL(sample.path).href, sample.format, 0, text);
+      scan(sdoc, extractCaptions(text, sample.format, fields));
+    }
+    return out;
+  }
+
+  private documentSymbols(uri: string): DocumentSymbol[] | null {
+    const doc = this.documents.get(uri);
+    if (!doc || !this.isMetadataUri(uri)) return null;
+    const model = this.modelOf(doc);
+    const out: DocumentSymbol[] = [];
+    const n = Math.min(model.entries.length, MAX_DOCUMENT_SYMBOLS);
+    for (let id = 0; id < n; id++) {
+      const range = this.toRange(doc, model.starts[id], model.ends[id]);
+      const [vs, ve] = valueRange(model, id);
+      out.push({
+        name: model.entries[id].length > 0 ? model.entries[id] : '""',
+        detail: `#${id}`,
+        kind: SymbolKind.String,
+        range,
+        selectionRange: this.toRange(doc, vs, ve),
+      });
+    }
+    return out;
+  }
+
+  private workspaceSymbols(query: string): SymbolInformation[] {
+    const sources: { doc: TextDocument; model: MetadataModel }[] = [];
+    const seen = new Set<string>();
+    const active = this.activeSourceSync();
+    if (active) {
+      sources.push(active);
+      seen.add(active.doc.uri);
+    }
+    for (const doc of this.documents.all()) {
+      if (seen.has(doc.uri) || doc.uri.startsWith(`${PREVIEW_SCHEME}:`) || !this.isMetadataUri(doc.uri))
+        continue;
+      sources.push({ doc, model: this.modelOf(doc) });
+      seen.add(doc.uri);
+    }
+    const q = query.toLowerCase();
+    type Hit = { rank: number; id: number; src: (typeof sources)[number] };
+    const hits: Hit[] = [];
+    for (const src of sources) {
+      let lower = this.lowerCache.get(src.model);
+      if (!lower) {
+        lower = src.model.entries.map((e) => e.toLowerCase());
+        this.lowerCache.set(src.model, lower);
+      }
+      let exactOrPrefix = 0;
+      for (let id = 0; id < lower.length; id++) {
+        const at = q.length === 0 ? 0 : lower[id].indexOf(q);
+        if (at < 0) continue;
+        const rank = lower[id].length === q.length ? 0 : at === 0 ? 1 : 2;
+        if (rank < 2) exactOrPrefix++;
+        else if (hits.length >= MAX_WORKSPACE_SYMBOLS * 4) continue;
+        hits.push({ rank, id, src });
+        if (exactOrPrefix >= MAX_WORKSPACE_SYMBOLS * 4) break;
+      }
+    }
+    hits.sort((a, b) => a.rank - b.rank || a.id - b.id);
+    return hits.slice(0, MAX_WORKSPACE_SYMBOLS).map(({ id, src }) => ({
+      name: src.model.entries[id].length > 0 ? src.model.entries[id] : '""',
+      kind: SymbolKind.String,
+      containerName: `${basename(uriToPath(src.doc.uri) ?? src.doc.uri)} #${id}`,
+      location: { uri: src.doc.uri, range: this.toRange(src.doc, src.model.starts[id], src.model.ends[id]) },
+    }));
+  }
+
+  private completion(uri: string, position: Position): CompletionList | null {
+    const doc = this.documents.get(uri);
+    if (!doc || !this.isMetadataUri(uri)) return null;
+    const model = this.modelOf(doc);
+    const text = doc.getText();
+    const offset = doc.offsetAt(position);
+    let prefix: string;
+    let replaceStart: number;
+    let quote: boolean;
+    const id = entryAt(model, offset);
+    if (model.kind === 'lines') {
+      const lineStart = doc.offsetAt({ line: position.line, character: 0 });
+      prefix = text.slice(lineStart, offset);
+      replaceStart = lineStart;
+      quote = false;
+    } else if (
+      id >= 0 &&
+      offset > model.starts[id] &&
+      (offset < model.ends[id] || text[model.ends[id] - 1] !== '"' || model.ends[id] - model.starts[id] < 2)
+    ) {
+      replaceStart = model.starts[id] + 1;
+      prefix = text.slice(replaceStart, offset);
+      quote = false;
+    } else {
+      let s = offset;
+      while (s > 0 && /[\p{L}\p{N}'_-]/u.test(text[s - 1])) s--;
+      prefix = text.slice(s, offset);
+      replaceStart = s;
+      quote = true;
+    }
+    if (prefix.length === 0 || prefix.includes('\\')) return { isIncomplete: true, items: [] };
+    let present = this.entrySetCache.get(model);
+    if (!present) {
+      present = new Set(model.entries);
+      this.entrySetCache.set(model, present);
+    }
+    const set = present;
+    const lemmas = lemmasWithPrefix(prefix, MAX_COMPLETIONS, (l) => set.has(l));
+    const range = this.toRange(doc, replaceStart, offset);
+    const items: CompletionItem[] = lemmas.map((lemma, i) => {
+      const body = model.kind === 'json' ? JSON.stringify(lemma).slice(1, -1) : lemma;
+      return {
+        label: lemma,
+        kind: CompletionItemKind.Value,
+        detail: 'WordNet lemma, not in the list yet',
+        sortText: String(i).padStart(4, '0'),
+        filterText: quote
+          ? lemma
+          : prefix.toLowerCase() === prefix
+            ? lemma
+            : prefix + lemma.slice(prefix.length),
+        insertTextFormat: InsertTextFormat.PlainText,
+        textEdit: { range, newText: quote ? `"${body}"` : body },
+      };
+    });
+    return { isIncomplete: true, items };
+  }
+
+  private codeActions(uri: string, diagnostics: Parameters<typeof codeActionsFor>[2]): CodeAction[] {
+    const doc = this.documents.get(uri);
+    if (!doc || !this.isMetadataUri(uri)) return [];
+    return codeActionsFor(doc, this.modelOf(doc), diagnostics);
+  }
+
+  private inlayHints(uri: string, range: Range): InlayHint[] {
+    const doc = this.documents.get(uri);
+    const active = this.active;
+    if (!doc || !active || uri !== active.uri) return [];
+    const model = this.modelOf(doc);
+    const from = doc.offsetAt(range.start);
+    const to = doc.offsetAt(range.end);
+    const out: InlayHint[] = [];
+    for (
+      let id = Math.max(0, firstEntryFrom(model, from) - 1);
+      id < model.entries.length && out.length < MAX_INLAY_HINTS;
+      id++
+    ) {
+      if (model.starts[id] > to) break;
+      if (model.ends[id] < from) continue;
+      if (active.entries[id] !== model.entries[id]) continue;
+      out.push({
+        position: doc.positionAt(model.ends[id]),
+        label: inlayLabel(this.countOf(id), this.probabilityOf(id)),
+        paddingLeft: true,
+      });
+    }
+    return out;
+  }
+
+  private async useAsMetadata(uri: string): Promise<{ entries: number }> {
+    this.chosenMetadata.add(uri);
+    this.activeUri = uri;
+    this.siteCache.delete(uri);
+    this.tokenCache.delete(uri);
+    const doc = this.documents.get(uri);
+    if (doc) this.publishDiagnostics(doc);
+    this.scheduleRebuild(0);
+    const source = await this.activeSource();
+    return { entries: source?.model.entries.length ?? 0 };
+  }
+
+  private async renderPreviewFor(previewUri: string, limit?: number): Promise<string> {
+    const path = previewSourcePath(previewUri);
+    if (!path) throw new Error(`not a preview URI: ${previewUri}`);
+    const { content } = await renderPreview(
+      path,
+      limit ?? this.settings.previewRecords,
+      this.settings.textField,
+    );
+    this.previews.set(previewUri, content);
+    return content;
+  }
+
+  private async refreshCounts(): Promise<RefreshCountsResult> {
+    await this.rescanWorkspace();
+    await this.whenIdle();
+    return {
+      samples: this.samples.size,
+      records: this.active?.records ?? this.sampleCaptionTotal,
+      matchedRecords: this.active?.matchedRecords ?? 0,
+    };
+  }
+}
+
+/** Starts the server on a connection (stdio / IPC from argv by default); resolves when it exits. */
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Promise<void> {
+  new MetacurateServer(connection);
+  connection.listen();
+  return new Promise((resolve) => connection.onExit(() => resolve()));
+}

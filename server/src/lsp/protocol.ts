@@ -1,0 +1,135 @@
+/**
+ * The Metacurate language server's own protocol: custom requests and notifications, the semantic
+ * token legend and the settings shape. Imported by the server (server/src/lsp) and by the VS Code
+ * client (client/src), so it depends on `vscode-languageserver-protocol` only (no `vscode`).
+ * Keep it stable: both sides code against it.
+ */
+// The package entry points for `moduleResolution: node`, for projects that compile this file alone.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./modules.d.ts" />
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+
+// ---------------------------------------------------------------------------------------------
+// Settings (configuration section `metacurate`)
+// ---------------------------------------------------------------------------------------------
+
+/** The configuration section the server reads with `workspace/configuration`. */
+export const SETTINGS_SECTION = 'metacurate';
+
+export interface MetacurateSettings {
+  /** Globs (relative to a workspace folder) of files treated as metadata lists. */
+  metadataGlobs: string[];
+  /** Globs (relative to `samplesFolder`) of sample caption files. */
+  sampleGlobs: string[];
+  /** Folder (relative to the workspace folder, '' = the folder itself) holding the samples. */
+  samplesFolder: string;
+  /** Caption field of JSONL/CSV/TSV samples; '' tries `caption`, `text`, `TEXT` in that order. */
+  textField: string;
+  /** Balancing threshold t: an entry matched n times is kept with probability min(1, t / n). */
+  t: number;
+  /** How many records "Preview matches" shows for Parquet and WebDataset samples. */
+  previewRecords: number;
+  /** Entry padding rule of the matcher (spec section 2). */
+  padding: 'english' | 'worldwide';
+}
+
+export const DEFAULT_SETTINGS: Readonly<MetacurateSettings> = Object.freeze({
+  metadataGlobs: ['**/metadata.json', '**/*.metadata.json', '**/*.entries.txt'],
+  sampleGlobs: ['**/*.jsonl', '**/*.tsv', '**/*.csv', '**/*.txt'],
+  samplesFolder: '',
+  textField: '',
+  t: 20000,
+  previewRecords: 50,
+  padding: 'english' as const,
+});
+
+/** Caption fields tried in order when `textField` is ''. */
+export const DEFAULT_TEXT_FIELDS: readonly string[] = ['caption', 'text', 'TEXT'];
+
+// ---------------------------------------------------------------------------------------------
+// Semantic tokens
+// ---------------------------------------------------------------------------------------------
+
+/** Token type of a matched entry span in a sample file. */
+export const ENTRY_TOKEN_TYPE = 'metacurateEntry';
+/** Modifier `head`: the entry's count is above t (it is subsampled). `tail`: at or below t. */
+export const HEAD_MODIFIER = 'head';
+export const TAIL_MODIFIER = 'tail';
+
+export const SEMANTIC_TOKEN_LEGEND = {
+  tokenTypes: [ENTRY_TOKEN_TYPE] as string[],
+  tokenModifiers: [HEAD_MODIFIER, TAIL_MODIFIER] as string[],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Custom messages
+// ---------------------------------------------------------------------------------------------
+
+/** URI scheme of the read-only preview documents of Parquet / WebDataset samples. */
+export const PREVIEW_SCHEME = 'metacurate-preview';
+
+export interface StatusParams {
+  /** Entries in the active metadata list (0 when none). */
+  entries: number;
+  /** URIs of the metadata files in use (the first is the active one). */
+  metadataUris: string[];
+  /** Sample files indexed for counts. */
+  samplesIndexed: number;
+  /** Records (captions) read from those samples. */
+  sampleRecords: number;
+  /** True while an index rebuild or a sample scan runs. */
+  busy: boolean;
+  message?: string;
+}
+
+/** Server → client, whenever the state above changes. */
+export const StatusNotification = new NotificationType<StatusParams>('metacurate/status');
+
+export interface UseAsMetadataParams {
+  uri: string;
+}
+export interface UseAsMetadataResult {
+  entries: number;
+}
+/** Client → server: treat this open JSON or text document as the (active) metadata list. */
+export const UseAsMetadataRequest = new RequestType<UseAsMetadataParams, UseAsMetadataResult, void>(
+  'metacurate/useAsMetadata',
+);
+
+export interface PreviewMatchesParams {
+  /** A Parquet or WebDataset (.tar) sample file. */
+  uri: string;
+  /** Records to show; default `previewRecords`. */
+  limit?: number;
+}
+export interface PreviewMatchesResult {
+  /** `metacurate-preview:` URI the client opens as a read-only document. */
+  previewUri: string;
+  content: string;
+}
+export const PreviewMatchesRequest = new RequestType<PreviewMatchesParams, PreviewMatchesResult, void>(
+  'metacurate/previewMatches',
+);
+
+export interface PreviewContentParams {
+  uri: string;
+}
+export interface PreviewContentResult {
+  content: string;
+}
+/** Client → server: the text of a preview URI (for the client's TextDocumentContentProvider). */
+export const PreviewContentRequest = new RequestType<PreviewContentParams, PreviewContentResult, void>(
+  'metacurate/previewContent',
+);
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type RefreshCountsParams = {};
+export interface RefreshCountsResult {
+  samples: number;
+  records: number;
+  matchedRecords: number;
+}
+/** Client → server: rescan the sample files and recompute the per-entry counts. */
+export const RefreshCountsRequest = new RequestType<RefreshCountsParams, RefreshCountsResult, void>(
+  'metacurate/refreshCounts',
+);

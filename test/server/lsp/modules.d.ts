@@ -1,0 +1,23 @@
+/**
+ * (Test-side copy of server/src/lsp/modules.d.ts.) The vscode-languageserver family declares its entry points only in package.json `exports`,
+ * which the project's `moduleResolution: node` does not read; these ambient declarations map
+ * the bare names onto the files that `exports` points at (Node itself resolves them at runtime).
+ */
+declare module 'vscode-jsonrpc' {
+  export * from 'vscode-languageserver-protocol/node_modules/vscode-jsonrpc/lib/common/api';
+}
+declare module 'vscode-jsonrpc/node' {
+  export * from 'vscode-languageserver-protocol/node_modules/vscode-jsonrpc/lib/node/main';
+}
+declare module 'vscode-languageserver-protocol' {
+  export * from 'vscode-languageserver-protocol/lib/common/api';
+}
+declare module 'vscode-languageserver-protocol/node' {
+  export * from 'vscode-languageserver-protocol/lib/node/main';
+}
+declare module 'vscode-languageserver' {
+  export * from 'vscode-languageserver/lib/common/api';
+}
+declare module 'vscode-languageserver/node' {
+  export * from 'vscode-languageserver/lib/node/main';
+}
