@@ -5,7 +5,7 @@
 // on a MISS, and non-zero only when a command crashes or the two matchers' outputs disagree.
 //
 //   node scripts/bench.mjs [--lines N] [--repeats R] [--pool-records N] [--workers W]
-//                          [--skip-reference] [--skip-curate] [--quick] [--synthetic]
+//                          [--skip-reference] [--skip-curate] [--skip-lsp] [--quick] [--synthetic]
 //
 // --synthetic uses the generated data of scripts/generate_pool.mjs even when ../shared/data exists
 // (that is what runs on a machine without it). METACURATE_BENCH_PYTHON picks the reference's python.
@@ -17,6 +17,7 @@
 //      Both are single-threaded, so these are per-core figures. Outputs are compared line by line.
 //   2. index: 500k-entry build cold (--no-cache) and load from the cache; peak memory.
 //   3. curation: `metacurate curate` of a 2M-record JSONL file with 2 workers, end to end.
+import { benchLanguageServer } from './bench/lsp.mjs';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -66,6 +67,7 @@ function parseOptions() {
       workers: { type: 'string', default: '2' },
       'skip-reference': { type: 'boolean', default: false },
       'skip-curate': { type: 'boolean', default: false },
+      'skip-lsp': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       synthetic: { type: 'boolean', default: false },
     },
@@ -77,6 +79,7 @@ function parseOptions() {
     workers: Number(values.workers),
     skipReference: values['skip-reference'],
     skipCurate: values['skip-curate'],
+    skipLsp: values['skip-lsp'],
     synthetic: values.synthetic,
   };
 }
@@ -631,8 +634,23 @@ async function main() {
   loads.push(loadavg()[0]);
   const curation = options.skipCurate ? undefined : await measureCuration(data, options);
   loads.push(loadavg()[0]);
+  const languageServer = options.skipLsp ? undefined : await benchLanguageServer({ log });
 
   const rows = buildTable(index, matching, curation, data);
+  if (languageServer) {
+    rows.push({ section: 'Language server (dist/server.js over stdio; no reference)' });
+    for (const r of languageServer) {
+      const isSeconds = r.unit === 's';
+      rows.push({
+        metric: r.metric,
+        ours: isSeconds ? fmtSeconds(r.value, 2) : `${r.value} ${r.unit}`,
+        reference: '',
+        ratio: '',
+        target: typeof r.target === 'number' ? `< ${r.target} ${r.unit}` : 'info',
+        status: typeof r.target === 'number' ? (r.pass ? 'PASS' : 'MISS') : '',
+      });
+    }
+  }
   noteContention(matching, loads.slice(0, 3));
   log('\nResults (ratio = how many times better ours is: faster, or less memory)');
   log(renderTable(rows));
@@ -674,6 +692,7 @@ async function main() {
       outputs: matching.outputs,
     },
     curation,
+    languageServer,
     table: rows,
     notes,
     problems,
