@@ -90,7 +90,9 @@ describe('lsp protocol: small workspace', function () {
     dir.remove();
   });
 
-  it('reports its state in metacurate/status', () => {
+  it('reports its state in metacurate/status', async () => {
+    // Opening the samples may start another (debounced) indexing pass after before() saw idle.
+    await ready(client, ENTRIES.length, 4);
     const s = client.statuses[client.statuses.length - 1];
     assert.equal(s.entries, ENTRIES.length);
     assert.equal(s.metadataUris[0], metadataUri);
