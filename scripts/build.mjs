@@ -9,6 +9,7 @@ const nodeEntries = [
   { in: 'server/src/metadata/ngramWorker.ts', out: 'metadataWorker' },
   { in: 'server/src/lsp/main.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension', external: ['vscode'] },
+  { in: 'client/src/balanceWorker.ts', out: 'balanceWorker' },
 ];
 const browserEntries = [{ in: 'webview/src/main.ts', out: 'webview' }];
 
@@ -37,6 +38,8 @@ for (const e of browserEntries.filter((e) => existsSync(e.in))) {
       platform: 'browser',
       format: 'iife',
       target: 'es2022',
+      // Stylesheets are bundled as text and applied as constructed stylesheets (CSP: no inline styles).
+      loader: { '.css': 'text' },
     }),
   );
 }

@@ -21,6 +21,7 @@ import {
   StatusNotification,
   UseAsMetadataRequest,
 } from '../../server/src/lsp/protocol';
+import { registerBalanceFeatures } from './balanceCommands';
 import { PreviewProvider } from './preview';
 import { startingView, statusView, stoppedView, type StatusView } from './status';
 
@@ -118,6 +119,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+
+  // Entry-balance panel (and its serializer), Curate Pool…, Count Matches in Samples.
+  registerBalanceFeatures(context, output, () => client);
 
   try {
     output.info(`Starting the language server: ${serverModule}`);

@@ -1,0 +1,373 @@
+/**
+ * The entry-balance panel, host side: one webview panel ("Metacurate: Show Entry Balance") fed by
+ * the counts of the workspace's samples or of a finished curation. The data are read and prepared
+ * in a worker thread (balanceWorker.ts) and posted as typed arrays; the webview (webview/src) draws
+ * and answers the t control by itself. Messages: webview/src/protocol.ts.
+ *
+ * Security: a strict CSP (`default-src 'none'`, the one script by nonce, no eval), resources only
+ * from dist/ and media/ through `asWebviewUri`. The webview keeps its state with `setState`; the
+ * serializer re-creates the panel after a window reload and the host sends the data again.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import { metadataKindOf, parseMetadata } from '../../server/src/lsp/metadataModel';
+import { DEFAULT_SETTINGS, SETTINGS_SECTION } from '../../server/src/lsp/protocol';
+import {
+  BALANCE_VIEW_TYPE,
+  sourceKey,
+  type BalancePayload,
+  type CurationChoice,
+  type HostMessage,
+  type PanelState,
+  type SourceSpec,
+  type WebviewMessage,
+} from '../../webview/src/protocol';
+import type { SampleSettings } from './balanceSources';
+import type { LoadReply, LoadRequest } from './balanceWorker';
+
+/** The settings the panel and the commands read (section `metacurate`). */
+export function metacurateConfig(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(SETTINGS_SECTION, vscode.workspace.workspaceFolders?.[0]?.uri);
+}
+
+export function configuredT(): number {
+  const t = metacurateConfig().get<number>('t', DEFAULT_SETTINGS.t);
+  return typeof t === 'number' && t > 0 ? t : DEFAULT_SETTINGS.t;
+}
+
+function sampleSettings(): SampleSettings {
+  const cfg = metacurateConfig();
+  const trusted = vscode.workspace.isTrusted;
+  return {
+    metadataGlobs: cfg.get<string[]>('metadataGlobs', DEFAULT_SETTINGS.metadataGlobs),
+    sampleGlobs: cfg.get<string[]>('sampleGlobs', DEFAULT_SETTINGS.sampleGlobs),
+    // An untrusted workspace's own samplesFolder is ignored (a restricted setting).
+    samplesFolder: trusted
+      ? cfg.get<string>('samplesFolder', '')
+      : (cfg.inspect<string>('samplesFolder')?.globalValue ?? ''),
+    textField: cfg.get<string>('textField', ''),
+    padding: cfg.get<'english' | 'worldwide'>('padding', 'english'),
+  };
+}
+
+function workspacePaths(): string[] {
+  return (vscode.workspace.workspaceFolders ?? [])
+    .filter((f) => f.uri.scheme === 'file')
+    .map((f) => f.uri.fsPath);
+}
+
+function nonce(): string {
+  return randomBytes(18)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
+}
+
+/** Owns the (single) panel, the data cache and the worker runs. */
+export class BalancePanelHost implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelDisposables: vscode.Disposable[] = [];
+  private readonly cache = new Map<string, Promise<BalancePayload>>();
+  private readonly sessionCurations = new Set<string>();
+  private source: SourceSpec = { kind: 'samples' };
+  /** The t the panel shows (undefined until a panel reports one). */
+  private panelT: number | undefined;
+  /** The t to send with the next data (set by `show`, else the panel keeps its own). */
+  private pendingT: number | undefined;
+  /**
+   * The webview's script runs and listens. A hidden panel's webview is destroyed (no
+   * retainContextWhenHidden) and says `ready` again when shown; the data are sent then.
+   */
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SETTINGS_SECTION}.t`)) this.post({ type: 'setT', t: configuredT() });
+        if (
+          ['metadataGlobs', 'sampleGlobs', 'samplesFolder', 'textField', 'padding'].some((k) =>
+            e.affectsConfiguration(`${SETTINGS_SECTION}.${k}`),
+          )
+        )
+          this.cache.delete('samples');
+      }),
+    );
+  }
+
+  /** The t of the open panel, for "Curate Pool…" started while it is open. */
+  get currentT(): number | undefined {
+    return this.panel ? this.panelT : undefined;
+  }
+
+  /** Opens (or reveals) the panel on a source, at `t` when given. */
+  async show(source?: SourceSpec, t?: number): Promise<void> {
+    if (source) this.source = source;
+    if (source?.kind === 'curation') this.sessionCurations.add(source.folder);
+    this.pendingT = t;
+    if (this.panel) {
+      this.panel.reveal(undefined, false);
+      if (this.ready) await this.sendSource();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      BALANCE_VIEW_TYPE,
+      'Entry Balance',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      this.webviewOptions(),
+    );
+    this.attach(panel);
+  }
+
+  /** The serializer's entry: a panel restored after a reload, with the state its webview kept. */
+  revive(panel: vscode.WebviewPanel, state: PanelState | undefined): void {
+    if (state?.source) this.source = state.source;
+    if (state?.t) this.panelT = state.t;
+    panel.webview.options = this.webviewOptions();
+    this.attach(panel);
+  }
+
+  /** Reads the workspace's samples again; the panel shows them when it is on the samples. */
+  async refreshSamples(): Promise<BalancePayload> {
+    this.cache.delete('samples');
+    const payload = this.load({ kind: 'samples' });
+    if (this.panel && this.source.kind === 'samples') await this.sendSource();
+    return payload;
+  }
+
+  /** A curation just finished into `folder`: offer it, and drop any stale data of it. */
+  curationFinished(folder: string): void {
+    this.sessionCurations.add(folder);
+    this.cache.delete(sourceKey({ kind: 'curation', folder }));
+    void this.sendChoices();
+  }
+
+  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.context.extensionUri, 'dist'),
+        vscode.Uri.joinPath(this.context.extensionUri, 'media'),
+      ],
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'balance.svg');
+    panel.webview.html = this.html(panel.webview);
+    this.panelDisposables.push(
+      panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.onMessage(m)),
+      panel.onDidChangeViewState((e) => {
+        if (!e.webviewPanel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.ready = false;
+        for (const d of this.panelDisposables.splice(0)) d.dispose();
+      }),
+    );
+  }
+
+  private html(webview: vscode.Webview): string {
+    const n = nonce();
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview.js'));
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} data: blob:`,
+      `style-src ${webview.cspSource} 'nonce-${n}'`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${n}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>Entry Balance</title>
+</head>
+<body>
+<div id="app" data-nonce="${n}"></div>
+<script nonce="${n}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  private post(message: HostMessage): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private async onMessage(m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        // The host knows the source (a revived panel's came with the serializer's state); the
+        // webview's own t is the latest unless a command asked for another.
+        this.ready = true;
+        if (m.state?.t && this.pendingT === undefined) this.panelT = m.state.t;
+        await this.sendChoices();
+        await this.sendSource();
+        return;
+      case 'selectSource':
+        this.source = m.source;
+        await this.sendSource();
+        return;
+      case 'refresh':
+        this.cache.delete(sourceKey(this.source));
+        await this.sendSource();
+        return;
+      case 'tChanged':
+        this.panelT = m.t;
+        return;
+      case 'curate':
+        this.panelT = m.t;
+        await vscode.commands.executeCommand('metacurate.curatePool', { t: m.t });
+        return;
+      case 'revealEntry':
+        await this.revealEntry(m.id);
+        return;
+      case 'export':
+        await this.saveExport(m.format, m.name, m.content);
+        return;
+    }
+  }
+
+  private async sendSource(): Promise<void> {
+    const source = this.source;
+    const key = sourceKey(source);
+    this.post({
+      type: 'loading',
+      source,
+      message: source.kind === 'samples' ? 'Matching the workspace samples…' : `Reading ${source.folder}…`,
+    });
+    try {
+      const payload = await this.load(source);
+      if (sourceKey(this.source) !== key) return; // switched meanwhile
+      const t = this.pendingT ?? this.panelT ?? payload.info.t ?? configuredT();
+      this.pendingT = undefined;
+      this.panelT = t;
+      this.post({ type: 'data', payload, t });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.output.error(`Entry balance: ${message}`);
+      this.post({ type: 'error', source, message });
+    }
+  }
+
+  private load(source: SourceSpec): Promise<BalancePayload> {
+    const key = sourceKey(source);
+    let p = this.cache.get(key);
+    if (!p) {
+      p = this.runWorker({ source, folders: workspacePaths(), settings: sampleSettings() });
+      this.cache.set(key, p);
+      p.catch(() => this.cache.delete(key));
+    }
+    return p;
+  }
+
+  private runWorker(request: LoadRequest): Promise<BalancePayload> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(this.context.asAbsolutePath('dist/balanceWorker.js'), {
+        workerData: request,
+      });
+      let settled = false;
+      worker.once('message', (reply: LoadReply) => {
+        settled = true;
+        if (reply.ok) {
+          const { info } = reply.payload;
+          this.output.info(
+            `Entry balance: ${info.label}: ${info.texts.toLocaleString('en-US')} texts, ` +
+              `${reply.payload.model.matchedTexts.toLocaleString('en-US')} matched, read in ${info.millis} ms.`,
+          );
+          resolve(reply.payload);
+        } else reject(new Error(reply.message));
+        void worker.terminate();
+      });
+      worker.once('error', (err) => {
+        if (!settled) reject(err);
+      });
+      worker.once('exit', (code) => {
+        if (!settled) reject(new Error(`the balance worker stopped (exit code ${code})`));
+      });
+    });
+  }
+
+  private async sendChoices(): Promise<void> {
+    const folders = new Set(this.sessionCurations);
+    try {
+      for (const uri of await vscode.workspace.findFiles('**/summary.json', '**/node_modules/**', 200))
+        folders.add(dirname(uri.fsPath));
+    } catch {
+      // No workspace.
+    }
+    const curations: CurationChoice[] = [];
+    for (const folder of folders) {
+      try {
+        await fsp.access(`${folder}/matches.bin`);
+      } catch {
+        continue;
+      }
+      const rel = vscode.workspace.asRelativePath(folder, false);
+      curations.push({ folder, label: `Curation: ${rel}` });
+    }
+    curations.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+    this.post({ type: 'choices', curations, current: this.source });
+  }
+
+  private async revealEntry(id: number): Promise<void> {
+    const payload = await this.load(this.source).catch(() => undefined);
+    const path = payload?.info.metadataPath;
+    if (!path) return;
+    try {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
+      const text = doc.getText();
+      const model = parseMetadata(text, metadataKindOf(path, doc.languageId, text));
+      if (id < 0 || id >= model.entries.length) {
+        void vscode.window.showWarningMessage(`Metacurate: entry ${id} is no longer in ${path}.`);
+        return;
+      }
+      const range = new vscode.Range(doc.positionAt(model.starts[id]), doc.positionAt(model.ends[id]));
+      const editor = await vscode.window.showTextDocument(doc, {
+        viewColumn: vscode.ViewColumn.Beside,
+        selection: range,
+        preserveFocus: false,
+      });
+      editor.revealRange(range, vscode.TextEditorRevealType.InCenter);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Metacurate: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private async saveExport(format: 'png' | 'svg' | 'csv', name: string, content: string): Promise<void> {
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-');
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: base ? vscode.Uri.joinPath(base, `${safe}.${format}`) : undefined,
+      filters: { [format.toUpperCase()]: [format] },
+      saveLabel: 'Export',
+    });
+    if (!target) {
+      this.post({ type: 'exported' });
+      return;
+    }
+    const bytes =
+      format === 'png'
+        ? Buffer.from(content.slice(content.indexOf(',') + 1), 'base64')
+        : Buffer.from(content, 'utf8');
+    await vscode.workspace.fs.writeFile(target, bytes);
+    this.output.info(`Entry balance: exported ${target.fsPath}`);
+    this.post({ type: 'exported', path: target.fsPath });
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

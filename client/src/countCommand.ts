@@ -1,0 +1,55 @@
+/**
+ * "Metacurate: Count Matches in Samples": recounts the workspace's samples for both consumers of
+ * the counts, the language server (hovers, head/tail highlights: `metacurate/refreshCounts`) and
+ * the entry-balance panel (its worker matches the samples again), and says what it found.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { RefreshCountsRequest, type RefreshCountsResult } from '../../server/src/lsp/protocol';
+import type { BalancePanelHost } from './balancePanel';
+
+export async function countMatches(
+  panel: BalancePanelHost,
+  getClient: () => LanguageClient | undefined,
+  output: vscode.LogOutputChannel,
+): Promise<void> {
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  try {
+    const { server, payload } = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'Metacurate: counting matches in the samples…',
+      },
+      async () => {
+        const client = getClient();
+        const [server, payload] = await Promise.all([
+          client?.isRunning()
+            ? client
+                .sendRequest(RefreshCountsRequest, {})
+                .catch((err: unknown): RefreshCountsResult | undefined => {
+                  output.warn(`Count: the language server did not recount: ${String(err)}`);
+                  return undefined;
+                })
+            : Promise.resolve(undefined),
+          panel.refreshSamples(),
+        ]);
+        return { server, payload };
+      },
+    );
+    const m = payload.model;
+    const message =
+      `Metacurate: ${fmt(payload.info.texts)} sample texts in ${fmt(payload.info.files)} file(s): ` +
+      `${fmt(m.matchedTexts)} match, ${fmt(m.matchedEntries)} of ${fmt(m.numEntries)} entries matched ` +
+      `(${fmt(m.totalMatches)} matches).`;
+    output.info(
+      `Count: ${message}${server ? ` Language server: ${server.samples} samples, ${server.records} records, ${server.matchedRecords} matched.` : ''}`,
+    );
+    const SHOW = 'Show Entry Balance';
+    const choice = await vscode.window.showInformationMessage(message, SHOW);
+    if (choice === SHOW) await panel.show({ kind: 'samples' });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    output.error(`Count: ${reason}`);
+    void vscode.window.showErrorMessage(`Metacurate: cannot count the samples: ${reason}`);
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The one protocol between the entry-balance panel's host side (client/src/balancePanel.ts, in the
+ * extension host) and its webview (webview/src/main.ts). Both import this file, so a message
+ * changed here is checked on both sides. No DOM and no `vscode` types: plain data only.
+ *
+ * The data travel as typed arrays (VS Code transfers their buffers without JSON-encoding them):
+ * the host reads the samples or a curation, prepares a `BalanceModel` (ranking, cumulative sums,
+ * the exact expected-size sums) in a worker thread, and the webview answers every move of t from it.
+ */
+import type { BalanceModel } from '../../server/src/engine/balanceView';
+
+/** The view type of the panel, its serializer and its `onWebviewPanel:` activation event. */
+export const BALANCE_VIEW_TYPE = 'metacurate.balance';
+
+/** Where the counts come from: the workspace's sample files, or a finished curation's folder. */
+export type SourceSpec = { kind: 'samples' } | { kind: 'curation'; folder: string };
+
+export function sourceKey(spec: SourceSpec): string {
+  return spec.kind === 'samples' ? 'samples' : `curation:${spec.folder}`;
+}
+
+export interface SourceInfo {
+  spec: SourceSpec;
+  /** What the source selector shows. */
+  label: string;
+  /** The metadata the entry ids refer to (absolute path). */
+  metadataPath: string;
+  /** Texts (captions) read: sample captions, or the pool's records for a curation. */
+  texts: number;
+  /** Sample or pool files. */
+  files: number;
+  /** A curation's own t and seed. */
+  t?: number;
+  seed?: number;
+  /** A curation's kept records (the realised size at its t). */
+  kept?: number;
+  /** Milliseconds the host took to read and prepare the data. */
+  millis: number;
+}
+
+export interface BalancePayload {
+  info: SourceInfo;
+  /** Entry strings by id. */
+  names: string[];
+  model: BalanceModel;
+}
+
+/** A curation the source selector offers. */
+export interface CurationChoice {
+  folder: string;
+  label: string;
+}
+
+export type SortKey = 'rank' | 'entry' | 'id' | 'count' | 'probability' | 'kept';
+
+/** What the webview keeps with `setState`: it survives hiding the panel and reloading the window. */
+export interface PanelState {
+  source: SourceSpec;
+  t: number;
+  sort: { key: SortKey; descending: boolean };
+  search: string;
+  /** First table row in view. */
+  scrollRow: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host → webview
+// ---------------------------------------------------------------------------------------------
+
+export type HostMessage =
+  /** The host is reading a source (the panel shows a spinner). */
+  | { type: 'loading'; source: SourceSpec; message: string }
+  /** The data of a source, and the t to show it at. */
+  | { type: 'data'; payload: BalancePayload; t: number }
+  | { type: 'error'; source: SourceSpec; message: string }
+  /** The finished curations the selector offers, and the source on display. */
+  | { type: 'choices'; curations: CurationChoice[]; current: SourceSpec }
+  /** Move the t control (settings changed, or a command asked). */
+  | { type: 'setT'; t: number }
+  /** An export was written (or `path` is undefined when the user cancelled). */
+  | { type: 'exported'; path?: string };
+
+// ---------------------------------------------------------------------------------------------
+// Webview → host
+// ---------------------------------------------------------------------------------------------
+
+export type ExportFormat = 'png' | 'svg' | 'csv';
+
+export type WebviewMessage =
+  /** The webview's script runs; `state` is what it kept from before (undefined the first time). */
+  | { type: 'ready'; state?: PanelState }
+  | { type: 'selectSource'; source: SourceSpec }
+  /** Read the current source again (samples: match them again). */
+  | { type: 'refresh' }
+  /** Show entry `id` in the metadata file. */
+  | { type: 'revealEntry'; id: number }
+  /** The t control moved (the host remembers it for "Curate Pool…" started from the panel). */
+  | { type: 'tChanged'; t: number }
+  /** Start "Curate Pool…" with this t. */
+  | { type: 'curate'; t: number }
+  /** Save a chart or the table: PNG as a data: URL, SVG and CSV as text. */
+  | { type: 'export'; format: ExportFormat; name: string; content: string };
