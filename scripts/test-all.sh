@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the suites use. Installed only when missing, so a second run is quick.
-DEBIAN_PACKAGES=(wordnet-base bzip2 chromium libkrb5-dev slurmctld slurmd slurm-client munge)
+DEBIAN_PACKAGES=(wordnet-base bzip2 chromium libkrb5-dev slurmctld slurmd slurm-client munge python3-torch python3-numpy python3-pil libopenblas0-pthread)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -54,3 +54,9 @@ count_suite e2e "$(echo "${e2e_line:-0 passed, 1 failed}" | cut -d' ' -f1)" "$(e
 echo
 echo "total: $passed passed, $failed failed"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
+
+echo "== built-in trainer (Python unittest with Debian's PyTorch: real training, checkpoint, resume, evaluation)"
+if PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m unittest discover -s trainer/tests 2>&1 | tee artifacts/logs/trainer.log; then :; else
+  echo "== trainer: failed (artifacts/logs/trainer.log)"
+  exit 1
+fi
