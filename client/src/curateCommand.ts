@@ -7,8 +7,8 @@
  * Everything the CLI says goes to the output channel; the end is a summary with buttons.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, promises as fsp, realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { accessSync, constants, existsSync, promises as fsp, realpathSync } from 'node:fs';
+import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { CurateSummary } from '../../server/src/engine/curate';
 import { DEFAULT_SETTINGS, DEFAULT_TEXT_FIELDS } from '../../server/src/lsp/protocol';
@@ -34,6 +34,8 @@ export interface CurationPlan {
   seed: number;
   outDir: string;
   workers: number;
+  /** 'slurm' submits the passes as Slurm array jobs (`--executor slurm`); cancel runs scancel. */
+  executor?: 'local' | 'slurm';
 }
 
 /** The CLI arguments of a plan (the same command a user would type). */
@@ -42,7 +44,8 @@ export function curateArgv(plan: CurationPlan): string[] {
   for (const input of plan.inputs) argv.push('--input', input);
   if (plan.textField) argv.push('--text-field', plan.textField);
   argv.push('--t', String(plan.t), '--seed', String(plan.seed), '--out', plan.outDir, '--progress', 'json');
-  if (plan.workers > 0) argv.push('--workers', String(plan.workers));
+  if (plan.executor === 'slurm') argv.push('--executor', 'slurm', '--poll-seconds', '1');
+  else if (plan.workers > 0) argv.push('--workers', String(plan.workers));
   return argv;
 }
 
@@ -132,6 +135,8 @@ export class CurateCommand {
 
     const outDir = await this.askOutDir(title, folder, inputs, metadata);
     if (!outDir) return undefined;
+    const executor = await this.askExecutor(title);
+    if (!executor) return undefined;
 
     return {
       metadata,
@@ -141,7 +146,30 @@ export class CurateCommand {
       seed: Number(seedText.trim()),
       outDir,
       workers: Math.max(0, Math.floor(cfg.get<number>('workers', 0))),
+      executor,
     };
+  }
+
+  /**
+   * Local, or the Slurm cluster when `sbatch` is on the PATH (setting `metacurate.executor`:
+   * `auto` offers the choice then, `local` and `slurm` fix it).
+   */
+  private async askExecutor(title: string): Promise<'local' | 'slurm' | undefined> {
+    const setting = metacurateConfig().get<string>('executor', 'auto');
+    if (setting === 'local' || setting === 'slurm') return setting;
+    if (!onPath('sbatch')) return 'local';
+    const picked = await vscode.window.showQuickPick(
+      [
+        { label: 'Local', description: 'all cores of this machine', value: 'local' as const },
+        {
+          label: 'Slurm cluster',
+          description: 'sbatch array jobs: count, reduce, select, finalize',
+          value: 'slurm' as const,
+        },
+      ],
+      { title: `${title}: where to run`, ignoreFocusOut: true },
+    );
+    return picked?.value;
   }
 
   private async askMetadata(title: string): Promise<string | undefined> {
@@ -504,4 +532,18 @@ export async function fieldsOf(path: string): Promise<string[]> {
     .split(sepChar)
     .map((c) => c.trim().replace(/^"|"$/g, ''))
     .filter(Boolean);
+}
+
+/** True when an executable of that name is in one of the PATH folders. */
+function onPath(name: string): boolean {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
 }

@@ -46,6 +46,8 @@ const SETTINGS = {
   'metacurate.samplesFolder': 'samples',
   'metacurate.t': 40,
   'metacurate.seed': 7,
+  // CI has Debian's slurm-client, so `sbatch` is on the PATH: these curations run locally.
+  'metacurate.executor': 'local',
   'metacurate.workers': 2,
 };
 /** The t typed into the panel; the curation then defaults to it. */

@@ -20,7 +20,8 @@ export const PARQUET_CAPTIONS = ['a golden retriever on a red car', 'nothing to 
 /** A list picked by hand with "Use as Metadata" (its name matches none of the metadata globs). */
 export const OTHER_METADATA = ['golden retriever', 'sunset', 'cat'];
 // With t = 1 an entry matched twice is a head entry, one matched once a tail entry.
-export const WORKSPACE_SETTINGS = { 'metacurate.t': 1 };
+// CI has Debian's slurm-client, so `sbatch` is on the PATH: the Curate Pool flow here runs locally.
+export const WORKSPACE_SETTINGS = { 'metacurate.t': 1, 'metacurate.executor': 'local' };
 
 // Colours contributed in package.json (configurationDefaults → editor.semanticTokenColorCustomizations).
 export const DARK = { tail: 'rgb(79, 193, 255)', head: 'rgb(245, 166, 91)' };
