@@ -7,18 +7,7 @@ import assert from 'node:assert/strict';
 import { createMatcher } from '../../../../server/src/engine/match/matcher';
 import { ReferenceMatcher } from '../../../../server/src/engine/match/referenceMatcher';
 import type { Padding } from '../../../../server/src/engine/match/spacing';
-
-/** Small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../support/fixtures';
 
 // A tiny alphabet makes collisions (and so matches) frequent.
 const ATOMS = [
