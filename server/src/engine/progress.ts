@@ -44,7 +44,8 @@ export class ProgressReporter implements ProgressSink {
   constructor(
     private readonly mode: ProgressMode,
     private readonly out: NodeJS.WritableStream,
-    private readonly intervalMs = mode === 'json' ? 500 : 100,
+    // METACURATE_PROGRESS_MS overrides the update interval (tests that act on progress use it).
+    private readonly intervalMs = Number(process.env.METACURATE_PROGRESS_MS) || (mode === 'json' ? 500 : 100),
   ) {}
 
   update(u: ProgressUpdate): void {

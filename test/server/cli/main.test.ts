@@ -249,7 +249,10 @@ describe('metacurate CLI', function () {
 
       for (const phase of ['count', 'select']) {
         const killed = join(dir.path, `killed-${phase}`);
-        const child = spawn(process.execPath, [CLI, ...args(killed)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [CLI, ...args(killed)], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, METACURATE_PROGRESS_MS: '5' },
+        });
         let buffered = '';
         const killedAt = await new Promise<string>((res, rej) => {
           child.stdout.on('data', (chunk: Buffer) => {
