@@ -1,5 +1,5 @@
 /** Deterministic generated fixtures: metadata and pools shaped like real ones, in a temp folder. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '../../server/src/engine/syntheticPool';
@@ -112,4 +112,18 @@ export function writeJsonl(path: string, captions: string[], field = 'text'): vo
     captions.map((c, i) => JSON.stringify({ [field]: c, url: `http://example.com/${i}.jpg` })).join('\n') +
       '\n',
   );
+}
+
+/** A curation's outputs (data/, counts, matches) as base64 by path, without the work folder and summary. */
+export function curatedTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, prefix: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name === '.metacurate' || e.name === 'summary.json') continue;
+      if (e.isDirectory()) walk(join(d, e.name), `${prefix}${e.name}/`);
+      else out[prefix + e.name] = readFileSync(join(d, e.name)).toString('base64');
+    }
+  };
+  walk(dir, '');
+  return out;
 }

@@ -4,29 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReferenceMatcher } from '../../../server/src/engine/match/referenceMatcher';
-import { generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
+import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
 
 const CLI = resolve(__dirname, '../../../../dist/cli.js');
 
 function cli(args: string[], cwd?: string) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.name === '.metacurate' || e.name === 'summary.json') continue;
-      if (e.isDirectory()) walk(join(d, e.name), `${prefix}${e.name}/`);
-      else out[prefix + e.name] = readFileSync(join(d, e.name)).toString('base64');
-    }
-  };
-  walk(dir, '');
-  return out;
 }
 
 describe('metacurate CLI', function () {
@@ -280,7 +267,7 @@ describe('metacurate CLI', function () {
         assert.equal(resumed.code, 0, resumed.stderr);
         const summary = JSON.parse(readFileSync(join(killed, 'summary.json'), 'utf8'));
         assert.equal(summary.resumed, true);
-        assert.deepEqual(tree(killed), tree(clean), `killed in the ${phase} pass`);
+        assert.deepEqual(curatedTree(killed), curatedTree(clean), `killed in the ${phase} pass`);
       }
     });
   });

@@ -10,20 +10,7 @@ import { balanceProbabilities, keepRecord } from '../../../server/src/engine/bal
 import { curate, countPool, outputPaths, type CurateOptions } from '../../../server/src/engine/curate';
 import { InputError, UsageError } from '../../../server/src/engine/errors';
 import { ReferenceMatcher } from '../../../server/src/engine/match/referenceMatcher';
-import { generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
-
-function readTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const name of readdirSync(d, { withFileTypes: true })) {
-      if (name.name === '.metacurate' || name.name === 'summary.json') continue;
-      if (name.isDirectory()) walk(join(d, name.name), `${prefix}${name.name}/`);
-      else out[prefix + name.name] = readFileSync(join(d, name.name)).toString('base64');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
+import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
 
 describe('curate (local executor)', function () {
   this.timeout(120000);
@@ -51,8 +38,8 @@ describe('curate (local executor)', function () {
   it('gives byte-identical outputs with 1 worker and whole files, or 3 workers and small slices', async () => {
     await curate({ ...base('w1'), workers: 1 });
     await curate({ ...base('w3'), workers: 3, sliceBytes: 20000 });
-    const a = readTree(join(dir.path, 'w1'));
-    const b = readTree(join(dir.path, 'w3'));
+    const a = curatedTree(join(dir.path, 'w1'));
+    const b = curatedTree(join(dir.path, 'w3'));
     assert.deepEqual(Object.keys(a).sort(), [
       'counts.bin',
       'counts.json',
@@ -130,7 +117,7 @@ describe('curate (local executor)', function () {
       rmSync(join(dir.path, 'resume', name), { recursive: true, force: true });
     const summary = await curate({ ...base('resume'), workers: 2 });
     assert.equal(summary.resumed, true);
-    assert.deepEqual(readTree(join(dir.path, 'resume')), readTree(join(dir.path, 'w1')));
+    assert.deepEqual(curatedTree(join(dir.path, 'resume')), curatedTree(join(dir.path, 'w1')));
   });
 
   it('selects again for a new t and seed, reusing the counts', async () => {
@@ -138,7 +125,7 @@ describe('curate (local executor)', function () {
     const again = await curate({ ...base('reselect'), workers: 2, t: 400, seed: 7 });
     const fresh = await curate({ ...base('fresh400'), workers: 1, t: 400, seed: 7 });
     assert.equal(again.kept, fresh.kept);
-    assert.deepEqual(readTree(join(dir.path, 'reselect')), readTree(join(dir.path, 'fresh400')));
+    assert.deepEqual(curatedTree(join(dir.path, 'reselect')), curatedTree(join(dir.path, 'fresh400')));
   });
 
   it('refuses to overwrite a finished curation of other inputs', async () => {

@@ -13,24 +13,10 @@ import { join, resolve } from 'node:path';
 import { curate, type CurateSummary } from '../../../../server/src/engine/curate';
 import { shellQuote } from '../../../../server/src/engine/slurm/scripts';
 import type { SubmittedJob } from '../../../../server/src/engine/slurm/slurmExecutor';
-import { generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../../support/fixtures';
+import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../../support/fixtures';
 import { startLocalSlurm, type LocalSlurm } from '../../../support/slurm';
 
 const CLI = resolve(__dirname, '../../../../../dist/cli.js');
-
-/** The curated outputs (data/, counts, matches) as base64, without the work folder and summary. */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, prefix: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.name === '.metacurate' || e.name === 'summary.json') continue;
-      if (e.isDirectory()) walk(join(d, e.name), `${prefix}${e.name}/`);
-      else out[prefix + e.name] = readFileSync(join(d, e.name)).toString('base64');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
 
 interface CliRun {
   child: ChildProcess;
@@ -159,8 +145,8 @@ describe('curate --executor slurm on a real single-node Slurm', function () {
     const out = join(dir.path, 'slurm out'); // a space: sbatch reads the quoted #SBATCH --output
     const r = await startCli(slurmArgs(out), env).done;
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.deepEqual(tree(out), tree(local));
-    assert.deepEqual(Object.keys(tree(out)).sort(), [
+    assert.deepEqual(curatedTree(out), curatedTree(local));
+    assert.deepEqual(Object.keys(curatedTree(out)).sort(), [
       'counts.bin',
       'counts.json',
       'data/part-a.jsonl',
@@ -260,7 +246,7 @@ describe('curate --executor slurm on a real single-node Slurm', function () {
         ['finalize', undefined],
       ],
     );
-    assert.deepEqual(tree(out), tree(local));
+    assert.deepEqual(curatedTree(out), curatedTree(local));
   });
 
   it('reports a task that fails on bad input with the error from its log, and cancels what depends on it', async () => {
@@ -320,6 +306,6 @@ describe('curate --executor slurm on a real single-node Slurm', function () {
     writeFileSync(join(taskMarks, 'released'), '');
     const second = await startCli(slurmArgs(out, ['--node', wrapper]), runEnv).done;
     assert.equal(second.code, 0, second.stderr);
-    assert.deepEqual(tree(out), tree(local));
+    assert.deepEqual(curatedTree(out), curatedTree(local));
   });
 });
