@@ -495,7 +495,10 @@ def _label_of(members, label_key):
 
 def dataset_name(spec):
     """`fashion-mnist-test-000000.tar` -> `fashion-mnist-test`; a folder -> its name."""
-    base = os.path.basename(os.path.normpath(spec.split("::")[0]))
+    path = spec.split("::")[0]
+    base = os.path.basename(os.path.normpath(path))
+    if os.path.isdir(path):
+        return base or "zeroshot"  # a folder's name is kept whole, digits included
     base = re.sub(r"\.(tar|csv|tsv)$", "", base, flags=re.I)
     base = re.sub(r"[-_]?(\{[^}]*\}|\*|\d{3,})$", "", base)
     return base or "zeroshot"

@@ -41,6 +41,9 @@ class PathTest(unittest.TestCase):
         self.assertEqual(dataset_name("/x/fashion-mnist-test-000000.tar"), "fashion-mnist-test")
         self.assertEqual(dataset_name("/x/imagenet-val/"), "imagenet-val")
         self.assertEqual(dataset_name("/x/shards/test-{000..003}.tar"), "test")
+        with tempfile.TemporaryDirectory(suffix="-2024") as tmp:
+            # A folder keeps its whole name: the shard-number rule is for file names only.
+            self.assertEqual(dataset_name(tmp), os.path.basename(tmp))
 
 
 class WebDatasetTest(unittest.TestCase):
