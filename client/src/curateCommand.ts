@@ -135,7 +135,7 @@ export class CurateCommand {
 
     const outDir = await this.askOutDir(title, folder, inputs, metadata);
     if (!outDir) return undefined;
-    const executor = await this.askExecutor(title);
+    const executor = await askExecutor(title, 'sbatch array jobs: count, reduce, select, finalize');
     if (!executor) return undefined;
 
     return {
@@ -148,28 +148,6 @@ export class CurateCommand {
       workers: Math.max(0, Math.floor(cfg.get<number>('workers', 0))),
       executor,
     };
-  }
-
-  /**
-   * Local, or the Slurm cluster when `sbatch` is on the PATH (setting `metacurate.executor`:
-   * `auto` offers the choice then, `local` and `slurm` fix it).
-   */
-  private async askExecutor(title: string): Promise<'local' | 'slurm' | undefined> {
-    const setting = metacurateConfig().get<string>('executor', 'auto');
-    if (setting === 'local' || setting === 'slurm') return setting;
-    if (!onPath('sbatch')) return 'local';
-    const picked = await vscode.window.showQuickPick(
-      [
-        { label: 'Local', description: 'all cores of this machine', value: 'local' as const },
-        {
-          label: 'Slurm cluster',
-          description: 'sbatch array jobs: count, reduce, select, finalize',
-          value: 'slurm' as const,
-        },
-      ],
-      { title: `${title}: where to run`, ignoreFocusOut: true },
-    );
-    return picked?.value;
   }
 
   private async askMetadata(title: string): Promise<string | undefined> {
@@ -475,7 +453,7 @@ export class CurateCommand {
 }
 
 /** Calls `onLine` for each line of a stream. */
-function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+export function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
   let buffer = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
@@ -546,4 +524,25 @@ function onPath(name: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Local, or the Slurm cluster when `sbatch` is on the PATH (setting `metacurate.executor`:
+ * `auto` offers the choice then, `local` and `slurm` fix it).
+ */
+export async function askExecutor(
+  title: string,
+  slurmDescription: string,
+): Promise<'local' | 'slurm' | undefined> {
+  const setting = metacurateConfig().get<string>('executor', 'auto');
+  if (setting === 'local' || setting === 'slurm') return setting;
+  if (!onPath('sbatch')) return 'local';
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: 'Local', description: 'this machine', value: 'local' as const },
+      { label: 'Slurm cluster', description: slurmDescription, value: 'slurm' as const },
+    ],
+    { title: `${title}: where to run`, ignoreFocusOut: true },
+  );
+  return picked?.value;
 }

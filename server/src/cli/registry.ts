@@ -6,5 +6,6 @@ import type { Command } from './command';
 import { metadataCommand } from './commands/metadata';
 import { lspCommand } from './commands/lsp';
 import { experimentCommand } from './commands/experiment';
+import { runCommand } from './commands/run';
 
-export const commandsFromOtherIssues: Command[] = [metadataCommand, lspCommand, experimentCommand];
+export const commandsFromOtherIssues: Command[] = [metadataCommand, lspCommand, experimentCommand, runCommand];

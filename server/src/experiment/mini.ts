@@ -66,6 +66,8 @@ export interface MiniOptions {
   dataDir?: string;
   trainerDir?: string;
   samplesPerShard: number;
+  /** Stop after the curation: the data for training runs of one's own (no training here). */
+  dataOnly?: boolean;
 }
 
 export const MINI_DEFAULTS = {
@@ -336,7 +338,7 @@ export async function runMiniExperiment(
   options: MiniOptions,
   progress: ProgressSink,
   log: Log,
-): Promise<MiniSummary> {
+): Promise<MiniSummary | undefined> {
   const t0 = performance.now();
   const out = resolve(options.out);
   options = { ...options, out };
@@ -383,6 +385,8 @@ export async function runMiniExperiment(
   log(
     `curated: ${summary.kept} of ${summary.pool.records} pairs kept; classes from ${Math.max(...after)} to ${Math.min(...after)} images`,
   );
+
+  if (options.dataOnly) return undefined;
 
   log(`3/4 training on the raw pool (${options.steps} steps of ${options.batchSize})`);
   const raw = await trainArm('raw', [join(out, 'pool')], options, trainerDir, log);

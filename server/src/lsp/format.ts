@@ -1,4 +1,5 @@
 /** Text shown by the language server: counts, probabilities, hover markdown. */
+import { formatDelta } from '../engine/runs/compareRuns';
 
 const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -44,4 +45,11 @@ export function quoteCaption(caption: string, span?: [number, number]): string {
   }
   if (a < 0 || b <= a) return `> ${esc(text)}`;
   return `> ${esc(text.slice(0, a))}**${esc(text.slice(a, b))}**${esc(text.slice(b))}`;
+}
+
+/** `zero-shot 72.0%`, then `(+4.2)` points against a baseline run when one is given. */
+export function zeroShotLabel(accuracy: number, baseline: number | undefined): string {
+  const text = `zero-shot ${(100 * accuracy).toFixed(1)}%`;
+  const delta = formatDelta(accuracy, baseline);
+  return delta ? `${text} (${delta})` : text;
 }

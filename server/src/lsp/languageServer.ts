@@ -46,7 +46,16 @@ import { matcherFromPacked } from '../engine/match/matcher';
 import type { Padding } from '../engine/match/spacing';
 import { codeActionsFor } from './codeActions';
 import { computeDiagnostics } from './diagnostics';
-import { formatCount, formatProbability, inlayLabel, inlineCode, quoteCaption } from './format';
+import {
+  formatCount,
+  formatProbability,
+  inlayLabel,
+  inlineCode,
+  quoteCaption,
+  zeroShotLabel,
+} from './format';
+import { accuracyByEntry, type ZeroShotOverlay } from '../engine/classAccuracy';
+import { formatDelta } from '../engine/runs/compareRuns';
 import { findFiles, GlobSet, relativeTo } from './glob';
 import { BuildCancelled, IndexBuilder } from './indexWorker';
 import { lemmasWithPrefix } from './lemmas';
@@ -69,6 +78,7 @@ import {
   SETTINGS_SECTION,
   StatusNotification,
   UseAsMetadataRequest,
+  ZeroShotResultsNotification,
   type MetacurateSettings,
   type RefreshCountsResult,
   type StatusParams,
@@ -192,6 +202,10 @@ export class MetacurateServer {
   private readonly models = new Map<string, { version: number; model: MetadataModel }>();
 
   private active: ActiveIndex | undefined;
+  /** Per-class zero-shot accuracy sent by the client, mapped onto the entries it was computed for. */
+  private zeroShot: ZeroShotOverlay | undefined;
+  private zeroShotByEntry:
+    { entries: readonly string[]; run: Float64Array; baseline?: Float64Array } | undefined;
   private curation: Curation | undefined;
   private curationCountsPath: string | undefined;
   private samples = new Map<string, SampleFile>();
@@ -870,6 +884,8 @@ export class MetacurateServer {
         count > t ? '**head** (count above t: subsampled)' : '**tail** (count at most t: all kept)'
       }`,
     );
+    const zeroShot = this.zeroShotSentence(active.entries, id);
+    if (zeroShot) lines.push(zeroShot);
     const examples = this.examplesOf(entry, active.padding);
     if (examples.length > 0) {
       lines.push('', 'Examples:', '');
@@ -921,6 +937,13 @@ export class MetacurateServer {
       content: this.previews.get(p.uri) ?? (await this.renderPreviewFor(p.uri)),
     }));
     c.onRequest(RefreshCountsRequest, () => this.refreshCounts());
+    c.onNotification(ZeroShotResultsNotification, (p) => {
+      this.zeroShot = p.overlay ?? undefined;
+      this.zeroShotByEntry = undefined;
+      if (this.capabilities.inlayRefresh) {
+        void this.connection.languages.inlayHint.refresh().catch(() => undefined);
+      }
+    });
   }
 
   private initialize(params: InitializeParams): InitializeResult {
@@ -1332,6 +1355,36 @@ export class MetacurateServer {
     return codeActionsFor(doc, this.modelOf(doc), diagnostics);
   }
 
+  /** The zero-shot accuracy of the class entry `id` names (run and baseline), if it names one. */
+  private zeroShotOf(entries: readonly string[], id: number): { run: number; baseline?: number } | undefined {
+    const overlay = this.zeroShot;
+    if (!overlay) return undefined;
+    if (this.zeroShotByEntry?.entries !== entries) {
+      this.zeroShotByEntry = {
+        entries,
+        run: accuracyByEntry(entries, overlay.perClass),
+        baseline: overlay.baseline ? accuracyByEntry(entries, overlay.baseline.perClass) : undefined,
+      };
+    }
+    const run = this.zeroShotByEntry.run[id];
+    if (!Number.isFinite(run)) return undefined;
+    const baseline = this.zeroShotByEntry.baseline?.[id];
+    return { run, baseline: baseline !== undefined && Number.isFinite(baseline) ? baseline : undefined };
+  }
+
+  private zeroShotSentence(entries: readonly string[], id: number): string | undefined {
+    const z = this.zeroShotOf(entries, id);
+    const overlay = this.zeroShot;
+    if (!z || !overlay) return undefined;
+    const base = overlay.baseline;
+    return (
+      `- Zero-shot top-1 on ${inlineCode(overlay.dataset)} (run ${inlineCode(overlay.runId)}): **${(100 * z.run).toFixed(1)}%**` +
+      (base && z.baseline !== undefined
+        ? `, ${formatDelta(z.run, z.baseline)} points against ${inlineCode(base.runId)} (${(100 * z.baseline).toFixed(1)}%)`
+        : '')
+    );
+  }
+
   private inlayHints(uri: string, range: Range): InlayHint[] {
     const doc = this.documents.get(uri);
     const active = this.active;
@@ -1348,9 +1401,20 @@ export class MetacurateServer {
       if (model.starts[id] > to) break;
       if (model.ends[id] < from) continue;
       if (active.entries[id] !== model.entries[id]) continue;
+      const zeroShot = this.zeroShotOf(active.entries, id);
+      const overlay = this.zeroShot;
       out.push({
         position: doc.positionAt(model.ends[id]),
-        label: inlayLabel(this.countOf(id), this.probabilityOf(id)),
+        label:
+          inlayLabel(this.countOf(id), this.probabilityOf(id)) +
+          (zeroShot && overlay ? ` · ${zeroShotLabel(zeroShot.run, zeroShot.baseline)}` : ''),
+        tooltip:
+          zeroShot && overlay
+            ? {
+                kind: MarkupKind.Markdown,
+                value: this.zeroShotSentence(active.entries, id)!.replace(/^- /, ''),
+              }
+            : undefined,
         paddingLeft: true,
       });
     }

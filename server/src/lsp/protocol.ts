@@ -8,6 +8,7 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./modules.d.ts" />
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { ZeroShotOverlay } from '../engine/classAccuracy';
 
 // ---------------------------------------------------------------------------------------------
 // Settings (configuration section `metacurate`)
@@ -132,4 +133,15 @@ export interface RefreshCountsResult {
 /** Client → server: rescan the sample files and recompute the per-entry counts. */
 export const RefreshCountsRequest = new RequestType<RefreshCountsParams, RefreshCountsResult, void>(
   'metacurate/refreshCounts',
+);
+
+/**
+ * Client → server: per-class zero-shot accuracy of a training run (and of a baseline run) to show
+ * next to the metadata entries that name the classes (inlay hints and hovers); null clears it.
+ */
+export interface ZeroShotResultsParams {
+  overlay: ZeroShotOverlay | null;
+}
+export const ZeroShotResultsNotification = new NotificationType<ZeroShotResultsParams>(
+  'metacurate/zeroShotResults',
 );

@@ -27,7 +27,11 @@ import {
   type SymbolInformation,
 } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { RefreshCountsRequest, UseAsMetadataRequest } from '../../../server/src/lsp/protocol';
+import {
+  RefreshCountsRequest,
+  UseAsMetadataRequest,
+  ZeroShotResultsNotification,
+} from '../../../server/src/lsp/protocol';
 import { tempDir } from '../../support/fixtures';
 import { fileUri, startClient, type TestClient } from './client';
 import {
@@ -190,6 +194,44 @@ describe('lsp protocol: small workspace', function () {
         [{ line: 2, character: 12 }, '1,204 · p 1.00'],
       ],
     );
+  });
+
+  it('shows per-class zero-shot accuracy of a run next to the entries naming the classes', async () => {
+    const range = { start: { line: 1, character: 0 }, end: { line: 2, character: 20 } };
+    const hintsNow = async () =>
+      (
+        await client.connection.sendRequest(InlayHintRequest.type, {
+          textDocument: { uri: metadataUri },
+          range,
+        })
+      )?.map((h) => h.label);
+    const refreshes = client.inlayRefreshes;
+    await client.connection.sendNotification(ZeroShotResultsNotification, {
+      overlay: {
+        runId: 'run-b',
+        dataset: 'pets',
+        // Class names match entries exactly, else trimmed and case-insensitively ("New York").
+        perClass: { dog: 0.72, 'New York': 0.5, cat: null },
+        baseline: { runId: 'run-a', perClass: { dog: 0.68, 'New York': 0.5 } },
+      },
+    });
+    await client.waitFor('an inlay hint refresh', () => client.inlayRefreshes > refreshes);
+    assert.deepEqual(await hintsNow(), [
+      '50,000 · p 0.40 · zero-shot 72.0% (+4.0)',
+      '1,204 · p 1.00 · zero-shot 50.0% (±0.0)',
+    ]);
+    const hover = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: metadataUri },
+      position: positionOf(METADATA_TEXT, '"dog"', 2),
+    });
+    assert.match(
+      hoverText(hover),
+      /Zero-shot top-1 on `pets` \(run `run-b`\): \*\*72\.0%\*\*, \+4\.0 points against `run-a` \(68\.0%\)/,
+    );
+
+    await client.connection.sendNotification(ZeroShotResultsNotification, { overlay: null });
+    await client.waitFor('another inlay hint refresh', () => client.inlayRefreshes > refreshes + 1);
+    assert.deepEqual(await hintsNow(), ['50,000 · p 0.40', '1,204 · p 1.00']);
   });
 
   it('lists entries as document symbols and finds them as workspace symbols', async () => {

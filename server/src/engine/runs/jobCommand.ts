@@ -1,0 +1,228 @@
+/**
+ * The command of a run, per kind:
+ *   builtin   `python -m metacurate_trainer` (trainer/), output in `<run>/train/`
+ *   openclip  `python -m open_clip_train.main` with the flags of open_clip_torch 3.3.0, logs in
+ *             `<run>/openclip/run/` (out.log, checkpoints/results.jsonl)
+ *   custom    a shell command template; `${name}` placeholders are replaced by shell-quoted values
+ * and the data a curation wrote (its summary.json lists the output files).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors';
+import { shellQuote } from '../slurm/scripts';
+import { openClipCommand, openClipPaths } from '../trainResults';
+import { builtinTrainerArgs, findTrainerDir, trainerEnv } from '../../experiment/trainer';
+import type { RunCuration, RunKind, RunParams, RunSpec } from './runFolder';
+
+/** The training files and figures of a finished curation folder (its summary.json). */
+export function readCuration(dir: string): {
+  curation: RunCuration;
+  trainData: string[];
+  datasetType: 'webdataset' | 'csv';
+} {
+  const root = resolve(dir);
+  const path = join(root, 'summary.json');
+  if (!existsSync(path)) {
+    throw new UsageError(
+      `${root} is not a finished curation (no summary.json): run \`metacurate curate\` first`,
+    );
+  }
+  let summary: {
+    t?: number;
+    seed?: number;
+    kept?: number;
+    expected_kept?: number;
+    pool?: { records?: number };
+    metadata?: { path?: string };
+    outputs?: { output: string }[];
+  };
+  try {
+    summary = JSON.parse(readFileSync(path, 'utf8')) as typeof summary;
+  } catch (err) {
+    throw new UsageError(`${path}: not JSON (${(err as Error).message})`);
+  }
+  const trainData = (summary.outputs ?? []).map((o) => resolve(root, o.output));
+  if (trainData.length === 0) throw new UsageError(`${path}: the curation wrote no output files`);
+  const types = new Set(
+    trainData.map((f) => (/\.tar$/i.test(f) ? 'webdataset' : /\.(csv|tsv)$/i.test(f) ? 'csv' : 'other')),
+  );
+  if (types.size !== 1 || types.has('other')) {
+    throw new UsageError(
+      `${root}: the curation's outputs (${trainData.map((f) => f.slice(root.length + 1)).join(', ')}) are not ` +
+        'WebDataset shards (.tar) or CSV/TSV files with image paths: the trainers read only those',
+    );
+  }
+  return {
+    curation: {
+      dir: root,
+      t: summary.t,
+      seed: summary.seed,
+      poolRecords: summary.pool?.records,
+      curatedRecords: summary.kept,
+      expectedCurated: summary.expected_kept,
+      metadata: summary.metadata?.path,
+    },
+    trainData,
+    datasetType: [...types][0] as 'webdataset' | 'csv',
+  };
+}
+
+/** Placeholders of custom templates and what they stand for. */
+export const TEMPLATE_PLACEHOLDERS: Record<string, string> = {
+  python: 'the configured Python interpreter',
+  data: 'the training files, each quoted, separated by spaces',
+  dataList: "the training files joined with '::' (OpenCLIP's --train-data form)",
+  datasetType: 'webdataset or csv',
+  curation: 'the curation folder',
+  out: 'the output folder of the job (<run>/out): write results.jsonl there',
+  runDir: 'the run folder',
+  seed: 'the seed',
+  steps: 'the step budget',
+  batchSize: 'the batch size',
+  t: "the curation's threshold t",
+  curatedSize: 'the number of curated pairs',
+  zeroshotData: 'the labelled evaluation set',
+  classnames: 'the class names of the evaluation set',
+};
+
+/** Fills `${name}` placeholders with shell-quoted values; `$${` is a literal `${`. */
+export function fillTemplate(
+  template: string,
+  values: Record<string, string | string[] | undefined>,
+): string {
+  return template.replace(/\$(\$?)\{([^}]*)\}/g, (whole, escaped: string, name: string) => {
+    if (escaped) return whole.slice(1);
+    if (!(name in TEMPLATE_PLACEHOLDERS)) {
+      throw new UsageError(
+        `job template: unknown placeholder \${${name}} (known: ${Object.keys(TEMPLATE_PLACEHOLDERS)
+          .map((k) => `\${${k}}`)
+          .join(', ')})`,
+      );
+    }
+    const value = values[name];
+    if (value === undefined) throw new UsageError(`job template: \${${name}} has no value for this run`);
+    return Array.isArray(value) ? value.map(shellQuote).join(' ') : shellQuote(value);
+  });
+}
+
+/** The command, environment and result paths of a run, from its parameters. */
+export function buildRunCommand(
+  params: RunParams,
+  runDir: string,
+  trainerDir?: string,
+): Pick<RunSpec, 'command' | 'env' | 'cwd' | 'results' | 'trainLog'> {
+  const cwd = params.curation?.dir ?? runDir;
+  if (params.kind === 'builtin') {
+    if (params.steps === undefined) throw new UsageError('a builtin run needs --steps');
+    const dir = findTrainerDir(trainerDir);
+    const z = params.zeroshot;
+    const args = builtinTrainerArgs({
+      trainData: params.trainData,
+      datasetType: params.datasetType,
+      out: join(runDir, 'train'),
+      steps: params.steps,
+      batchSize: params.batchSize,
+      seed: params.seed,
+      lr: params.lr,
+      warmup: params.warmup,
+      modelConfig: params.model,
+      threads: params.threads,
+      zeroshotData: z?.data,
+      zeroshotName: z?.name,
+      classnames: z?.classnames,
+      templates: z?.templates,
+    });
+    const env = trainerEnv(dir, {});
+    return {
+      command: [params.python, '-m', 'metacurate_trainer', ...args],
+      env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+      cwd,
+      results: join('train', 'results.jsonl'),
+      trainLog: join('train', 'out.log'),
+    };
+  }
+  if (params.kind === 'openclip') {
+    const logs = join(runDir, 'openclip');
+    const command = openClipCommand(params.python, {
+      trainData: params.trainData,
+      datasetType: params.datasetType,
+      trainNumSamples: params.datasetType === 'webdataset' ? params.curation?.curatedRecords : undefined,
+      logs,
+      name: 'run',
+      model: params.model ?? 'ViT-B-32',
+      batchSize: params.batchSize,
+      epochs: params.epochs ?? 1,
+      lr: params.lr ?? 5e-4,
+      warmup: params.warmup,
+      seed: params.seed,
+      workers: params.threads,
+      imagenetVal: params.zeroshot?.data,
+      zeroshotFrequency: params.zeroshot ? 1 : undefined,
+      reportTo: undefined,
+    });
+    const paths = openClipPaths(logs, 'run');
+    return {
+      command,
+      env: { PYTHONUNBUFFERED: '1' },
+      cwd,
+      results: paths.results.slice(runDir.length + 1),
+      trainLog: paths.log.slice(runDir.length + 1),
+    };
+  }
+  if (params.commandTemplate === undefined || params.commandTemplate.trim() === '') {
+    throw new UsageError('a custom run needs a command template (--command)');
+  }
+  const z = params.zeroshot;
+  const str = (n: number | undefined) => (n === undefined ? undefined : String(n));
+  const filled = fillTemplate(params.commandTemplate, {
+    python: params.python,
+    data: params.trainData,
+    dataList: params.trainData.join('::'),
+    datasetType: params.datasetType,
+    curation: params.curation?.dir,
+    out: join(runDir, 'out'),
+    runDir,
+    seed: String(params.seed),
+    steps: str(params.steps),
+    batchSize: str(params.batchSize),
+    t: str(params.curation?.t),
+    curatedSize: str(params.curation?.curatedRecords),
+    zeroshotData: z?.data,
+    classnames: z?.classnames,
+  });
+  return {
+    command: ['/bin/sh', '-c', filled],
+    env: { PYTHONUNBUFFERED: '1' },
+    cwd,
+    results: join('out', 'results.jsonl'),
+  };
+}
+
+/** A job template from the editor's settings (`metacurate.training.jobTemplates`). */
+export interface JobTemplate {
+  name: string;
+  kind?: RunKind;
+  command?: string;
+  steps?: number;
+  epochs?: number;
+  batchSize?: number;
+  model?: string;
+  args?: string[];
+}
+
+/**
+ * Job templates a run may use. Templates run commands, so a workspace's own templates count only
+ * once the workspace is trusted; the user's (and the default) ones always do.
+ */
+export function usableJobTemplates(
+  inspected:
+    | { globalValue?: JobTemplate[]; workspaceValue?: JobTemplate[]; workspaceFolderValue?: JobTemplate[] }
+    | undefined,
+  trusted: boolean,
+): JobTemplate[] {
+  const user = inspected?.globalValue ?? [];
+  if (!trusted) return user;
+  const workspace = [...(inspected?.workspaceFolderValue ?? []), ...(inspected?.workspaceValue ?? [])];
+  const names = new Set(workspace.map((t) => t.name));
+  return [...workspace, ...user.filter((t) => !names.has(t.name))];
+}

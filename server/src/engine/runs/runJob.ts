@@ -1,0 +1,419 @@
+/**
+ * Runs a run's command and keeps its state.json true while it goes: locally as a child process in
+ * its own process group, or on Slurm as one batch job (`sbatch`, followed with squeue/sacct, log
+ * tailed from the shared file system). Progress comes from the trainer's own log lines (both
+ * trainers' formats, trainResults.parseTrainLogLine), read as they are appended.
+ * Cancelling (an AbortSignal here; SIGTERM to `metacurate run start` from outside) stops the
+ * process group with SIGTERM, then SIGKILL after a grace period, or runs `scancel`.
+ */
+import { spawn } from 'node:child_process';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  closeSync,
+  fstatSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { checked, runSlurmCommand, slurmConfig, type SlurmRunner } from '../slurm/commands';
+import { JobStateReader, isTerminal } from '../slurm/jobState';
+import { sbatchQuote, shellQuote } from '../slurm/scripts';
+import { parseTrainLogLine } from '../trainResults';
+import {
+  JOB_LOG,
+  effectiveRunState,
+  isFinished,
+  readRunSpec,
+  readRunState,
+  writeRunState,
+  type RunProgress,
+  type RunSpec,
+  type RunState,
+} from './runFolder';
+
+export interface ExecuteRunOptions {
+  /** Called whenever the state changes (status, progress). */
+  onState?: (state: RunState) => void;
+  /** Every line the job prints, as it comes (local) or as the log grows (Slurm). */
+  onLine?: (line: string) => void;
+  /** Aborting cancels the run. */
+  signal?: AbortSignal;
+  /** Milliseconds between looks at logs and the queue (default 500 local, 2000 Slurm). */
+  pollMs?: number;
+  /** Seconds between SIGTERM and SIGKILL when cancelling a local run (default 10). */
+  killGraceSeconds?: number;
+  slurmRun?: SlurmRunner;
+}
+
+/** Follows a growing text file from where it was last read, line by line. */
+class LogTail {
+  private offset = 0;
+  private pending = '';
+  constructor(private readonly path: string) {}
+
+  read(onLine: (line: string) => void): void {
+    if (!existsSync(this.path)) return;
+    const fd = openSync(this.path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size < this.offset) this.offset = 0;
+      while (this.offset < size) {
+        const buffer = Buffer.alloc(Math.min(1 << 20, size - this.offset));
+        const n = readSync(fd, buffer, 0, buffer.length, this.offset);
+        if (n <= 0) break;
+        this.offset += n;
+        const lines = (this.pending + buffer.toString('utf8', 0, n)).split('\n');
+        this.pending = lines.pop()!;
+        for (const line of lines) onLine(line);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Progress from one trainer log line, merged into what was known. */
+export function progressFromLine(
+  spec: RunSpec,
+  line: string,
+  previous: RunProgress | undefined,
+): RunProgress | undefined {
+  const entry = parseTrainLogLine(line);
+  if (!entry) return undefined;
+  const steps = spec.kind === 'builtin' ? spec.steps : undefined;
+  const percent =
+    entry.step !== undefined && steps ? (100 * entry.step) / steps : (entry.percent ?? previous?.percent);
+  return {
+    step: entry.step ?? previous?.step,
+    steps: steps ?? previous?.steps,
+    epoch: entry.epoch ?? previous?.epoch,
+    percent,
+    loss: entry.loss ?? previous?.loss,
+    samplesPerSecond: entry.samplesPerSecond ?? previous?.samplesPerSecond,
+    etaSeconds: entry.etaSeconds ?? previous?.etaSeconds,
+  };
+}
+
+/** The environment of the job: ours plus the run's variables (PYTHONPATH prepended, not replaced). */
+function jobEnv(spec: RunSpec): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(spec.env)) {
+    env[k] = k === 'PYTHONPATH' && process.env.PYTHONPATH ? `${v}:${process.env.PYTHONPATH}` : v;
+  }
+  return env;
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trimEnd().split('\n').slice(-n).join('\n');
+}
+
+/** Runs the run in `runDir` to its end; resolves with the final state (never rejects for the job's own failure). */
+export async function executeRun(runDir: string, options: ExecuteRunOptions = {}): Promise<RunState> {
+  const spec = readRunSpec(runDir);
+  const current = effectiveRunState(readRunState(runDir));
+  if (current.status !== 'queued') {
+    throw new Error(
+      `run ${spec.id} is ${current.status}: re-run it to train again (metacurate run rerun ${spec.id})`,
+    );
+  }
+  mkdirSync(dirname(join(runDir, spec.results)), { recursive: true });
+  return spec.executor === 'slurm'
+    ? executeOnSlurm(runDir, spec, options)
+    : executeLocally(runDir, spec, options);
+}
+
+class StateKeeper {
+  state: Omit<RunState, 'updatedAt'>;
+  private lastWrite = 0;
+  private writing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly runDir: string,
+    initial: Omit<RunState, 'updatedAt'>,
+    private readonly onState?: (state: RunState) => void,
+  ) {
+    this.state = initial;
+  }
+
+  /** Writes now (status changes) or at most once a second (progress). */
+  update(change: Partial<RunState>, force = true): Promise<unknown> {
+    this.state = { ...this.state, ...change };
+    const now = Date.now();
+    if (!force && now - this.lastWrite < 1000) return this.writing;
+    this.lastWrite = now;
+    const snapshot = this.state;
+    this.writing = this.writing.then(async () => {
+      const written = await writeRunState(this.runDir, snapshot);
+      this.onState?.(written);
+    });
+    return this.writing;
+  }
+}
+
+function watchProgress(spec: RunSpec, keeper: StateKeeper): (line: string) => void {
+  return (line) => {
+    const progress = progressFromLine(spec, line, keeper.state.progress);
+    if (progress) void keeper.update({ progress }, false);
+  };
+}
+
+async function executeLocally(runDir: string, spec: RunSpec, options: ExecuteRunOptions): Promise<RunState> {
+  const keeper = new StateKeeper(
+    runDir,
+    { status: 'running', supervisorPid: process.pid, host: hostname(), startedAt: new Date().toISOString() },
+    options.onState,
+  );
+  await keeper.update({});
+  const log = createWriteStream(join(runDir, JOB_LOG), { flags: 'a' });
+  const progressOf = watchProgress(spec, keeper);
+  const trainLog = spec.trainLog ? new LogTail(join(runDir, spec.trainLog)) : undefined;
+  let output = '';
+  let pending = '';
+  const onText = (text: string) => {
+    log.write(text);
+    output = (output + text).slice(-8192);
+    const lines = (pending + text).split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      options.onLine?.(line);
+      if (!trainLog) progressOf(line);
+    }
+  };
+
+  const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>(
+    (resolvePromise) => {
+      let child;
+      try {
+        child = spawn(spec.command[0], spec.command.slice(1), {
+          cwd: spec.cwd,
+          env: jobEnv(spec),
+          detached: true, // its own process group: cancel stops the trainer's children too
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+      } catch (err) {
+        resolvePromise({ code: null, signal: null, error: (err as Error).message });
+        return;
+      }
+      void keeper.update({ pid: child.pid });
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stdout.on('data', onText);
+      child.stderr.on('data', onText);
+      const timer = setInterval(() => trainLog?.read(progressOf), options.pollMs ?? 500);
+      let killTimer: NodeJS.Timeout | undefined;
+      const cancel = () => {
+        if (child.pid === undefined) return;
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch {
+          // Already gone.
+        }
+        killTimer = setTimeout(
+          () => {
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              // Gone after SIGTERM.
+            }
+          },
+          (options.killGraceSeconds ?? 10) * 1000,
+        );
+      };
+      if (options.signal?.aborted) cancel();
+      options.signal?.addEventListener('abort', cancel, { once: true });
+      child.on('error', (err) => {
+        clearInterval(timer);
+        resolvePromise({
+          code: null,
+          signal: null,
+          error: `cannot start ${spec.command[0]}: ${err.message}`,
+        });
+      });
+      child.on('close', (code, signal) => {
+        clearInterval(timer);
+        if (killTimer) clearTimeout(killTimer);
+        options.signal?.removeEventListener('abort', cancel);
+        trainLog?.read(progressOf);
+        resolvePromise({ code, signal });
+      });
+    },
+  );
+  if (pending) onText('\n');
+  await new Promise<void>((r) => log.end(r));
+  const endedAt = new Date().toISOString();
+  if (options.signal?.aborted) {
+    await keeper.update({
+      status: 'cancelled',
+      endedAt,
+      exitCode: result.code ?? undefined,
+      signal: result.signal ?? undefined,
+    });
+  } else if (result.code === 0) {
+    await keeper.update({ status: 'succeeded', endedAt, exitCode: 0 });
+  } else {
+    const how = result.error ?? (result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`);
+    await keeper.update({
+      status: 'failed',
+      endedAt,
+      exitCode: result.code ?? undefined,
+      signal: result.signal ?? undefined,
+      error: `${how}${output.trim() ? `; last output:\n${lastLines(output, 5)}` : ''}`,
+    });
+  }
+  return readRunState(runDir);
+}
+
+/** The batch script of a run: resources, log file, working folder, environment, command. */
+export function slurmScript(runDir: string, spec: RunSpec): string {
+  if (runDir.includes('\\'))
+    throw new Error(`the run folder ${runDir} holds a backslash, which sbatch cannot use`);
+  const s = spec.slurm ?? {};
+  const lines = ['#!/bin/bash', `#SBATCH --job-name=${sbatchQuote(`metacurate-run-${spec.id}`)}`];
+  lines.push(`#SBATCH --output=${sbatchQuote(join(runDir, JOB_LOG).replace(/%/g, '%%'))}`);
+  lines.push('#SBATCH --open-mode=append');
+  if (s.partition) lines.push(`#SBATCH --partition=${sbatchQuote(s.partition)}`);
+  if (s.time) lines.push(`#SBATCH --time=${sbatchQuote(s.time)}`);
+  if (s.cpusPerTask) lines.push(`#SBATCH --cpus-per-task=${s.cpusPerTask}`);
+  if (s.mem) lines.push(`#SBATCH --mem=${sbatchQuote(s.mem)}`);
+  for (const a of s.sbatchArgs ?? []) lines.push(`#SBATCH ${sbatchQuote(a)}`);
+  lines.push('set -e', `cd ${shellQuote(spec.cwd)}`);
+  for (const [k, v] of Object.entries(spec.env)) {
+    lines.push(
+      k === 'PYTHONPATH'
+        ? `export PYTHONPATH=${shellQuote(v)}\${PYTHONPATH:+:$PYTHONPATH}`
+        : `export ${k}=${shellQuote(v)}`,
+    );
+  }
+  lines.push(`exec ${spec.command.map(shellQuote).join(' ')}`);
+  return lines.join('\n') + '\n';
+}
+
+async function executeOnSlurm(runDir: string, spec: RunSpec, options: ExecuteRunOptions): Promise<RunState> {
+  const run = options.slurmRun ?? runSlurmCommand;
+  const keeper = new StateKeeper(
+    runDir,
+    { status: 'queued', supervisorPid: process.pid, host: hostname() },
+    options.onState,
+  );
+  const scriptPath = join(runDir, 'job.sbatch');
+  writeFileSync(scriptPath, slurmScript(runDir, spec), { mode: 0o755 });
+  let jobId: string;
+  try {
+    jobId = (await checked(run, 'sbatch', ['--parsable', scriptPath])).trim().split(';')[0];
+  } catch (err) {
+    await keeper.update({
+      status: 'failed',
+      endedAt: new Date().toISOString(),
+      error: (err as Error).message,
+    });
+    return readRunState(runDir);
+  }
+  await keeper.update({ slurmJobId: jobId, slurmState: 'PENDING' });
+  // The job-completion log, where the cluster writes one: it outlives squeue's memory of the job.
+  const config = await slurmConfig(run).catch(() => new Map<string, string>());
+  const jobComp = config.get('JobCompType') === 'jobcomp/filetxt' ? config.get('JobCompLoc') : undefined;
+  const reader = new JobStateReader(run, [jobId], jobComp);
+  const jobLog = new LogTail(join(runDir, JOB_LOG));
+  const trainLog = spec.trainLog ? new LogTail(join(runDir, spec.trainLog)) : undefined;
+  const progressOf = watchProgress(spec, keeper);
+  let cancelled = false;
+  const cancel = () => {
+    cancelled = true;
+    void run('scancel', [jobId]);
+  };
+  if (options.signal?.aborted) cancel();
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  const pollMs = options.pollMs ?? 2000;
+  let final: { state: string; exitCode?: string } | undefined;
+  let missing = 0;
+  try {
+    while (!final) {
+      await new Promise((r) => setTimeout(r, pollMs));
+      jobLog.read((line) => {
+        options.onLine?.(line);
+        if (!trainLog) progressOf(line);
+      });
+      trainLog?.read(progressOf);
+      const states = await reader.read();
+      const job = states?.get(jobId);
+      if (states && !job) {
+        // Gone from the queue and no accounting: finished long ago (MinJobAge) or lost.
+        if (++missing * pollMs > 60_000) final = { state: 'UNKNOWN' };
+        continue;
+      }
+      if (!job) continue;
+      if (job.state !== keeper.state.slurmState) {
+        const started = job.state === 'RUNNING' && !keeper.state.startedAt;
+        await keeper.update({
+          slurmState: job.state,
+          status:
+            job.state === 'PENDING' ? 'queued' : isTerminal(job.state) ? keeper.state.status : 'running',
+          ...(started ? { startedAt: new Date().toISOString() } : {}),
+        });
+      }
+      if (isTerminal(job.state)) final = job;
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+  }
+  jobLog.read((line) => options.onLine?.(line));
+  trainLog?.read(progressOf);
+  const endedAt = new Date().toISOString();
+  const exitCode = final.exitCode ? Number(final.exitCode.split(':')[0]) : undefined;
+  if (final.state === 'COMPLETED') {
+    await keeper.update({ status: 'succeeded', endedAt, exitCode: 0, slurmState: final.state });
+  } else if (cancelled || final.state === 'CANCELLED') {
+    await keeper.update({ status: 'cancelled', endedAt, slurmState: final.state });
+  } else {
+    await keeper.update({
+      status: 'failed',
+      endedAt,
+      exitCode,
+      slurmState: final.state,
+      error: `Slurm job ${jobId} ended ${final.state}${final.exitCode ? ` (exit ${final.exitCode})` : ''}: see ${JOB_LOG}`,
+    });
+  }
+  return readRunState(runDir);
+}
+
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Cancels a run from outside its supervisor: SIGTERM to the supervisor when it lives on this
+ * machine (it stops the job and records the end); otherwise stops the job itself (scancel, or
+ * the process group) and records `cancelled`. Resolves with the state once it is final.
+ */
+export async function cancelRun(
+  runDir: string,
+  options: { slurmRun?: SlurmRunner; waitSeconds?: number } = {},
+): Promise<RunState> {
+  const state = effectiveRunState(readRunState(runDir));
+  if (isFinished(state.status)) return state;
+  const local = state.host === hostname();
+  if (local && alive(state.supervisorPid)) {
+    process.kill(state.supervisorPid!, 'SIGTERM');
+    const deadline = Date.now() + (options.waitSeconds ?? 30) * 1000;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = readRunState(runDir);
+      if (isFinished(now.status)) return now;
+    }
+    throw new Error(`run ${runDir}: its supervisor (pid ${state.supervisorPid}) did not stop`);
+  }
+  if (state.slurmJobId) await checked(options.slurmRun ?? runSlurmCommand, 'scancel', [state.slurmJobId]);
+  else if (local && alive(state.pid)) process.kill(-state.pid!, 'SIGTERM');
+  const { updatedAt: _, ...rest } = state;
+  return writeRunState(runDir, { ...rest, status: 'cancelled', endedAt: new Date().toISOString() });
+}
