@@ -87,7 +87,7 @@ export function progressFromLine(
   const steps = spec.kind === 'builtin' ? spec.steps : undefined;
   const percent =
     entry.step !== undefined && steps ? (100 * entry.step) / steps : (entry.percent ?? previous?.percent);
-  return {
+  const progress: RunProgress = {
     step: entry.step ?? previous?.step,
     steps: steps ?? previous?.steps,
     epoch: entry.epoch ?? previous?.epoch,
@@ -96,6 +96,8 @@ export function progressFromLine(
     samplesPerSecond: entry.samplesPerSecond ?? previous?.samplesPerSecond,
     etaSeconds: entry.etaSeconds ?? previous?.etaSeconds,
   };
+  // Only what is known (state.json drops undefined anyway).
+  return Object.fromEntries(Object.entries(progress).filter(([, v]) => v !== undefined)) as RunProgress;
 }
 
 /** The environment of the job: ours plus the run's variables (PYTHONPATH prepended, not replaced). */
