@@ -7,17 +7,29 @@
  * Security: a strict CSP (`default-src 'none'`, the one script by nonce, no eval), resources only
  * from dist/ and media/ through `asWebviewUri`. The webview keeps its state with `setState`; the
  * serializer re-creates the panel after a window reload and the host sends the data again.
+ *
+ * A training run's per-class zero-shot accuracy can be laid over the ranked-entry chart
+ * (`setAccuracyOverlay`): the host keeps it, maps it onto the entries of whatever data it sends
+ * (server/src/engine/classAccuracy.ts) and sends it with them; the webview keeps the overlay in its
+ * state, and the host takes it back from there after a window reload.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
+import {
+  accuracyByEntry,
+  parseZeroShotOverlay,
+  unmatchedClasses,
+  type ZeroShotOverlay,
+} from '../../server/src/engine/classAccuracy';
 import { metadataKindOf, parseMetadata } from '../../server/src/lsp/metadataModel';
 import { DEFAULT_SETTINGS, SETTINGS_SECTION } from '../../server/src/lsp/protocol';
 import {
   BALANCE_VIEW_TYPE,
   sourceKey,
+  type AccuracyOverlay,
   type BalancePayload,
   type CurationChoice,
   type HostMessage,
@@ -81,6 +93,17 @@ export class BalancePanelHost implements vscode.Disposable {
    * retainContextWhenHidden) and says `ready` again when shown; the data are sent then.
    */
   private ready = false;
+  /** The data last sent to the webview (what an overlay sent alone must be mapped onto). */
+  private shown: BalancePayload | undefined;
+  /** The zero-shot accuracy overlay, kept across hiding, closing and new data. */
+  private accuracy: ZeroShotOverlay | undefined;
+  /** `setAccuracyOverlay` was called (or the overlay taken from the webview's state): the host's word wins. */
+  private accuracyKnown = false;
+  /** The overlay mapped onto each data (weakly: the data cache decides what lives). */
+  private readonly accuracyMapped = new WeakMap<
+    BalancePayload,
+    { overlay: ZeroShotOverlay; value: AccuracyOverlay }
+  >();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -103,6 +126,25 @@ export class BalancePanelHost implements vscode.Disposable {
   /** The t of the open panel, for "Curate Pool…" started while it is open. */
   get currentT(): number | undefined {
     return this.panel ? this.panelT : undefined;
+  }
+
+  /**
+   * Lays a training run's per-class zero-shot accuracy (and a baseline's) over the ranked-entry
+   * chart, or removes it (undefined). The host keeps it: an open panel shows it at once, a hidden
+   * or closed one when it is shown again, and it goes with every data the panel loads later
+   * (mapped onto that data's entries). It does not open the panel (`show` does). Each call maps
+   * the overlay afresh, so an object changed in place may be passed again.
+   */
+  setAccuracyOverlay(overlay: ZeroShotOverlay | undefined): void {
+    this.accuracy = overlay ? { ...overlay } : undefined;
+    this.accuracyKnown = true;
+    if (this.panel && this.ready && this.shown)
+      this.post({ type: 'accuracy', accuracy: this.mapAccuracy(this.shown) });
+  }
+
+  /** The overlay the panel shows (or will show with its next data). */
+  get accuracyOverlay(): ZeroShotOverlay | undefined {
+    return this.accuracy;
   }
 
   /** Opens (or reveals) the panel on a source, at `t` when given. */
@@ -128,6 +170,7 @@ export class BalancePanelHost implements vscode.Disposable {
   revive(panel: vscode.WebviewPanel, state: PanelState | undefined): void {
     if (state?.source) this.source = state.source;
     if (state?.t) this.panelT = state.t;
+    this.adoptSavedAccuracy(state);
     panel.webview.options = this.webviewOptions();
     this.attach(panel);
   }
@@ -161,6 +204,7 @@ export class BalancePanelHost implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
+    this.shown = undefined;
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'balance.svg');
     panel.webview.html = this.html(panel.webview);
     this.panelDisposables.push(
@@ -211,7 +255,9 @@ export class BalancePanelHost implements vscode.Disposable {
         // The host knows the source (a revived panel's came with the serializer's state); the
         // webview's own t is the latest unless a command asked for another.
         this.ready = true;
+        this.shown = undefined;
         if (m.state?.t && this.pendingT === undefined) this.panelT = m.state.t;
+        this.adoptSavedAccuracy(m.state);
         await this.sendChoices();
         await this.sendSource();
         return;
@@ -253,12 +299,46 @@ export class BalancePanelHost implements vscode.Disposable {
       const t = this.pendingT ?? this.panelT ?? payload.info.t ?? configuredT();
       this.pendingT = undefined;
       this.panelT = t;
-      this.post({ type: 'data', payload, t });
+      this.shown = payload;
+      this.post({ type: 'data', payload, t, accuracy: this.mapAccuracy(payload) });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.output.error(`Entry balance: ${message}`);
       this.post({ type: 'error', source, message });
     }
+  }
+
+  /**
+   * The overlay saved in the webview's state, after a window reload (a new host knows none): taken
+   * back unless `setAccuracyOverlay` said otherwise since the host started.
+   */
+  private adoptSavedAccuracy(state: PanelState | undefined): void {
+    if (this.accuracyKnown || !state?.accuracy) return;
+    const overlay = parseZeroShotOverlay(state.accuracy);
+    if (!overlay) return;
+    this.accuracy = overlay;
+    this.accuracyKnown = true;
+  }
+
+  /** The overlay on `payload`'s entries, by rank (undefined when there is none). */
+  private mapAccuracy(payload: BalancePayload): AccuracyOverlay | undefined {
+    const overlay = this.accuracy;
+    if (!overlay) return undefined;
+    const cached = this.accuracyMapped.get(payload);
+    if (cached?.overlay === overlay) return cached.value;
+    const { names, model } = payload;
+    const byRank = (byId: Float64Array) => Float64Array.from(model.order, (id) => byId[id]);
+    const value: AccuracyOverlay = {
+      overlay,
+      source: sourceKey(payload.info.spec),
+      ranked: byRank(accuracyByEntry(names, overlay.perClass)),
+      baselineRanked: overlay.baseline
+        ? byRank(accuracyByEntry(names, overlay.baseline.perClass))
+        : undefined,
+      unmatched: unmatchedClasses(names, overlay.perClass),
+    };
+    this.accuracyMapped.set(payload, { overlay, value });
+    return value;
   }
 
   private load(source: SourceSpec): Promise<BalancePayload> {

@@ -23,6 +23,7 @@ import {
 } from '../../server/src/lsp/protocol';
 import { registerBalanceFeatures } from './balanceCommands';
 import { PreviewProvider } from './preview';
+import { registerRunFeatures } from './runCommands';
 import { startingView, statusView, stoppedView, type StatusView } from './status';
 
 let client: LanguageClient | undefined;
@@ -121,12 +122,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   // Entry-balance panel (and its serializer), Curate Pool…, Count Matches in Samples.
-  registerBalanceFeatures(context, output, () => client);
+  const panel = registerBalanceFeatures(context, output, () => client);
+  // Training runs: the Runs view, Start Training Run…, results inline and over the panel.
+  const runs = registerRunFeatures(context, output, () => client, panel);
+  context.subscriptions.push(
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Running) runs.publishOverlay(true);
+    }),
+  );
 
   try {
     output.info(`Starting the language server: ${serverModule}`);
     await client.start();
     output.info('The language server is running.');
+    runs.publishOverlay(true);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     output.error(`The language server failed to start: ${reason}`);

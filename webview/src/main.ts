@@ -3,16 +3,21 @@
  * the expected size, head entries and head share at t, three charts (entries ranked by count with
  * the line at t and the head shaded, before and after balancing; the cumulative share of matches;
  * the expected size over t with the current t marked) and the virtualised table of entries.
+ * When the host sends a training run's per-class zero-shot accuracy, the ranked chart shows it as
+ * points at the ranks of the entries naming the classes (right axis, 0–100 %; a baseline run as
+ * hollow points), behind a checkbox, and the table gets a column of it.
  *
  * Every t move is answered here from the host's prepared model (balanceView.ts): the figures in
  * microseconds, the per-entry expected kept (O(ids)) coalesced to one computation per frame.
  * Messages: protocol.ts. State (source, t, sort, search, scroll) is kept with `setState`.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import {
   cumulativeShare,
@@ -24,10 +29,11 @@ import {
   type BalanceModel,
   type BalanceStats,
 } from '../../server/src/engine/balanceView';
-import { Chart, opaque, type ChartDef } from './charts';
+import { Chart, opaque, type ChartDef, type SeriesDef } from './charts';
 import panelCss from './styles.css';
 import {
   sourceKey,
+  type AccuracyOverlay,
   type BalancePayload,
   type CurationChoice,
   type ExportFormat,
@@ -151,6 +157,10 @@ let rankOf: Uint32Array | undefined;
 let nameOrder: Uint32Array | undefined;
 let lowerNames: string[] | undefined;
 let tMax = 10;
+/** The zero-shot accuracy overlay on the data shown (by rank), and by entry id for the table. */
+let accuracy: AccuracyOverlay | undefined;
+let accuracyById: Float64Array | undefined;
+let baselineById: Float64Array | undefined;
 
 let saveTimer = 0;
 function saveState(): void {
@@ -251,6 +261,20 @@ const note = (id: string, text: string) => {
   el.textContent = text;
 };
 
+// The zero-shot accuracy overlay's checkbox, in the ranked chart's head; shown only with an overlay.
+const accuracyToggle = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
+accuracyToggle.id = 'show-accuracy';
+accuracyToggle.textContent = 'Zero-shot accuracy';
+accuracyToggle.title = 'Show the per-class zero-shot accuracy of the training run on this chart';
+accuracyToggle.hidden = true;
+accuracyToggle.checked = state.showAccuracy !== false;
+$('chart-ranked').parentElement!.querySelector('.card-head h2')!.after(accuracyToggle);
+accuracyToggle.addEventListener('change', () => {
+  state.showAccuracy = accuracyToggle.checked;
+  saveState();
+  if (model) drawRanked();
+});
+
 new ResizeObserver(() => {
   for (const c of charts.values()) c.resize();
 }).observe(chartsEl);
@@ -261,18 +285,106 @@ new MutationObserver(() => {
 }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 let rankedRanks: Uint32Array = new Uint32Array(0);
+const rankedBase = chartDefs[0];
+/** The ranked chart's series and axes last built (it is rebuilt only when they change). */
+let rankedShape = '';
+
+function showingAccuracy(): boolean {
+  return !!accuracy && state.showAccuracy !== false;
+}
+
+/** The ranked chart's definition: with the accuracy points and their right axis when shown. */
+function rankedDef(): ChartDef {
+  if (!showingAccuracy()) return rankedBase;
+  const o = accuracy!.overlay;
+  const series: SeriesDef[] = [
+    ...rankedBase.series,
+    { label: `zero-shot top-1, run ${o.runId}`, color: (c) => c.accuracy, mark: 'points' },
+  ];
+  if (o.baseline)
+    series.push({ label: `baseline, run ${o.baseline.runId}`, color: (c) => c.baseline, mark: 'hollow' });
+  // The axis has room for about 28 characters; the legend and the note name the run in full.
+  const axisLabel = `zero-shot top-1 (run ${o.runId})`;
+  return {
+    ...rankedBase,
+    series: series.map((s, i) => (i >= rankedBase.series.length ? { ...s, right: true } : s)),
+    right: {
+      label: axisLabel.length <= 28 ? axisLabel : 'zero-shot top-1',
+      range: [0, 100],
+      format: (v) => `${+v.toPrecision(3)}%`,
+    },
+  };
+}
+
+/** Ranks (below the matched entries) of the entries with an accuracy, of the run or the baseline. */
+function accuracyRanks(): number[] {
+  const a = accuracy!;
+  const n = Math.min(model!.matchedEntries, a.ranked.length);
+  const out: number[] = [];
+  for (let r = 0; r < n; r++)
+    if (Number.isFinite(a.ranked[r]) || (a.baselineRanked && Number.isFinite(a.baselineRanked[r])))
+      out.push(r);
+  return out;
+}
+
+/** The accuracy columns of the ranked chart's data (percent; null where no point), when shown. */
+function accuracySeries(): (number | null)[][] {
+  if (!showingAccuracy()) return [];
+  const column = (byRank: Float64Array) =>
+    Array.from(rankedRanks, (r) => (Number.isFinite(byRank[r]) ? byRank[r] * 100 : null));
+  const a = accuracy!;
+  return a.baselineRanked ? [column(a.ranked), column(a.baselineRanked)] : [column(a.ranked)];
+}
+
+/** The ranked chart: counts before and after at log-spaced ranks, and the accuracy points. */
+function drawRanked(): void {
+  const m = model!;
+  // Matched entries only (a log axis has no 0), at log-spaced ranks, and at every rank with a point.
+  rankedRanks = sampleRanks(m.matchedEntries, 1500);
+  if (showingAccuracy()) {
+    const extra = accuracyRanks();
+    if (extra.length > 0) rankedRanks = Uint32Array.from(new Set([...rankedRanks, ...extra])).sort();
+  }
+  const rx = Float64Array.from(rankedRanks, (r) => r + 1);
+  const before = Float64Array.from(rankedRanks, (r) => m.ranked[r]);
+  const data = [rx, before, afterSeries(), ...accuracySeries()] as unknown as uPlot.AlignedData;
+  const def = rankedDef();
+  const shape = [...def.series.map((s) => s.label), def.right?.label ?? ''].join('\n');
+  const chart = charts.get('ranked')!;
+  if (shape !== rankedShape || !chart.plot) {
+    rankedShape = shape;
+    chart.redefine(def, data);
+  } else chart.setData(data);
+  note('ranked', rankedNote());
+}
+
+function rankedNote(): string {
+  const m = model!;
+  let text = `${int.format(m.matchedEntries)} of ${int.format(m.numEntries)} entries matched; the line is t, the shaded ranks are the head.`;
+  const a = accuracy;
+  if (!a || !showingAccuracy()) return text;
+  let placed = 0;
+  let unmatchedEntries = 0;
+  for (let r = 0; r < a.ranked.length; r++)
+    if (Number.isFinite(a.ranked[r]) || (a.baselineRanked && Number.isFinite(a.baselineRanked[r]))) {
+      if (r < m.matchedEntries) placed++;
+      else unmatchedEntries++;
+    }
+  const o = a.overlay;
+  text += ` Points: ${o.dataset} zero-shot top-1 of run ${o.runId}`;
+  if (o.baseline) text += ` (hollow: run ${o.baseline.runId})`;
+  text += ` at the ${int.format(placed)} entries naming a class`;
+  if (unmatchedEntries > 0) text += `; ${int.format(unmatchedEntries)} more are not matched (not drawn)`;
+  if (a.unmatched.length > 0) {
+    const listed = a.unmatched.slice(0, 5).join(', ') + (a.unmatched.length > 5 ? ', …' : '');
+    text += `; no entry names ${listed}`;
+  }
+  return `${text}.`;
+}
 
 function drawStaticCharts(): void {
   const m = model!;
-  // Ranked: matched entries only (a log axis has no 0), at log-spaced ranks.
-  rankedRanks = sampleRanks(m.matchedEntries, 1500);
-  const rx = Float64Array.from(rankedRanks, (r) => r + 1);
-  const before = Float64Array.from(rankedRanks, (r) => m.ranked[r]);
-  charts.get('ranked')!.setData([rx, before, afterSeries()]);
-  note(
-    'ranked',
-    `${int.format(m.matchedEntries)} of ${int.format(m.numEntries)} entries matched; the line is t, the shaded ranks are the head.`,
-  );
+  drawRanked();
 
   // Cumulative share: log-spaced ranks (the head) and evenly spaced ones (the tail).
   const n = m.matchedEntries;
@@ -395,6 +507,7 @@ function scheduleKept(): void {
         d[0] as unknown as number[],
         d[1] as unknown as number[],
         afterSeries() as unknown as number[],
+        ...(d.slice(3) as unknown as number[][]), // the accuracy points
       ]);
     }
     table.refresh();
@@ -445,7 +558,20 @@ const columns: (Column & { sort: SortKey; num: boolean })[] = [
   { key: 'count', title: 'Count', className: 'num', sort: 'count', num: true },
   { key: 'probability', title: 'p at t', className: 'num', sort: 'probability', num: true },
   { key: 'kept', title: 'Expected kept', className: 'num', sort: 'kept', num: true },
+  // Shown only with an accuracy overlay (the table card's `with-accuracy` class).
+  { key: 'accuracy', title: 'Zero-shot top-1', className: 'num', sort: 'accuracy', num: true },
 ];
+const ACCURACY_COLUMN = 6;
+
+/** An entry's zero-shot accuracy, and its difference to the baseline's in points when both exist. */
+function accuracyText(id: number): string {
+  const a = accuracyById?.[id] ?? NaN;
+  const b = baselineById?.[id] ?? NaN;
+  if (!Number.isFinite(a)) return Number.isFinite(b) ? `– (base ${dec1.format(b * 100)}%)` : '';
+  if (!Number.isFinite(b)) return `${dec1.format(a * 100)}%`;
+  const d = (a - b) * 100;
+  return `${dec1.format(a * 100)}% (${d >= 0 ? '+' : '−'}${dec1.format(Math.abs(d))})`;
+}
 
 function cellText(id: number, column: number): string {
   const m = model!;
@@ -463,8 +589,10 @@ function cellText(id: number, column: number): string {
       const t = stats?.t ?? state.t;
       return c <= t ? '1' : (t / c).toPrecision(3);
     }
-    default:
+    case 5:
       return kept && keptT === stats?.t ? dec2.format(kept[id]) : '…';
+    default:
+      return accuracyText(id);
   }
 }
 
@@ -472,6 +600,7 @@ const table = new VirtualTable($('table-host'), columns, cellText, (id) => post(
 table.viewport.addEventListener('scroll', () => saveState(), { passive: true });
 
 const headerEl = $('table-header');
+const tableCard = headerEl.closest<HTMLElement>('.table-card')!;
 for (const c of columns) {
   const b = document.createElement('button');
   b.textContent = c.title;
@@ -512,6 +641,16 @@ function sortedIds(): Uint32Array {
       }
       asc = nameOrder;
       break;
+    }
+    case 'accuracy': {
+      // By accuracy (equal ones by rank), entries without one last either way; by count without an overlay.
+      const acc = accuracyById;
+      if (!acc) return descending ? m.order : m.order.slice().reverse();
+      const valid: number[] = [];
+      const rest: number[] = [];
+      for (const id of m.order) (Number.isFinite(acc[id]) ? valid : rest).push(id);
+      valid.sort(descending ? (a, b) => acc[b] - acc[a] : (a, b) => acc[a] - acc[b]);
+      return Uint32Array.from([...valid, ...rest]);
     }
     case 'kept': {
       if (!kept || keptT !== stats?.t) kept = keptPerEntryAt(m, stats?.t ?? state.t, kept);
@@ -582,13 +721,22 @@ $('export-csv').addEventListener('click', () => {
     kept = keptPerEntryAt(m, t, kept);
     keptT = t;
   }
-  const lines = ['rank,id,entry,count,probability,expected_kept'];
+  const acc = accuracyById;
+  const base = baselineById;
+  const value = (v: number) => (Number.isFinite(v) ? String(v) : '');
+  const lines = [
+    'rank,id,entry,count,probability,expected_kept' +
+      (acc ? ',zero_shot_top1' : '') +
+      (base ? ',baseline_zero_shot_top1' : ''),
+  ];
   const view = (table as unknown as { view: Uint32Array }).view;
   for (let i = 0; i < view.length; i++) {
     const id = view[i];
     const c = m.counts[id];
     lines.push(
-      `${rankOf![id] + 1},${id},${csvField(payload.names[id] ?? '')},${c},${c <= t ? 1 : t / c},${kept[id]}`,
+      `${rankOf![id] + 1},${id},${csvField(payload.names[id] ?? '')},${c},${c <= t ? 1 : t / c},${kept[id]}` +
+        (acc ? `,${value(acc[id])}` : '') +
+        (base ? `,${value(base[id])}` : ''),
     );
   }
   post({ type: 'export', format: 'csv', name: `entry-balance-t${t}`, content: lines.join('\n') + '\n' });
@@ -643,7 +791,44 @@ function setStatus(html: string | Node, kind: 'info' | 'error' | 'loading' = 'in
   } else statusEl.append(typeof html === 'string' ? document.createTextNode(html) : html);
 }
 
-function onData(p: BalancePayload, t: number): void {
+/**
+ * Takes the host's accuracy overlay for the data shown (undefined: none); returns false when it
+ * belongs to other data (the host sends it again with its data).
+ */
+function setAccuracy(a: AccuracyOverlay | undefined): boolean {
+  const m = model;
+  if (a && (!m || !payload || a.source !== sourceKey(payload.info.spec) || a.ranked.length !== m.numEntries))
+    return false;
+  accuracy = a;
+  accuracyById = undefined;
+  baselineById = undefined;
+  if (a && m) {
+    const byId = (byRank: Float64Array) => {
+      const out = new Float64Array(m.numEntries);
+      for (let r = 0; r < m.numEntries; r++) out[m.order[r]] = byRank[r];
+      return out;
+    };
+    accuracyById = byId(a.ranked);
+    if (a.baselineRanked?.length === m.numEntries) baselineById = byId(a.baselineRanked);
+  }
+  state.accuracy = a?.overlay;
+  accuracyToggle.hidden = !a;
+  accuracyToggle.checked = state.showAccuracy !== false;
+  tableCard.classList.toggle('with-accuracy', !!a);
+  const header = headerEl.children[ACCURACY_COLUMN] as HTMLElement | undefined;
+  if (header) {
+    header.textContent = baselineById ? 'Top-1 (Δ base)' : columns[ACCURACY_COLUMN].title;
+    header.title = a
+      ? `${a.overlay.dataset} zero-shot top-1 of run ${a.overlay.runId}` +
+        (a.overlay.baseline ? ` (difference to run ${a.overlay.baseline.runId} in points)` : '')
+      : '';
+  }
+  if (!a && state.sort.key === 'accuracy') state.sort = { key: 'count', descending: true };
+  saveState();
+  return true;
+}
+
+function onData(p: BalancePayload, t: number, a: AccuracyOverlay | undefined): void {
   payload = p;
   model = p.model;
   kept = undefined;
@@ -671,6 +856,7 @@ function onData(p: BalancePayload, t: number): void {
     parts.push(`kept ${int.format(info.kept)} at t = ${formatT(info.t)}`);
   setStatus(parts.join(' · '));
   statusEl.title = `${info.metadataPath}\nRead and prepared in ${info.millis} ms.`;
+  if (!setAccuracy(a)) setAccuracy(undefined);
   setT(t, 'host');
   drawStaticCharts();
   applyView(false);
@@ -686,7 +872,12 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       setStatus(m.message, 'loading');
       return;
     case 'data':
-      onData(m.payload, m.t);
+      onData(m.payload, m.t, m.accuracy);
+      return;
+    case 'accuracy':
+      if (!setAccuracy(m.accuracy) || !model) return;
+      drawRanked();
+      applyView(false);
       return;
     case 'error':
       document.body.dataset.ready = 'error';

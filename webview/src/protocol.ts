@@ -8,6 +8,9 @@
  * the exact expected-size sums) in a worker thread, and the webview answers every move of t from it.
  */
 import type { BalanceModel } from '../../server/src/engine/balanceView';
+import type { ZeroShotOverlay } from '../../server/src/engine/classAccuracy';
+
+export type { ZeroShotOverlay };
 
 /** The view type of the panel, its serializer and its `onWebviewPanel:` activation event. */
 export const BALANCE_VIEW_TYPE = 'metacurate.balance';
@@ -51,7 +54,26 @@ export interface CurationChoice {
   label: string;
 }
 
-export type SortKey = 'rank' | 'entry' | 'id' | 'count' | 'probability' | 'kept';
+/**
+ * A training run's per-class zero-shot accuracy (and a baseline run's), mapped by the host onto
+ * the entries of the data shown, for the ranked-entry chart and the table. Arrays by rank: index
+ * i is entry `model.order[i]` of that data; NaN where the entry names no class or its class has no
+ * accuracy (server/src/engine/classAccuracy.ts has the matching rules).
+ */
+export interface AccuracyOverlay {
+  /** What the host was given: the webview keeps it with `setState` and hands it back after a reload. */
+  overlay: ZeroShotOverlay;
+  /** `sourceKey` of the data the arrays belong to. */
+  source: string;
+  /** Top-1 accuracy in [0, 1] of the entry at each rank (length `model.numEntries`). */
+  ranked: Float64Array;
+  /** The baseline run's, when the overlay has one. */
+  baselineRanked?: Float64Array;
+  /** The run's classes that no entry names (not drawn). */
+  unmatched: string[];
+}
+
+export type SortKey = 'rank' | 'entry' | 'id' | 'count' | 'probability' | 'kept' | 'accuracy';
 
 /** What the webview keeps with `setState`: it survives hiding the panel and reloading the window. */
 export interface PanelState {
@@ -61,6 +83,10 @@ export interface PanelState {
   search: string;
   /** First table row in view. */
   scrollRow: number;
+  /** The zero-shot accuracy overlay on display (the host takes it back after a window reload). */
+  accuracy?: ZeroShotOverlay;
+  /** The overlay's checkbox: draw it on the chart (default true). */
+  showAccuracy?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -70,15 +96,17 @@ export interface PanelState {
 export type HostMessage =
   /** The host is reading a source (the panel shows a spinner). */
   | { type: 'loading'; source: SourceSpec; message: string }
-  /** The data of a source, and the t to show it at. */
-  | { type: 'data'; payload: BalancePayload; t: number }
+  /** The data of a source, and the t to show it at; `accuracy` maps the overlay onto it (none: no overlay). */
+  | { type: 'data'; payload: BalancePayload; t: number; accuracy?: AccuracyOverlay }
   | { type: 'error'; source: SourceSpec; message: string }
   /** The finished curations the selector offers, and the source on display. */
   | { type: 'choices'; curations: CurationChoice[]; current: SourceSpec }
   /** Move the t control (settings changed, or a command asked). */
   | { type: 'setT'; t: number }
   /** An export was written (or `path` is undefined when the user cancelled). */
-  | { type: 'exported'; path?: string };
+  | { type: 'exported'; path?: string }
+  /** The zero-shot accuracy overlay changed, on the data shown (undefined: remove it). */
+  | { type: 'accuracy'; accuracy?: AccuracyOverlay };
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host

@@ -8,4 +8,9 @@ import { lspCommand } from './commands/lsp';
 import { experimentCommand } from './commands/experiment';
 import { runCommand } from './commands/run';
 
-export const commandsFromOtherIssues: Command[] = [metadataCommand, lspCommand, experimentCommand, runCommand];
+export const commandsFromOtherIssues: Command[] = [
+  metadataCommand,
+  lspCommand,
+  experimentCommand,
+  runCommand,
+];

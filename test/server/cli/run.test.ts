@@ -56,7 +56,7 @@ describe('metacurate run (built-in trainer, real PyTorch)', function () {
       'none',
     ]);
     assert.equal(made.code, 0, made.stderr);
-    assert.match(made.stdout, /Train on it with:\n  metacurate run start --curation .*\/mini\/curated/);
+    assert.match(made.stdout, /Train on it with:\n {2}metacurate run start --curation .*\/mini\/curated/);
   });
 
   const startArgs = () => [
