@@ -286,6 +286,17 @@ export async function openFile(page, relPath) {
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
 }
 
+/**
+ * The text of the visible lines of the active editor group's editor (inlay hints included), with
+ * Monaco's NBSPs as spaces. With editors side by side, `.first()` alone would read the leftmost.
+ */
+export async function activeEditorText(page) {
+  const lines = page
+    .locator('.editor-group-container.active .editor-instance .monaco-editor .view-lines')
+    .first();
+  return (await lines.innerText()).replace(/\u00a0/g, ' ');
+}
+
 export async function activeTab(page, name, timeout = 15_000) {
   await page
     .locator('.tabs-container .tab.active', { hasText: name })

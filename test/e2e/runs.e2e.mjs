@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import {
   ROOT,
   activeTab,
+  activeEditorText,
   createRunner,
   eventually,
   expect,
@@ -161,14 +162,6 @@ async function waitForStatus(page, ws, id, status, timeout = 180_000) {
   return run;
 }
 
-/** The text of the visible editor lines (inlay hints included), with NBSPs as spaces. */
-async function editorText(page) {
-  return (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(
-    /\u00a0/g,
-    ' ',
-  );
-}
-
 const pct = (v) => `${(100 * v).toFixed(1)}%`;
 function delta(now, base) {
   const d = 100 * (now - base);
@@ -230,14 +223,14 @@ export async function runsSuite(vsix) {
     await openFile(page, 'mini/metadata.json');
     await eventually(
       async () => {
-        const text = await editorText(page);
+        const text = await activeEditorText(page);
         return CLASSES.every((c) =>
           new RegExp(`"${escape(c)}"[^\\n]*zero-shot ${escape(pct(run.perClass[c]))}(?! \\()`).test(text),
         );
       },
       { timeout: 30_000, message: 'every class entry with its accuracy inline' },
     );
-    const text = await editorText(page);
+    const text = await activeEditorText(page);
     expect(!/"tee"[^\n]*zero-shot/.test(text), 'an entry that is no class name has no accuracy');
     log(`inline: ${text.split('\n').find((l) => l.includes('"trousers"'))}`);
     await screenshot('accuracy-inline');
@@ -255,7 +248,7 @@ export async function runsSuite(vsix) {
     await openFile(page, 'mini/metadata.json');
     await eventually(
       async () => {
-        const text = await editorText(page);
+        const text = await activeEditorText(page);
         return CLASSES.every((c) =>
           text.includes(`zero-shot ${pct(b.perClass[c])} (${delta(b.perClass[c], a.perClass[c])})`),
         );
@@ -274,7 +267,13 @@ export async function runsSuite(vsix) {
     await widget.locator('.monaco-list-row', { hasText: second }).first().click();
     await widget.locator('input.input').press('Enter');
     await activeTab(page, 'compare-2-runs.md', 15_000);
-    const text = await editorText(page);
+    const text = await eventually(
+      async () => {
+        const shown = await activeEditorText(page);
+        return shown.includes('| top-1 |') ? shown : null;
+      },
+      { timeout: 15_000, message: 'the comparison table in the active editor' },
+    );
     const expected = cli(['run', 'compare', first, second, '--markdown', '--workspace', ws]);
     for (const label of [
       '| t |',
@@ -299,6 +298,16 @@ export async function runsSuite(vsix) {
     await frame.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
     const toggle = frame.locator('#show-accuracy');
     await toggle.waitFor({ state: 'visible', timeout: 30_000 });
+    // The run shown inline is the second; the first is the baseline (hollow points).
+    const panelText = await eventually(
+      async () => {
+        const t = await frame.locator('body').innerText();
+        return t.includes(`zero-shot top-1, run ${second}`) ? t : null;
+      },
+      { timeout: 15_000, message: `the chart legend naming run ${second}` },
+    );
+    expect(panelText.includes(`baseline, run ${first}`), 'the legend names the baseline run');
+    expect(/at the 10 entries naming a class/.test(panelText), 'the 10 class entries carry points');
     await screenshot('balance-with-accuracy');
   });
 
@@ -316,7 +325,7 @@ export async function runsSuite(vsix) {
     const widget = await quickTitle(page, /.*/);
     await pickRow(widget, first);
     await activeTab(page, 'job.log', 15_000);
-    await eventually(async () => /\[trainer\] step 30\/30/.test(await editorText(page)) || null, {
+    await eventually(async () => /\[trainer\] step 30\/30/.test(await activeEditorText(page)) || null, {
       timeout: 10_000,
       message: 'the trainer lines in job.log',
     });
