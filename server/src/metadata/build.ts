@@ -30,7 +30,7 @@ import {
   type PageviewOptions,
 } from './pageviews';
 import { runRequests, workerScript } from './pool';
-import type { ProgressTarget } from './progress';
+import { Progress, type ProgressTarget } from './progress';
 import type { DumpFormat, PageStats } from './dumpChunks';
 import {
   buildWordnetPart,
@@ -381,9 +381,9 @@ async function countTitles(
   threads: number,
   progress: ProgressTarget | undefined,
 ): Promise<PageviewCounts> {
-  const show = (done: number): void => {
-    if (progress?.isTTY) progress.stream.write(`\r\x1b[Kpage views: ${done} / ${files.length} files`);
-  };
+  // On a terminal a redrawn line; in a log, a plain line every 30 s (Progress decides).
+  const bar = new Progress(progress, 'page views', files.length, 0, { unit: 'files' });
+  const show = (done: number): void => bar.update(done);
   let result: PageviewCounts;
   if (threads <= 1 || files.length <= 1 || workerScript() === undefined) {
     result = await countPageviews(files, pvOpts, show);
@@ -403,7 +403,7 @@ async function countTitles(
     );
     result = { titles, files: records };
   }
-  if (progress?.isTTY) progress.stream.write('\r\x1b[K');
+  bar.finish();
   return result;
 }
 
