@@ -224,7 +224,7 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
   const sources: Provenance['sources'] = {};
 
   if (wanted.has('wordnet')) {
-    const dir = (opts.wordnet as string | undefined) ?? defaultWordnetDir();
+    const dir = typeof opts.wordnet === 'string' ? opts.wordnet : defaultWordnetDir();
     log(`wordnet: reading ${dir}`);
     const wn = await buildWordnetPart(dir);
     parts.push({
