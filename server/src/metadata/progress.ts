@@ -8,11 +8,41 @@ export interface ProgressTarget {
   isTTY: boolean;
 }
 
+/** What is counted: bytes (of a dump) or files (page-view files). */
+export type ProgressUnit = 'bytes' | 'files';
+
+/** Milliseconds between two lines: redrawn on a terminal, appended to a log file or pipe. */
+export const REDRAW_MS = { tty: 500, plain: 30_000 } as const;
+
+export interface ProgressState {
+  label: string;
+  done: number;
+  total: number;
+  /** Done before this run (resumed): not part of the rate. */
+  resumed: number;
+  elapsedSeconds: number;
+  unit: ProgressUnit;
+}
+
+/** `label: done / total (pct%), rate/s, ETA t` in the unit's own notation. */
+export function formatProgress(p: ProgressState): string {
+  const rate = p.elapsedSeconds > 0 ? (p.done - p.resumed) / p.elapsedSeconds : 0;
+  const pct = p.total > 0 ? ((100 * p.done) / p.total).toFixed(1) : '100.0';
+  const eta = rate > 0 ? formatDuration((p.total - p.done) / rate) : '?';
+  const amounts =
+    p.unit === 'bytes'
+      ? `${formatBytes(p.done)} / ${formatBytes(p.total)} (${pct}%), ${formatBytes(rate)}/s`
+      : `${p.done} / ${p.total} files (${pct}%), ${rate.toFixed(rate >= 10 ? 0 : 1)} files/s`;
+  return `${p.label}: ${amounts}, ETA ${eta}`;
+}
+
 export class Progress {
-  private readonly started = Date.now();
+  private readonly started: number;
   private lastDraw = 0;
   private drawn = false;
   private done: number;
+  private readonly unit: ProgressUnit;
+  private readonly clock: () => number;
 
   constructor(
     private readonly target: ProgressTarget | undefined,
@@ -20,7 +50,11 @@ export class Progress {
     private readonly total: number,
     /** Work already done before this run (resumed), excluded from the rate. */
     private readonly resumed = 0,
+    options: { unit?: ProgressUnit; clock?: () => number } = {},
   ) {
+    this.unit = options.unit ?? 'bytes';
+    this.clock = options.clock ?? Date.now;
+    this.started = this.clock();
     this.done = resumed;
     // The first line waits one interval, so that its rate and ETA rest on some work.
     this.lastDraw = this.started;
@@ -29,8 +63,8 @@ export class Progress {
   update(done: number): void {
     this.done = Math.min(this.total, done);
     if (!this.target) return;
-    const now = Date.now();
-    const every = this.target.isTTY ? 500 : 30_000;
+    const now = this.clock();
+    const every = this.target.isTTY ? REDRAW_MS.tty : REDRAW_MS.plain;
     if (now - this.lastDraw < every) return;
     this.lastDraw = now;
     this.draw();
@@ -43,11 +77,14 @@ export class Progress {
   }
 
   line(): string {
-    const elapsed = (Date.now() - this.started) / 1000;
-    const rate = elapsed > 0 ? (this.done - this.resumed) / elapsed : 0;
-    const pct = this.total > 0 ? ((100 * this.done) / this.total).toFixed(1) : '100.0';
-    const eta = rate > 0 ? formatDuration((this.total - this.done) / rate) : '?';
-    return `${this.label}: ${formatBytes(this.done)} / ${formatBytes(this.total)} (${pct}%), ${formatBytes(rate)}/s, ETA ${eta}`;
+    return formatProgress({
+      label: this.label,
+      done: this.done,
+      total: this.total,
+      resumed: this.resumed,
+      elapsedSeconds: (this.clock() - this.started) / 1000,
+      unit: this.unit,
+    });
   }
 
   private draw(): void {

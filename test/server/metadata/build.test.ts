@@ -9,7 +9,9 @@ import { UsageError } from '../../../server/src/engine/errors';
 import {
   assembleParts,
   buildMetadata,
+  type BuildOptions,
   formatMetadataJson,
+  partsToBuild,
   provenancePathFor,
   type Provenance,
 } from '../../../server/src/metadata/build';
@@ -42,15 +44,18 @@ describe('metadata build', () => {
       assert.deepEqual(entries, ['!!', 'a']);
     });
 
-    it('caps a part to its best-scored entries (WordNet: first in order), then sorts them', () => {
-      const { entries } = assembleParts(
-        [
-          { name: 'wordnet', scored: false, entries: [e('c'), e('a'), e('b')] },
-          { name: 'bigrams', scored: true, entries: [e('x y', 1), e('p q', 40), e('m n', 35), e('k l', 35)] },
-        ],
-        2,
-      );
-      assert.deepEqual(entries, ['a', 'b', 'k l', 'p q']);
+    it('caps each part to its own number of best-scored entries (WordNet: first in order), then sorts them', () => {
+      const { entries } = assembleParts([
+        { name: 'wordnet', scored: false, cap: 2, entries: [e('c'), e('a'), e('b')] },
+        {
+          name: 'bigrams',
+          scored: true,
+          cap: 3,
+          entries: [e('x y', 1), e('p q', 40), e('m n', 35), e('k l', 35)],
+        },
+        { name: 'titles', scored: true, entries: [e('T', 1), e('S', 2)] },
+      ]);
+      assert.deepEqual(entries, ['a', 'b', 'k l', 'm n', 'p q', 'S', 'T']);
     });
   });
 
@@ -154,6 +159,11 @@ describe('metadata build', () => {
         minViews: 70,
         minLineViews: 50,
         maxPerPart: null,
+        maxEntries: { wordnet: null, unigrams: null, bigrams: null, titles: null },
+      });
+      assert.deepEqual(p.partSelection, {
+        parts: ['wordnet', 'unigrams', 'bigrams', 'titles'],
+        by: 'inputs given',
       });
       assert.equal(p.sources.wordnet?.version, '3.0');
       assert.equal(p.sources.wordnet?.files[0].sha256, sha(readFileSync(join(dir, 'wn', 'data.noun'))));
@@ -187,6 +197,97 @@ describe('metadata build', () => {
       );
       assert.equal(r.provenance.sources.pageviews?.files.length, 2);
       rmSync(second);
+    });
+
+    it('builds the unigram part of a dump without its bigrams, capped on its own, and records it', async () => {
+      // Unigram counts: Gamma 4, ray 3, burst 2, Rare 1, pair 1, Ray 1.
+      const r = await buildMetadata({
+        out: join(dir, 'unigrams.json'),
+        parts: ['unigrams'],
+        wikiDumps: [join(dir, 'dump.xml')],
+        minUnigram: 1,
+        maxPerPart: 100,
+        maxEntries: { unigrams: 2 },
+        threads: 1,
+      });
+      assert.deepEqual(r.entries, ['Gamma', 'ray']);
+      assert.deepEqual(
+        r.parts.map((p) => p.name),
+        ['unigrams'],
+      );
+      assert.deepEqual(r.provenance.partSelection, { parts: ['unigrams'], by: 'parts option' });
+      assert.deepEqual(r.provenance.thresholds.maxEntries, { unigrams: 2 });
+      assert.equal(r.provenance.thresholds.maxPerPart, 100);
+      assert.equal(r.provenance.sources.wordnet, undefined, 'the default WordNet is not read');
+      assert.equal(r.provenance.sources.wikiDumps?.bigramCandidates, undefined);
+    });
+
+    it('builds the bigram part of a dump without its unigrams', async () => {
+      const r = await buildMetadata({
+        out: join(dir, 'bigrams.json'),
+        parts: ['bigrams'],
+        wikiDumps: [join(dir, 'dump.xml')],
+        minUnigram: 1,
+        minPmi: 3,
+        threads: 1,
+      });
+      assert.deepEqual(r.entries, ['Rare pair']);
+      assert.deepEqual(
+        r.parts.map((p) => p.name),
+        ['bigrams'],
+      );
+      assert.equal(r.provenance.sources.wikiDumps?.bigramCandidates, 2, '"Rare pair" and "Ray Gamma"');
+    });
+
+    it('caps every part with --max-per-part unless the part has its own cap', async () => {
+      const r = await buildMetadata({
+        out: join(dir, 'capped.json'),
+        wordnet: join(dir, 'wn'),
+        wikiDumps: [join(dir, 'dump.xml')],
+        pageviews: [join(dir, 'pageviews-20240101-000000.gz')],
+        minUnigram: 1,
+        minPmi: 3,
+        maxPerPart: 1,
+        maxEntries: { wordnet: 3 },
+        threads: 1,
+      });
+      // WordNet: the first 3 in code-unit order; unigrams: Gamma (4); titles: Gamma (500 views), already in.
+      assert.deepEqual(r.entries, ['0', '1', '10', 'Gamma', 'Rare pair']);
+      assert.deepEqual(
+        r.parts.map((p) => [p.name, p.selected, p.added]),
+        [
+          ['wordnet', 3, 3],
+          ['unigrams', 1, 1],
+          ['bigrams', 1, 1],
+          ['titles', 1, 0],
+        ],
+      );
+      assert.deepEqual(r.provenance.thresholds.maxEntries, {
+        wordnet: 3,
+        unigrams: 1,
+        bigrams: 1,
+        titles: 1,
+      });
+    });
+
+    it('refuses a part without its input, an input or a cap no built part uses, and an empty --parts', () => {
+      const dump = [join(dir, 'dump.xml')];
+      const views = [join(dir, 'pageviews-20240101-000000.gz')];
+      const refuses = (opts: Partial<BuildOptions>, message: RegExp) =>
+        assert.throws(
+          () => partsToBuild({ out: 'x', ...opts }),
+          (err: Error) => err instanceof UsageError && message.test(err.message),
+        );
+      refuses({ parts: ['unigrams'] }, /--parts unigrams needs --wiki-dump/);
+      refuses({ parts: ['titles'], wikiDumps: dump }, /--parts titles needs --pageviews/);
+      refuses({ parts: ['wordnet'], wordnet: false }, /--parts wordnet and --no-wordnet exclude each other/);
+      refuses({ parts: ['titles'], wordnet: 'wn', pageviews: views }, /--wordnet is given but --parts/);
+      refuses({ parts: ['wordnet'], wikiDumps: dump }, /--wiki-dump is given but --parts/);
+      refuses({ parts: ['unigrams'], wikiDumps: dump, pageviews: views }, /--pageviews is given but --parts/);
+      refuses({ wordnet: false, pageviews: views, maxEntries: { bigrams: 5 } }, /--max-bigrams is given/);
+      refuses({ parts: [] }, /--parts names no part/);
+      assert.deepEqual([...partsToBuild({ out: 'x', wikiDumps: dump })], ['wordnet', 'unigrams', 'bigrams']);
+      assert.deepEqual([...partsToBuild({ out: 'x', parts: ['titles'], pageviews: views })], ['titles']);
     });
 
     it('refuses to build nothing', async () => {

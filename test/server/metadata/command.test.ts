@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { metadataCommand, spreadMultiValued } from '../../../server/src/cli/commands/metadata';
+import { metadataCommand, partList, spreadMultiValued } from '../../../server/src/cli/commands/metadata';
+import type { Provenance } from '../../../server/src/metadata/build';
 import { EXIT_OK, InputError, UsageError } from '../../../server/src/engine/errors';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -88,6 +89,37 @@ describe('metacurate metadata', () => {
     assert.match(r.err, /titles: 1 with >= 70 views/);
   });
 
+  it('builds only the parts --parts names, each with its own cap, and records both in the provenance', async () => {
+    const out = join(dir, 'titles.json');
+    const r = await run([
+      'build',
+      '--out',
+      out,
+      '--parts',
+      'titles',
+      '--min-views',
+      '50',
+      '--max-per-part',
+      '7',
+      '--max-titles',
+      '1',
+      '--pageviews',
+      join(dir, 'pageviews-20240101-000000.gz'),
+    ]);
+    assert.equal(r.code, EXIT_OK);
+    assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), ['Red Fox']);
+    const p = JSON.parse(readFileSync(join(dir, 'titles.provenance.json'), 'utf8')) as Provenance;
+    assert.deepEqual(p.partSelection, { parts: ['titles'], by: 'parts option' });
+    assert.deepEqual(p.thresholds.maxEntries, { titles: 1 });
+    assert.equal(p.thresholds.maxPerPart, 7);
+  });
+
+  it('reads --parts as a comma-separated list of known parts', () => {
+    assert.deepEqual(partList('wordnet, titles,wordnet'), ['wordnet', 'titles']);
+    assert.throws(() => partList('wordnet,nouns'), /unknown part 'nouns'/);
+    assert.throws(() => partList(','), /names no part/);
+  });
+
   it('rejects contradictory or missing options with a usage error', async () => {
     await assert.rejects(
       run(['build', '--out', join(dir, 'x.json'), '--wordnet', wn, '--no-wordnet']),
@@ -97,6 +129,9 @@ describe('metacurate metadata', () => {
     await assert.rejects(run(['build', '--out', join(dir, 'x.json'), '--no-wordnet']), UsageError);
     await assert.rejects(run(['build', '--out', join(dir, 'x.json'), '--max-per-part', '0']), UsageError);
     await assert.rejects(run(['build', '--out', join(dir, 'x.json'), '--bogus']), UsageError);
+    await assert.rejects(run(['build', '--out', join(dir, 'x.json'), '--parts', 'nouns']), UsageError);
+    await assert.rejects(run(['build', '--out', join(dir, 'x.json'), '--parts', 'bigrams']), UsageError);
+    await assert.rejects(run(['build', '--out', join(dir, 'x.json'), '--max-bigrams', '0']), UsageError);
     await assert.rejects(run(['frobnicate']), UsageError);
   });
 

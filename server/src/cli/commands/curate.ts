@@ -49,7 +49,8 @@ The command follows the jobs (squeue) until the end, reports a failed task with 
 executor --workers only sets the default slice size: choose --slice-mb (e.g. 256) for a cluster.
   --partition P          sbatch --partition
   --time T               sbatch --time of every job (e.g. 2:00:00)
-  --cpus-per-task N      sbatch --cpus-per-task (default 1: a task uses one core)
+  --cpus-per-task N      sbatch --cpus-per-task (default 1: a task runs on one thread, so more
+                         CPUs do not make it faster; use smaller slices instead)
   --mem M                sbatch --mem of every job (e.g. 4G)
   --array-throttle N     at most N tasks of an array at once (--array=...%N)
   --sbatch-arg ARG       one more sbatch argument for every job (repeatable), e.g. --sbatch-arg=--account=abc

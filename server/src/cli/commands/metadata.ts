@@ -5,7 +5,14 @@
 import { parseArgs } from 'node:util';
 import { EXIT_OK, UsageError } from '../../engine/errors';
 import { loadMetadata } from '../../engine/metadata';
-import { buildMetadata, DEFAULTS, ORDER_RULE } from '../../metadata/build';
+import {
+  buildMetadata,
+  DEFAULTS,
+  ORDER_RULE,
+  PART_NAMES,
+  type PartCaps,
+  type PartName,
+} from '../../metadata/build';
 import { diffMetadata, formatDiff } from '../../metadata/diff';
 import { formatDuration } from '../../metadata/progress';
 import { numberOption, requiredOption, withUsageErrors, type Command, type CommandIO } from '../command';
@@ -28,11 +35,15 @@ Sources:
   --pageviews FILE|DIR...  hourly pageviews-*.gz files (a folder means the pageviews-* files in it)
 
 Options:
+  --parts P,P...         the parts to build, of ${PART_NAMES.join(',')}
+                         (default: every part whose input is given; --wiki-dump gives unigrams and bigrams)
   --min-unigram N        default ${DEFAULTS.minUnigram}
   --min-pmi X            default ${DEFAULTS.minPmi}
   --min-views N          default ${DEFAULTS.minViews} (views summed over all files)
   --min-line-views N     hourly views a page-view line needs to count, default ${DEFAULTS.minLineViews}
   --max-per-part N       keep the N best entries of each part (count, PMI, views; WordNet: first N)
+  --max-wordnet N, --max-unigrams N, --max-bigrams N, --max-titles N
+                         the same for one part, in place of --max-per-part
   --work-dir DIR         checkpoints and n-gram counts (default <out>.work); a re-run resumes there
   --threads N            worker threads for the dumps (default: all cores)
   --memory MB            memory budget for n-gram counting, all threads together
@@ -91,6 +102,29 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   return n;
 }
 
+/** `--parts wordnet,titles` → ['wordnet', 'titles']; unknown names are a usage error. */
+export function partList(value: string): PartName[] {
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const name of names) {
+    if (!(PART_NAMES as readonly string[]).includes(name))
+      throw new UsageError(`--parts: unknown part '${name}' (expected ${PART_NAMES.join(', ')})`);
+  }
+  if (names.length === 0) throw new UsageError('--parts names no part');
+  return [...new Set(names as PartName[])];
+}
+
+function partCaps(values: Record<string, unknown>): PartCaps {
+  const caps: PartCaps = {};
+  for (const name of PART_NAMES) {
+    const n = positiveInt(`max-${name}`, values[`max-${name}`] as string | undefined);
+    if (n !== undefined) caps[name] = n;
+  }
+  return caps;
+}
+
 async function runBuild(argv: string[], io: CommandIO): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.stdout.write(BUILD_HELP);
@@ -110,7 +144,9 @@ async function runBuild(argv: string[], io: CommandIO): Promise<number> {
         'min-pmi': { type: 'string' },
         'min-views': { type: 'string' },
         'min-line-views': { type: 'string' },
+        parts: { type: 'string' },
         'max-per-part': { type: 'string' },
+        ...Object.fromEntries(PART_NAMES.map((name) => [`max-${name}`, { type: 'string' as const }])),
         'work-dir': { type: 'string' },
         threads: { type: 'string' },
         memory: { type: 'string' },
@@ -123,6 +159,7 @@ async function runBuild(argv: string[], io: CommandIO): Promise<number> {
   const started = Date.now();
   const result = await buildMetadata({
     out,
+    parts: values.parts === undefined ? undefined : partList(values.parts),
     wordnet: values['no-wordnet'] ? false : values.wordnet,
     wikiDumps: values['wiki-dump'] ?? [],
     pageviews: values.pageviews ?? [],
@@ -131,6 +168,7 @@ async function runBuild(argv: string[], io: CommandIO): Promise<number> {
     minViews: numberOption('min-views', values['min-views'], DEFAULTS.minViews),
     minLineViews: numberOption('min-line-views', values['min-line-views'], DEFAULTS.minLineViews),
     maxPerPart: positiveInt('max-per-part', values['max-per-part']),
+    maxEntries: partCaps(values as Record<string, unknown>),
     workDir: values['work-dir'],
     threads: positiveInt('threads', values.threads),
     memoryMb: positiveInt('memory', values.memory),
