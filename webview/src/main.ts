@@ -729,7 +729,7 @@ $('export-csv').addEventListener('click', () => {
       (acc ? ',zero_shot_top1' : '') +
       (base ? ',baseline_zero_shot_top1' : ''),
   ];
-  const view = (table as unknown as { view: Uint32Array }).view;
+  const view = table.ids;
   for (let i = 0; i < view.length; i++) {
     const id = view[i];
     const c = m.counts[id];
