@@ -6,10 +6,12 @@ import {
   balanceProbabilities,
 } from '../../../server/src/engine/balance';
 import {
+  addKeptOfTexts,
   cumulativeShare,
   expectedSizeAt,
   headEntriesAt,
   keptPerEntryAt,
+  matchedTextCount,
   POLY_MAX_IDS,
   prepareBalance,
   probabilityAt,
@@ -118,6 +120,19 @@ describe('balance view (panel data preparation)', () => {
     assert.equal(probabilityAt(model, 0, 1), 0.25);
     assert.equal(probabilityAt(model, 2, 1), 1);
     assert.equal(probabilityAt(model, 3, 1), 1);
+  });
+
+  it('gives the same expected kept per entry in slices of texts as in one pass', () => {
+    // The panel adds a million texts in slices between input events; here [0, 2), [2, 3), [3, 5).
+    assert.equal(matchedTextCount(model), 5);
+    const sliced = new Float64Array(model.numEntries);
+    addKeptOfTexts(model, 1, sliced, 0, 2);
+    // After the first two texts only: A has 1/4 + 5/8, B 5/8.
+    close(sliced[0], 0.875);
+    close(sliced[1], 0.625);
+    addKeptOfTexts(model, 1, sliced, 2, 3);
+    addKeptOfTexts(model, 1, sliced, 3, 99); // past the end: up to the last text
+    assert.deepEqual(sliced, keptPerEntryAt(model, 1));
   });
 
   it('handles texts with more ids than the polynomial groups take', () => {
