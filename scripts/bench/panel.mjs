@@ -350,7 +350,13 @@ function percentile(values, p) {
 export async function benchPanel({ log = () => {} } = {}) {
   for (const f of ['cli.js', 'balanceWorker.js', 'webview.js'])
     if (!existsSync(join(DIST, f))) throw new Error(`panel bench: dist/${f} is missing (run npm run bundle)`);
-  if (!existsSync(CHROMIUM)) throw new Error(`panel bench: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM))
+    throw Object.assign(
+      new Error(`panel bench: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`),
+      {
+        code: 'NO_CHROMIUM',
+      },
+    );
   const problems = [];
   const { outDir, data } = await prepareCuration(log);
   const { payload, millis: hostMillis } = await loadPayload(outDir);
