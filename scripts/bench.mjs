@@ -5,7 +5,8 @@
 // on a MISS, and non-zero only when a command crashes or the two matchers' outputs disagree.
 //
 //   node scripts/bench.mjs [--lines N] [--repeats R] [--pool-records N] [--workers W]
-//                          [--skip-reference] [--skip-curate] [--skip-lsp] [--quick] [--synthetic]
+//                          [--skip-reference] [--skip-curate] [--skip-lsp] [--skip-panel] [--quick]
+//                          [--synthetic]
 //
 // --synthetic uses the generated data of scripts/generate_pool.mjs even when ../shared/data exists
 // (that is what runs on a machine without it). METACURATE_BENCH_PYTHON picks the reference's python.
@@ -17,7 +18,11 @@
 //      Both are single-threaded, so these are per-core figures. Outputs are compared line by line.
 //   2. index: 500k-entry build cold (--no-cache) and load from the cache; peak memory.
 //   3. curation: `metacurate curate` of a 2M-record JSONL file with 2 workers, end to end.
+//   4. language server (scripts/bench/lsp.mjs) and the entry balance panel in headless Chromium
+//      (scripts/bench/panel.mjs: moves of t to the updated figures on 1M texts x 500k entries,
+//      frame times scrolling the 500k-row table).
 import { benchLanguageServer } from './bench/lsp.mjs';
+import { benchPanel, formatPanelValue } from './bench/panel.mjs';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -68,6 +73,7 @@ function parseOptions() {
       'skip-reference': { type: 'boolean', default: false },
       'skip-curate': { type: 'boolean', default: false },
       'skip-lsp': { type: 'boolean', default: false },
+      'skip-panel': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       synthetic: { type: 'boolean', default: false },
     },
@@ -80,6 +86,7 @@ function parseOptions() {
     skipReference: values['skip-reference'],
     skipCurate: values['skip-curate'],
     skipLsp: values['skip-lsp'],
+    skipPanel: values['skip-panel'],
     synthetic: values.synthetic,
   };
 }
@@ -635,6 +642,19 @@ async function main() {
   const curation = options.skipCurate ? undefined : await measureCuration(data, options);
   loads.push(loadavg()[0]);
   const languageServer = options.skipLsp ? undefined : await benchLanguageServer({ log });
+  let panel;
+  if (!options.skipPanel) {
+    log('\nEntry balance panel (dist/webview.js in headless Chromium)');
+    try {
+      panel = await benchPanel({ log: (line) => log(`  ${line}`) });
+      problems.push(...panel.problems);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      // A machine without Chromium measures the rest (as without the reference matcher).
+      if (err?.code === 'NO_CHROMIUM') notes.push(`${message}: the panel was not measured`);
+      else problems.push(`the panel bench failed: ${message}`);
+    }
+  }
 
   const rows = buildTable(index, matching, curation, data);
   if (languageServer) {
@@ -648,6 +668,21 @@ async function main() {
         ratio: '',
         target: typeof r.target === 'number' ? `< ${r.target} ${r.unit}` : 'info',
         status: typeof r.target === 'number' ? (r.pass ? 'PASS' : 'MISS') : '',
+      });
+    }
+  }
+  if (panel) {
+    rows.push({
+      section: `Entry balance panel (dist/webview.js in headless Chromium ${panel.details.chromium}; ${fmtCount(panel.details.texts)} texts, ${fmtCount(panel.details.entries)} entries; no reference)`,
+    });
+    for (const r of panel.rows) {
+      rows.push({
+        metric: r.metric.replace(/^panel: /, ''),
+        ours: formatPanelValue(r),
+        reference: '',
+        ratio: '',
+        target: r.target,
+        status: r.target === 'info' ? '' : r.pass ? 'PASS' : 'MISS',
       });
     }
   }
@@ -693,6 +728,7 @@ async function main() {
     },
     curation,
     languageServer,
+    panel: panel && { rows: panel.rows, details: panel.details },
     table: rows,
     notes,
     problems,

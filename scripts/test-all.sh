@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the suites use. Installed only when missing, so a second run is quick.
-DEBIAN_PACKAGES=(wordnet-base bzip2 chromium libkrb5-dev slurmctld slurmd slurm-client munge python3-torch python3-numpy python3-pil libopenblas0-pthread)
+DEBIAN_PACKAGES=(wordnet-base bzip2 unzip chromium libkrb5-dev slurmctld slurmd slurm-client munge python3-torch python3-numpy python3-pil libopenblas0-pthread)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,6 +11,7 @@ import { accessSync, constants, existsSync, promises as fsp, realpathSync } from
 import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { CurateSummary } from '../../server/src/engine/curate';
+import { curateProgressNotice, formatCount } from '../../server/src/engine/progress';
 import { DEFAULT_SETTINGS, DEFAULT_TEXT_FIELDS } from '../../server/src/lsp/protocol';
 import { configuredT, metacurateConfig, type BalancePanelHost } from './balancePanel';
 import { workspaceMetadata } from './balanceSources';
@@ -64,17 +65,6 @@ export function isInside(parent: string, child: string): boolean {
 
 function workspaceFolder(): vscode.WorkspaceFolder | undefined {
   return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
-}
-
-function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}:${String(s % 60).padStart(2, '0')}` : `${s} s`;
 }
 
 export class CurateCommand {
@@ -361,12 +351,8 @@ export class CurateCommand {
               return;
             }
             if (msg.type === 'progress') {
-              const phase = msg.phase === 'select' ? 'selecting' : 'counting';
-              const fraction = Number(msg.fraction) || 0;
-              const overall = Math.min(100, (msg.phase === 'select' ? 50 : 0) + fraction * 50);
-              const message =
-                `${phase} ${Math.round(fraction * 100)}% · ${formatCount(Number(msg.records) || 0)} records · ` +
-                `${formatCount(Number(msg.recordsPerSecond) || 0)} records/s · ETA ${formatDuration(Number(msg.etaSeconds))}`;
+              const { message, percent } = curateProgressNotice(msg);
+              const overall = Math.min(100, percent ?? done);
               progress.report({ message, increment: Math.max(0, overall - done) });
               done = Math.max(done, overall);
               this.output.trace(`Curate: ${message}`);

@@ -12,6 +12,8 @@ if [ "${METACURATE_E2E_SKIP_PACKAGE:-}" != 1 ]; then
   npm run --silent package >/dev/null
 fi
 ls -l dist/metacurate.vsix
+# Fails the run when the package holds anything but bundled code (sources, maps, node_modules, ...).
+bash scripts/e2e/check-vsix.sh dist/metacurate.vsix
 
 echo "== e2e: code-server + Chromium"
 node test/e2e/main.mjs

@@ -20,8 +20,10 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import {
+  addKeptOfTexts,
   cumulativeShare,
   keptPerEntryAt,
+  matchedTextCount,
   sampleRanks,
   sizeCurve,
   statsAt,
@@ -467,7 +469,7 @@ function tToSlider(t: number): number {
   return Math.round((1000 * Math.log(Math.max(1, t))) / Math.log(tMax));
 }
 
-/** Moves t: the figures at once, the per-entry expected kept on the next frame. */
+/** Moves t: the figures at once, the per-entry expected kept after they are painted. */
 function setT(t: number, from: 'slider' | 'input' | 'host'): void {
   if (!(t > 0) || !Number.isFinite(t)) return;
   state.t = t;
@@ -491,31 +493,65 @@ function postT(t: number): void {
   postTimer = window.setTimeout(() => post({ type: 'tChanged', t }), 200);
 }
 
-let keptFrame = 0;
+/** Texts per slice of the per-entry expected kept: input is answered between slices. */
+const KEPT_SLICE_TEXTS = 125_000;
+/** Bumped by each move of t: a computation of an older t stops at its next slice. */
+let keptJob = 0;
+/** The array the next computation fills (the one before last, reused). */
+let keptSpare: Float64Array | undefined;
 let resortTimer = 0;
+/**
+ * The per-entry expected kept at the current t (O(ids): about 10M for a million texts), after
+ * the frame that shows the figures and in slices, so that neither the figures' paint nor the
+ * next move of t waits for it.
+ */
 function scheduleKept(): void {
-  if (keptFrame) return;
-  keptFrame = requestAnimationFrame(() => {
-    keptFrame = 0;
-    if (!model || !stats || keptT === stats.t) return;
-    kept = keptPerEntryAt(model, stats.t, kept);
-    keptT = stats.t;
-    const ranked = charts.get('ranked')!;
-    if (ranked.plot) {
-      const d = ranked.plot.data;
-      ranked.setData([
-        d[0] as unknown as number[],
-        d[1] as unknown as number[],
-        afterSeries() as unknown as number[],
-        ...(d.slice(3) as unknown as number[][]), // the accuracy points
-      ]);
-    }
-    table.refresh();
-    if (state.sort.key === 'kept') {
-      clearTimeout(resortTimer);
-      resortTimer = window.setTimeout(() => applyView(false), 250);
-    }
-  });
+  const job = ++keptJob;
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      const m = model;
+      if (job !== keptJob || !m || !stats || keptT === stats.t) return;
+      const t = stats.t;
+      const out = keptSpare && keptSpare.length === m.numEntries ? keptSpare : new Float64Array(m.numEntries);
+      keptSpare = undefined;
+      out.fill(0);
+      const texts = matchedTextCount(m);
+      const slice = (from: number) => {
+        if (job !== keptJob || m !== model) {
+          keptSpare = out;
+          return;
+        }
+        const to = Math.min(texts, from + KEPT_SLICE_TEXTS);
+        addKeptOfTexts(m, t, out, from, to);
+        if (to < texts) setTimeout(() => slice(to), 0);
+        else showKept(out, t);
+      };
+      slice(0);
+    }, 0),
+  );
+}
+
+function showKept(values: Float64Array, t: number): void {
+  keptSpare = kept;
+  kept = values;
+  keptT = t;
+  // The t the chart's after curve and the table's expected kept are at (for tests and the bench).
+  table.viewport.dataset.keptT = String(t);
+  const ranked = charts.get('ranked')!;
+  if (ranked.plot) {
+    const d = ranked.plot.data;
+    ranked.setData([
+      d[0] as unknown as number[],
+      d[1] as unknown as number[],
+      afterSeries() as unknown as number[],
+      ...(d.slice(3) as unknown as number[][]), // the accuracy points
+    ]);
+  }
+  table.refresh();
+  if (state.sort.key === 'kept') {
+    clearTimeout(resortTimer);
+    resortTimer = window.setTimeout(() => applyView(false), 250);
+  }
 }
 
 function showStats(): void {
@@ -729,7 +765,7 @@ $('export-csv').addEventListener('click', () => {
       (acc ? ',zero_shot_top1' : '') +
       (base ? ',baseline_zero_shot_top1' : ''),
   ];
-  const view = (table as unknown as { view: Uint32Array }).view;
+  const view = table.ids;
   for (let i = 0; i < view.length; i++) {
     const id = view[i];
     const c = m.counts[id];

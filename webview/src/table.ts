@@ -53,6 +53,11 @@ export class VirtualTable {
     return this.view.length;
   }
 
+  /** The entry ids shown, in display order (after sorting and search): what a CSV export writes. */
+  get ids(): Uint32Array {
+    return this.view;
+  }
+
   /** Replaces the rows (ids in display order); keeps the scroll position unless `top`. */
   setView(view: Uint32Array, top = false): void {
     this.view = view;

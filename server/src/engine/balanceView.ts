@@ -251,9 +251,29 @@ export function probabilityAt(model: BalanceModel, id: number, t: number): numbe
 export function keptPerEntryAt(model: BalanceModel, t: number, out?: Float64Array): Float64Array {
   const kept = out && out.length === model.numEntries ? out : new Float64Array(model.numEntries);
   kept.fill(0);
+  return addKeptOfTexts(model, t, kept, 0, matchedTextCount(model));
+}
+
+/** Texts in the model's per-text id lists (the `to` of a whole `addKeptOfTexts` pass). */
+export function matchedTextCount(model: BalanceModel): number {
+  return Math.max(0, model.offsets.length - 1);
+}
+
+/**
+ * Adds the expected kept of texts [from, to) to their entries in `kept` (by id): the slices of
+ * `keptPerEntryAt`, so the panel can spread a million texts over several tasks and answer input
+ * between them. Slices covering all texts once, over a zeroed array, give `keptPerEntryAt`.
+ */
+export function addKeptOfTexts(
+  model: BalanceModel,
+  t: number,
+  kept: Float64Array,
+  from: number,
+  to: number,
+): Float64Array {
   const { offsets, ids, counts } = model;
-  const texts = offsets.length - 1;
-  for (let r = 0; r < texts; r++) {
+  const end = Math.min(to, matchedTextCount(model));
+  for (let r = Math.max(0, from); r < end; r++) {
     const a = offsets[r];
     const b = offsets[r + 1];
     let drop = 1;

@@ -35,6 +35,64 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** One `--progress json` update line, as `ProgressReporter` writes it. */
+export interface ProgressJsonLine {
+  type: 'progress';
+  phase: string;
+  fraction: number;
+  records: number;
+  recordsPerSecond: number;
+  /** Null while the rate is not known yet (nothing done in the phase). */
+  etaSeconds: number | null;
+  elapsedSeconds: number;
+}
+
+/**
+ * The curation phases a progress notification names, and the part of the whole run each takes
+ * (percent from, to). Locally there are only count and select; on Slurm the reduce and finalize
+ * jobs are short single jobs between and after them.
+ */
+const CURATE_PHASES: Record<string, { label: string; from: number; to: number; perRecord: boolean }> = {
+  count: { label: 'counting', from: 0, to: 49, perRecord: true },
+  reduce: { label: 'summing the counts', from: 49, to: 50, perRecord: false },
+  select: { label: 'selecting', from: 50, to: 99, perRecord: true },
+  finalize: { label: 'writing the outputs', from: 99, to: 100, perRecord: false },
+};
+
+export interface ProgressNotice {
+  /** What the notification says, e.g. `counting 40% · 1,200 records · 300 records/s · ETA 0:04`. */
+  message: string;
+  /** Percent of the whole curation done (undefined for a phase it does not know). */
+  percent?: number;
+}
+
+/**
+ * The editor's progress notification for one `--progress json` line of `metacurate curate`.
+ * Fields are read defensively (the line comes from another process); an ETA that is not known
+ * yet (`etaSeconds: null`) is left out rather than shown as 0.
+ */
+export function curateProgressNotice(line: Partial<Record<keyof ProgressJsonLine, unknown>>): ProgressNotice {
+  const phaseName = typeof line.phase === 'string' ? line.phase : '';
+  const phase = CURATE_PHASES[phaseName];
+  const fraction = Math.min(1, Math.max(0, Number(line.fraction) || 0));
+  const label = phase?.label ?? (phaseName || 'working');
+  const records = Number(line.records) || 0;
+  if (phase && !phase.perRecord && records === 0) {
+    return { message: `${label}…`, percent: phase.from + fraction * (phase.to - phase.from) };
+  }
+  const parts = [
+    `${label} ${Math.round(fraction * 100)}%`,
+    `${formatCount(records)} records`,
+    `${formatCount(Number(line.recordsPerSecond) || 0)} records/s`,
+  ];
+  const eta = typeof line.etaSeconds === 'number' ? line.etaSeconds : Number.NaN;
+  if (Number.isFinite(eta) && eta >= 0) parts.push(`ETA ${formatDuration(eta)}`);
+  return {
+    message: parts.join(' · '),
+    percent: phase ? phase.from + fraction * (phase.to - phase.from) : undefined,
+  };
+}
+
 export class ProgressReporter implements ProgressSink {
   private phaseStarted = performance.now();
   private phase = '';
@@ -63,17 +121,16 @@ export class ProgressReporter implements ProgressSink {
     const rate = elapsed > 0 ? u.records / elapsed : 0;
     const eta = fraction > 0 ? (elapsed * (1 - fraction)) / fraction : Number.NaN;
     if (this.mode === 'json') {
-      this.out.write(
-        JSON.stringify({
-          type: 'progress',
-          phase: u.phase,
-          fraction,
-          records: u.records,
-          recordsPerSecond: Math.round(rate),
-          etaSeconds: Number.isFinite(eta) ? Math.round(eta) : null,
-          elapsedSeconds: Math.round(elapsed * 10) / 10,
-        }) + '\n',
-      );
+      const line: ProgressJsonLine = {
+        type: 'progress',
+        phase: u.phase,
+        fraction,
+        records: u.records,
+        recordsPerSecond: Math.round(rate),
+        etaSeconds: Number.isFinite(eta) ? Math.round(eta) : null,
+        elapsedSeconds: Math.round(elapsed * 10) / 10,
+      };
+      this.out.write(JSON.stringify(line) + '\n');
     } else if (this.mode === 'bar') {
       const width = 28;
       const filled = Math.round(fraction * width);

@@ -6,10 +6,12 @@ import {
   balanceProbabilities,
 } from '../../../server/src/engine/balance';
 import {
+  addKeptOfTexts,
   cumulativeShare,
   expectedSizeAt,
   headEntriesAt,
   keptPerEntryAt,
+  matchedTextCount,
   POLY_MAX_IDS,
   prepareBalance,
   probabilityAt,
@@ -120,6 +122,19 @@ describe('balance view (panel data preparation)', () => {
     assert.equal(probabilityAt(model, 3, 1), 1);
   });
 
+  it('gives the same expected kept per entry in slices of texts as in one pass', () => {
+    // The panel adds a million texts in slices between input events; here [0, 2), [2, 3), [3, 5).
+    assert.equal(matchedTextCount(model), 5);
+    const sliced = new Float64Array(model.numEntries);
+    addKeptOfTexts(model, 1, sliced, 0, 2);
+    // After the first two texts only: A has 1/4 + 5/8, B 5/8.
+    close(sliced[0], 0.875);
+    close(sliced[1], 0.625);
+    addKeptOfTexts(model, 1, sliced, 2, 3);
+    addKeptOfTexts(model, 1, sliced, 3, 99); // past the end: up to the last text
+    assert.deepEqual(sliced, keptPerEntryAt(model, 1));
+  });
+
   it('handles texts with more ids than the polynomial groups take', () => {
     const k = POLY_MAX_IDS + 3;
     const many = Array.from({ length: k }, (_, i) => i);
@@ -185,7 +200,7 @@ describe('balance view (panel data preparation)', () => {
     );
   });
 
-  it('answers a t update for a million texts well within 100 ms', () => {
+  it('answers t updates for a million texts from the prepared sums, equal to the direct sum', () => {
     let seed = 7;
     const rand = () => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -205,10 +220,10 @@ describe('balance view (panel data preparation)', () => {
     const counts = new Float64Array(entries);
     for (const id of l.ids) counts[id]++;
     const m = prepareBalance(counts, l);
-    const started = performance.now();
-    for (let i = 0; i < 100; i++) statsAt(m, 10 + i * 37);
-    const perUpdate = (performance.now() - started) / 100;
-    assert.ok(perUpdate < 5, `statsAt took ${perUpdate} ms`);
-    close(expectedSizeAt(m, 500), expectedCuratedSize(l, counts, 500));
+    // Its speed is measured by `npm run bench` (scripts/bench/panel.mjs), not asserted here.
+    for (const t of [10, 500, 3_000]) {
+      close(statsAt(m, t).expectedSize, expectedCuratedSize(l, counts, t));
+      close(expectedSizeAt(m, t), expectedCuratedSize(l, counts, t));
+    }
   });
 });
