@@ -310,7 +310,6 @@ export async function curate(
     timings.count = (performance.now() - t0) / 1000;
 
     const counts = await reduceCuration(prepared);
-    if (counts.records === 0) throw new EmptyPoolError(options.inputs, await skippedOf(prepared));
     if (counts.matchedRecords === 0)
       progress.info('No record of the pool matches any entry: the curation is empty.');
 
@@ -340,7 +339,10 @@ export async function curate(
   }
 }
 
-/** Sums the slices' partial counts and writes counts.json and counts.bin. */
+/**
+ * Sums the slices' partial counts and writes counts.json and counts.bin. A pool without records
+ * (all files empty, or every record skipped) is an EmptyPoolError: there is nothing to curate.
+ */
 export async function reduceCuration(prepared: PreparedCuration): Promise<EntryCounts> {
   const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
   const missing = prepared.state.tasks.filter((t) => !counted.has(t.id));
@@ -352,6 +354,7 @@ export async function reduceCuration(prepared: PreparedCuration): Promise<EntryC
     prepared.workDir,
     prepared.run,
   );
+  if (counts.records === 0) throw new EmptyPoolError(prepared.inputs, sumSkipped(counted.values()));
   await writeCounts(join(prepared.outDir, 'counts.json'), prepared.metadata.entries, counts);
   return counts;
 }
@@ -364,10 +367,6 @@ function sumSkipped(results: Iterable<CountTaskResult>): Partial<Record<InputErr
       skipped[reason as InputErrorReason] = (skipped[reason as InputErrorReason] ?? 0) + (n ?? 0);
   }
   return skipped;
-}
-
-async function skippedOf(prepared: PreparedCuration): Promise<Partial<Record<InputErrorReason, number>>> {
-  return sumSkipped((await readTaskResults<CountTaskResult>(prepared, 'count')).values());
 }
 
 /** Keep probabilities of a reduced curation, from its compact counts. */

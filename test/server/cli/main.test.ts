@@ -60,6 +60,20 @@ describe('metacurate CLI', function () {
         }
       });
     }
+    it("the README's CLI reference lists every option of every command", () => {
+      const readme = readFileSync(resolve(__dirname, '../../../../README.md'), 'utf8');
+      const reference = readme.slice(
+        readme.indexOf('## CLI reference'),
+        readme.indexOf('\n## ', readme.indexOf('## CLI reference') + 1),
+      );
+      for (const name of commands) {
+        const options = [...cli([name, '--help']).stdout.matchAll(/^\s{2,}(--[a-z][a-z-]*)/gm)].map(
+          (m) => m[1],
+        );
+        const missing = [...new Set(options)].filter((o) => !reference.includes(o));
+        assert.deepEqual(missing, [], `${name} options missing from the README`);
+      }
+    });
     it('the pool commands document their text-field defaults, key and exit codes', () => {
       for (const name of ['match', 'count', 'curate']) {
         const help = cli([name, '--help']).stdout;

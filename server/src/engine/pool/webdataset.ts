@@ -54,38 +54,43 @@ export async function* readWebDataset(file: string, opts: ReadOptions): AsyncGen
   let index = opts.firstRecordIndex ?? 0;
   let sample: Sample | undefined;
   const members = readTar(file);
-  for (;;) {
-    let next: IteratorResult<TarEntry>;
-    try {
-      next = await members.next();
-    } catch (err) {
-      const damaged =
-        err instanceof InputError && (err.reason === 'bad-tar' || err.reason === 'truncated-tar');
-      if (!damaged || opts.onError === 'fail') throw err;
-      const lost = sample === undefined ? '' : ` (from sample '${sample.key}', record ${index}, on)`;
-      yield {
-        kind: 'skipped',
-        reason: err.reason,
-        detail: `${err.detail}; the rest of the shard${lost} is skipped`,
-        location: err.location,
-      };
-      return;
+  try {
+    for (;;) {
+      let next: IteratorResult<TarEntry>;
+      try {
+        next = await members.next();
+      } catch (err) {
+        const damaged =
+          err instanceof InputError && (err.reason === 'bad-tar' || err.reason === 'truncated-tar');
+        if (!damaged || opts.onError === 'fail') throw err;
+        const lost = sample === undefined ? '' : ` (from sample '${sample.key}', record ${index}, on)`;
+        yield {
+          kind: 'skipped',
+          reason: err.reason,
+          detail: `${err.detail}; the rest of the shard${lost} is skipped`,
+          location: err.location,
+        };
+        return;
+      }
+      if (next.done) break;
+      const entry = next.value;
+      if (entry.type !== 'file') continue;
+      const split = splitSampleName(entry.name);
+      if (split === undefined) continue;
+      // A new key, or an extension seen twice, starts the next sample.
+      if (sample !== undefined && (sample.key !== split.key || sample.extensions.has(split.ext))) {
+        yield sampleItem(ctx, sample, index++, textFields, opts.keyField);
+        sample = undefined;
+      }
+      sample ??= { key: split.key, members: [], extensions: new Set(), headerOffset: entry.headerOffset };
+      sample.members.push({ name: entry.name, data: entry.data });
+      sample.extensions.add(split.ext);
     }
-    if (next.done) break;
-    const entry = next.value;
-    if (entry.type !== 'file') continue;
-    const split = splitSampleName(entry.name);
-    if (split === undefined) continue;
-    // A new key, or an extension seen twice, starts the next sample.
-    if (sample !== undefined && (sample.key !== split.key || sample.extensions.has(split.ext))) {
-      yield sampleItem(ctx, sample, index++, textFields, opts.keyField);
-      sample = undefined;
-    }
-    sample ??= { key: split.key, members: [], extensions: new Set(), headerOffset: entry.headerOffset };
-    sample.members.push({ name: entry.name, data: entry.data });
-    sample.extensions.add(split.ext);
+    if (sample !== undefined) yield sampleItem(ctx, sample, index, textFields, opts.keyField);
+  } finally {
+    // Closes the file when the reader is left early.
+    await members.return(undefined);
   }
-  if (sample !== undefined) yield sampleItem(ctx, sample, index, textFields, opts.keyField);
 }
 
 function sampleItem(
