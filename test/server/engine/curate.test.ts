@@ -378,6 +378,33 @@ describe('curate (local executor)', function () {
     );
   });
 
+  it('reads a header-less TSV with --columns, and writes it back without a header', async () => {
+    const tsv = join(dir.path, 'noheader.tsv');
+    writeFileSync(
+      tsv,
+      captions[1]
+        .slice(0, 300)
+        .map((c, i) => `${c}\thttp://example.com/${i}.jpg`)
+        .join('\n') + '\n',
+    );
+    const summary = await curate({
+      ...base('tsvout'),
+      inputs: [tsv],
+      textFields: ['caption'],
+      columns: ['caption', 'url'],
+      t: 1000,
+    });
+    assert.equal(summary.pool.records, 300);
+    const kept = readFileSync(join(dir.path, 'tsvout', 'data', 'noheader.tsv'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    assert.equal(kept.length, summary.kept);
+    assert.ok(
+      kept.every((line) => /\thttp:\/\/example\.com\/\d+\.jpg$/.test(line)),
+      'rows as they were, no header',
+    );
+  });
+
   it('rejects empty metadata with a clear message', async () => {
     const emptyMeta = join(dir.path, 'empty-metadata.json');
     writeFileSync(emptyMeta, '[]');
