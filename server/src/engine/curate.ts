@@ -15,9 +15,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rename, rm, stat, readdir, rmdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, readdir, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   balanceProbabilities,
   countHead,
@@ -27,6 +27,7 @@ import {
 } from './balance';
 import { addSparseCounts, readCounts, writeCounts, type CountsInfo, type EntryCounts } from './counts';
 import {
+  checkUniqueSampleKeys,
   countOutputs,
   selectOutputs,
   taskResultPath,
@@ -36,7 +37,7 @@ import {
   type RunSettings,
   type SelectTaskResult,
 } from './curateTasks';
-import { InputError, UsageError, type InputErrorReason } from './errors';
+import { EmptyPoolError, InputError, UsageError, type InputErrorReason } from './errors';
 import { temporaryPathFor, writeFileAtomic, writeJsonAtomic } from './fsAtomic';
 import { loadOrBuildIndex } from './match/matcher';
 import type { Padding } from './match/spacing';
@@ -97,7 +98,7 @@ export interface CurateSummary {
 }
 
 interface Manifest {
-  version: 1;
+  version: number;
   /** Hash of what the count pass depends on (metadata, inputs and their sizes, fields, padding). */
   countKey: string;
   /** Hash of what the select pass adds (t, seed). */
@@ -109,7 +110,8 @@ interface Manifest {
   complete: boolean;
 }
 
-const MANIFEST_VERSION = 1;
+/** 2: default keys name files by their path in the pool (keyPrefix), so old plans are redone. */
+const MANIFEST_VERSION = 2;
 
 /**
  * A curation whose slices are planned and recorded in the output folder. Any executor runs its
@@ -163,16 +165,14 @@ export async function prepareCuration(
   const workDir = join(outDir, '.metacurate', 'work');
   const manifestPath = join(outDir, '.metacurate', 'manifest.json');
   const padding = options.padding ?? 'english';
-  const run: RunSettings = {
-    textFields: options.textFields,
-    keyField: options.keyField,
-    onError: options.onError ?? 'fail',
-  };
+  const run = runSettingsOf(options);
   const inputs = options.inputs.map((p) => resolve(p));
   const formats = inputs.map((p) => detectFormat(p));
   const sizes = await Promise.all(inputs.map((p) => fileSize(p)));
   const metadata = await loadMetadata(options.metadataPath);
   const outputNames = outputPaths(inputs);
+  // Checked before any work: where the run writes must not lead outside through a symlink.
+  for (const folder of [workDir, join(outDir, 'data')]) await assertInsideOutput(outDir, folder);
   const normalized: CurateOptions = {
     ...options,
     inputs,
@@ -310,8 +310,7 @@ export async function curate(
     timings.count = (performance.now() - t0) / 1000;
 
     const counts = await reduceCuration(prepared);
-    if (counts.records === 0) progress.info('The pool has no records: nothing to curate.');
-    else if (counts.matchedRecords === 0)
+    if (counts.matchedRecords === 0)
       progress.info('No record of the pool matches any entry: the curation is empty.');
 
     t0 = performance.now();
@@ -340,7 +339,10 @@ export async function curate(
   }
 }
 
-/** Sums the slices' partial counts and writes counts.json and counts.bin. */
+/**
+ * Sums the slices' partial counts and writes counts.json and counts.bin. A pool without records
+ * (all files empty, or every record skipped) is an EmptyPoolError: there is nothing to curate.
+ */
 export async function reduceCuration(prepared: PreparedCuration): Promise<EntryCounts> {
   const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
   const missing = prepared.state.tasks.filter((t) => !counted.has(t.id));
@@ -350,9 +352,21 @@ export async function reduceCuration(prepared: PreparedCuration): Promise<EntryC
     { tasks: prepared.state.tasks, counted: Object.fromEntries(counted) },
     prepared.metadata,
     prepared.workDir,
+    prepared.run,
   );
+  if (counts.records === 0) throw new EmptyPoolError(prepared.inputs, sumSkipped(counted.values()));
   await writeCounts(join(prepared.outDir, 'counts.json'), prepared.metadata.entries, counts);
   return counts;
+}
+
+/** Records skipped by reason (--on-error skip), summed over count task results. */
+function sumSkipped(results: Iterable<CountTaskResult>): Partial<Record<InputErrorReason, number>> {
+  const skipped: Partial<Record<InputErrorReason, number>> = {};
+  for (const r of results) {
+    for (const [reason, n] of Object.entries(r.skipped))
+      skipped[reason as InputErrorReason] = (skipped[reason as InputErrorReason] ?? 0) + (n ?? 0);
+  }
+  return skipped;
 }
 
 /** Keep probabilities of a reduced curation, from its compact counts. */
@@ -388,7 +402,7 @@ export async function finalizeCuration(
     workDir,
     saveManifest,
   );
-  const stream = await writeMatchesFile(state, workDir, join(outDir, 'matches.bin'), counts.records);
+  const stream = await writeMatchesFile(state.tasks, workDir, join(outDir, 'matches.bin'), counts.records);
   const p = balanceProbabilities(countValues, options.t);
   const summary = summarize({
     options,
@@ -406,7 +420,9 @@ export async function finalizeCuration(
     started: run.started,
   });
   summary.pass_seconds.finalize = round((performance.now() - t0) / 1000, 3);
-  summary.wall_seconds = round((performance.now() - run.started) / 1000, 3);
+  const wall = (performance.now() - run.started) / 1000;
+  summary.wall_seconds = round(wall, 3);
+  summary.records_per_second = wall > 0 ? Math.round(summary.pool.records / wall) : 0;
   await writeJsonAtomic(join(outDir, 'summary.json'), summary);
   state.complete = true;
   await saveManifest();
@@ -467,19 +483,15 @@ async function planTasks(
   sliceBytes: number,
 ): Promise<PoolTask[]> {
   const tasks: PoolTask[] = [];
+  const keyPrefixes = poolKeyPrefixes(inputs, formats);
   for (let f = 0; f < inputs.length; f++) {
+    const file = { file: inputs[f], format: formats[f], keyPrefix: keyPrefixes[f] };
     if (isSplittable(formats[f]) && sizes[f] > sliceBytes) {
       for (const range of await planByteRanges(inputs[f], sliceBytes)) {
-        tasks.push({
-          id: tasks.length,
-          file: inputs[f],
-          format: formats[f],
-          byteRange: range,
-          bytes: range.end - range.start,
-        });
+        tasks.push({ id: tasks.length, ...file, byteRange: range, bytes: range.end - range.start });
       }
     } else {
-      tasks.push({ id: tasks.length, file: inputs[f], format: formats[f], bytes: sizes[f] });
+      tasks.push({ id: tasks.length, ...file, bytes: sizes[f] });
     }
   }
   return tasks;
@@ -490,16 +502,29 @@ async function planTasks(
  * Relative paths from a common ancestor have no `..`, so nothing can be written outside.
  */
 export function outputPaths(inputs: string[]): string[] {
-  let common = dirname(inputs[0]);
-  for (const p of inputs) {
+  const absolute = inputs.map((p) => resolve(p));
+  let common = dirname(absolute[0]);
+  for (const p of absolute) {
     while (!(p + sep).startsWith(common.endsWith(sep) ? common : common + sep)) common = dirname(common);
   }
-  return inputs.map((p) => {
+  return absolute.map((p) => {
     const rel = relative(common, p);
-    if (rel.startsWith('..') || rel === '' || rel.split(sep).includes('..'))
+    if (rel === '' || isAbsolute(rel) || rel.split(sep).includes('..'))
       throw new UsageError(`cannot place output for ${p}`);
     return rel;
   });
+}
+
+/**
+ * How default keys name each input (ReadOptions.keyPrefix): its path relative to the inputs'
+ * common folder with '/' separators, as its output is named. Distinct files get distinct names,
+ * and neither worker count nor input order changes them. A pool of one plain-text file keeps
+ * the bare line index as key; WebDataset samples keep their own keys.
+ */
+export function poolKeyPrefixes(inputs: string[], formats: PoolFormat[]): (string | undefined)[] {
+  return outputPaths(inputs).map((rel, f) =>
+    formats[f] === 'text' && inputs.length === 1 ? undefined : rel.split(sep).join('/'),
+  );
 }
 
 async function runPhase(
@@ -545,7 +570,9 @@ async function reduceCounts(
   state: { tasks: PoolTask[]; counted: Record<number, CountTaskResult> },
   metadata: Metadata,
   workDir: string,
+  run: RunSettings,
 ): Promise<EntryCounts> {
+  await checkUniqueSampleKeys(state.tasks, run, workDir);
   const counts = new Float64Array(metadata.entries.length);
   const total: EntryCounts = {
     counts,
@@ -597,6 +624,8 @@ async function assembleOutputs(
   const shardSizes = new Map<string, Record<string, number>>();
   for (let f = 0; f < inputs.length; f++) {
     const tasks = state.tasks.filter((t) => t.file === inputs[f]);
+    // An input skipped whole as unreadable (--on-error skip) has no output; the summary counts it.
+    if (tasks.every((t) => selected.get(t.id)!.noOutput)) continue;
     const target = join(dataDir, names[f]);
     if (!target.startsWith(dataDir + sep))
       throw new UsageError(`output path escapes the output folder: ${names[f]}`);
@@ -604,7 +633,7 @@ async function assembleOutputs(
     const kept = tasks.reduce((a, t) => a + selected.get(t.id)!.kept, 0);
     const records = tasks.reduce((a, t) => a + selected.get(t.id)!.records, 0);
     if (!state.finalizedFiles.includes(inputs[f])) {
-      await mkdir(dirname(target), { recursive: true });
+      await ensureInsideOutput(outDir, dirname(target));
       await assembleOnce(
         tasks.map((t) => selectOutputs(workDir, t.id, t.format).data),
         target,
@@ -630,8 +659,48 @@ async function assembleOutputs(
       records,
     });
   }
-  for (const [dir, sizes] of shardSizes) await writeJsonAtomic(join(dir, 'sizes.json'), sizes);
+  for (const [dir, sizes] of shardSizes) {
+    await ensureInsideOutput(outDir, dir);
+    await writeJsonAtomic(join(dir, 'sizes.json'), sizes);
+  }
   return outputs;
+}
+
+/**
+ * Refuses (UsageError naming the link) when what exists of `folder`, a folder under `outDir`,
+ * resolves through a symlink to a place outside `outDir`: a symlinked `data/` or subfolder would
+ * otherwise send the writes anywhere. Folders that do not exist yet are created as real ones.
+ */
+export async function assertInsideOutput(outDir: string, folder: string): Promise<void> {
+  const rel = relative(resolve(outDir), resolve(folder));
+  if (rel.split(sep).includes('..') || isAbsolute(rel))
+    throw new UsageError(`output path escapes the output folder ${outDir}: ${folder}`);
+  const root = await realpath(outDir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (root === undefined) return;
+  let at = resolve(outDir);
+  for (const part of rel === '' ? [] : rel.split(sep)) {
+    at = join(at, part);
+    let real: string;
+    try {
+      real = await realpath(at);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    if (real !== root && !real.startsWith(root + sep))
+      throw new UsageError(
+        `refusing to write outside the output folder: ${at} resolves to ${real}, which is not inside ${root}`,
+      );
+  }
+}
+
+/** assertInsideOutput, then creates the folder. */
+async function ensureInsideOutput(outDir: string, folder: string): Promise<void> {
+  await assertInsideOutput(outDir, folder);
+  await mkdir(folder, { recursive: true });
 }
 
 /**
@@ -682,12 +751,12 @@ async function concatenate(parts: string[], target: string): Promise<void> {
 
 /** Gathers the slices' matches into OUT/matches.bin; returns the stream (read once, no copies). */
 async function writeMatchesFile(
-  state: Manifest,
+  tasks: PoolTask[],
   workDir: string,
   path: string,
   records: number,
 ): Promise<Uint32Array> {
-  const files = state.tasks.map((task) => countOutputs(workDir, task.id).matches);
+  const files = tasks.map((task) => countOutputs(workDir, task.id).matches);
   const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
   const bytes = new Uint8Array(16 + sizes.reduce((a, b) => a + b, 0));
   const header = Buffer.from(bytes.buffer, 0, 16);
@@ -755,11 +824,7 @@ function summarize(a: {
     if (c > a.options.t) headMatches += c;
     entries.push({ id, entry: metadata.entries[id], count: c, expected_kept: round(expectedKept[id], 3) });
   }
-  const skipped: Partial<Record<InputErrorReason, number>> = {};
-  for (const r of a.counted.values()) {
-    for (const [reason, n] of Object.entries(r.skipped))
-      skipped[reason as InputErrorReason] = (skipped[reason as InputErrorReason] ?? 0) + (n ?? 0);
-  }
+  const skipped = sumSkipped(a.counted.values());
   const maxCount = Math.max(1, ...entries.map((e) => e.count));
   const thresholds = logSpacedThresholds(1, maxCount, 24);
   if (!thresholds.includes(a.options.t)) thresholds.push(a.options.t);
@@ -820,6 +885,11 @@ export interface CountOptions {
   onError?: 'fail' | 'skip';
   padding?: Padding;
   cache?: boolean;
+  /**
+   * Where to write the matched ids of every record (matches.bin, what `stats` needs for the
+   * expected-size curve). Absent: not written.
+   */
+  matchesPath?: string;
 }
 
 /** The count pass alone, on all cores: per-entry counts of a pool (`metacurate count`). */
@@ -833,11 +903,7 @@ export async function countPool(
   const sizes = await Promise.all(inputs.map((p) => fileSize(p)));
   const metadata = await loadMetadata(options.metadataPath);
   const padding = options.padding ?? 'english';
-  const run: RunSettings = {
-    textFields: options.textFields,
-    keyField: options.keyField,
-    onError: options.onError ?? 'fail',
-  };
+  const run = runSettingsOf(options);
   const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
   const tasks = await planTasks(inputs, formats, sizes, defaultSliceBytes(sizes, workers));
   const index = loadOrBuildIndex(metadata, padding, options.cache ?? true);
@@ -848,12 +914,11 @@ export async function countPool(
     const counted: Record<number, CountTaskResult> = {};
     for (const task of tasks)
       counted[task.id] = JSON.parse(await readFile(taskResultPath(workDir, 'count', task.id), 'utf8'));
-    const counts = await reduceCounts({ tasks, counted }, metadata, workDir);
-    const skipped: Partial<Record<InputErrorReason, number>> = {};
-    for (const r of Object.values(counted)) {
-      for (const [reason, n] of Object.entries(r.skipped))
-        skipped[reason as InputErrorReason] = (skipped[reason as InputErrorReason] ?? 0) + (n ?? 0);
-    }
+    const counts = await reduceCounts({ tasks, counted }, metadata, workDir, run);
+    const skipped = sumSkipped(Object.values(counted));
+    if (counts.records === 0) throw new EmptyPoolError(options.inputs, skipped);
+    if (options.matchesPath !== undefined)
+      await writeMatchesFile(tasks, workDir, options.matchesPath, counts.records);
     return { metadata, counts, skipped };
   } finally {
     progress.finish();

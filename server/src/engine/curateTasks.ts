@@ -9,9 +9,9 @@
  * Each task writes `<phase>-<id>.done.json` (its result) last: that file means the task is done.
  */
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { keepProbability, keepRecord } from './balance';
+import { keepProbability, keepRecord, keyHash } from './balance';
 import { InputError, type InputErrorReason } from './errors';
 import { writeFileAtomic } from './fsAtomic';
 import type { EntryMatcher } from './match/matcher';
@@ -20,7 +20,7 @@ import { sparseCounts } from './counts';
 import { extensionOf } from './pool/formats';
 import { readPool } from './pool/read';
 import { createPoolWriter } from './pool/write';
-import type { PoolFormat, PoolRecord, ReadOptions } from './pool/types';
+import type { PoolFormat, PoolRecord, PoolWriter, ReadOptions } from './pool/types';
 
 export interface PoolTask {
   id: number;
@@ -29,6 +29,8 @@ export interface PoolTask {
   byteRange?: { start: number; end: number };
   /** Byte size of the slice, for progress. */
   bytes: number;
+  /** How default keys name the file (ReadOptions.keyPrefix): its path within the pool. */
+  keyPrefix?: string;
 }
 
 export interface RunSettings {
@@ -51,6 +53,8 @@ export interface SelectTaskResult {
   records: number;
   kept: number;
   expectedKept: number;
+  /** The input could not be read at all (skipped with --on-error skip): there is no output file. */
+  noOutput?: boolean;
 }
 
 /** Reported every few thousand records so a long slice shows movement. */
@@ -69,7 +73,20 @@ export function countOutputs(workDir: string, taskId: number) {
   return {
     matches: join(workDir, `count-${taskId}.matches`),
     counts: join(workDir, `count-${taskId}.counts`),
+    /** WebDataset shards with default keys: a 52-bit hash of each sample key (float64s). */
+    keyHashes: join(workDir, `count-${taskId}.keyhashes`),
   };
+}
+
+/** Shards whose default keys are the samples' own, which the pool must not repeat. */
+function checksSampleKeys(task: PoolTask, run: RunSettings): boolean {
+  return task.format === 'webdataset' && run.keyField === undefined;
+}
+
+/** 52 bits of a sample key (exact in a float64), to find repeated keys without holding them. */
+function sampleKeyHash(key: string): number {
+  const [h1, h2] = keyHash(0, key);
+  return h1 * 1048576 + (h2 >>> 12);
 }
 
 export function selectOutputs(workDir: string, taskId: number, format: PoolFormat) {
@@ -88,6 +105,8 @@ function readOptions(
   return {
     textFields: run.textFields,
     keyField: run.keyField,
+    keyPrefix: task.keyPrefix,
+    columns: run.columns,
     onError: run.onError,
     byteRange: task.byteRange,
     firstRecordIndex,
@@ -112,6 +131,7 @@ export async function runCountTask(
   const matches = new MatchesWriter();
   const result: CountTaskResult = { records: 0, texts: 0, matchedTexts: 0, matchedRecords: 0, skipped: {} };
   const union: number[] = [];
+  const keyHashes: number[] | undefined = checksSampleKeys(task, run) ? [] : undefined;
   try {
     await countRecords();
   } catch (err) {
@@ -125,6 +145,7 @@ export async function runCountTask(
         continue;
       }
       result.records++;
+      keyHashes?.push(sampleKeyHash(item.key));
       const texts = item.texts;
       if (texts.length === 1) {
         // The common case: one text, its ids are the record's ids.
@@ -162,6 +183,7 @@ export async function runCountTask(
   const pairs = sparseCounts(counts);
   await writeFileAtomic(out.matches, matches.bytes());
   await writeFileAtomic(out.counts, new Uint8Array(pairs.buffer, pairs.byteOffset, pairs.byteLength));
+  if (keyHashes) await writeFileAtomic(out.keyHashes, new Uint8Array(Float64Array.from(keyHashes).buffer));
   await writeFileAtomic(taskResultPath(workDir, 'count', task.id), JSON.stringify(result));
   return result;
 }
@@ -177,12 +199,16 @@ export async function runSelectTask(
 ): Promise<SelectTaskResult> {
   const cursor = await MatchesCursor.load(countOutputs(workDir, task.id).matches);
   const out = selectOutputs(workDir, task.id, task.format);
-  const writer = await createPoolWriter(task.format, out.data, {
-    sourceFile: task.file,
-    columns: run.columns,
-  });
+  const writer = await openWriterUnlessSkipped(task, run, out.data);
   const sidecar: string[] = [];
   const result: SelectTaskResult = { records: 0, kept: 0, expectedKept: 0 };
+  if (writer === undefined) {
+    // The count pass skipped this unreadable file: it has no records and gets no output.
+    if (!cursor.done) throw new Error(`${task.file}: counted records, but its schema is unreadable now`);
+    const skipped = { ...result, noOutput: true };
+    await writeFileAtomic(taskResultPath(workDir, 'select', task.id), JSON.stringify(skipped));
+    return skipped;
+  }
   try {
     for await (const item of readPool(task.file, task.format, readOptions(task, run, firstRecordIndex))) {
       if (item.kind === 'skipped') continue;
@@ -216,6 +242,72 @@ export async function runSelectTask(
     throw err;
   }
   return result;
+}
+
+/**
+ * Default WebDataset keys are the samples' own (loaders and the trainer see them), so two samples
+ * of the pool with the same key would share their fate: refused, naming the key and both places.
+ * The counted tasks' key hashes are compared; only hashes seen twice are read again as keys.
+ */
+export async function checkUniqueSampleKeys(
+  tasks: PoolTask[],
+  run: RunSettings,
+  workDir: string,
+): Promise<void> {
+  const shards = tasks.filter((t) => checksSampleKeys(t, run));
+  if (shards.length === 0) return;
+  const perShard: Float64Array[] = [];
+  for (const task of shards) {
+    const bytes = await readFile(countOutputs(workDir, task.id).keyHashes);
+    perShard.push(
+      new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
+    );
+  }
+  const all = new Float64Array(perShard.reduce((a, h) => a + h.length, 0));
+  let at = 0;
+  for (const h of perShard) {
+    all.set(h, at);
+    at += h.length;
+  }
+  all.sort();
+  const repeated = new Set<number>();
+  for (let i = 1; i < all.length; i++) if (all[i] === all[i - 1]) repeated.add(all[i]);
+  if (repeated.size === 0) return;
+  const seen = new Map<string, string>();
+  for (let s = 0; s < shards.length; s++) {
+    if (!perShard[s].some((h) => repeated.has(h))) continue;
+    const task = shards[s];
+    for await (const item of readPool(task.file, task.format, readOptions(task, run, 0, false))) {
+      if (item.kind === 'skipped' || !repeated.has(sampleKeyHash(item.key))) continue;
+      const first = seen.get(item.key);
+      if (first !== undefined) {
+        throw new InputError(
+          task.file,
+          item.location,
+          'duplicate-key',
+          `sample key '${item.key}' is also the key of a sample in ${first === task.file ? 'this shard' : first}; pair keys decide the keep draws, so they must be unique in the pool (or name a unique .json field with --key-field)`,
+        );
+      }
+      seen.set(item.key, task.file);
+    }
+  }
+}
+
+/**
+ * The writer of a task's kept records. Undefined when the input's own schema (a Parquet footer)
+ * cannot be read and --on-error skip let the count pass skip the file.
+ */
+async function openWriterUnlessSkipped(
+  task: PoolTask,
+  run: RunSettings,
+  path: string,
+): Promise<PoolWriter | undefined> {
+  try {
+    return await createPoolWriter(task.format, path, { sourceFile: task.file, columns: run.columns });
+  } catch (err) {
+    if (run.onError === 'skip' && err instanceof InputError && err.reason === 'bad-parquet') return undefined;
+    throw err;
+  }
 }
 
 /**

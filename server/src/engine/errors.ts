@@ -25,9 +25,12 @@ export type InputErrorReason =
   | 'bad-csv'
   | 'bad-parquet'
   | 'bad-tar'
+  | 'truncated-tar'
   | 'bad-gzip'
   | 'bad-metadata'
-  | 'unreadable';
+  | 'unreadable'
+  | 'empty-pool'
+  | 'duplicate-key';
 
 export class InputError extends Error {
   constructor(
@@ -38,6 +41,21 @@ export class InputError extends Error {
   ) {
     super(`${file}${formatLocation(location)}: ${detail}`);
     this.name = 'InputError';
+  }
+}
+
+/**
+ * A pool with no records at all (every file empty, or every record skipped). It is bad input:
+ * curating nothing is never what was meant, and an empty output would hide the mistake.
+ */
+export class EmptyPoolError extends InputError {
+  constructor(files: readonly string[], skipped: Partial<Record<InputErrorReason, number>> = {}) {
+    const shown = files.length > 5 ? [...files.slice(0, 5), `... (${files.length} files)`] : files;
+    const skips = Object.entries(skipped).map(([r, n]) => `${r}: ${n}`);
+    const detail = `the pool is empty: no records in ${shown.join(', ')}${skips.length ? ` (skipped ${skips.join(', ')})` : ''}`;
+    super(files[0] ?? '', {}, 'empty-pool', detail);
+    this.message = detail;
+    this.name = 'EmptyPoolError';
   }
 }
 

@@ -7,6 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReferenceMatcher } from '../../../server/src/engine/match/referenceMatcher';
+import { AtomicFileSink } from '../../../server/src/engine/pool/sink';
+import { TarWriter } from '../../../server/src/engine/pool/tar';
 import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
 
 const CLI = resolve(__dirname, '../../../../dist/cli.js');
@@ -30,19 +32,57 @@ describe('metacurate CLI', function () {
   after(() => dir.remove());
 
   describe('usage', () => {
-    it('lists the commands with --help and exits 0', () => {
+    const commands = [
+      'match',
+      'count',
+      'curate',
+      'stats',
+      'curate-task',
+      'generate-pool',
+      'metadata',
+      'lsp',
+      'run',
+      'experiment',
+    ];
+    it('lists every command with --help and exits 0', () => {
       const r = cli(['--help']);
       assert.equal(r.code, 0);
-      for (const name of ['match', 'count', 'curate', 'stats'])
-        assert.match(r.stdout, new RegExp(`\\n  ${name} `));
+      for (const name of commands) assert.match(r.stdout, new RegExp(`\\n  ${name} +\\S`));
+      const listed = [...r.stdout.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map((m) => m[1]);
+      assert.deepEqual(listed.sort(), [...commands].sort(), 'the test covers every command');
     });
-    for (const name of ['match', 'count', 'curate', 'stats', 'curate-task']) {
+    for (const name of commands) {
       it(`${name} --help prints its usage and exits 0`, () => {
-        const r = cli([name, '--help']);
-        assert.equal(r.code, 0);
-        assert.match(r.stdout, new RegExp(`Usage: metacurate ${name}`));
+        for (const flag of ['--help', '-h']) {
+          const r = cli([name, flag]);
+          assert.equal(r.code, 0);
+          assert.match(r.stdout, new RegExp(`^Usage: metacurate ${name}`));
+        }
       });
     }
+    it("the README's CLI reference lists every option of every command", () => {
+      const readme = readFileSync(resolve(__dirname, '../../../../README.md'), 'utf8');
+      const reference = readme.slice(
+        readme.indexOf('## CLI reference'),
+        readme.indexOf('\n## ', readme.indexOf('## CLI reference') + 1),
+      );
+      for (const name of commands) {
+        const options = [...cli([name, '--help']).stdout.matchAll(/^\s{2,}(--[a-z][a-z-]*)/gm)].map(
+          (m) => m[1],
+        );
+        const missing = [...new Set(options)].filter((o) => !reference.includes(o));
+        assert.deepEqual(missing, [], `${name} options missing from the README`);
+      }
+    });
+    it('the pool commands document their text-field defaults, key and exit codes', () => {
+      for (const name of ['match', 'count', 'curate']) {
+        const help = cli([name, '--help']).stdout;
+        assert.match(help, /default: text; WebDataset: the \.txt member/, name);
+        assert.match(help, /empty pool or empty metadata/, name);
+      }
+      assert.match(cli(['curate', '--help']).stdout, /path relative to the\s+inputs' common folder/);
+      assert.match(cli(['count', '--help']).stdout, /matches\.bin/);
+    });
     it('exits 2 on an unknown command, an unknown option, or a missing required option', () => {
       assert.equal(cli(['frobnicate']).code, 2);
       const unknown = cli(['count', '--bogus']);
@@ -55,6 +95,58 @@ describe('metacurate CLI', function () {
     it('exits 2 on a file type it cannot read', () => {
       const r = cli(['match', '--metadata', metadata, '--input', join(dir.path, 'x.doc'), '--out', '-']);
       assert.equal(r.code, 2);
+    });
+  });
+
+  describe('empty input exits 1 with a clear message', () => {
+    it('an empty pool, from match, count and curate', () => {
+      const empty = join(dir.path, 'empty-pool.jsonl');
+      writeFileSync(empty, '\n\n');
+      const runs = {
+        match: ['match', '--metadata', metadata, '--input', empty, '--out', join(dir.path, 'empty-m.jsonl')],
+        count: [
+          'count',
+          '--metadata',
+          metadata,
+          '--input',
+          empty,
+          '--out',
+          join(dir.path, 'empty-c', 'c.json'),
+        ],
+        curate: [
+          'curate',
+          '--metadata',
+          metadata,
+          '--input',
+          empty,
+          '--t',
+          '5',
+          '--seed',
+          '1',
+          '--out',
+          join(dir.path, 'empty-out'),
+        ],
+      };
+      for (const [name, args] of Object.entries(runs)) {
+        const r = cli(args);
+        assert.equal(r.code, 1, name);
+        assert.equal(r.stderr, `metacurate ${name}: error: the pool is empty: no records in ${empty}\n`);
+      }
+      assert.equal(existsSync(join(dir.path, 'empty-m.jsonl')), false);
+      assert.equal(existsSync(join(dir.path, 'empty-out')), false);
+    });
+    it('empty metadata, from match, count and curate', () => {
+      const emptyMeta = join(dir.path, 'empty-meta.json');
+      writeFileSync(emptyMeta, '[]');
+      for (const args of [
+        ['match', '--out', '-'],
+        ['count', '--out', join(dir.path, 'em', 'c.json')],
+        ['curate', '--t', '5', '--seed', '1', '--out', join(dir.path, 'em-out')],
+      ]) {
+        const r = cli([...args, '--metadata', emptyMeta, '--input', pool]);
+        assert.equal(r.code, 1, args[0]);
+        assert.match(r.stderr, /empty-meta\.json: metadata is empty: it must list at least one entry\n$/);
+      }
     });
   });
 
@@ -114,6 +206,44 @@ describe('metacurate CLI', function () {
         assert.deepEqual(line.entry_ids, reference.match(captions[i]));
       });
     });
+    it('with --on-error skip, leaves bad records out and reports them by reason on stderr', () => {
+      const bad = join(dir.path, 'skip-pool.jsonl');
+      writeFileSync(bad, '{"text": "a dog"}\nnot json\n{"caption": "x"}\n{"text": 3}\n{"text": "a cat"}\n');
+      const r = cli(['match', '--metadata', metadata, '--input', bad, '--out', '-', '--on-error', 'skip']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(
+        r.stdout
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l).key),
+        ['skip-pool.jsonl:0', 'skip-pool.jsonl:4'],
+      );
+      assert.equal(
+        r.stderr,
+        'metacurate match: skipped bad-json: 1, missing-text-field: 1, non-string-text: 1\n',
+      );
+    });
+    it('names each file of several by its path from their common folder in default keys', () => {
+      mkdirSync(join(dir.path, 'm1', 'sub'), { recursive: true });
+      mkdirSync(join(dir.path, 'm2'), { recursive: true });
+      for (const p of [join(dir.path, 'm1', 'sub', 'p.jsonl'), join(dir.path, 'm2', 'p.jsonl')])
+        writeJsonl(p, ['a dog']);
+      const r = cli([
+        'match',
+        '--metadata',
+        metadata,
+        '--input',
+        join(dir.path, 'm2', 'p.jsonl'),
+        join(dir.path, 'm1', 'sub', 'p.jsonl'),
+        '--out',
+        '-',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(
+        r.stdout,
+        '{"key":"m2/p.jsonl:0","entry_ids":[0]}\n{"key":"m1/sub/p.jsonl:0","entry_ids":[0]}\n',
+      );
+    });
     it('matches with worldwide padding when asked', () => {
       const meta = join(dir.path, 'cjk.json');
       const txt = join(dir.path, 'cjk.txt');
@@ -156,6 +286,36 @@ describe('metacurate CLI', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /in 2,100 records/);
     });
+    it('count writes matches.bin beside its output, so stats gives the expected-size curve', () => {
+      const countDir = join(dir.path, 'count-stats');
+      const out = join(countDir, 'counts.json');
+      const counted = cli(['count', '--metadata', metadata, '--input', pool, '--out', out]);
+      assert.equal(counted.code, 0, counted.stderr);
+      assert.ok(existsSync(join(countDir, 'matches.bin')));
+      const r = cli(['stats', '--counts', out, '--t', '100', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout);
+      assert.ok(report.expected_size_curve.length > 3);
+      // The same expected size a curation of the pool computes.
+      const curated = join(dir.path, 'count-stats-curated');
+      const c = cli([
+        'curate',
+        '--metadata',
+        metadata,
+        '--input',
+        pool,
+        '--t',
+        '100',
+        '--seed',
+        '3',
+        '--out',
+        curated,
+      ]);
+      assert.equal(c.code, 0, c.stderr);
+      const summary = JSON.parse(readFileSync(join(curated, 'summary.json'), 'utf8'));
+      assert.ok(Math.abs(report.expected_curated_size - summary.expected_kept) < 0.01);
+      assert.doesNotMatch(cli(['stats', '--counts', out, '--t', '100']).stdout, /needs matches\.bin/);
+    });
     it('stats summarises head and tail, and gives the exact expected size from a curation', () => {
       const out = join(dir.path, 'stats-run');
       assert.equal(
@@ -173,6 +333,130 @@ describe('metacurate CLI', function () {
       const table = cli(['stats', '--counts', join(out, 'counts.json'), '--t', '100']);
       assert.match(table.stdout, /head entries hold/);
       assert.match(table.stdout, /<- t/);
+    });
+  });
+
+  describe('WebDataset shards without --text-field take the .txt member', () => {
+    const shardDir = join(dir.path, 'wds');
+    const shardPath = join(shardDir, 'shard-000.tar');
+    before(async () => {
+      mkdirSync(shardDir);
+      const sink = await AtomicFileSink.open(shardPath);
+      const tar = new TarWriter(sink);
+      for (let i = 0; i < 50; i++) {
+        const key = String(i).padStart(4, '0');
+        await tar.addFile(`${key}.jpg`, Buffer.from(`jpeg ${i}`));
+        await tar.addFile(`${key}.txt`, Buffer.from(captions[i]));
+        await tar.addFile(
+          `${key}.json`,
+          Buffer.from(JSON.stringify({ alt: `alt ${captions[i]}`, uid: `u${i}` })),
+        );
+      }
+      await tar.finish();
+      await sink.commit();
+    });
+    it('match, count and curate read a standard shard with no options, and --text-field .txt or txt', () => {
+      const reference = new ReferenceMatcher(smallMetadata());
+      const expected = captions
+        .slice(0, 50)
+        .map((c, i) => JSON.stringify({ key: String(i).padStart(4, '0'), entry_ids: reference.match(c) }))
+        .join('\n');
+      for (const extra of [[], ['--text-field', '.txt'], ['--text-field', 'txt']]) {
+        const r = cli(['match', '--metadata', metadata, '--input', shardPath, '--out', '-', ...extra]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, expected + '\n');
+      }
+      const counted = cli([
+        'count',
+        '--metadata',
+        metadata,
+        '--input',
+        shardPath,
+        '--out',
+        join(dir.path, 'wds-c', 'c.json'),
+      ]);
+      assert.equal(counted.code, 0, counted.stderr);
+      assert.match(counted.stderr, /Counted 50 texts in 50 records/);
+      const out = join(dir.path, 'wds-out');
+      const curated = cli([
+        'curate',
+        '--metadata',
+        metadata,
+        '--input',
+        shardPath,
+        '--t',
+        '5',
+        '--seed',
+        '1',
+        '--out',
+        out,
+      ]);
+      assert.equal(curated.code, 0, curated.stderr);
+      assert.ok(existsSync(join(out, 'data', 'shard-000.tar')));
+      assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(out, 'data', 'sizes.json'), 'utf8'))), [
+        'shard-000.tar',
+      ]);
+    });
+    it('a missing text field lists the names a shard accepts', () => {
+      const r = cli([
+        'match',
+        '--metadata',
+        metadata,
+        '--input',
+        shardPath,
+        '--out',
+        '-',
+        '--text-field',
+        'caption',
+      ]);
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        /shard-000\.tar:record 0, member 0000\.jpg, byte 0: sample '0000': missing text field 'caption' \(fields: \.jpg, \.txt, \.json, alt, uid\); --text-field names a member by extension \(\.txt or txt, \.caption\) or a field of the \.json member/,
+      );
+    });
+    it('curate takes repeated --text-field and a --key-field from the .json member', () => {
+      const out = join(dir.path, 'wds-fields');
+      const r = cli([
+        'curate',
+        '--metadata',
+        metadata,
+        '--input',
+        shardPath,
+        '--text-field',
+        'alt',
+        '--text-field',
+        '.txt',
+        '--key-field',
+        'uid',
+        '--t',
+        '5',
+        '--seed',
+        '1',
+        '--out',
+        out,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      assert.equal(summary.pool.records, 50);
+      assert.equal(summary.pool.texts, 100);
+      const sidecar = readFileSync(join(out, 'data', 'shard-000.tar.entries.jsonl'), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.ok(sidecar.length > 0);
+      const reference = new ReferenceMatcher(smallMetadata());
+      for (const line of sidecar) {
+        const i = Number(line.key.slice(1));
+        assert.equal(line.key, `u${i}`);
+        const union = [
+          ...new Set([...reference.match(`alt ${captions[i]}`), ...reference.match(captions[i])]),
+        ];
+        assert.deepEqual(
+          line.entry_ids,
+          union.sort((a, b) => a - b),
+        );
+      }
     });
   });
 

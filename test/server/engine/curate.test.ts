@@ -4,13 +4,35 @@
  * bad input and empty input.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { balanceProbabilities, keepRecord } from '../../../server/src/engine/balance';
 import { curate, countPool, outputPaths, type CurateOptions } from '../../../server/src/engine/curate';
-import { InputError, UsageError } from '../../../server/src/engine/errors';
+import { EmptyPoolError, InputError, UsageError } from '../../../server/src/engine/errors';
 import { ReferenceMatcher } from '../../../server/src/engine/match/referenceMatcher';
+import { AtomicFileSink } from '../../../server/src/engine/pool/sink';
+import { TarWriter } from '../../../server/src/engine/pool/tar';
 import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
+
+/** A WebDataset shard of [key, caption] samples, each a .jpg and a .txt member. */
+async function writeShard(path: string, samples: [string, string][]): Promise<void> {
+  const sink = await AtomicFileSink.open(path);
+  const tar = new TarWriter(sink);
+  for (const [key, caption] of samples) {
+    await tar.addFile(`${key}.jpg`, Buffer.from(`jpeg of ${key}`));
+    await tar.addFile(`${key}.txt`, Buffer.from(caption));
+  }
+  await tar.finish();
+  await sink.commit();
+}
 
 describe('curate (local executor)', function () {
   this.timeout(120000);
@@ -154,13 +176,233 @@ describe('curate (local executor)', function () {
     assert.deepEqual(summary.pool.skipped, { 'non-string-text': 1, 'bad-json': 1, 'missing-text-field': 1 });
   });
 
-  it('handles an empty pool with an empty curation and a clear summary', async () => {
+  it('refuses an empty pool as bad input, naming its files, and leaves nothing behind', async () => {
     const empty = join(dir.path, 'empty.jsonl');
     writeFileSync(empty, '');
-    const summary = await curate({ ...base('emptyout'), inputs: [empty] });
-    assert.equal(summary.pool.records, 0);
-    assert.equal(summary.kept, 0);
-    assert.equal(readFileSync(join(dir.path, 'emptyout', 'data', 'empty.jsonl'), 'utf8'), '');
+    await assert.rejects(curate({ ...base('emptyout'), inputs: [empty] }), (err: unknown) => {
+      assert.ok(err instanceof EmptyPoolError);
+      assert.equal(err.message, `the pool is empty: no records in ${empty}`);
+      return true;
+    });
+    assert.equal(existsSync(join(dir.path, 'emptyout')), false);
+    // All records skipped is an empty pool too, and the message says why.
+    const allBad = join(dir.path, 'all-bad.jsonl');
+    writeFileSync(allBad, 'not json\n{"other": 1}\n');
+    await assert.rejects(
+      curate({ ...base('allbadout'), inputs: [allBad], onError: 'skip' }),
+      /the pool is empty: no records in .*all-bad\.jsonl \(skipped bad-json: 1, missing-text-field: 1\)/,
+    );
+  });
+
+  it('summary.json names pool size, matched texts, kept, per-entry counts and expected kept, t, seed, timings', () => {
+    const summary = JSON.parse(readFileSync(join(dir.path, 'w1', 'summary.json'), 'utf8'));
+    assert.deepEqual(summary.pool, {
+      files: 2,
+      records: 5000,
+      texts: 5000,
+      matched_texts: summary.pool.matched_texts,
+      matched_records: summary.pool.matched_texts,
+      skipped: {},
+    });
+    assert.ok(summary.pool.matched_texts > 0 && summary.pool.matched_texts < 5000);
+    assert.equal(typeof summary.kept, 'number');
+    assert.equal(typeof summary.expected_kept, 'number');
+    assert.equal(summary.t, 150);
+    assert.equal(summary.seed, 42);
+    const countsJson = JSON.parse(readFileSync(join(dir.path, 'w1', 'counts.json'), 'utf8'));
+    for (const e of summary.entries) {
+      assert.deepEqual(Object.keys(e), ['id', 'entry', 'count', 'expected_kept']);
+      assert.equal(e.count, countsJson[e.entry]);
+      assert.ok(e.expected_kept <= e.count + 1e-9);
+    }
+    assert.ok(summary.wall_seconds > 0);
+    assert.deepEqual(Object.keys(summary.pass_seconds), ['index', 'count', 'select', 'finalize']);
+    assert.ok(
+      Math.abs(summary.records_per_second - 5000 / summary.wall_seconds) <
+        0.01 * summary.records_per_second + 1,
+    );
+    assert.ok(summary.expected_size_curve.some((c: { t: number }) => c.t === 150));
+  });
+
+  it('gives the same curated data whatever the order of the inputs', async () => {
+    await curate({ ...base('reversed'), inputs: [...inputs].reverse(), workers: 2 });
+    const withoutMatches = (tree: Record<string, string>) => {
+      // matches.bin lists records in input order; every other output is per file.
+      const { 'matches.bin': _, ...rest } = tree;
+      return rest;
+    };
+    assert.deepEqual(
+      withoutMatches(curatedTree(join(dir.path, 'reversed'))),
+      withoutMatches(curatedTree(join(dir.path, 'w1'))),
+    );
+  });
+
+  it('names files in default keys by their path in the pool, so same-named files do not share fates', async () => {
+    mkdirSync(join(dir.path, 'twins', 'd1', 'sub'), { recursive: true });
+    mkdirSync(join(dir.path, 'twins', 'd2'), { recursive: true });
+    const twins = [join(dir.path, 'twins', 'd1', 'sub', 'p.jsonl'), join(dir.path, 'twins', 'd2', 'p.jsonl')];
+    for (const p of twins) writeJsonl(p, captions[0]);
+    await curate({ ...base('twinsout'), inputs: twins, t: 20, workers: 2 });
+    const sidecarKeys = (name: string) =>
+      readFileSync(join(dir.path, 'twinsout', 'data', name), 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).key as string);
+    const a = sidecarKeys('d1/sub/p.jsonl.entries.jsonl');
+    const b = sidecarKeys('d2/p.jsonl.entries.jsonl');
+    assert.ok(a.every((k) => k.startsWith('d1/sub/p.jsonl:')));
+    assert.ok(b.every((k) => k.startsWith('d2/p.jsonl:')));
+    const indexes = (keys: string[]) => keys.map((k) => k.slice(k.lastIndexOf(':') + 1)).join(',');
+    assert.notEqual(indexes(a), indexes(b), 'the same records in two files are decided independently');
+    // The keys are those of keepRecord with the path-named key: the same rule as any other pair.
+    const reference = new ReferenceMatcher(smallMetadata());
+    const counts = new Array(smallMetadata().length).fill(0);
+    for (const c of captions[0]) for (const id of reference.match(c)) counts[id] += 2;
+    const p = balanceProbabilities(counts, 20);
+    const expected = captions[0]
+      .map((c, r) => ({ ids: reference.match(c), r }))
+      .filter(({ ids, r }) => keepRecord(42, `d2/p.jsonl:${r}`, ids, p))
+      .map(({ r }) => `d2/p.jsonl:${r}`);
+    assert.deepEqual(b, expected);
+  });
+
+  it('places outputs of inputs given with ".." by their resolved path, inside data/', async () => {
+    mkdirSync(join(dir.path, 'dots', 'x'), { recursive: true });
+    mkdirSync(join(dir.path, 'dots', 'y'), { recursive: true });
+    writeJsonl(join(dir.path, 'dots', 'y', 'q.jsonl'), captions[1].slice(0, 200));
+    writeJsonl(join(dir.path, 'dots', 'x', '..r.jsonl'), captions[1].slice(0, 200));
+    const summary = await curate({
+      ...base('dotsout'),
+      inputs: [join(dir.path, 'dots', 'x', '..', 'y', 'q.jsonl'), join(dir.path, 'dots', 'x', '..r.jsonl')],
+      workers: 1,
+    });
+    assert.deepEqual(
+      summary.outputs.map((o) => o.output),
+      [join('data', 'y', 'q.jsonl'), join('data', 'x', '..r.jsonl')],
+    );
+    assert.deepEqual(outputPaths(['/p/a/../b/x.jsonl', '/p/c/y.jsonl']), [
+      join('b', 'x.jsonl'),
+      join('c', 'y.jsonl'),
+    ]);
+  });
+
+  it('refuses to write through a symlinked data/ folder that leads outside the output folder', async () => {
+    const out = join(dir.path, 'linkout');
+    const elsewhere = join(dir.path, 'elsewhere');
+    mkdirSync(out);
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(out, 'data'));
+    await assert.rejects(curate({ ...base('linkout'), inputs: [inputs[1]], workers: 1 }), (err: unknown) => {
+      assert.ok(err instanceof UsageError);
+      assert.match(
+        err.message,
+        /refusing to write outside the output folder: .*data resolves to .*elsewhere/,
+      );
+      return true;
+    });
+    assert.deepEqual(readdirSync(elsewhere), []);
+    // A symlinked .metacurate is refused before anything is planned.
+    const out2 = join(dir.path, 'linkout2');
+    mkdirSync(out2);
+    symlinkSync(elsewhere, join(out2, '.metacurate'));
+    await assert.rejects(curate({ ...base('linkout2'), inputs: [inputs[1]] }), /refusing to write outside/);
+    assert.deepEqual(readdirSync(elsewhere), []);
+  });
+
+  it('with --on-error skip, skips an unreadable Parquet file and the rest of a truncated shard, by reason', async () => {
+    const folder = join(dir.path, 'damaged');
+    mkdirSync(folder);
+    const good = join(folder, 'good.jsonl');
+    writeJsonl(good, captions[0].slice(0, 300));
+    const badParquet = join(folder, 'bad.parquet');
+    writeFileSync(badParquet, 'definitely not parquet');
+    const whole = join(folder, 'whole.tar');
+    await writeShard(
+      whole,
+      [0, 1, 2, 3].map((i) => [`s/${i}`, 'a dog on a beach']),
+    );
+    const cut = join(folder, 'cut.tar');
+    // Samples are two members of 1024 bytes each: cut inside the third sample's .txt.
+    writeFileSync(cut, readFileSync(whole).subarray(0, 2048 * 2 + 1024 + 600));
+    const options = { ...base('damagedout'), inputs: [good, badParquet, cut], textFields: [], t: 1000 };
+    await assert.rejects(
+      curate(options),
+      (err: unknown) => err instanceof InputError && err.reason === 'bad-parquet',
+    );
+    assert.equal(existsSync(join(dir.path, 'damagedout')), false);
+    const summary = await curate({ ...options, onError: 'skip' });
+    assert.deepEqual(summary.pool.skipped, { 'bad-parquet': 1, 'truncated-tar': 1 });
+    assert.equal(summary.pool.records, 300 + 2);
+    // The unreadable file has no output; the shard keeps its two whole samples.
+    assert.deepEqual(
+      summary.outputs.map((o) => [o.output, o.records]),
+      [
+        [join('data', 'good.jsonl'), 300],
+        [join('data', 'cut.tar'), 2],
+      ],
+    );
+    const kept = readdirSync(join(dir.path, 'damagedout', 'data')).sort();
+    assert.deepEqual(kept, [
+      'cut.tar',
+      'cut.tar.entries.jsonl',
+      'good.jsonl',
+      'good.jsonl.entries.jsonl',
+      'sizes.json',
+    ]);
+  });
+
+  it('refuses WebDataset shards that repeat a sample key, naming both shards', async () => {
+    const folder = join(dir.path, 'dupkeys');
+    mkdirSync(folder);
+    const shards = [join(folder, 'a.tar'), join(folder, 'b.tar')];
+    await writeShard(shards[0], [
+      ['000', 'a dog'],
+      ['001', 'a cat'],
+    ]);
+    await writeShard(shards[1], [
+      ['002', 'a bird'],
+      ['001', 'a red car'],
+    ]);
+    await assert.rejects(curate({ ...base('dupout'), inputs: shards, textFields: [] }), (err: unknown) => {
+      assert.ok(err instanceof InputError);
+      assert.equal(err.reason, 'duplicate-key');
+      assert.match(
+        err.message,
+        /b\.tar:record 1, member 001\.jpg.*: sample key '001' is also the key of a sample in .*a\.tar/,
+      );
+      return true;
+    });
+    await assert.rejects(
+      countPool({ metadataPath, inputs: shards, textFields: [], cache: false }),
+      /sample key '001'/,
+    );
+  });
+
+  it('reads a header-less TSV with --columns, and writes it back without a header', async () => {
+    const tsv = join(dir.path, 'noheader.tsv');
+    writeFileSync(
+      tsv,
+      captions[1]
+        .slice(0, 300)
+        .map((c, i) => `${c}\thttp://example.com/${i}.jpg`)
+        .join('\n') + '\n',
+    );
+    const summary = await curate({
+      ...base('tsvout'),
+      inputs: [tsv],
+      textFields: ['caption'],
+      columns: ['caption', 'url'],
+      t: 1000,
+    });
+    assert.equal(summary.pool.records, 300);
+    const kept = readFileSync(join(dir.path, 'tsvout', 'data', 'noheader.tsv'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    assert.equal(kept.length, summary.kept);
+    assert.ok(
+      kept.every((line) => /\thttp:\/\/example\.com\/\d+\.jpg$/.test(line)),
+      'rows as they were, no header',
+    );
   });
 
   it('rejects empty metadata with a clear message', async () => {

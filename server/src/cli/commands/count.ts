@@ -1,10 +1,19 @@
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeCounts } from '../../engine/counts';
+import { compactCountsPath, writeCounts } from '../../engine/counts';
 import { countPool } from '../../engine/curate';
 import { EXIT_OK } from '../../engine/errors';
 import { formatCount } from '../../engine/progress';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
-import { inputFiles, PADDING_HELP, parseOnError, parsePadding, progressFor } from './shared';
+import {
+  formatSkipped,
+  inputFiles,
+  PADDING_HELP,
+  parseOnError,
+  parsePadding,
+  progressFor,
+  TEXT_FIELD_HELP,
+} from './shared';
 
 export const countCommand: Command = {
   name: 'count',
@@ -12,20 +21,25 @@ export const countCommand: Command = {
   help: `Usage: metacurate count --metadata M.json --input FILE... --out counts.json [options]
 
 Writes {entry: count} as JSON (the reference's entry-count format) and, beside it, the compact
-form counts.bin (one float64 per entry id) that the editor and \`stats\` load fast.
+form counts.bin (one float64 per entry id) that the editor and \`stats\` load fast, and
+matches.bin (the matched ids of every record), from which \`stats\` gives the exact expected
+curated size over t.
 
 Options:
   --metadata FILE        metadata: JSON array of strings (or .txt, one entry per line)
-  --input FILE           pool file (repeatable)
-  --out FILE             counts JSON to write (counts.bin goes beside it)
-  --text-field F         caption field (repeatable; default: text)
-  --columns A,B,...     column names of a CSV/TSV without a header row
+  --input FILE...        pool files (several after one --input, or --input repeated):
+                         .jsonl .jsonl.gz .csv .tsv .txt .parquet .tar
+  --out FILE             counts JSON to write (counts.bin and matches.bin go beside it)
+${TEXT_FIELD_HELP}
+  --columns A,B,...      column names of a CSV/TSV without a header row
   --key-field K          field with the pair key (only checked)
   --workers N            worker threads (default: all cores)
-  --on-error fail|skip   stop at the first bad record (default), or skip and count it
+  --on-error fail|skip   stop at the first bad record (default), or skip and count it by reason
 ${PADDING_HELP}
-  --progress bar|json|none
+  --progress bar|json|none   progress display (default: bar on a terminal)
   --no-cache             do not read or write the matcher cache
+
+Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad usage.
 `,
   async run(argv, io) {
     const { values, positionals } = withUsageErrors(() =>
@@ -53,22 +67,23 @@ ${PADDING_HELP}
       {
         metadataPath: requiredOption('metadata', values.metadata),
         inputs: inputFiles(values.input, positionals),
-        textFields: values['text-field'] ?? ['text'],
+        textFields: values['text-field'] ?? [],
         keyField: values['key-field'],
         columns: values.columns?.split(','),
         workers: values.workers === undefined ? undefined : numberOption('workers', values.workers),
         onError: parseOnError(values['on-error']),
         padding: parsePadding(values.padding),
         cache: !values['no-cache'],
+        matchesPath: join(dirname(out), 'matches.bin'),
       },
       progressFor(values.progress, io),
     );
     await writeCounts(out, metadata.entries, counts);
     let matchedEntries = 0;
     for (const c of counts.counts) if (c > 0) matchedEntries++;
-    const skippedText = Object.entries(skipped).map(([r, n]) => `${r}: ${n}`);
+    const skippedText = formatSkipped(skipped);
     io.stderr.write(
-      `Counted ${formatCount(counts.texts)} texts in ${formatCount(counts.records)} records: ${formatCount(counts.matchedTexts)} texts matched ${formatCount(matchedEntries)} entries${skippedText.length ? `; skipped ${skippedText.join(', ')}` : ''}.\nWrote ${out}\n`,
+      `Counted ${formatCount(counts.texts)} texts in ${formatCount(counts.records)} records: ${formatCount(counts.matchedTexts)} texts matched ${formatCount(matchedEntries)} entries${skippedText ? `; skipped ${skippedText}` : ''}.\nWrote ${out}, ${compactCountsPath(out)}, ${join(dirname(out), 'matches.bin')}\n`,
     );
     return EXIT_OK;
   },

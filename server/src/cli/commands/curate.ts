@@ -9,12 +9,21 @@ import {
   type SlurmOptions,
 } from '../../engine/slurm/slurmExecutor';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
-import { inputFiles, PADDING_HELP, parseOnError, parsePadding, progressFor } from './shared';
+import {
+  formatSkipped,
+  inputFiles,
+  KEY_FIELD_HELP,
+  PADDING_HELP,
+  parseOnError,
+  parsePadding,
+  progressFor,
+  TEXT_FIELD_HELP,
+} from './shared';
 
 export const curateCommand: Command = {
   name: 'curate',
   summary: 'count matches over a pool, balance entries at threshold t, write the kept records',
-  help: `Usage: metacurate curate --metadata M.json --input FILE... --text-field F --t T --seed S --out DIR [options]
+  help: `Usage: metacurate curate --metadata M.json --input FILE... [--text-field F] --t T --seed S --out DIR [options]
 
 Runs the two passes of MetaCLIP curation on all cores: count (match every text, count per
 entry) then select (keep a record with probability 1 - prod(1 - t/max(count,t)) over its
@@ -27,14 +36,15 @@ Options:
   --metadata FILE        metadata: JSON array of strings (or .txt, one entry per line)
   --input FILE...        pool files (several after one --input, or --input repeated):
                          .jsonl .jsonl.gz .csv .tsv .txt .parquet .tar
-  --text-field F         caption field (repeatable: a record is kept if any text matches)
-  --key-field K          field with the pair key (default: file name and record index)
+${TEXT_FIELD_HELP}
+${KEY_FIELD_HELP}
   --columns A,B,...      column names of a CSV/TSV without a header row
   --t T                  balancing threshold (paper: 20000 for a 1.6B pool)
   --seed S               seed of the keep decisions (non-negative integer)
   --out DIR              output folder
   --workers N            worker threads (default: all cores)
-  --on-error fail|skip   stop at the first bad record (default), or skip and count it
+  --on-error fail|skip   stop at the first bad record (default), or skip and count it by reason
+                         (an unreadable Parquet file or a damaged tar/.gz: the file or its rest)
 ${PADDING_HELP}
   --progress bar|json|none   progress display (default: bar on a terminal)
   --no-cache             do not read or write the matcher cache
@@ -60,7 +70,8 @@ executor --workers only sets the default slice size: choose --slice-mb (e.g. 256
                          (the slice plan is written to DIR/.metacurate, as a run would)
 
 Writes DIR/data/..., DIR/counts.json, DIR/counts.bin, DIR/matches.bin, DIR/summary.json.
-Exit codes: 0 done, 1 bad input or a failed Slurm job, 2 bad usage.
+Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata) or a failed Slurm job,
+2 bad usage.
 `,
   async run(argv, io) {
     const { values, positionals } = withUsageErrors(() =>
@@ -119,7 +130,7 @@ Exit codes: 0 done, 1 bad input or a failed Slurm job, 2 bad usage.
     const options: CurateOptions = {
       metadataPath: requiredOption('metadata', values.metadata),
       inputs: inputFiles(values.input, positionals),
-      textFields: values['text-field'] ?? ['text'],
+      textFields: values['text-field'] ?? [],
       keyField: values['key-field'],
       columns: values.columns?.split(','),
       t: numberOption('t', values.t),
@@ -169,12 +180,12 @@ Exit codes: 0 done, 1 bad input or a failed Slurm job, 2 bad usage.
         summary = result;
       }
     }
-    const skipped = Object.entries(summary.pool.skipped).map(([r, n]) => `${r}: ${formatCount(n ?? 0)}`);
+    const skipped = formatSkipped(summary.pool.skipped);
     const lines = [
       `Pool: ${formatCount(summary.pool.records)} records in ${summary.pool.files} file(s), ${formatCount(summary.pool.matched_records)} matched (${pct(summary.pool.matched_records, summary.pool.records)})`,
       `Kept: ${formatCount(summary.kept)} records at t=${summary.t}, seed ${summary.seed} (expected ${formatCount(summary.expected_kept)})`,
       `Entries: ${formatCount(summary.matched_entries)} matched, ${formatCount(summary.head_entries)} head entries holding ${(summary.head_share_of_matches * 100).toFixed(1)}% of matches`,
-      ...(skipped.length ? [`Skipped: ${skipped.join(', ')}`] : []),
+      ...(skipped ? [`Skipped: ${skipped}`] : []),
       `Time: ${summary.wall_seconds.toFixed(1)} s with ${summary.workers} worker(s), ${formatCount(summary.records_per_second)} records/s${summary.resumed ? ' (resumed)' : ''}`,
       `Output: ${values.out}`,
     ];

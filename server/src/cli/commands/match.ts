@@ -1,7 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { EXIT_OK } from '../../engine/errors';
+import { poolKeyPrefixes } from '../../engine/curate';
+import { EmptyPoolError, EXIT_OK, type InputErrorReason } from '../../engine/errors';
 import { temporaryPathFor } from '../../engine/fsAtomic';
 import { loadOrBuildIndex, matcherFromPacked } from '../../engine/match/matcher';
 import { MatchLineEncoder } from '../../engine/matchLines';
@@ -9,7 +10,15 @@ import { loadMetadata } from '../../engine/metadata';
 import { detectFormat } from '../../engine/pool/formats';
 import { readPool } from '../../engine/pool/read';
 import { requiredOption, withUsageErrors, type Command } from '../command';
-import { inputFiles, PADDING_HELP, parseOnError, parsePadding } from './shared';
+import {
+  formatSkipped,
+  inputFiles,
+  KEY_FIELD_HELP,
+  PADDING_HELP,
+  parseOnError,
+  parsePadding,
+  TEXT_FIELD_HELP,
+} from './shared';
 
 export const matchCommand: Command = {
   name: 'match',
@@ -21,15 +30,19 @@ A record with several text fields gets the union of its texts' ids.
 
 Options:
   --metadata FILE        metadata: JSON array of strings (or .txt, one entry per line)
-  --input FILE           pool file (repeatable; records of each file in turn)
+  --input FILE...        pool files (several after one --input, or --input repeated; records
+                         of each file in turn): .jsonl .jsonl.gz .csv .tsv .txt .parquet .tar
   --out FILE             JSONL to write (- for standard output)
-  --text-field F         caption field (repeatable; default: text)
-  --columns A,B,...     column names of a CSV/TSV without a header row
-  --key-field K          field with the pair key (default: file name and record index)
-  --on-error fail|skip   stop at the first bad record (default), or leave it out
+${TEXT_FIELD_HELP}
+  --columns A,B,...      column names of a CSV/TSV without a header row
+${KEY_FIELD_HELP}
+  --on-error fail|skip   stop at the first bad record (default), or leave it out and report
+                         on stderr what was skipped, by reason
 ${PADDING_HELP}
   --no-cache             do not read or write the matcher cache
   --timings              print {"indexMillis","fromCache","matchMillis","records"} as JSON on stderr
+
+Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad usage.
 `,
   async run(argv, io) {
     const { values, positionals } = withUsageErrors(() =>
@@ -59,7 +72,9 @@ ${PADDING_HELP}
     const matcher = matcherFromPacked(loaded.packed);
     const matchStart = performance.now();
     let records = 0;
+    const skipped: Partial<Record<InputErrorReason, number>> = {};
     const onError = parseOnError(values['on-error']);
+    const keyPrefixes = poolKeyPrefixes(inputs, formats);
     const tmp = out === '-' ? undefined : temporaryPathFor(out);
     const stream = tmp ? createWriteStream(tmp) : io.stdout;
     const encoder = new MatchLineEncoder();
@@ -70,14 +85,18 @@ ${PADDING_HELP}
     try {
       for (let f = 0; f < inputs.length; f++) {
         const items = readPool(inputs[f], formats[f], {
-          textFields: values['text-field'] ?? ['text'],
+          textFields: values['text-field'] ?? [],
           keyField: values['key-field'],
+          keyPrefix: keyPrefixes[f],
           columns: values.columns?.split(','),
           onError,
           withPayload: false,
         });
         for await (const item of items) {
-          if (item.kind === 'skipped') continue;
+          if (item.kind === 'skipped') {
+            skipped[item.reason] = (skipped[item.reason] ?? 0) + 1;
+            continue;
+          }
           records++;
           matcher.begin();
           for (const text of item.texts) matcher.collect(text);
@@ -85,6 +104,7 @@ ${PADDING_HELP}
           if (encoder.pending > 1 << 20) await flush();
         }
       }
+      if (records === 0) throw new EmptyPoolError(inputs, skipped);
       if (tmp) {
         await new Promise<void>((res, rej) =>
           stream.end(encoder.take(), (err?: Error | null) => (err ? rej(err) : res())),
@@ -98,6 +118,8 @@ ${PADDING_HELP}
       }
       throw err;
     }
+    if (Object.keys(skipped).length > 0)
+      io.stderr.write(`metacurate match: skipped ${formatSkipped(skipped)}\n`);
     if (values.timings) {
       const timings = {
         indexMillis: Math.round(loaded.millis),

@@ -1,11 +1,27 @@
 /** Options several subcommands share, parsed and described once. */
 import { UsageError } from '../../engine/errors';
 import type { Padding } from '../../engine/match/spacing';
-import { ProgressReporter, type ProgressMode } from '../../engine/progress';
+import { formatCount, ProgressReporter, type ProgressMode } from '../../engine/progress';
 import type { CommandIO } from '../command';
 
 export const PADDING_HELP = `  --padding english|worldwide   English (MetaCLIP 1) pads every entry with spaces (default);
                                 worldwide (MetaCLIP 2) leaves CJK/Thai/.../punctuation ends unpadded`;
+
+export const TEXT_FIELD_HELP = `  --text-field F         caption field (repeatable: a record is kept if any text matches);
+                         default: text; WebDataset: the .txt member (a name starting with '.'
+                         or 'txt' names a member, any other a field of the .json member);
+                         ignored for .txt pools (one caption per line)`;
+
+export const KEY_FIELD_HELP = `  --key-field K          field with the pair key (default: the file's path relative to the
+                         inputs' common folder, ':', the record index; WebDataset: the sample key;
+                         one .txt pool: the line index)`;
+
+/** "bad-json: 2, truncated-tar: 1", the skipped records by reason, for the printed reports. */
+export function formatSkipped(skipped: Partial<Record<string, number>>): string {
+  return Object.entries(skipped)
+    .map(([reason, n]) => `${reason}: ${formatCount(n ?? 0)}`)
+    .join(', ');
+}
 
 export function parsePadding(value: string | undefined): Padding {
   if (value === undefined || value === 'english') return 'english';

@@ -261,7 +261,7 @@ export async function* readDelimited(
         ? -1
         : columnIndex(file, columns, opts.keyField, 'missing-key-field', fromHeader);
     const fieldNames = opts.textFields;
-    const defaultKeyPrefix = `${basename(file)}:`;
+    const defaultKeyPrefix = `${opts.keyPrefix ?? basename(file)}:`;
     let index = opts.firstRecordIndex ?? 0;
     for (;;) {
       let next;

@@ -4,7 +4,7 @@
  * of each record (its payload) are copied.
  */
 import { basename } from 'node:path';
-import type { InputLocation } from '../errors';
+import { InputError, type InputLocation } from '../errors';
 import {
   NO_BYTES,
   badRecord,
@@ -14,14 +14,22 @@ import {
   type RecordContext,
 } from './common';
 import { isBlank, lineBatches, openLineReader, sourceFailure, type LineBatch } from './lines';
-import type { PoolItem, ReadOptions } from './types';
+import type { PoolItem, ReadOptions, SkippedRecord } from './types';
 
 const hasOwn = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key);
 
 export async function* readJsonl(file: string, gzip: boolean, opts: ReadOptions): AsyncGenerator<PoolItem> {
   const ctx: RecordContext = { file, onError: opts.onError };
-  const parse = jsonlRecordParser(ctx, opts, `${basename(file)}:`);
-  const reader = await openLineReader(file, gzip, opts.byteRange?.start ?? 0);
+  const parse = jsonlRecordParser(ctx, opts, `${opts.keyPrefix ?? basename(file)}:`);
+  let reader: Awaited<ReturnType<typeof openLineReader>>;
+  try {
+    reader = await openLineReader(file, gzip, opts.byteRange?.start ?? 0);
+  } catch (err) {
+    const skip = damagedGzipSkip(err, opts);
+    if (skip === undefined) throw err;
+    yield skip;
+    return;
+  }
   const batches = lineBatches(reader, opts.byteRange?.end ?? Infinity);
   let line = (opts.firstLine ?? 1) - 1;
   let index = opts.firstRecordIndex ?? 0;
@@ -31,7 +39,11 @@ export async function* readJsonl(file: string, gzip: boolean, opts: ReadOptions)
       try {
         next = await batches.next();
       } catch (err) {
-        throw sourceFailure(file, err, { line: line + 1 });
+        const failure = sourceFailure(file, err, { line: line + 1 });
+        const skip = damagedGzipSkip(failure, opts);
+        if (skip === undefined) throw failure;
+        yield skip;
+        return;
       }
       if (next.done) return;
       const { buf, base, starts, ends } = next.value;
@@ -52,6 +64,20 @@ export async function* readJsonl(file: string, gzip: boolean, opts: ReadOptions)
     await batches.return(undefined);
     await reader.close();
   }
+}
+
+/**
+ * A damaged .gz stream under --on-error skip: the lines before the damage are records, the rest
+ * of the file is one SkippedRecord 'bad-gzip'. Undefined when the error is to be thrown.
+ */
+function damagedGzipSkip(err: unknown, opts: ReadOptions): SkippedRecord | undefined {
+  if (!(err instanceof InputError) || err.reason !== 'bad-gzip' || opts.onError === 'fail') return undefined;
+  return {
+    kind: 'skipped',
+    reason: err.reason,
+    detail: `${err.detail}; the rest of the file is skipped`,
+    location: err.location,
+  };
 }
 
 type JsonlRecordParser = (

@@ -114,9 +114,21 @@ function requireColumn(
   }
 }
 
+/**
+ * With `onError: 'skip'`, a file that is not readable Parquet yields one SkippedRecord
+ * ('bad-parquet') and ends, and a row group that cannot be decoded yields one and is passed over.
+ */
 export async function* readParquet(file: string, opts: ReadOptions): AsyncGenerator<PoolItem> {
   const ctx: RecordContext = { file, onError: opts.onError };
-  const { buffer, metadata, handle } = await openParquet(file);
+  let opened: OpenParquet;
+  try {
+    opened = await openParquet(file);
+  } catch (err) {
+    if (!(err instanceof InputError) || err.reason !== 'bad-parquet' || opts.onError === 'fail') throw err;
+    yield { kind: 'skipped', reason: err.reason, detail: `${err.detail}; the file is skipped`, location: {} };
+    return;
+  }
+  const { buffer, metadata, handle } = opened;
   try {
     const columns = columnNames(metadata);
     for (const field of opts.textFields) requireColumn(file, columns, field, 'missing-text-field');
@@ -127,7 +139,7 @@ export async function* readParquet(file: string, opts: ReadOptions): AsyncGenera
     // Absolute index of the first row of each group, so indexes do not depend on the split.
     let groupStart = 0;
     for (let g = 0; g < first; g++) groupStart += Number(groups[g].num_rows);
-    const defaultKeyPrefix = `${basename(file)}:`;
+    const defaultKeyPrefix = `${opts.keyPrefix ?? basename(file)}:`;
     for (let g = first; g < last; g++) {
       const groupRows = Number(groups[g].num_rows);
       let rows: Record<string, unknown>[];
@@ -139,12 +151,12 @@ export async function* readParquet(file: string, opts: ReadOptions): AsyncGenera
           rowEnd: groupStart + groupRows,
         });
       } catch (err) {
-        throw new InputError(
-          file,
-          { record: groupStart },
-          'bad-parquet',
-          `cannot decode row group ${g} (rows ${groupStart}-${groupStart + groupRows - 1}): ${(err as Error).message}`,
-        );
+        const detail = `cannot decode row group ${g} (rows ${groupStart}-${groupStart + groupRows - 1}): ${(err as Error).message}`;
+        const location = { record: groupStart };
+        if (opts.onError === 'fail') throw new InputError(file, location, 'bad-parquet', detail);
+        yield { kind: 'skipped', reason: 'bad-parquet', detail: `${detail}; its rows are skipped`, location };
+        groupStart += groupRows;
+        continue;
       }
       for (let i = 0; i < rows.length; i++) {
         const index = groupStart + i;

@@ -17,10 +17,12 @@ export { readCsvHeader, type CsvHeader } from './csv';
 export { parquetRowGroupCount, readParquetSchema, type ParquetSchemaInfo } from './parquet';
 export { splitSampleName } from './webdataset';
 
+/** The caption field of formats with named fields when no --text-field is given (WebDataset: `.txt`). */
+export const DEFAULT_TEXT_FIELD = 'text';
+
 /**
  * Streams the records of one pool file. Options that do not apply to the format (a byte range
- * for a non-splittable one, row groups outside Parquet, no text field where one is needed) are
- * a UsageError, thrown when called. Input problems are InputError, or SkippedRecord items with
+ * for a non-splittable one, row groups outside Parquet) are a UsageError, thrown when called. Input problems are InputError, or SkippedRecord items with
  * `onError: 'skip'`; a file that cannot be read at all always throws.
  */
 export function readPool(file: string, format: PoolFormat, opts: ReadOptions): AsyncGenerator<PoolItem> {
@@ -31,7 +33,7 @@ export function readPool(file: string, format: PoolFormat, opts: ReadOptions): A
     throw new UsageError(`row groups apply only to parquet, not to ${format}`);
   }
   if (opts.textFields.length === 0 && format !== 'text' && format !== 'webdataset') {
-    throw new UsageError(`reading ${format} needs at least one text field (--text-field)`);
+    opts = { ...opts, textFields: [DEFAULT_TEXT_FIELD] };
   }
   // Each format returns its own generator: no delegating wrapper on the per-record path.
   switch (format) {

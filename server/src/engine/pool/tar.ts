@@ -81,8 +81,9 @@ function parsePax(data: Buffer): Map<string, string> {
 }
 
 /**
- * Yields the members of a tar file in order. A file that ends inside a header or a member, or a
- * block that is not a tar header, is an InputError 'bad-tar' naming the file and the member.
+ * Yields the members of a tar file in order. A file that ends inside a header or a member is an
+ * InputError 'truncated-tar', a block that is not a tar header 'bad-tar', both naming the file
+ * and the member.
  * An archive may end with the two zero blocks or, as many writers leave it, right after a member.
  */
 export async function* readTar(file: string): AsyncGenerator<TarEntry> {
@@ -91,7 +92,7 @@ export async function* readTar(file: string): AsyncGenerator<TarEntry> {
     new InputError(
       file,
       member === undefined ? { byteOffset: headerOffset } : { member, byteOffset: headerOffset },
-      'bad-tar',
+      detail.startsWith('truncated') ? 'truncated-tar' : 'bad-tar',
       detail,
     );
   let previous: string | undefined;

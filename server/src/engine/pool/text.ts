@@ -1,6 +1,7 @@
 /**
  * Plain text: one caption per line. Every line is a record (blank ones too, since the key is the
  * 0-based line index and must not shift), so there is nothing that can be wrong with a record.
+ * In a pool of several files the key is `<keyPrefix>:<line index>` so files do not share keys.
  */
 import { NO_BYTES } from './common';
 import type { InputLocation } from '../errors';
@@ -13,6 +14,7 @@ export async function* readText(file: string, opts: ReadOptions): AsyncGenerator
   let line = (opts.firstLine ?? 1) - 1;
   let index = opts.firstRecordIndex ?? 0;
   const withPayload = opts.withPayload !== false;
+  const keyPrefix = opts.keyPrefix === undefined ? '' : `${opts.keyPrefix}:`;
   try {
     for (;;) {
       let next: IteratorResult<LineBatch>;
@@ -31,7 +33,7 @@ export async function* readText(file: string, opts: ReadOptions): AsyncGenerator
         yield {
           kind: 'record',
           index,
-          key: String(index),
+          key: keyPrefix + index,
           texts: [buf.toString('utf8', start, end)],
           payload: { type: 'line', bytes: withPayload ? Buffer.from(buf.subarray(start, end)) : NO_BYTES },
           location,

@@ -7,10 +7,23 @@ import type { InputErrorReason, InputLocation } from '../errors';
 export type PoolFormat = 'jsonl' | 'jsonl.gz' | 'csv' | 'tsv' | 'text' | 'parquet' | 'webdataset';
 
 export interface ReadOptions {
-  /** Caption fields, in order (`--text-field`, repeatable). Ignored by the plain-text format. */
+  /**
+   * Caption fields, in order (`--text-field`, repeatable). Empty: the format's default (`text`;
+   * WebDataset: the `.txt` member). Ignored by the plain-text format.
+   */
   textFields: string[];
-  /** Field holding the pair key (`--key-field`); default key is `<file basename>:<record index>`. */
+  /**
+   * Field holding the pair key (`--key-field`). Default key: `<keyPrefix>:<record index>`
+   * (WebDataset: the sample key; plain text: the line index, or `<keyPrefix>:<line index>` when
+   * a keyPrefix is given).
+   */
   keyField?: string;
+  /**
+   * How default keys name the file: a curation gives each file its path relative to the inputs'
+   * common folder, so files of the same name in different folders get different keys.
+   * Absent: the file's base name (plain text: no prefix).
+   */
+  keyPrefix?: string;
   /** 'fail' throws InputError at the first bad record; 'skip' yields a SkippedRecord and goes on. */
   onError: 'fail' | 'skip';
   /**

@@ -5,14 +5,24 @@
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import type { InputLocation } from '../errors';
+import { InputError, type InputLocation } from '../errors';
 import { badRecord, describeType, keyFromValue, textsFromFields, type RecordContext } from './common';
 import { AtomicFileSink } from './sink';
-import { readTar, TarWriter } from './tar';
+import { readTar, TarWriter, type TarEntry } from './tar';
 import type { PoolItem, PoolRecord, PoolWriter, ReadOptions } from './types';
 
-/** The text field that names the `.txt` member rather than a `.json` field. */
-export const TXT_MEMBER_FIELD = 'txt';
+/**
+ * The default text field: the `.txt` member. A text field that starts with '.' names a member by
+ * its extension (`.txt`, `.caption`); `txt` also names the `.txt` member (WebDataset's own name
+ * for it); any other name is a field of the `.json` member.
+ */
+export const TXT_MEMBER_FIELD = '.txt';
+
+/** The member extension a text field names, or undefined for a `.json` field. */
+function memberExtensionOf(field: string): string | undefined {
+  if (field === 'txt') return 'txt';
+  return field.length > 1 && field.startsWith('.') ? field.slice(1) : undefined;
+}
 
 /**
  * Splits a member name into sample key and extension the way WebDataset does: the extension
@@ -33,25 +43,54 @@ interface Sample {
   headerOffset: number;
 }
 
+/**
+ * With `onError: 'skip'`, a shard that is not a tar or is cut short yields one SkippedRecord
+ * ('bad-tar', 'truncated-tar') and ends: the samples before the damage are read, the sample
+ * being read when it happened and the rest are not (its members may be incomplete).
+ */
 export async function* readWebDataset(file: string, opts: ReadOptions): AsyncGenerator<PoolItem> {
   const ctx: RecordContext = { file, onError: opts.onError };
   const textFields = opts.textFields.length > 0 ? opts.textFields : [TXT_MEMBER_FIELD];
   let index = opts.firstRecordIndex ?? 0;
   let sample: Sample | undefined;
-  for await (const entry of readTar(file)) {
-    if (entry.type !== 'file') continue;
-    const split = splitSampleName(entry.name);
-    if (split === undefined) continue;
-    // A new key, or an extension seen twice, starts the next sample.
-    if (sample !== undefined && (sample.key !== split.key || sample.extensions.has(split.ext))) {
-      yield sampleItem(ctx, sample, index++, textFields, opts.keyField);
-      sample = undefined;
+  const members = readTar(file);
+  try {
+    for (;;) {
+      let next: IteratorResult<TarEntry>;
+      try {
+        next = await members.next();
+      } catch (err) {
+        const damaged =
+          err instanceof InputError && (err.reason === 'bad-tar' || err.reason === 'truncated-tar');
+        if (!damaged || opts.onError === 'fail') throw err;
+        const lost = sample === undefined ? '' : ` (from sample '${sample.key}', record ${index}, on)`;
+        yield {
+          kind: 'skipped',
+          reason: err.reason,
+          detail: `${err.detail}; the rest of the shard${lost} is skipped`,
+          location: err.location,
+        };
+        return;
+      }
+      if (next.done) break;
+      const entry = next.value;
+      if (entry.type !== 'file') continue;
+      const split = splitSampleName(entry.name);
+      if (split === undefined) continue;
+      // A new key, or an extension seen twice, starts the next sample.
+      if (sample !== undefined && (sample.key !== split.key || sample.extensions.has(split.ext))) {
+        yield sampleItem(ctx, sample, index++, textFields, opts.keyField);
+        sample = undefined;
+      }
+      sample ??= { key: split.key, members: [], extensions: new Set(), headerOffset: entry.headerOffset };
+      sample.members.push({ name: entry.name, data: entry.data });
+      sample.extensions.add(split.ext);
     }
-    sample ??= { key: split.key, members: [], extensions: new Set(), headerOffset: entry.headerOffset };
-    sample.members.push({ name: entry.name, data: entry.data });
-    sample.extensions.add(split.ext);
+    if (sample !== undefined) yield sampleItem(ctx, sample, index, textFields, opts.keyField);
+  } finally {
+    // Closes the file when the reader is left early.
+    await members.return(undefined);
   }
-  if (sample !== undefined) yield sampleItem(ctx, sample, index, textFields, opts.keyField);
 }
 
 function sampleItem(
@@ -67,7 +106,7 @@ function sampleItem(
     member: sample.members[0].name,
     byteOffset: sample.headerOffset,
   };
-  const needsJson = textFields.some((f) => f !== TXT_MEMBER_FIELD) || keyField !== undefined;
+  const needsJson = textFields.some((f) => memberExtensionOf(f) === undefined) || keyField !== undefined;
   const jsonMember = memberWith('json');
   let json: Record<string, unknown> | undefined;
   if (needsJson && jsonMember !== undefined) {
@@ -86,15 +125,22 @@ function sampleItem(
   const jsonField = (name: string): unknown =>
     json !== undefined && Object.prototype.hasOwnProperty.call(json, name) ? json[name] : undefined;
   const field = (name: string): unknown => {
-    if (name === TXT_MEMBER_FIELD) return memberWith('txt')?.data.toString('utf8');
-    return jsonField(name);
+    const ext = memberExtensionOf(name);
+    return ext === undefined ? jsonField(name) : memberWith(ext)?.data.toString('utf8');
   };
+  // The names a text field could take here: the members, then the .json member's fields.
   const available = () => [
     ...[...sample.extensions].map((e) => `.${e}`),
-    ...(json ? Object.keys(json).map((k) => `json:${k}`) : []),
+    ...Object.keys(json ?? parsedJsonOrEmpty(jsonMember?.data)),
   ];
   const texts = textsFromFields(textFields, field, available);
-  if (!texts.ok) return badRecord(ctx, texts.reason, `sample '${sample.key}': ${texts.detail}`, location);
+  if (!texts.ok) {
+    const hint =
+      texts.reason === 'missing-text-field'
+        ? '; --text-field names a member by extension (.txt or txt, .caption) or a field of the .json member'
+        : '';
+    return badRecord(ctx, texts.reason, `sample '${sample.key}': ${texts.detail}${hint}`, location);
+  }
   let key = sample.key;
   if (keyField !== undefined) {
     const k = keyFromValue(keyField, jsonField(keyField));
@@ -115,6 +161,19 @@ function sampleItem(
     payload: { type: 'sample', members: sample.members },
     location,
   };
+}
+
+/** The .json member as an object, for an error message; {} when it is absent or not an object. */
+function parsedJsonOrEmpty(data: Buffer | undefined): Record<string, unknown> {
+  if (data === undefined) return {};
+  try {
+    const value: unknown = JSON.parse(data.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Writes kept samples to a shard; `finish` returns the sample count that sizes.json records. */

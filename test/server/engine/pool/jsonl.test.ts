@@ -211,13 +211,25 @@ describe('JSONL pools', () => {
     it('a truncated or corrupt .gz is an InputError "bad-gzip" naming the file', async () => {
       const whole = gzipSync(Buffer.from(`${lines.join('\n')}\n`));
       const cut = file('cut.jsonl.gz', whole.subarray(0, whole.length - 20));
-      await assertInputError(
-        readAll(cut, 'jsonl.gz', { textFields: ['t'], onError: 'skip' }),
-        'bad-gzip',
-        cut,
-      );
+      await assertInputError(readAll(cut, 'jsonl.gz', { textFields: ['t'] }), 'bad-gzip', cut);
       const garbage = file('garbage.jsonl.gz', Buffer.from('this is not gzip at all'));
       await assertInputError(readAll(garbage, 'jsonl.gz', { textFields: ['t'] }), 'bad-gzip', garbage);
+    });
+
+    it('with --on-error skip, a damaged .gz ends in one "bad-gzip" skip for the rest of the file', async () => {
+      const whole = gzipSync(Buffer.from(`${lines.join('\n')}\n`));
+      const cut = file('cut-skip.jsonl.gz', whole.subarray(0, whole.length - 20));
+      const items = await readAll(cut, 'jsonl.gz', { textFields: ['t'], onError: 'skip' });
+      const last = items[items.length - 1];
+      assert.ok(last.kind === 'skipped' && last.reason === 'bad-gzip', 'the damage is the last item');
+      assert.match(last.detail, /the rest of the file is skipped/);
+      assert.equal(skipped(items).length, 1);
+      const garbage = file('garbage-skip.jsonl.gz', Buffer.from('this is not gzip at all'));
+      const none = await readAll(garbage, 'jsonl.gz', { textFields: ['t'], onError: 'skip' });
+      assert.deepEqual(
+        none.map((i) => i.kind === 'skipped' && i.reason),
+        ['bad-gzip'],
+      );
     });
 
     it('writes gzip deterministically and reads back the same records', async () => {

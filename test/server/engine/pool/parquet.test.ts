@@ -137,12 +137,18 @@ describe('Parquet pools', () => {
       );
       const whole = sampleParquet();
       const cut = file('cut.parquet', whole.subarray(0, whole.length - 100));
-      await assertInputError(
-        readAll(cut, 'parquet', { textFields: ['caption'], onError: 'skip' }),
-        'bad-parquet',
-        cut,
-      );
+      await assertInputError(readAll(cut, 'parquet', { textFields: ['caption'] }), 'bad-parquet', cut);
       await assertInputError(parquetRowGroupCount(cut), 'bad-parquet', cut);
+    });
+
+    it('with --on-error skip, an unreadable file is one "bad-parquet" skip and no records', async () => {
+      const whole = sampleParquet();
+      const cut = file('cut-skip.parquet', whole.subarray(0, whole.length - 100));
+      const items = await readAll(cut, 'parquet', { textFields: ['caption'], onError: 'skip' });
+      assert.equal(items.length, 1);
+      const [item] = skipped(items);
+      assert.equal(item.reason, 'bad-parquet');
+      assert.match(item.detail, /not a readable Parquet file: .*; the file is skipped/);
     });
 
     it('a damaged row group is "bad-parquet" naming the row group, after the good ones were read', async () => {
@@ -167,6 +173,16 @@ describe('Parquet pools', () => {
       assert.deepEqual(
         items.map((i) => i.location.record),
         [0, 1, 2, 3],
+      );
+      // --on-error skip passes over the damaged row group (one skip) and reads the groups after it.
+      const all = await readAll(path, 'parquet', { textFields: ['caption'], onError: 'skip' });
+      const [groupSkip] = skipped(all).filter((i) => i.reason === 'bad-parquet');
+      assert.match(groupSkip.detail, /row group 1 \(rows 4-7\).*its rows are skipped/);
+      const indexes = all.flatMap((i) => (i.kind === 'record' ? [i.index] : []));
+      assert.ok(!indexes.some((i) => i >= 4 && i <= 7), 'no row of the damaged group');
+      assert.ok(
+        indexes.some((i) => i >= 8),
+        'rows after the damaged group are read',
       );
     });
   });

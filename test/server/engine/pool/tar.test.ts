@@ -115,7 +115,7 @@ describe('tar', () => {
       );
     });
 
-    it('a file cut inside a member is "bad-tar" naming the file and the member', async () => {
+    it('a file cut inside a member is "truncated-tar" naming the file and the member', async () => {
       const full = join(dir(), 'full.tar');
       await writeTar(full, [
         ['000.txt', 'first'],
@@ -125,14 +125,14 @@ describe('tar', () => {
       writeFileSync(cut, readFileSync(full).subarray(0, 1024 + 512 + 1000));
       await assertInputError(
         collect(cut),
-        'bad-tar',
+        'truncated-tar',
         cut,
         'member 001.jpg',
         'needs 3000 bytes, the file ends after 1000',
       );
     });
 
-    it('a file cut inside a header is "bad-tar" naming the member before it', async () => {
+    it('a file cut inside a header is "truncated-tar" naming the member before it', async () => {
       const full = join(dir(), 'full2.tar');
       await writeTar(full, [
         ['000.txt', 'first'],
@@ -140,7 +140,7 @@ describe('tar', () => {
       ]);
       const cut = join(dir(), 'cut-header.tar');
       writeFileSync(cut, readFileSync(full).subarray(0, 1024 + 100));
-      await assertInputError(collect(cut), 'bad-tar', cut, "inside a header after member '000.txt'");
+      await assertInputError(collect(cut), 'truncated-tar', cut, "inside a header after member '000.txt'");
     });
 
     it('a file that is not a tar is "bad-tar"', async () => {

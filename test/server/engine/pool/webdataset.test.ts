@@ -57,7 +57,30 @@ describe('WebDataset shards', () => {
     const [missing] = skipped(items);
     assert.equal(missing.reason, 'missing-text-field');
     assert.equal(missing.location.member, 'part/002.jpg');
-    assert.match(missing.detail, /sample 'part\/002': missing text field 'txt' \(fields: \.jpg, \.json\)/);
+    assert.match(
+      missing.detail,
+      /sample 'part\/002': missing text field '\.txt' \(fields: \.jpg, \.json, id\)/,
+    );
+    assert.match(
+      missing.detail,
+      /names a member by extension \(\.txt or txt, \.caption\) or a field of the \.json/,
+    );
+  });
+
+  it('".txt" and "txt" both name the .txt member; ".ext" names any member', async () => {
+    const path = await shard(join(dir(), 's1b.tar'), [
+      ['p/0.jpg', 'jpeg'],
+      ['p/0.txt', 'a dog'],
+      ['p/0.caption', 'a long caption'],
+    ]);
+    for (const field of ['.txt', 'txt'])
+      assert.deepEqual(summary(await readRecords(path, 'webdataset', { textFields: [field] })), [
+        { index: 0, key: 'p/0', texts: ['a dog'] },
+      ]);
+    assert.deepEqual((await readRecords(path, 'webdataset', { textFields: ['.caption', '.txt'] }))[0].texts, [
+      'a long caption',
+      'a dog',
+    ]);
   });
 
   it('takes captions from .json fields, "txt" naming the .txt member, and keys from a .json field', async () => {
@@ -82,17 +105,40 @@ describe('WebDataset shards', () => {
     );
   });
 
-  it('a truncated shard is "bad-tar" naming the file and the member, even with --on-error skip', async () => {
+  it('a truncated shard is "truncated-tar" naming the file and the member', async () => {
     const path = await shard(join(dir(), 's4.tar'), members);
     const cut = join(dir(), 's4-cut.tar');
     const bytes = readFileSync(path);
     // Headers and data of part/000.jpg, the header of part/000.txt and 10 of its 16 bytes.
     writeFileSync(cut, bytes.subarray(0, 512 * 3 + 10));
     await assertInputError(
-      readAll(cut, 'webdataset', { onError: 'skip' }),
-      'bad-tar',
+      readAll(cut, 'webdataset', { onError: 'fail' }),
+      'truncated-tar',
       `${cut}:member part/000.txt`,
       'needs 16 bytes, the file ends after 10',
+    );
+  });
+
+  it('with --on-error skip, a truncated shard gives its whole samples, then one skip for the rest', async () => {
+    const path = await shard(join(dir(), 's4b.tar'), members);
+    const cut = join(dir(), 's4b-cut.tar');
+    // Cut inside part/001.txt (the 5th member): sample part/000 is whole, part/001 is not.
+    const at = 512 * 2 * 4 + 512 + 3;
+    writeFileSync(cut, readFileSync(path).subarray(0, at));
+    const items = await readAll(cut, 'webdataset', { onError: 'skip' });
+    assert.deepEqual(
+      items.map((i) => (i.kind === 'record' ? i.key : i.reason)),
+      ['part/000', 'truncated-tar'],
+    );
+    const [rest] = skipped(items);
+    assert.equal(rest.location.member, 'part/001.txt');
+    assert.match(rest.detail, /the rest of the shard \(from sample 'part\/001', record 1, on\) is skipped/);
+    // A file that is no tar at all is skipped whole as "bad-tar".
+    const notTar = join(dir(), 'not-a-tar.tar');
+    writeFileSync(notTar, Buffer.alloc(2048, 'x'));
+    assert.deepEqual(
+      (await readAll(notTar, 'webdataset', { onError: 'skip' })).map((i) => i.kind === 'skipped' && i.reason),
+      ['bad-tar'],
     );
   });
 
