@@ -331,7 +331,11 @@ export async function curate(
 
     return await finalizeCuration(prepared, { timings, started, workers: pool.size });
   } catch (err) {
-    if (err instanceof InputError) await removeRunOutputs(prepared.outDir);
+    if (err instanceof InputError) {
+      // The other workers may still be writing their slices: stop them before removing.
+      await pool.close();
+      await removeRunOutputs(prepared.outDir);
+    }
     throw err;
   } finally {
     progress.finish();
@@ -870,7 +874,8 @@ function summarize(a: {
 /** After bad input in fail mode: no curated data stays behind (and no half-done work). */
 async function removeRunOutputs(outDir: string): Promise<void> {
   for (const name of ['.metacurate', 'data', 'counts.json', 'counts.bin', 'matches.bin', 'summary.json']) {
-    await rm(join(outDir, name), { recursive: true, force: true });
+    // Retries: a write the stopped workers had already handed to the file system may still land.
+    await rm(join(outDir, name), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   }
   await rmdir(outDir).catch(() => undefined);
 }
