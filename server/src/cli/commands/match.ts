@@ -3,9 +3,8 @@ import { rename, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { EXIT_OK } from '../../engine/errors';
 import { temporaryPathFor } from '../../engine/fsAtomic';
-import { loadOrBuildIndex, matcherFromPacked } from '../../engine/match/matcher';
-import { MatchLineEncoder } from '../../engine/matchLines';
-import { loadMetadata } from '../../engine/metadata';
+import { loadIndexForMetadataFile, matcherFromPacked } from '../../engine/match/matcher';
+import { MatchLineEncoder, matchTextFile } from '../../engine/matchLines';
 import { detectFormat } from '../../engine/pool/formats';
 import { readPool } from '../../engine/pool/read';
 import { requiredOption, withUsageErrors, type Command } from '../command';
@@ -54,8 +53,11 @@ ${PADDING_HELP}
     const inputs = inputFiles(values.input, positionals);
     const out = requiredOption('out', values.out);
     const formats = inputs.map((f) => detectFormat(f));
-    const metadata = await loadMetadata(requiredOption('metadata', values.metadata));
-    const loaded = loadOrBuildIndex(metadata, parsePadding(values.padding), !values['no-cache']);
+    const loaded = await loadIndexForMetadataFile(
+      requiredOption('metadata', values.metadata),
+      parsePadding(values.padding),
+      !values['no-cache'],
+    );
     const matcher = matcherFromPacked(loaded.packed);
     const matchStart = performance.now();
     let records = 0;
@@ -69,6 +71,10 @@ ${PADDING_HELP}
     };
     try {
       for (let f = 0; f < inputs.length; f++) {
+        if (formats[f] === 'text') {
+          records += await matchTextFile(inputs[f], matcher, encoder, flush);
+          continue;
+        }
         const items = readPool(inputs[f], formats[f], {
           textFields: values['text-field'] ?? ['text'],
           keyField: values['key-field'],

@@ -147,6 +147,10 @@ export class SubstringMatcher {
     return this.collector.sorted();
   }
 
+  collectUtf8(bytes: Uint8Array, start: number, end: number): void {
+    this.collect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start, end));
+  }
+
   collect(text: string): void {
     const s = spacedText(text);
     const { rootGoto, gotoTable, fail, dictLink, nodeEntry, nextEntry } = this.index;

@@ -244,6 +244,78 @@ export class TokenMatcher {
     this.walk(n);
   }
 
+  /**
+   * The same as `collect(bytes.toString('utf8', start, end))`, read straight from the UTF-8
+   * bytes: tokens are cut at the same ASCII bytes (which never occur inside a multi-byte
+   * sequence) and hashed over the UTF-16 code units they decode to, so the vocabulary is the
+   * string path's. Bytes that are not strictly valid UTF-8 (which decoding would replace with
+   * U+FFFD) go through the string path instead.
+   */
+  collectUtf8(bytes: Uint8Array, start: number, end: number): void {
+    const len = end - start;
+    if (this.tokens.length < len + 2) this.tokens = new Int32Array(Math.max(len + 2, this.tokens.length * 2));
+    const toks = this.tokens;
+    const punctToken = this.punctToken;
+    let n = 0;
+    let tokenStart = start;
+    // UTF-16 length of the current token, and whether it is all ASCII (one unit per byte).
+    let units = 0;
+    let ascii = true;
+    let h = FNV_OFFSET;
+    let i = start;
+    while (i < end) {
+      const c = bytes[i];
+      if (c < 128) {
+        const cls = CHAR_CLASS[c];
+        if (cls !== 0) {
+          toks[n++] =
+            tokenStart === i
+              ? this.emptyToken
+              : ascii
+                ? this.lookupAscii(bytes, tokenStart, h, units)
+                : this.lookupUtf8(bytes, tokenStart, h, units);
+          if (cls === CLASS_PUNCT) toks[n++] = punctToken[c];
+          i++;
+          tokenStart = i;
+          units = 0;
+          ascii = true;
+          h = FNV_OFFSET;
+          continue;
+        }
+        h = Math.imul(h ^ c, FNV_PRIME);
+        units++;
+        i++;
+        continue;
+      }
+      const cp = decodeUtf8(bytes, i, end);
+      if (cp < 0) {
+        this.collect(
+          Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start, end),
+        );
+        return;
+      }
+      ascii = false;
+      if (cp < 0x10000) {
+        h = Math.imul(h ^ cp, FNV_PRIME);
+        units++;
+        i += cp < 0x800 ? 2 : 3;
+      } else {
+        const v = cp - 0x10000;
+        h = Math.imul(h ^ (0xd800 + (v >> 10)), FNV_PRIME);
+        h = Math.imul(h ^ (0xdc00 + (v & 0x3ff)), FNV_PRIME);
+        units += 2;
+        i += 4;
+      }
+    }
+    toks[n++] =
+      tokenStart === end
+        ? this.emptyToken
+        : ascii
+          ? this.lookupAscii(bytes, tokenStart, h, units)
+          : this.lookupUtf8(bytes, tokenStart, h, units);
+    this.walk(n);
+  }
+
   private walk(n: number): void {
     const toks = this.tokens;
     const tokenInfo = this.tokenInfo;
@@ -281,6 +353,48 @@ export class TokenMatcher {
     }
   }
 
+  /** lookup() for the `len` ASCII bytes at bytes[start]. */
+  private lookupAscii(bytes: Uint8Array, start: number, h: number, len: number): number {
+    const table = this.vocabTable;
+    const mask = this.vocabMask;
+    let slot = fmix32(h) & mask;
+    for (;;) {
+      const stored = table[slot * 2 + 1];
+      if (stored === 0) return -1;
+      if (table[slot * 2] === h) {
+        const t = stored - 1;
+        const info = this.tokenInfo;
+        if (info[t * 4 + 1] === len) {
+          const chars = this.vocabChars;
+          const at = info[t * 4];
+          let i = 0;
+          while (i < len && chars[at + i] === bytes[start + i]) i++;
+          if (i === len) return t;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** lookup() for the valid UTF-8 at bytes[start] that decodes to `units` UTF-16 code units. */
+  private lookupUtf8(bytes: Uint8Array, start: number, h: number, units: number): number {
+    const table = this.vocabTable;
+    const mask = this.vocabMask;
+    let slot = fmix32(h) & mask;
+    for (;;) {
+      const stored = table[slot * 2 + 1];
+      if (stored === 0) return -1;
+      if (table[slot * 2] === h) {
+        const t = stored - 1;
+        const info = this.tokenInfo;
+        if (info[t * 4 + 1] === units && equalsUtf8(this.vocabChars, info[t * 4], units, bytes, start)) {
+          return t;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
   /** Token id of the non-empty text[start, end) whose FNV-1a hash is h, or -1 if no entry has it. */
   private lookup(text: string, start: number, end: number, h: number): number {
     const table = this.vocabTable;
@@ -304,4 +418,84 @@ export class TokenMatcher {
       slot = (slot + 1) & mask;
     }
   }
+}
+
+/**
+ * The code point of the UTF-8 sequence at bytes[i] (a byte >= 0x80), or -1 unless it is a
+ * complete, shortest-form sequence of a scalar value (no surrogates, at most U+10FFFF) ending
+ * by `end`: exactly the sequences that decoding keeps rather than replacing with U+FFFD.
+ */
+function decodeUtf8(bytes: Uint8Array, i: number, end: number): number {
+  const c = bytes[i];
+  if (c < 0xc2) return -1;
+  if (c < 0xe0) {
+    if (i + 1 >= end) return -1;
+    const b1 = bytes[i + 1];
+    if ((b1 & 0xc0) !== 0x80) return -1;
+    return ((c & 0x1f) << 6) | (b1 & 0x3f);
+  }
+  if (c < 0xf0) {
+    if (i + 2 >= end) return -1;
+    const b1 = bytes[i + 1];
+    const b2 = bytes[i + 2];
+    const lo = c === 0xe0 ? 0xa0 : 0x80;
+    const hi = c === 0xed ? 0x9f : 0xbf;
+    if (b1 < lo || b1 > hi || (b2 & 0xc0) !== 0x80) return -1;
+    return ((c & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+  }
+  if (c < 0xf5) {
+    if (i + 3 >= end) return -1;
+    const b1 = bytes[i + 1];
+    const b2 = bytes[i + 2];
+    const b3 = bytes[i + 3];
+    const lo = c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xf4 ? 0x8f : 0xbf;
+    if (b1 < lo || b1 > hi || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return -1;
+    return ((c & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+  }
+  return -1;
+}
+
+/**
+ * True when the valid UTF-8 at bytes[start] decodes to exactly chars[at, at + units); `units` is
+ * what those bytes decode to, counted by the scan, so a surrogate pair never straddles the end.
+ */
+function equalsUtf8(
+  chars: Uint16Array,
+  at: number,
+  units: number,
+  bytes: Uint8Array,
+  start: number,
+): boolean {
+  let i = start;
+  for (let k = 0; k < units;) {
+    const c = bytes[i];
+    let cp: number;
+    if (c < 0x80) {
+      cp = c;
+      i++;
+    } else if (c < 0xe0) {
+      cp = ((c & 0x1f) << 6) | (bytes[i + 1] & 0x3f);
+      i += 2;
+    } else if (c < 0xf0) {
+      cp = ((c & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f);
+      i += 3;
+    } else {
+      cp =
+        ((c & 0x07) << 18) |
+        ((bytes[i + 1] & 0x3f) << 12) |
+        ((bytes[i + 2] & 0x3f) << 6) |
+        (bytes[i + 3] & 0x3f);
+      i += 4;
+    }
+    if (cp < 0x10000) {
+      if (chars[at + k] !== cp) return false;
+      k++;
+    } else {
+      const v = cp - 0x10000;
+      if (chars[at + k] !== 0xd800 + (v >> 10) || chars[at + k + 1] !== 0xdc00 + (v & 0x3ff)) return false;
+      k += 2;
+    }
+  }
+  return true;
 }
