@@ -8,16 +8,16 @@
  * a one-character token), and looks each token up in the vocabulary of entry tokens by hash,
  * comparing code units in place (no substring is allocated).
  *
- * Index: a trie over token ids whose depth-1 nodes are found from the token itself (tokenInfo),
- * deeper edges in one open-addressing table keyed by (node, token). Entries that share a string
- * (duplicates) hang off the same node in a chain. The layout is chosen for few cache misses per
- * token, which is what matching costs at 500k entries: one probe of the vocabulary table (hash
- * and id side by side), one read of the token's record (chars, length, trie node), one read of
- * its chars to confirm, one read of the node (entry and "has children" in one word).
+ * Index: a trie over tokens whose depth-1 nodes live in the token's own vocabulary slot, deeper
+ * edges in one open-addressing table keyed by (node, token). A token's id is its slot in the
+ * vocabulary table. Entries that share a string (duplicates) hang off the same node in a chain.
+ * The layout is chosen for few cache misses per token, which is what matching costs at 500k
+ * entries: one probe of the vocabulary table (hash, chars, length and depth-1 node side by side),
+ * one read of the chars to confirm; a deeper step reads one edge slot and one node word.
  *
  * Costs: build is linear in the total entry length. Matching a text of n code units with k
  * tokens is O(n) hashing plus, per start token, a walk as deep as the longest entry prefix found
- * there (1-2 steps for typical captions). Memory: about 52 bytes per entry (26 MB for 500k).
+ * there (1-2 steps for typical captions). Memory: about 60 bytes per entry (30 MB for 500k).
  */
 import { FNV_OFFSET, FNV_PRIME, fmix32, fnv1aRange, tableSizeFor } from './hashing';
 import { IdCollector } from './idBuffer';
@@ -29,11 +29,10 @@ export interface TokenIndex {
   /** Code units of all vocabulary tokens, back to back. */
   vocabChars: Uint16Array;
   /**
-   * Per token t, at 4t: first code unit in vocabChars, length, depth-1 trie node (0 = none), and
-   * that node's nodeInfo word, copied here so a one-token walk touches no other array.
+   * Open addressing, four ints per slot s (= the token id): the token's FNV-1a hash, its first
+   * code unit in vocabChars + 1 (0 = empty slot), its length, and the nodeInfo word of its
+   * depth-1 trie node (0 = no entry starts with the token). That node's id is s + 1.
    */
-  tokenInfo: Int32Array;
-  /** Open addressing, two ints per slot: FNV-1a hash of the token, token id + 1 (0 = empty slot). */
   vocabTable: Int32Array;
   /** Token id of "" (entries with doubled, leading or trailing spaces use it), or -1. */
   emptyToken: number;
@@ -41,7 +40,10 @@ export interface TokenIndex {
   punctToken: Int32Array;
   /** Deeper edges, interleaved [node, token, child] per slot; node = -1 marks an empty slot. */
   edgeTable: Int32Array;
-  /** Per node: ((first entry id ending here + 1) << 1) | (has children ? 1 : 0). */
+  /**
+   * Per node deeper than 1, at (node id - vocabulary slots - 1):
+   * ((first entry id ending here + 1) << 1) | (has children ? 1 : 0).
+   */
   nodeInfo: Int32Array;
   /** Per entry: the next entry with the same string, or -1. */
   nextEntry: Int32Array;
@@ -107,57 +109,73 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
     lastEntry[node] = id;
   }
 
-  // Vocabulary: chars, per-token records, hash table.
+  // Vocabulary: chars and the hash table, whose slot is the token id from here on.
   const numTokens = tokenStrings.length;
   let totalChars = 0;
   for (const t of tokenStrings) totalChars += t.length;
   const vocabChars = new Uint16Array(totalChars);
-  const tokenInfo = new Int32Array(numTokens * 4);
   const slots = tableSizeFor(numTokens * 2);
-  const vocabTable = new Int32Array(slots * 2);
+  const vocabTable = new Int32Array(slots * 4);
   const mask = slots - 1;
+  const slotOf = new Int32Array(numTokens);
   let pos = 0;
   for (let t = 0; t < numTokens; t++) {
     const s = tokenStrings[t];
-    tokenInfo[t * 4] = pos;
-    tokenInfo[t * 4 + 1] = s.length;
-    tokenInfo[t * 4 + 2] = rootChildMap.get(t) ?? 0;
-    for (let i = 0; i < s.length; i++) vocabChars[pos++] = s.charCodeAt(i);
     const h = fnv1aRange(s, 0, s.length);
     let slot = fmix32(h) & mask;
-    while (vocabTable[slot * 2 + 1] !== 0) slot = (slot + 1) & mask;
-    vocabTable[slot * 2] = h;
-    vocabTable[slot * 2 + 1] = t + 1;
+    while (vocabTable[slot * 4 + 1] !== 0) slot = (slot + 1) & mask;
+    vocabTable[slot * 4] = h;
+    vocabTable[slot * 4 + 1] = pos + 1;
+    vocabTable[slot * 4 + 2] = s.length;
+    slotOf[t] = slot;
+    for (let i = 0; i < s.length; i++) vocabChars[pos++] = s.charCodeAt(i);
   }
 
   const punctToken = new Int32Array(128).fill(-1);
-  for (const p of WRAPPED_PUNCTUATION) punctToken[p.charCodeAt(0)] = vocab.get(p) ?? -1;
+  for (const p of WRAPPED_PUNCTUATION) {
+    const t = vocab.get(p);
+    if (t !== undefined) punctToken[p.charCodeAt(0)] = slotOf[t];
+  }
+  const emptyTokenId = vocab.get('');
+
+  // Final node ids: a depth-1 node is its token's slot + 1; deeper ones follow the slots.
+  const infoOf = (node: number): number => ((firstEntry[node] + 1) << 1) | (edges.has(node) ? 1 : 0);
+  const nodeId = new Int32Array(nodeCount);
+  for (const [tok, child] of rootChildMap) {
+    nodeId[child] = slotOf[tok] + 1;
+    vocabTable[slotOf[tok] * 4 + 3] = infoOf(child);
+  }
+  const deepBase = slots + 1;
+  const nodeInfo = new Int32Array(Math.max(0, nodeCount - 1 - rootChildMap.size));
+  let deep = 0;
+  for (let node = 1; node < nodeCount; node++) {
+    if (nodeId[node] !== 0) continue;
+    nodeId[node] = deepBase + deep;
+    nodeInfo[deep++] = infoOf(node);
+  }
 
   let edgeCount = 0;
   for (const m of edges.values()) edgeCount += m.size;
   const edgeSlots = tableSizeFor(edgeCount * 2);
   const edgeTable = new Int32Array(edgeSlots * 3).fill(-1);
   const edgeMask = edgeSlots - 1;
-  const nodeInfo = new Int32Array(nodeCount);
-  for (let node = 1; node < nodeCount; node++) nodeInfo[node] = (firstEntry[node] + 1) << 1;
-  for (const node of edges.keys()) nodeInfo[node] |= 1;
-  for (let t = 0; t < numTokens; t++) tokenInfo[t * 4 + 3] = nodeInfo[tokenInfo[t * 4 + 2]];
   for (const [node, m] of edges) {
+    const from = nodeId[node];
     for (const [tok, child] of m) {
-      let slot = edgeSlotHash(node, tok) & edgeMask;
+      const via = slotOf[tok];
+      let slot = edgeSlotHash(from, via) & edgeMask;
       while (edgeTable[slot * 3] !== -1) slot = (slot + 1) & edgeMask;
-      edgeTable[slot * 3] = node;
-      edgeTable[slot * 3 + 1] = tok;
-      edgeTable[slot * 3 + 2] = child;
+      edgeTable[slot * 3] = from;
+      edgeTable[slot * 3 + 1] = via;
+      edgeTable[slot * 3 + 2] = nodeId[child];
     }
   }
 
   return {
     numEntries: entries.length,
     vocabChars,
-    tokenInfo,
     vocabTable,
-    emptyToken: vocab.get('') ?? -1,
+    emptyToken: emptyTokenId === undefined ? -1 : slotOf[emptyTokenId],
     punctToken,
     edgeTable,
     nodeInfo,
@@ -173,20 +191,21 @@ export class TokenMatcher {
   private readonly vocabTable: Int32Array;
   private readonly vocabMask: number;
   private readonly vocabChars: Uint16Array;
-  private readonly tokenInfo: Int32Array;
   private readonly emptyToken: number;
   private readonly punctToken: Int32Array;
   private readonly edgeTable: Int32Array;
   private readonly edgeMask: number;
   private readonly nodeInfo: Int32Array;
+  /** Id of the first node deeper than 1 (nodeInfo[0]). */
+  private readonly deepBase: number;
   private readonly nextEntry: Int32Array;
 
   constructor(readonly index: TokenIndex) {
     this.collector = new IdCollector(index.numEntries);
     this.vocabTable = index.vocabTable;
-    this.vocabMask = index.vocabTable.length / 2 - 1;
+    this.vocabMask = index.vocabTable.length / 4 - 1;
+    this.deepBase = index.vocabTable.length / 4 + 1;
     this.vocabChars = index.vocabChars;
-    this.tokenInfo = index.tokenInfo;
     this.emptyToken = index.emptyToken;
     this.punctToken = index.punctToken;
     this.edgeTable = index.edgeTable;
@@ -318,8 +337,9 @@ export class TokenMatcher {
 
   private walk(n: number): void {
     const toks = this.tokens;
-    const tokenInfo = this.tokenInfo;
+    const vocabTable = this.vocabTable;
     const nodeInfo = this.nodeInfo;
+    const deepBase = this.deepBase;
     const nextEntry = this.nextEntry;
     const edgeTable = this.edgeTable;
     const edgeMask = this.edgeMask;
@@ -327,10 +347,11 @@ export class TokenMatcher {
     for (let a = 0; a < n; a++) {
       const first = toks[a];
       if (first < 0) continue;
-      let node = tokenInfo[first * 4 + 2];
-      let info = tokenInfo[first * 4 + 3];
+      let info = vocabTable[first * 4 + 3];
+      if (info === 0) continue;
+      let node = first + 1;
       let b = a + 1;
-      while (node !== 0) {
+      for (;;) {
         for (let e = (info >> 1) - 1; e >= 0; e = nextEntry[e]) collector.add(e);
         if (b >= n || (info & 1) === 0) break;
         const tok = toks[b++];
@@ -347,8 +368,9 @@ export class TokenMatcher {
           }
           slot = (slot + 1) & edgeMask;
         }
+        if (child === 0) break;
         node = child;
-        info = nodeInfo[child];
+        info = nodeInfo[child - deepBase];
       }
     }
   }
@@ -359,18 +381,15 @@ export class TokenMatcher {
     const mask = this.vocabMask;
     let slot = fmix32(h) & mask;
     for (;;) {
-      const stored = table[slot * 2 + 1];
-      if (stored === 0) return -1;
-      if (table[slot * 2] === h) {
-        const t = stored - 1;
-        const info = this.tokenInfo;
-        if (info[t * 4 + 1] === len) {
-          const chars = this.vocabChars;
-          const at = info[t * 4];
-          let i = 0;
-          while (i < len && chars[at + i] === bytes[start + i]) i++;
-          if (i === len) return t;
-        }
+      const at = slot * 4;
+      const chars1 = table[at + 1];
+      if (chars1 === 0) return -1;
+      if (table[at] === h && table[at + 2] === len) {
+        const chars = this.vocabChars;
+        const from = chars1 - 1;
+        let i = 0;
+        while (i < len && chars[from + i] === bytes[start + i]) i++;
+        if (i === len) return slot;
       }
       slot = (slot + 1) & mask;
     }
@@ -382,14 +401,11 @@ export class TokenMatcher {
     const mask = this.vocabMask;
     let slot = fmix32(h) & mask;
     for (;;) {
-      const stored = table[slot * 2 + 1];
-      if (stored === 0) return -1;
-      if (table[slot * 2] === h) {
-        const t = stored - 1;
-        const info = this.tokenInfo;
-        if (info[t * 4 + 1] === units && equalsUtf8(this.vocabChars, info[t * 4], units, bytes, start)) {
-          return t;
-        }
+      const at = slot * 4;
+      const chars1 = table[at + 1];
+      if (chars1 === 0) return -1;
+      if (table[at] === h && table[at + 2] === units) {
+        if (equalsUtf8(this.vocabChars, chars1 - 1, units, bytes, start)) return slot;
       }
       slot = (slot + 1) & mask;
     }
@@ -402,18 +418,15 @@ export class TokenMatcher {
     const len = end - start;
     let slot = fmix32(h) & mask;
     for (;;) {
-      const stored = table[slot * 2 + 1];
-      if (stored === 0) return -1;
-      if (table[slot * 2] === h) {
-        const t = stored - 1;
-        const info = this.tokenInfo;
-        if (info[t * 4 + 1] === len) {
-          const chars = this.vocabChars;
-          const at = info[t * 4];
-          let i = 0;
-          while (i < len && chars[at + i] === text.charCodeAt(start + i)) i++;
-          if (i === len) return t;
-        }
+      const at = slot * 4;
+      const chars1 = table[at + 1];
+      if (chars1 === 0) return -1;
+      if (table[at] === h && table[at + 2] === len) {
+        const chars = this.vocabChars;
+        const from = chars1 - 1;
+        let i = 0;
+        while (i < len && chars[from + i] === text.charCodeAt(start + i)) i++;
+        if (i === len) return slot;
       }
       slot = (slot + 1) & mask;
     }

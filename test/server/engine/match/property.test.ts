@@ -125,11 +125,45 @@ function randomLineBytes(rnd: () => number): Buffer {
 }
 
 describe('matching UTF-8 bytes in place agrees with decoding them first', () => {
+  it('reads each kind of broken UTF-8 as the U+FFFD that decoding gives, inside and around tokens', () => {
+    for (const sequence of BROKEN_UTF8) {
+      const broken = Buffer.from(sequence);
+      const line = Buffer.concat([Buffer.from('a'), broken, Buffer.from(' b '), broken, Buffer.from(' a')]);
+      const decoded = line.toString('utf8');
+      const entries = [
+        'a',
+        'b',
+        Buffer.concat([Buffer.from('a'), broken]).toString('utf8'),
+        broken.toString(),
+      ];
+      const matcher = createMatcher(entries, 'english');
+      matcher.begin();
+      matcher.collectUtf8(line, 0, line.length);
+      assert.deepEqual(Array.from(matcher.sorted()), matcher.match(decoded), `bytes ${line.toString('hex')}`);
+      assert.deepEqual(matcher.match(decoded), [0, 1, 2, 3], `bytes ${line.toString('hex')}`);
+      // At the end of the line, with bytes after it that would complete the sequence.
+      const atEnd = Buffer.concat([Buffer.from('b a'), broken]);
+      const buffer = Buffer.concat([atEnd, Buffer.from([0x80, 0x80, 0x80, 0x0a])]);
+      matcher.begin();
+      matcher.collectUtf8(buffer, 0, atEnd.length);
+      assert.deepEqual(
+        Array.from(matcher.sorted()),
+        matcher.match(atEnd.toString()),
+        `bytes ${atEnd.toString('hex')}`,
+      );
+    }
+  });
   for (const padding of ['english', 'worldwide'] as const) {
     it(`${padding} padding: 20 random metadata lists x 300 random lines, valid and broken UTF-8`, () => {
       for (let seed = 1; seed <= 20; seed++) {
         const rnd = mulberry32(seed * 104729);
-        const entries = Array.from({ length: 60 }, () => randomPhrase(rnd, 3, rnd() < 0.15));
+        // Some entries end in what broken bytes decode to (U+FFFD), so misreading them shows.
+        const entries = Array.from({ length: 60 }, () => {
+          const entry = Buffer.from(randomPhrase(rnd, 3, rnd() < 0.15), 'utf8');
+          if (rnd() >= 0.3) return entry.toString('utf8');
+          const broken = Buffer.from(BROKEN_UTF8[Math.floor(rnd() * BROKEN_UTF8.length)]);
+          return Buffer.concat([entry, broken]).toString('utf8');
+        });
         const matcher = createMatcher(entries, padding);
         for (let i = 0; i < 300; i++) {
           // The line sits inside a larger buffer, as it does in a read buffer.
