@@ -26,6 +26,10 @@ export interface EntryMatcher {
   /** collect() of the UTF-8 text bytes[start, end), decoded as Buffer#toString('utf8') would. */
   collectUtf8(bytes: Uint8Array, start: number, end: number): void;
   sorted(): Uint32Array;
+  /** sorted() without allocating: sorts the set in place and returns its size n. */
+  sortInPlace(): number;
+  /** The set after sortInPlace(): ids()[0, n), valid until the next begin() or collect. */
+  ids(): Uint32Array;
 }
 
 /** A built index in its shareable form: one SharedArrayBuffer that workers receive as is. */

@@ -125,7 +125,7 @@ export class SubstringMatcher {
   private readonly mask: number;
 
   constructor(readonly index: SubstringIndex) {
-    this.collector = new IdCollector(index.numEntries);
+    this.collector = new IdCollector();
     this.mask = index.gotoTable.length / 3 - 1;
   }
 
@@ -145,6 +145,14 @@ export class SubstringMatcher {
 
   sorted(): Uint32Array {
     return this.collector.sorted();
+  }
+
+  sortInPlace(): number {
+    return this.collector.sortInPlace();
+  }
+
+  ids(): Uint32Array {
+    return this.collector.ids;
   }
 
   collectUtf8(bytes: Uint8Array, start: number, end: number): void {

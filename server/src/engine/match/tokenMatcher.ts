@@ -201,7 +201,7 @@ export class TokenMatcher {
   private readonly nextEntry: Int32Array;
 
   constructor(readonly index: TokenIndex) {
-    this.collector = new IdCollector(index.numEntries);
+    this.collector = new IdCollector();
     this.vocabTable = index.vocabTable;
     this.vocabMask = index.vocabTable.length / 4 - 1;
     this.deepBase = index.vocabTable.length / 4 + 1;
@@ -235,6 +235,14 @@ export class TokenMatcher {
 
   sorted(): Uint32Array {
     return this.collector.sorted();
+  }
+
+  sortInPlace(): number {
+    return this.collector.sortInPlace();
+  }
+
+  ids(): Uint32Array {
+    return this.collector.ids;
   }
 
   collect(text: string): void {
