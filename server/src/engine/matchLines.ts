@@ -4,7 +4,9 @@
  * Also the plain-text fast path of `match`, which reads lines as bytes.
  */
 import type { EntryMatcher } from './match/matcher';
-import { lineBatches, openLineReader, sourceFailure, type LineBatch } from './pool/lines';
+import { openLineReader, sourceFailure } from './pool/lines';
+
+const CR = 0x0d;
 
 const PREFIX = Buffer.from('{"key":');
 const MIDDLE = Buffer.from(',"entry_ids":[');
@@ -109,8 +111,9 @@ function writeDecimal(buf: Buffer, at: number, value: number): number {
 
 /**
  * `match` of a plain text file: what readText gives (every line a record, key = its 0-based
- * index, the text = the line decoded as UTF-8) matched straight from the read buffer's bytes,
- * with no string or record object per line. `flush` is awaited when the encoder holds 1 MB.
+ * index, the text = the line decoded as UTF-8, a CR before the LF dropped) matched straight
+ * from the read buffer in one pass (the matcher finds the line ends as it tokenises), with no
+ * string or record object per line. `flush` is awaited when the encoder holds 1 MB.
  * Returns the number of records.
  */
 export async function matchTextFile(
@@ -120,29 +123,40 @@ export async function matchTextFile(
   flush: () => Promise<void>,
 ): Promise<number> {
   const reader = await openLineReader(file, false);
-  const batches = lineBatches(reader);
   let index = 0;
+  const add = (): void => {
+    const count = matcher.sortInPlace();
+    encoder.addIndexed(index++, matcher.ids(), count);
+  };
   try {
     for (;;) {
-      let next: IteratorResult<LineBatch>;
+      // The reader's buffer changes only in fill(), so awaiting flush in between is safe.
+      for (;;) {
+        matcher.begin();
+        const next = matcher.collectLine(reader.buf, reader.pos, reader.end);
+        if (next < 0) break;
+        reader.pos = next;
+        add();
+        if (encoder.pending > 1 << 20) await flush();
+      }
+      let more: boolean;
       try {
-        next = await batches.next();
+        more = await reader.fill();
       } catch (err) {
         throw sourceFailure(file, err, { line: index + 1 });
       }
-      if (next.done) return index;
-      // The batch's buffer is refilled only when the generator resumes, so awaiting flush is safe.
-      const { buf, starts, ends } = next.value;
-      for (let i = 0; i < starts.length; i++) {
-        matcher.begin();
-        matcher.collectUtf8(buf, starts[i], ends[i]);
-        const count = matcher.sortInPlace();
-        encoder.addIndexed(index++, matcher.ids(), count);
-        if (encoder.pending > 1 << 20) await flush();
-      }
+      if (!more) break;
     }
+    // The last line, when the file does not end with a newline.
+    if (reader.pos < reader.end) {
+      const end = reader.buf[reader.end - 1] === CR ? reader.end - 1 : reader.end;
+      matcher.begin();
+      matcher.collectUtf8(reader.buf, reader.pos, end);
+      reader.pos = reader.end;
+      add();
+    }
+    return index;
   } finally {
-    await batches.return(undefined);
     await reader.close();
   }
 }

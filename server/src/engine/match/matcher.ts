@@ -25,6 +25,11 @@ export interface EntryMatcher {
   collect(text: string): void;
   /** collect() of the UTF-8 text bytes[start, end), decoded as Buffer#toString('utf8') would. */
   collectUtf8(bytes: Uint8Array, start: number, end: number): void;
+  /**
+   * collectUtf8() of the line at bytes[start] (up to the first LF before `limit`, without a CR
+   * before it); returns the next line's start, or -1 (nothing collected) if no LF is in reach.
+   */
+  collectLine(bytes: Uint8Array, start: number, limit: number): number;
   sorted(): Uint32Array;
   /** sorted() without allocating: sorts the set in place and returns its size n. */
   sortInPlace(): number;

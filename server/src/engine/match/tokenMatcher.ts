@@ -51,12 +51,19 @@ export interface TokenIndex {
 
 const CLASS_SPACE = 1;
 const CLASS_PUNCT = 2;
+/** LF and CR: spaces inside a text; where a line of a line file ends (CR only before an LF). */
+const CLASS_BREAK = 3;
 /** Character classes for code units < 128: 0 = part of a token. */
 const CHAR_CLASS = new Uint8Array(128);
 CHAR_CLASS[0x20] = CLASS_SPACE;
 CHAR_CLASS[0x09] = CLASS_SPACE;
-CHAR_CLASS[0x0a] = CLASS_SPACE;
-CHAR_CLASS[0x0d] = CLASS_SPACE;
+CHAR_CLASS[0x0a] = CLASS_BREAK;
+CHAR_CLASS[0x0d] = CLASS_BREAK;
+const LF = 0x0a;
+
+/** scanUtf8 results other than a position. */
+const SCAN_NEEDS_MORE = -1;
+const SCAN_INVALID = -2;
 for (const p of WRAPPED_PUNCTUATION) CHAR_CLASS[p.charCodeAt(0)] = CLASS_PUNCT;
 
 function edgeSlotHash(node: number, token: number): number {
@@ -186,6 +193,8 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
 /** Matches captions against a TokenIndex. Holds per-text scratch space: one per thread. */
 export class TokenMatcher {
   private tokens = new Int32Array(256);
+  /** Tokens of the text scanUtf8 last read. */
+  private tokenCount = 0;
   private readonly collector: IdCollector;
   // The index's arrays as own fields: the hot loops read them without going through `index`.
   private readonly vocabTable: Int32Array;
@@ -247,7 +256,7 @@ export class TokenMatcher {
 
   collect(text: string): void {
     const len = text.length;
-    if (this.tokens.length < len + 2) this.tokens = new Int32Array(Math.max(len + 2, this.tokens.length * 2));
+    this.reserveTokens(len);
     const toks = this.tokens;
     const punctToken = this.punctToken;
     let n = 0;
@@ -279,9 +288,45 @@ export class TokenMatcher {
    * U+FFFD) go through the string path instead.
    */
   collectUtf8(bytes: Uint8Array, start: number, end: number): void {
-    const len = end - start;
-    if (this.tokens.length < len + 2) this.tokens = new Int32Array(Math.max(len + 2, this.tokens.length * 2));
-    const toks = this.tokens;
+    const r = this.scanUtf8(bytes, start, end, false);
+    if (r === SCAN_INVALID) this.collect(decodeRange(bytes, start, end));
+    else this.walk(this.tokenCount);
+  }
+
+  /**
+   * Collects the line that starts at bytes[start] and ends at the first LF before `limit` (a CR
+   * before that LF is not part of it), as collectUtf8 would, and returns where the next line
+   * starts; or returns -1, collecting nothing, when no LF comes before `limit`. Lets a line
+   * file be matched in one pass over its bytes.
+   */
+  collectLine(bytes: Uint8Array, start: number, limit: number): number {
+    const lf = this.scanUtf8(bytes, start, limit, true);
+    if (lf === SCAN_NEEDS_MORE) return -1;
+    if (lf === SCAN_INVALID) {
+      const at = bytes.indexOf(LF, start);
+      if (at === -1 || at >= limit) return -1;
+      this.collect(decodeRange(bytes, start, at > start && bytes[at - 1] === 0x0d ? at - 1 : at));
+      return at + 1;
+    }
+    this.walk(this.tokenCount);
+    return lf + 1;
+  }
+
+  /** Room in `tokens` for a text of `len` units: a wrapped mark gives two tokens. */
+  private reserveTokens(len: number): void {
+    if (this.tokens.length < 2 * len + 2) {
+      this.tokens = new Int32Array(Math.max(2 * len + 2, this.tokens.length * 2));
+    }
+  }
+
+  /**
+   * Tokenises the UTF-8 text in bytes[start, end) into `tokens` (and `tokenCount`), looking each
+   * token up. With `toLineEnd`, the text ends at the first LF (or CR LF) instead, and the LF's
+   * position is returned; SCAN_NEEDS_MORE when there is none before `end`. SCAN_INVALID when the
+   * bytes are not strictly valid UTF-8.
+   */
+  private scanUtf8(bytes: Uint8Array, start: number, end: number, toLineEnd: boolean): number {
+    let toks = this.tokens;
     const punctToken = this.punctToken;
     let n = 0;
     let tokenStart = start;
@@ -290,11 +335,27 @@ export class TokenMatcher {
     let ascii = true;
     let h = FNV_OFFSET;
     let i = start;
+    let textEnd = end;
+    let lf = SCAN_NEEDS_MORE;
     while (i < end) {
       const c = bytes[i];
       if (c < 128) {
         const cls = CHAR_CLASS[c];
         if (cls !== 0) {
+          if (cls === CLASS_BREAK && toLineEnd) {
+            if (c === LF) lf = i;
+            else if (i + 1 >= end) return SCAN_NEEDS_MORE;
+            else if (bytes[i + 1] === LF) lf = i + 1;
+            if (lf >= 0) {
+              textEnd = i;
+              break;
+            }
+          }
+          if (n + 2 >= toks.length) {
+            this.reserveTokens(toks.length);
+            this.tokens.set(toks);
+            toks = this.tokens;
+          }
           toks[n++] =
             tokenStart === i
               ? this.emptyToken
@@ -315,12 +376,7 @@ export class TokenMatcher {
         continue;
       }
       const cp = decodeUtf8(bytes, i, end);
-      if (cp < 0) {
-        this.collect(
-          Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start, end),
-        );
-        return;
-      }
+      if (cp < 0) return SCAN_INVALID;
       ascii = false;
       if (cp < 0x10000) {
         h = Math.imul(h ^ cp, FNV_PRIME);
@@ -334,13 +390,15 @@ export class TokenMatcher {
         i += 4;
       }
     }
+    if (toLineEnd && lf < 0) return SCAN_NEEDS_MORE;
     toks[n++] =
-      tokenStart === end
+      tokenStart === textEnd
         ? this.emptyToken
         : ascii
           ? this.lookupAscii(bytes, tokenStart, h, units)
           : this.lookupUtf8(bytes, tokenStart, h, units);
-    this.walk(n);
+    this.tokenCount = n;
+    return toLineEnd ? lf : textEnd;
   }
 
   private walk(n: number): void {
@@ -519,4 +577,9 @@ function equalsUtf8(
     }
   }
   return true;
+}
+
+/** bytes[start, end) decoded as Buffer#toString('utf8') does (broken sequences become U+FFFD). */
+function decodeRange(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start, end);
 }
