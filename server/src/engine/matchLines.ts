@@ -92,21 +92,41 @@ function copyBytes(from: Uint8Array, to: Uint8Array, at: number): number {
   return at + from.length;
 }
 
+/** "00" to "99" as ASCII digit pairs: writeDecimal does one division per two digits. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 0x30 + Math.floor(i / 10);
+  DIGIT_PAIRS[2 * i + 1] = 0x30 + (i % 10);
+}
+
+/** Writes a non-negative integer < 2^31 in decimal; returns the position after it. */
 function writeDecimal(buf: Buffer, at: number, value: number): number {
   if (value < 10) {
     buf[at] = 0x30 + value;
     return at + 1;
   }
-  // Entry ids and line indexes are < 2^31, so integer division by `| 0` is exact.
-  let digits = 0;
-  for (let v = value; v > 0; v = (v / 10) | 0) digits++;
+  const end = at + decimalDigits(value);
+  let p = end;
   let v = value;
-  for (let i = digits - 1; i >= 0; i--) {
-    const q = (v / 10) | 0;
-    buf[at + i] = 0x30 + v - q * 10;
+  // v < 2^31, so `| 0` truncates the quotient exactly.
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    const pair = (v - q * 100) * 2;
+    buf[--p] = DIGIT_PAIRS[pair + 1];
+    buf[--p] = DIGIT_PAIRS[pair];
     v = q;
   }
-  return at + digits;
+  if (v >= 10) {
+    buf[--p] = DIGIT_PAIRS[v * 2 + 1];
+    buf[--p] = DIGIT_PAIRS[v * 2];
+  } else buf[--p] = 0x30 + v;
+  return end;
+}
+
+function decimalDigits(v: number): number {
+  if (v < 100000) return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+  if (v < 10000000) return v < 1000000 ? 6 : 7;
+  return v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
 }
 
 /**
