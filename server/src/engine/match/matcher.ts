@@ -115,7 +115,8 @@ export function loadOrBuildIndex(metadata: Metadata, padding: Padding, useCache 
  * loadOrBuildIndex for a metadata file. On a cache hit the file is only hashed, not parsed:
  * parsing 500k entries costs several times what loading their index does. Only metadata that
  * loaded without error is ever cached, so a hit needs no validation; on a miss, loadMetadata
- * reports bad metadata as usual. `millis` leaves out the metadata parse, as loadOrBuildIndex does.
+ * reports bad metadata as usual. `millis` leaves out reading, hashing and parsing the metadata,
+ * as loadOrBuildIndex does.
  */
 export async function loadIndexForMetadataFile(
   path: string,
@@ -123,10 +124,10 @@ export async function loadIndexForMetadataFile(
   useCache = true,
 ): Promise<LoadedIndex> {
   if (useCache) {
-    const started = performance.now();
     const bytes = await readFile(path).catch(() => undefined);
     if (bytes) {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const started = performance.now();
       const cached = readCachedIndex({ path, sha256 }, padding);
       if (cached) return { ...cached, millis: performance.now() - started };
     }
