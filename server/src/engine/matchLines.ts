@@ -13,8 +13,9 @@ const MIDDLE = Buffer.from(',"entry_ids":[');
 const SUFFIX = Buffer.from(']}\n');
 
 export class MatchLineEncoder {
-  private buffer = Buffer.allocUnsafe(1 << 20);
+  private buffer: Buffer = Buffer.allocUnsafe(1 << 20);
   private length = 0;
+  private readonly spare: Buffer[] = [];
 
   /** Bytes pending; `take()` hands them over and starts a new buffer. */
   get pending(): number {
@@ -64,9 +65,19 @@ export class MatchLineEncoder {
 
   take(): Buffer {
     const out = this.buffer.subarray(0, this.length);
-    this.buffer = Buffer.allocUnsafe(this.buffer.length);
+    this.buffer = this.spare.pop() ?? Buffer.allocUnsafe(this.buffer.length);
     this.length = 0;
     return out;
+  }
+
+  /**
+   * Hands back a buffer from take() once it is written, to be filled again: a fresh 1 MB buffer
+   * per take costs its page faults again (measurable at 50 MB of output).
+   */
+  recycle(taken: Buffer): void {
+    if (this.spare.length < 2 && taken.byteOffset === 0) {
+      this.spare.push(Buffer.from(taken.buffer, 0, taken.buffer.byteLength));
+    }
   }
 
   private ensure(extra: number): void {

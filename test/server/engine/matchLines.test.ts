@@ -38,6 +38,18 @@ describe('MatchLineEncoder', () => {
     encoder.add('k', ids);
     assert.equal(encoder.take().toString(), JSON.stringify({ key: 'k', entry_ids: ids }) + '\n');
   });
+  it('fills a recycled buffer again only after it was handed back', () => {
+    const encoder = new MatchLineEncoder();
+    encoder.add('a', [1]);
+    const first = encoder.take();
+    encoder.add('b', [2]);
+    const second = encoder.take();
+    assert.equal(first.toString(), '{"key":"a","entry_ids":[1]}\n');
+    encoder.recycle(first);
+    encoder.add('c', [3]);
+    assert.equal(second.toString(), '{"key":"b","entry_ids":[2]}\n');
+    assert.equal(encoder.take().toString(), '{"key":"c","entry_ids":[3]}\n');
+  });
   it('addIndexed writes what add does with the index as the key', () => {
     const encoder = new MatchLineEncoder();
     encoder.addIndexed(0, Uint32Array.from([5, 7, 9]), 2);

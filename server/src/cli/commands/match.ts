@@ -66,8 +66,11 @@ ${PADDING_HELP}
     const stream = tmp ? createWriteStream(tmp) : io.stdout;
     const encoder = new MatchLineEncoder();
     const flush = async (): Promise<void> => {
-      if (!stream.write(encoder.take()))
-        await new Promise<void>((r) => (stream as NodeJS.WritableStream).once('drain', () => r()));
+      const chunk = encoder.take();
+      await new Promise<void>((resolve, reject) =>
+        stream.write(chunk, (err?: Error | null) => (err ? reject(err) : resolve())),
+      );
+      encoder.recycle(chunk);
     };
     try {
       for (let f = 0; f < inputs.length; f++) {
