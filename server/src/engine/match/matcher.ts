@@ -14,7 +14,7 @@ import { buildSubstringIndex, SubstringMatcher, type SubstringIndex } from './su
 import { buildTokenIndex, TokenMatcher, type TokenIndex } from './tokenMatcher';
 
 /** Bumped whenever the packed layout or the build changes, so stale caches are rebuilt. */
-const INDEX_FORMAT = 5;
+const INDEX_FORMAT = 7;
 
 export interface EntryMatcher {
   readonly numEntries: number;
