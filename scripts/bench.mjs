@@ -6,10 +6,12 @@
 //
 //   node scripts/bench.mjs [--lines N] [--repeats R] [--pool-records N] [--workers W]
 //                          [--skip-reference] [--skip-curate] [--skip-lsp] [--skip-panel] [--quick]
-//                          [--synthetic]
+//                          [--synthetic] [--only-matching]
 //
 // --synthetic uses the generated data of scripts/generate_pool.mjs even when ../shared/data exists
-// (that is what runs on a machine without it). METACURATE_BENCH_PYTHON picks the reference's python.
+// (that is what runs on a machine without it). --only-matching runs section 2 alone (ours cold and
+// cached vs the reference, with the output check), skipping the index, curation, LSP and panel sections.
+// METACURATE_BENCH_PYTHON picks the reference's python.
 //
 // Measured (every figure is a whole separate process, timed from outside):
 //   1. matching: `metacurate match` (cold index and cached index) vs scripts/reference_match.py on
@@ -76,6 +78,7 @@ function parseOptions() {
       'skip-panel': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       synthetic: { type: 'boolean', default: false },
+      'only-matching': { type: 'boolean', default: false },
     },
   });
   return {
@@ -84,9 +87,10 @@ function parseOptions() {
     poolRecords: Number(values['pool-records']),
     workers: Number(values.workers),
     skipReference: values['skip-reference'],
-    skipCurate: values['skip-curate'],
-    skipLsp: values['skip-lsp'],
-    skipPanel: values['skip-panel'],
+    skipIndex: values['only-matching'],
+    skipCurate: values['skip-curate'] || values['only-matching'],
+    skipLsp: values['skip-lsp'] || values['only-matching'],
+    skipPanel: values['skip-panel'] || values['only-matching'],
     synthetic: values.synthetic,
   };
 }
@@ -517,6 +521,17 @@ function buildTable(index, matching, curation, data) {
     });
   }
 
+  const matchPeak = Math.max(matching.cold?.peakMB ?? NaN, matching.cached?.peakMB ?? NaN);
+  rows.push({
+    metric: `peak memory, matching ${fmtCount(records)} lines`,
+    ours: fmtMB(matchPeak),
+    reference: fmtMB(refM?.peakMB),
+    ratio: fmtRatio(refM?.peakMB / matchPeak),
+    target: `< ${TARGETS.peakMB} MB`,
+    status: below(matchPeak, TARGETS.peakMB),
+  });
+
+  if (!index) return rows;
   rows.push({ section: `Index, ${fmtCount(data.metadataEntries)} entries (process on a one-line input)` });
   const coldBuild = index.cold ? index.cold.timing('indexMillis') / 1000 : NaN;
   const refBuild = index.reference ? index.reference.timing('build_seconds') : NaN;
@@ -570,16 +585,6 @@ function buildTable(index, matching, curation, data) {
     target: `< ${TARGETS.peakMB} MB`,
     status: below(index.cached?.peakMB, TARGETS.peakMB),
   });
-  const matchPeak = Math.max(matching.cold?.peakMB ?? NaN, matching.cached?.peakMB ?? NaN);
-  rows.push({
-    metric: `peak memory, matching ${fmtCount(records)} lines`,
-    ours: fmtMB(matchPeak),
-    reference: fmtMB(refM?.peakMB),
-    ratio: fmtRatio(refM?.peakMB / matchPeak),
-    target: `< ${TARGETS.peakMB} MB`,
-    status: below(matchPeak, TARGETS.peakMB),
-  });
-
   if (curation) {
     rows.push({
       section: `Curation, ${fmtCount(curation.records)} JSONL records in 1 file, ${curation.workers} workers, t=20000 (no reference)`,
@@ -635,7 +640,7 @@ async function main() {
   const data = { ...(await prepareData(options)), lines: options.lines };
 
   const loads = [loadavg()[0]];
-  const index = await measureIndexBuild(data, reference, options.repeats);
+  const index = options.skipIndex ? undefined : await measureIndexBuild(data, reference, options.repeats);
   loads.push(loadavg()[0]);
   const matching = await measureMatching(data, reference, options.repeats);
   loads.push(loadavg()[0]);
@@ -713,7 +718,7 @@ async function main() {
       matchingInput: shown(data.captionsTxt),
       matchingLines: data.lines,
     },
-    index: {
+    index: index && {
       cold: strip(index.cold),
       fill: index.fill,
       cached: strip(index.cached),

@@ -4,9 +4,8 @@ import { parseArgs } from 'node:util';
 import { poolKeyPrefixes } from '../../engine/curate';
 import { EmptyPoolError, EXIT_OK, type InputErrorReason } from '../../engine/errors';
 import { temporaryPathFor } from '../../engine/fsAtomic';
-import { loadOrBuildIndex, matcherFromPacked } from '../../engine/match/matcher';
-import { MatchLineEncoder } from '../../engine/matchLines';
-import { loadMetadata } from '../../engine/metadata';
+import { loadIndexForMetadataFile, matcherFromPacked } from '../../engine/match/matcher';
+import { MatchLineEncoder, matchTextFile } from '../../engine/matchLines';
 import { detectFormat } from '../../engine/pool/formats';
 import { readPool } from '../../engine/pool/read';
 import { requiredOption, withUsageErrors, type Command } from '../command';
@@ -67,8 +66,11 @@ Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad us
     const inputs = inputFiles(values.input, positionals);
     const out = requiredOption('out', values.out);
     const formats = inputs.map((f) => detectFormat(f));
-    const metadata = await loadMetadata(requiredOption('metadata', values.metadata));
-    const loaded = loadOrBuildIndex(metadata, parsePadding(values.padding), !values['no-cache']);
+    const loaded = await loadIndexForMetadataFile(
+      requiredOption('metadata', values.metadata),
+      parsePadding(values.padding),
+      !values['no-cache'],
+    );
     const matcher = matcherFromPacked(loaded.packed);
     const matchStart = performance.now();
     let records = 0;
@@ -79,11 +81,18 @@ Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad us
     const stream = tmp ? createWriteStream(tmp) : io.stdout;
     const encoder = new MatchLineEncoder();
     const flush = async (): Promise<void> => {
-      if (!stream.write(encoder.take()))
-        await new Promise<void>((r) => (stream as NodeJS.WritableStream).once('drain', () => r()));
+      const chunk = encoder.take();
+      await new Promise<void>((resolve, reject) =>
+        stream.write(chunk, (err?: Error | null) => (err ? reject(err) : resolve())),
+      );
+      encoder.recycle(chunk);
     };
     try {
       for (let f = 0; f < inputs.length; f++) {
+        if (formats[f] === 'text') {
+          records += await matchTextFile(inputs[f], matcher, encoder, flush);
+          continue;
+        }
         const items = readPool(inputs[f], formats[f], {
           textFields: values['text-field'] ?? [],
           keyField: values['key-field'],

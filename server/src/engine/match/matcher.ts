@@ -4,16 +4,17 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, openSync, readSync, closeSync, fstatSync, writeFileSync, renameSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import type { Metadata } from '../metadata';
+import { loadMetadata, type Metadata } from '../metadata';
 import { packArrays, unpackArrays } from './packing';
 import type { Padding } from './spacing';
 import { buildSubstringIndex, SubstringMatcher, type SubstringIndex } from './substringMatcher';
 import { buildTokenIndex, TokenMatcher, type TokenIndex } from './tokenMatcher';
 
 /** Bumped whenever the packed layout or the build changes, so stale caches are rebuilt. */
-const INDEX_FORMAT = 3;
+const INDEX_FORMAT = 7;
 
 export interface EntryMatcher {
   readonly numEntries: number;
@@ -22,7 +23,18 @@ export interface EntryMatcher {
   /** Hot path: begin() a set, collect() one or more texts into it, sorted() reads it. */
   begin(): void;
   collect(text: string): void;
+  /** collect() of the UTF-8 text bytes[start, end), decoded as Buffer#toString('utf8') would. */
+  collectUtf8(bytes: Uint8Array, start: number, end: number): void;
+  /**
+   * collectUtf8() of the line at bytes[start] (up to the first LF before `limit`, without a CR
+   * before it); returns the next line's start, or -1 (nothing collected) if no LF is in reach.
+   */
+  collectLine(bytes: Uint8Array, start: number, limit: number): number;
   sorted(): Uint32Array;
+  /** sorted() without allocating: sorts the set in place and returns its size n. */
+  sortInPlace(): number;
+  /** The set after sortInPlace(): ids()[0, n), valid until the next begin() or collect. */
+  ids(): Uint32Array;
 }
 
 /** A built index in its shareable form: one SharedArrayBuffer that workers receive as is. */
@@ -54,6 +66,9 @@ export function createMatcher(entries: readonly string[], padding: Padding = 'en
   return matcherFromPacked(buildPackedIndex(entries, padding));
 }
 
+/** What names a metadata file's cache: its path and the sha256 of its bytes. */
+type MetadataKey = Pick<Metadata, 'path' | 'sha256'>;
+
 export interface LoadedIndex {
   packed: PackedIndex;
   fromCache: boolean;
@@ -66,7 +81,7 @@ export interface LoadedIndex {
  * The cache lives next to the metadata in `.metacurate-cache/`, keyed by the metadata's sha256,
  * the padding and the index format; if that folder cannot be written, under the OS temp folder.
  */
-export function cachePathFor(metadata: Metadata, padding: Padding, root?: string): string {
+export function cachePathFor(metadata: MetadataKey, padding: Padding, root?: string): string {
   const key = createHash('sha256')
     .update(`${metadata.sha256}:${padding}:${INDEX_FORMAT}`)
     .digest('hex')
@@ -79,37 +94,14 @@ export function cachePathFor(metadata: Metadata, padding: Padding, root?: string
 
 export function loadOrBuildIndex(metadata: Metadata, padding: Padding, useCache = true): LoadedIndex {
   const started = performance.now();
-  const candidates = [
-    cachePathFor(metadata, padding),
-    cachePathFor(metadata, padding, join(tmpdir(), 'metacurate-cache')),
-  ];
   if (useCache) {
-    for (const path of candidates) {
-      const buffer = readShared(path);
-      if (!buffer) continue;
-      try {
-        const meta = unpackArrays(buffer).meta;
-        if (
-          meta.format === INDEX_FORMAT &&
-          meta.padding === padding &&
-          meta.numEntries === metadata.entries.length
-        ) {
-          return {
-            packed: { padding, buffer },
-            fromCache: true,
-            cachePath: path,
-            millis: performance.now() - started,
-          };
-        }
-      } catch {
-        // A corrupt cache file is rebuilt below.
-      }
-    }
+    const cached = readCachedIndex(metadata, padding, metadata.entries.length);
+    if (cached) return { ...cached, millis: performance.now() - started };
   }
   const packed = buildPackedIndex(metadata.entries, padding);
-  let cachePath = candidates[0];
+  let cachePath = cacheCandidates(metadata, padding)[0];
   if (useCache) {
-    for (const path of candidates) {
+    for (const path of cacheCandidates(metadata, padding)) {
       if (writeAtomically(path, new Uint8Array(packed.buffer))) {
         cachePath = path;
         break;
@@ -117,6 +109,62 @@ export function loadOrBuildIndex(metadata: Metadata, padding: Padding, useCache 
     }
   }
   return { packed, fromCache: false, cachePath, millis: performance.now() - started };
+}
+
+/**
+ * loadOrBuildIndex for a metadata file. On a cache hit the file is only hashed, not parsed:
+ * parsing 500k entries costs several times what loading their index does. Only metadata that
+ * loaded without error is ever cached, so a hit needs no validation; on a miss, loadMetadata
+ * reports bad metadata as usual. `millis` leaves out reading, hashing and parsing the metadata,
+ * as loadOrBuildIndex does.
+ */
+export async function loadIndexForMetadataFile(
+  path: string,
+  padding: Padding,
+  useCache = true,
+): Promise<LoadedIndex> {
+  if (useCache) {
+    const bytes = await readFile(path).catch(() => undefined);
+    if (bytes) {
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const started = performance.now();
+      const cached = readCachedIndex({ path, sha256 }, padding);
+      if (cached) return { ...cached, millis: performance.now() - started };
+    }
+  }
+  return loadOrBuildIndex(await loadMetadata(path), padding, useCache);
+}
+
+function cacheCandidates(metadata: MetadataKey, padding: Padding): string[] {
+  return [
+    cachePathFor(metadata, padding),
+    cachePathFor(metadata, padding, join(tmpdir(), 'metacurate-cache')),
+  ];
+}
+
+/** The cached index of this metadata and padding, if a valid one is on disk. */
+function readCachedIndex(
+  metadata: MetadataKey,
+  padding: Padding,
+  numEntries?: number,
+): Omit<LoadedIndex, 'millis'> | undefined {
+  for (const path of cacheCandidates(metadata, padding)) {
+    const buffer = readShared(path);
+    if (!buffer) continue;
+    try {
+      const meta = unpackArrays(buffer).meta;
+      if (
+        meta.format === INDEX_FORMAT &&
+        meta.padding === padding &&
+        (numEntries === undefined || meta.numEntries === numEntries)
+      ) {
+        return { packed: { padding, buffer }, fromCache: true, cachePath: path };
+      }
+    } catch {
+      // A corrupt cache file is rebuilt.
+    }
+  }
+  return undefined;
 }
 
 function readShared(path: string): SharedArrayBuffer | undefined {

@@ -125,7 +125,7 @@ export class SubstringMatcher {
   private readonly mask: number;
 
   constructor(readonly index: SubstringIndex) {
-    this.collector = new IdCollector(index.numEntries);
+    this.collector = new IdCollector();
     this.mask = index.gotoTable.length / 3 - 1;
   }
 
@@ -145,6 +145,25 @@ export class SubstringMatcher {
 
   sorted(): Uint32Array {
     return this.collector.sorted();
+  }
+
+  sortInPlace(): number {
+    return this.collector.sortInPlace();
+  }
+
+  ids(): Uint32Array {
+    return this.collector.ids;
+  }
+
+  collectLine(bytes: Uint8Array, start: number, limit: number): number {
+    const lf = bytes.indexOf(0x0a, start);
+    if (lf === -1 || lf >= limit) return -1;
+    this.collectUtf8(bytes, start, lf > start && bytes[lf - 1] === 0x0d ? lf - 1 : lf);
+    return lf + 1;
+  }
+
+  collectUtf8(bytes: Uint8Array, start: number, end: number): void {
+    this.collect(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start, end));
   }
 
   collect(text: string): void {

@@ -8,16 +8,16 @@
  * a one-character token), and looks each token up in the vocabulary of entry tokens by hash,
  * comparing code units in place (no substring is allocated).
  *
- * Index: a trie over token ids whose depth-1 nodes are found from the token itself (tokenInfo),
- * deeper edges in one open-addressing table keyed by (node, token). Entries that share a string
- * (duplicates) hang off the same node in a chain. The layout is chosen for few cache misses per
- * token, which is what matching costs at 500k entries: one probe of the vocabulary table (hash
- * and id side by side), one read of the token's record (chars, length, trie node), one read of
- * its chars to confirm, one read of the node (entry and "has children" in one word).
+ * Index: a trie over tokens whose depth-1 nodes live in the token's own vocabulary slot, deeper
+ * edges in one open-addressing table keyed by (node, token). A token's id is its slot in the
+ * vocabulary table. Entries that share a string (duplicates) hang off the same node in a chain.
+ * The layout is chosen for few cache misses per token, which is what matching costs at 500k
+ * entries: one probe of the vocabulary table (hash, chars, length and depth-1 node side by side),
+ * one read of the chars to confirm; a deeper step reads one edge slot and one node word.
  *
  * Costs: build is linear in the total entry length. Matching a text of n code units with k
  * tokens is O(n) hashing plus, per start token, a walk as deep as the longest entry prefix found
- * there (1-2 steps for typical captions). Memory: about 52 bytes per entry (26 MB for 500k).
+ * there (1-2 steps for typical captions). Memory: about 48 bytes per entry (24 MB for 500k).
  */
 import { FNV_OFFSET, FNV_PRIME, fmix32, fnv1aRange, tableSizeFor } from './hashing';
 import { IdCollector } from './idBuffer';
@@ -29,11 +29,10 @@ export interface TokenIndex {
   /** Code units of all vocabulary tokens, back to back. */
   vocabChars: Uint16Array;
   /**
-   * Per token t, at 4t: first code unit in vocabChars, length, depth-1 trie node (0 = none), and
-   * that node's nodeInfo word, copied here so a one-token walk touches no other array.
+   * Open addressing, four ints per slot s (= the token id): the token's FNV-1a hash, its first
+   * code unit in vocabChars + 1 (0 = empty slot), its length, and the nodeInfo word of its
+   * depth-1 trie node (0 = no entry starts with the token). That node's id is s + 1.
    */
-  tokenInfo: Int32Array;
-  /** Open addressing, two ints per slot: FNV-1a hash of the token, token id + 1 (0 = empty slot). */
   vocabTable: Int32Array;
   /** Token id of "" (entries with doubled, leading or trailing spaces use it), or -1. */
   emptyToken: number;
@@ -41,7 +40,16 @@ export interface TokenIndex {
   punctToken: Int32Array;
   /** Deeper edges, interleaved [node, token, child] per slot; node = -1 marks an empty slot. */
   edgeTable: Int32Array;
-  /** Per node: ((first entry id ending here + 1) << 1) | (has children ? 1 : 0). */
+  /**
+   * One bit per (edge hash & (4 * edge slots - 1)), set for every edge: most (node, next token)
+   * pairs of a caption are no edge, and this 8-bits-per-edge filter (small enough to stay in
+   * cache) rules out about 88% of them without a probe of edgeTable (a cache miss each).
+   */
+  edgeFilter: Int32Array;
+  /**
+   * Per node deeper than 1, at (node id - vocabulary slots - 1):
+   * ((first entry id ending here + 1) << 1) | (has children ? 1 : 0).
+   */
   nodeInfo: Int32Array;
   /** Per entry: the next entry with the same string, or -1. */
   nextEntry: Int32Array;
@@ -49,12 +57,19 @@ export interface TokenIndex {
 
 const CLASS_SPACE = 1;
 const CLASS_PUNCT = 2;
+/** LF and CR: spaces inside a text; where a line of a line file ends (CR only before an LF). */
+const CLASS_BREAK = 3;
 /** Character classes for code units < 128: 0 = part of a token. */
 const CHAR_CLASS = new Uint8Array(128);
 CHAR_CLASS[0x20] = CLASS_SPACE;
 CHAR_CLASS[0x09] = CLASS_SPACE;
-CHAR_CLASS[0x0a] = CLASS_SPACE;
-CHAR_CLASS[0x0d] = CLASS_SPACE;
+CHAR_CLASS[0x0a] = CLASS_BREAK;
+CHAR_CLASS[0x0d] = CLASS_BREAK;
+const LF = 0x0a;
+
+/** scanUtf8 results other than a position. */
+const SCAN_NEEDS_MORE = -1;
+const SCAN_INVALID = -2;
 for (const p of WRAPPED_PUNCTUATION) CHAR_CLASS[p.charCodeAt(0)] = CLASS_PUNCT;
 
 function edgeSlotHash(node: number, token: number): number {
@@ -107,59 +122,81 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
     lastEntry[node] = id;
   }
 
-  // Vocabulary: chars, per-token records, hash table.
+  // Vocabulary: chars and the hash table, whose slot is the token id from here on.
   const numTokens = tokenStrings.length;
   let totalChars = 0;
   for (const t of tokenStrings) totalChars += t.length;
   const vocabChars = new Uint16Array(totalChars);
-  const tokenInfo = new Int32Array(numTokens * 4);
-  const slots = tableSizeFor(numTokens * 2);
-  const vocabTable = new Int32Array(slots * 2);
+  // Load at most 0.71: 16-byte slots, so a miss mostly probes within one cache line or two.
+  const slots = tableSizeFor(Math.ceil(numTokens * 1.4));
+  const vocabTable = new Int32Array(slots * 4);
   const mask = slots - 1;
+  const slotOf = new Int32Array(numTokens);
   let pos = 0;
   for (let t = 0; t < numTokens; t++) {
     const s = tokenStrings[t];
-    tokenInfo[t * 4] = pos;
-    tokenInfo[t * 4 + 1] = s.length;
-    tokenInfo[t * 4 + 2] = rootChildMap.get(t) ?? 0;
-    for (let i = 0; i < s.length; i++) vocabChars[pos++] = s.charCodeAt(i);
     const h = fnv1aRange(s, 0, s.length);
     let slot = fmix32(h) & mask;
-    while (vocabTable[slot * 2 + 1] !== 0) slot = (slot + 1) & mask;
-    vocabTable[slot * 2] = h;
-    vocabTable[slot * 2 + 1] = t + 1;
+    while (vocabTable[slot * 4 + 1] !== 0) slot = (slot + 1) & mask;
+    vocabTable[slot * 4] = h;
+    vocabTable[slot * 4 + 1] = pos + 1;
+    vocabTable[slot * 4 + 2] = s.length;
+    slotOf[t] = slot;
+    for (let i = 0; i < s.length; i++) vocabChars[pos++] = s.charCodeAt(i);
   }
 
   const punctToken = new Int32Array(128).fill(-1);
-  for (const p of WRAPPED_PUNCTUATION) punctToken[p.charCodeAt(0)] = vocab.get(p) ?? -1;
+  for (const p of WRAPPED_PUNCTUATION) {
+    const t = vocab.get(p);
+    if (t !== undefined) punctToken[p.charCodeAt(0)] = slotOf[t];
+  }
+  const emptyTokenId = vocab.get('');
+
+  // Final node ids: a depth-1 node is its token's slot + 1; deeper ones follow the slots.
+  const infoOf = (node: number): number => ((firstEntry[node] + 1) << 1) | (edges.has(node) ? 1 : 0);
+  const nodeId = new Int32Array(nodeCount);
+  for (const [tok, child] of rootChildMap) {
+    nodeId[child] = slotOf[tok] + 1;
+    vocabTable[slotOf[tok] * 4 + 3] = infoOf(child);
+  }
+  const deepBase = slots + 1;
+  const nodeInfo = new Int32Array(Math.max(0, nodeCount - 1 - rootChildMap.size));
+  let deep = 0;
+  for (let node = 1; node < nodeCount; node++) {
+    if (nodeId[node] !== 0) continue;
+    nodeId[node] = deepBase + deep;
+    nodeInfo[deep++] = infoOf(node);
+  }
 
   let edgeCount = 0;
   for (const m of edges.values()) edgeCount += m.size;
   const edgeSlots = tableSizeFor(edgeCount * 2);
   const edgeTable = new Int32Array(edgeSlots * 3).fill(-1);
   const edgeMask = edgeSlots - 1;
-  const nodeInfo = new Int32Array(nodeCount);
-  for (let node = 1; node < nodeCount; node++) nodeInfo[node] = (firstEntry[node] + 1) << 1;
-  for (const node of edges.keys()) nodeInfo[node] |= 1;
-  for (let t = 0; t < numTokens; t++) tokenInfo[t * 4 + 3] = nodeInfo[tokenInfo[t * 4 + 2]];
+  const edgeFilter = new Int32Array(edgeSlots / 8);
+  const filterMask = edgeSlots * 4 - 1;
   for (const [node, m] of edges) {
+    const from = nodeId[node];
     for (const [tok, child] of m) {
-      let slot = edgeSlotHash(node, tok) & edgeMask;
+      const via = slotOf[tok];
+      const h = edgeSlotHash(from, via);
+      edgeFilter[(h & filterMask) >>> 5] |= 1 << (h & 31);
+      let slot = h & edgeMask;
       while (edgeTable[slot * 3] !== -1) slot = (slot + 1) & edgeMask;
-      edgeTable[slot * 3] = node;
-      edgeTable[slot * 3 + 1] = tok;
-      edgeTable[slot * 3 + 2] = child;
+      edgeTable[slot * 3] = from;
+      edgeTable[slot * 3 + 1] = via;
+      edgeTable[slot * 3 + 2] = nodeId[child];
     }
   }
 
   return {
     numEntries: entries.length,
     vocabChars,
-    tokenInfo,
     vocabTable,
-    emptyToken: vocab.get('') ?? -1,
+    emptyToken: emptyTokenId === undefined ? -1 : slotOf[emptyTokenId],
     punctToken,
     edgeTable,
+    edgeFilter,
     nodeInfo,
     nextEntry,
   };
@@ -168,29 +205,36 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
 /** Matches captions against a TokenIndex. Holds per-text scratch space: one per thread. */
 export class TokenMatcher {
   private tokens = new Int32Array(256);
+  /** Tokens of the text scanUtf8 last read. */
+  private tokenCount = 0;
   private readonly collector: IdCollector;
   // The index's arrays as own fields: the hot loops read them without going through `index`.
   private readonly vocabTable: Int32Array;
   private readonly vocabMask: number;
   private readonly vocabChars: Uint16Array;
-  private readonly tokenInfo: Int32Array;
   private readonly emptyToken: number;
   private readonly punctToken: Int32Array;
   private readonly edgeTable: Int32Array;
   private readonly edgeMask: number;
+  private readonly edgeFilter: Int32Array;
+  private readonly filterMask: number;
   private readonly nodeInfo: Int32Array;
+  /** Id of the first node deeper than 1 (nodeInfo[0]). */
+  private readonly deepBase: number;
   private readonly nextEntry: Int32Array;
 
   constructor(readonly index: TokenIndex) {
-    this.collector = new IdCollector(index.numEntries);
+    this.collector = new IdCollector();
     this.vocabTable = index.vocabTable;
-    this.vocabMask = index.vocabTable.length / 2 - 1;
+    this.vocabMask = index.vocabTable.length / 4 - 1;
+    this.deepBase = index.vocabTable.length / 4 + 1;
     this.vocabChars = index.vocabChars;
-    this.tokenInfo = index.tokenInfo;
     this.emptyToken = index.emptyToken;
     this.punctToken = index.punctToken;
     this.edgeTable = index.edgeTable;
     this.edgeMask = index.edgeTable.length / 3 - 1;
+    this.edgeFilter = index.edgeFilter;
+    this.filterMask = index.edgeFilter.length * 32 - 1;
     this.nodeInfo = index.nodeInfo;
     this.nextEntry = index.nextEntry;
   }
@@ -218,9 +262,17 @@ export class TokenMatcher {
     return this.collector.sorted();
   }
 
+  sortInPlace(): number {
+    return this.collector.sortInPlace();
+  }
+
+  ids(): Uint32Array {
+    return this.collector.ids;
+  }
+
   collect(text: string): void {
     const len = text.length;
-    if (this.tokens.length < len + 2) this.tokens = new Int32Array(Math.max(len + 2, this.tokens.length * 2));
+    this.reserveTokens(len);
     const toks = this.tokens;
     const punctToken = this.punctToken;
     let n = 0;
@@ -244,26 +296,153 @@ export class TokenMatcher {
     this.walk(n);
   }
 
+  /**
+   * The same as `collect(bytes.toString('utf8', start, end))`, read straight from the UTF-8
+   * bytes: tokens are cut at the same ASCII bytes (which never occur inside a multi-byte
+   * sequence) and hashed over the UTF-16 code units they decode to, so the vocabulary is the
+   * string path's. Bytes that are not strictly valid UTF-8 (which decoding would replace with
+   * U+FFFD) go through the string path instead.
+   */
+  collectUtf8(bytes: Uint8Array, start: number, end: number): void {
+    const r = this.scanUtf8(bytes, start, end, false);
+    if (r === SCAN_INVALID) this.collect(decodeRange(bytes, start, end));
+    else this.walk(this.tokenCount);
+  }
+
+  /**
+   * Collects the line that starts at bytes[start] and ends at the first LF before `limit` (a CR
+   * before that LF is not part of it), as collectUtf8 would, and returns where the next line
+   * starts; or returns -1, collecting nothing, when no LF comes before `limit`. Lets a line
+   * file be matched in one pass over its bytes.
+   */
+  collectLine(bytes: Uint8Array, start: number, limit: number): number {
+    const lf = this.scanUtf8(bytes, start, limit, true);
+    if (lf === SCAN_NEEDS_MORE) return -1;
+    if (lf === SCAN_INVALID) {
+      const at = bytes.indexOf(LF, start);
+      if (at === -1 || at >= limit) return -1;
+      this.collect(decodeRange(bytes, start, at > start && bytes[at - 1] === 0x0d ? at - 1 : at));
+      return at + 1;
+    }
+    this.walk(this.tokenCount);
+    return lf + 1;
+  }
+
+  /** Room in `tokens` for a text of `len` units: a wrapped mark gives two tokens. */
+  private reserveTokens(len: number): void {
+    if (this.tokens.length < 2 * len + 2) {
+      this.tokens = new Int32Array(Math.max(2 * len + 2, this.tokens.length * 2));
+    }
+  }
+
+  /**
+   * Tokenises the UTF-8 text in bytes[start, end) into `tokens` (and `tokenCount`), looking each
+   * token up. With `toLineEnd`, the text ends at the first LF (or CR LF) instead, and the LF's
+   * position is returned; SCAN_NEEDS_MORE when there is none before `end`. SCAN_INVALID when the
+   * bytes are not strictly valid UTF-8.
+   */
+  private scanUtf8(bytes: Uint8Array, start: number, end: number, toLineEnd: boolean): number {
+    let toks = this.tokens;
+    const punctToken = this.punctToken;
+    let n = 0;
+    let tokenStart = start;
+    // UTF-16 length of the current token, and whether it is all ASCII (one unit per byte).
+    let units = 0;
+    let ascii = true;
+    let h = FNV_OFFSET;
+    let i = start;
+    let textEnd = end;
+    let lf = SCAN_NEEDS_MORE;
+    while (i < end) {
+      const c = bytes[i];
+      if (c < 128) {
+        const cls = CHAR_CLASS[c];
+        if (cls !== 0) {
+          if (cls === CLASS_BREAK && toLineEnd) {
+            if (c === LF) lf = i;
+            else if (i + 1 >= end) return SCAN_NEEDS_MORE;
+            else if (bytes[i + 1] === LF) lf = i + 1;
+            if (lf >= 0) {
+              textEnd = i;
+              break;
+            }
+          }
+          if (n + 2 >= toks.length) {
+            this.reserveTokens(toks.length);
+            this.tokens.set(toks);
+            toks = this.tokens;
+          }
+          toks[n++] =
+            tokenStart === i
+              ? this.emptyToken
+              : ascii
+                ? this.lookupAscii(bytes, tokenStart, h, units)
+                : this.lookupUtf8(bytes, tokenStart, h, units);
+          if (cls === CLASS_PUNCT) toks[n++] = punctToken[c];
+          i++;
+          tokenStart = i;
+          units = 0;
+          ascii = true;
+          h = FNV_OFFSET;
+          continue;
+        }
+        h = Math.imul(h ^ c, FNV_PRIME);
+        units++;
+        i++;
+        continue;
+      }
+      const cp = decodeUtf8(bytes, i, end);
+      if (cp < 0) return SCAN_INVALID;
+      ascii = false;
+      if (cp < 0x10000) {
+        h = Math.imul(h ^ cp, FNV_PRIME);
+        units++;
+        i += cp < 0x800 ? 2 : 3;
+      } else {
+        const v = cp - 0x10000;
+        h = Math.imul(h ^ (0xd800 + (v >> 10)), FNV_PRIME);
+        h = Math.imul(h ^ (0xdc00 + (v & 0x3ff)), FNV_PRIME);
+        units += 2;
+        i += 4;
+      }
+    }
+    if (toLineEnd && lf < 0) return SCAN_NEEDS_MORE;
+    toks[n++] =
+      tokenStart === textEnd
+        ? this.emptyToken
+        : ascii
+          ? this.lookupAscii(bytes, tokenStart, h, units)
+          : this.lookupUtf8(bytes, tokenStart, h, units);
+    this.tokenCount = n;
+    return toLineEnd ? lf : textEnd;
+  }
+
   private walk(n: number): void {
     const toks = this.tokens;
-    const tokenInfo = this.tokenInfo;
+    const vocabTable = this.vocabTable;
     const nodeInfo = this.nodeInfo;
+    const deepBase = this.deepBase;
     const nextEntry = this.nextEntry;
     const edgeTable = this.edgeTable;
     const edgeMask = this.edgeMask;
+    const edgeFilter = this.edgeFilter;
+    const filterMask = this.filterMask;
     const collector = this.collector;
     for (let a = 0; a < n; a++) {
       const first = toks[a];
       if (first < 0) continue;
-      let node = tokenInfo[first * 4 + 2];
-      let info = tokenInfo[first * 4 + 3];
+      let info = vocabTable[first * 4 + 3];
+      if (info === 0) continue;
+      let node = first + 1;
       let b = a + 1;
-      while (node !== 0) {
+      for (;;) {
         for (let e = (info >> 1) - 1; e >= 0; e = nextEntry[e]) collector.add(e);
         if (b >= n || (info & 1) === 0) break;
         const tok = toks[b++];
         if (tok < 0) break;
-        let slot = edgeSlotHash(node, tok) & edgeMask;
+        const h = edgeSlotHash(node, tok);
+        if ((edgeFilter[(h & filterMask) >>> 5] & (1 << (h & 31))) === 0) break;
+        let slot = h & edgeMask;
         let child = 0;
         for (;;) {
           const at = slot * 3;
@@ -275,9 +454,46 @@ export class TokenMatcher {
           }
           slot = (slot + 1) & edgeMask;
         }
+        if (child === 0) break;
         node = child;
-        info = nodeInfo[child];
+        info = nodeInfo[child - deepBase];
       }
+    }
+  }
+
+  /** lookup() for the `len` ASCII bytes at bytes[start]. */
+  private lookupAscii(bytes: Uint8Array, start: number, h: number, len: number): number {
+    const table = this.vocabTable;
+    const mask = this.vocabMask;
+    let slot = fmix32(h) & mask;
+    for (;;) {
+      const at = slot * 4;
+      const chars1 = table[at + 1];
+      if (chars1 === 0) return -1;
+      if (table[at] === h && table[at + 2] === len) {
+        const chars = this.vocabChars;
+        const from = chars1 - 1;
+        let i = 0;
+        while (i < len && chars[from + i] === bytes[start + i]) i++;
+        if (i === len) return slot;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** lookup() for the valid UTF-8 at bytes[start] that decodes to `units` UTF-16 code units. */
+  private lookupUtf8(bytes: Uint8Array, start: number, h: number, units: number): number {
+    const table = this.vocabTable;
+    const mask = this.vocabMask;
+    let slot = fmix32(h) & mask;
+    for (;;) {
+      const at = slot * 4;
+      const chars1 = table[at + 1];
+      if (chars1 === 0) return -1;
+      if (table[at] === h && table[at + 2] === units) {
+        if (equalsUtf8(this.vocabChars, chars1 - 1, units, bytes, start)) return slot;
+      }
+      slot = (slot + 1) & mask;
     }
   }
 
@@ -288,20 +504,102 @@ export class TokenMatcher {
     const len = end - start;
     let slot = fmix32(h) & mask;
     for (;;) {
-      const stored = table[slot * 2 + 1];
-      if (stored === 0) return -1;
-      if (table[slot * 2] === h) {
-        const t = stored - 1;
-        const info = this.tokenInfo;
-        if (info[t * 4 + 1] === len) {
-          const chars = this.vocabChars;
-          const at = info[t * 4];
-          let i = 0;
-          while (i < len && chars[at + i] === text.charCodeAt(start + i)) i++;
-          if (i === len) return t;
-        }
+      const at = slot * 4;
+      const chars1 = table[at + 1];
+      if (chars1 === 0) return -1;
+      if (table[at] === h && table[at + 2] === len) {
+        const chars = this.vocabChars;
+        const from = chars1 - 1;
+        let i = 0;
+        while (i < len && chars[from + i] === text.charCodeAt(start + i)) i++;
+        if (i === len) return slot;
       }
       slot = (slot + 1) & mask;
     }
   }
+}
+
+/**
+ * The code point of the UTF-8 sequence at bytes[i] (a byte >= 0x80), or -1 unless it is a
+ * complete, shortest-form sequence of a scalar value (no surrogates, at most U+10FFFF) ending
+ * by `end`: exactly the sequences that decoding keeps rather than replacing with U+FFFD.
+ */
+function decodeUtf8(bytes: Uint8Array, i: number, end: number): number {
+  const c = bytes[i];
+  if (c < 0xc2) return -1;
+  if (c < 0xe0) {
+    if (i + 1 >= end) return -1;
+    const b1 = bytes[i + 1];
+    if ((b1 & 0xc0) !== 0x80) return -1;
+    return ((c & 0x1f) << 6) | (b1 & 0x3f);
+  }
+  if (c < 0xf0) {
+    if (i + 2 >= end) return -1;
+    const b1 = bytes[i + 1];
+    const b2 = bytes[i + 2];
+    const lo = c === 0xe0 ? 0xa0 : 0x80;
+    const hi = c === 0xed ? 0x9f : 0xbf;
+    if (b1 < lo || b1 > hi || (b2 & 0xc0) !== 0x80) return -1;
+    return ((c & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+  }
+  if (c < 0xf5) {
+    if (i + 3 >= end) return -1;
+    const b1 = bytes[i + 1];
+    const b2 = bytes[i + 2];
+    const b3 = bytes[i + 3];
+    const lo = c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xf4 ? 0x8f : 0xbf;
+    if (b1 < lo || b1 > hi || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return -1;
+    return ((c & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+  }
+  return -1;
+}
+
+/**
+ * True when the valid UTF-8 at bytes[start] decodes to exactly chars[at, at + units); `units` is
+ * what those bytes decode to, counted by the scan, so a surrogate pair never straddles the end.
+ */
+function equalsUtf8(
+  chars: Uint16Array,
+  at: number,
+  units: number,
+  bytes: Uint8Array,
+  start: number,
+): boolean {
+  let i = start;
+  for (let k = 0; k < units;) {
+    const c = bytes[i];
+    let cp: number;
+    if (c < 0x80) {
+      cp = c;
+      i++;
+    } else if (c < 0xe0) {
+      cp = ((c & 0x1f) << 6) | (bytes[i + 1] & 0x3f);
+      i += 2;
+    } else if (c < 0xf0) {
+      cp = ((c & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f);
+      i += 3;
+    } else {
+      cp =
+        ((c & 0x07) << 18) |
+        ((bytes[i + 1] & 0x3f) << 12) |
+        ((bytes[i + 2] & 0x3f) << 6) |
+        (bytes[i + 3] & 0x3f);
+      i += 4;
+    }
+    if (cp < 0x10000) {
+      if (chars[at + k] !== cp) return false;
+      k++;
+    } else {
+      const v = cp - 0x10000;
+      if (chars[at + k] !== 0xd800 + (v >> 10) || chars[at + k + 1] !== 0xdc00 + (v & 0x3ff)) return false;
+      k += 2;
+    }
+  }
+  return true;
+}
+
+/** bytes[start, end) decoded as Buffer#toString('utf8') does (broken sequences become U+FFFD). */
+function decodeRange(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8', start, end);
 }

@@ -215,6 +215,14 @@ describe('matching (spec section 2)', () => {
       const m = createMatcher(['hot\tdog', 'a\nb', 'a\rb'], 'english');
       assert.deepEqual(m.match('hot\tdog a\nb a\rb'), []);
     });
+    it('a long run of wrapped marks (two tokens each) loses no token', () => {
+      const text = ','.repeat(300) + ' x';
+      const m = createMatcher(['x', ','], 'english');
+      assert.deepEqual(m.match(text), [0, 1]);
+      m.begin();
+      m.collectUtf8(Buffer.from(text), 0, text.length);
+      assert.deepEqual(Array.from(m.sorted()), [0, 1]);
+    });
     it('several texts of one record union their ids', () => {
       const m = createMatcher(METADATA, 'english');
       m.begin();
