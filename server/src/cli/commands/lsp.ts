@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { EXIT_OK, UsageError } from '../../engine/errors';
-import { startServer } from '../../lsp/languageServer';
 import { withUsageErrors, type Command } from '../command';
 
 export const lspCommand: Command = {
@@ -43,6 +42,8 @@ Options:
     if (!values.stdio && !values['node-ipc'] && values.socket === undefined) {
       throw new UsageError('choose a transport: --stdio, --node-ipc or --socket=PORT');
     }
+    // Loaded here: the server's modules cost every other command ~0.1 s of start-up otherwise.
+    const { startServer } = await import('../../lsp/languageServer');
     await startServer();
     return EXIT_OK;
   },
