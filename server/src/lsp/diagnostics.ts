@@ -7,7 +7,7 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-proto
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { spacedText, WRAPPED_PUNCTUATION } from '../engine/match/spacing';
 import { spanMapper, valueRange, type MetadataModel } from './metadataModel';
-import { grow, StringTable } from './stringTable';
+import { grow, StringTable } from '../engine/stringTable';
 
 export const DIAGNOSTIC_SOURCE = 'metacurate';
 /** Entries longer than this (in characters) are flagged. */

@@ -92,7 +92,7 @@ import {
   type SampleFormat,
 } from './samples';
 import { findEntrySpans, SubstringSpanIndex, TokenSpanIndex, type SpanIndex, type Span } from './spanIndex';
-import { grow } from './stringTable';
+import { grow } from '../engine/stringTable';
 
 /** Debounce of the index rebuild after an edit of the active metadata. */
 const REBUILD_DELAY_MS = 200;

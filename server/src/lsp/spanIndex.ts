@@ -14,7 +14,7 @@
  */
 import type { EntryMatcher } from '../engine/match/matcher';
 import { paddedEntry, WRAPPED_PUNCTUATION, type Padding } from '../engine/match/spacing';
-import { grow, StringTable } from './stringTable';
+import { grow, StringTable } from '../engine/stringTable';
 
 /** A matched entry in a caption: [start, end) in the caption's code units. */
 export interface Span {

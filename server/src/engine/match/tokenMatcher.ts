@@ -22,6 +22,7 @@
 import { FNV_OFFSET, FNV_PRIME, fmix32, fnv1aRange, tableSizeFor } from './hashing';
 import { IdCollector } from './idBuffer';
 import { WRAPPED_PUNCTUATION } from './spacing';
+import { grow, StringTable } from '../stringTable';
 
 /** The compiled index: plain typed arrays, so it can be cached on disk and shared with workers. */
 export interface TokenIndex {
@@ -77,37 +78,39 @@ function edgeSlotHash(node: number, token: number): number {
 }
 
 export function buildTokenIndex(entries: readonly string[]): TokenIndex {
-  const vocab = new Map<string, number>();
+  // Tokens interned from ranges of the entries (no split, no Map of strings: ~0.5 s less at 500k).
+  const vocab = new StringTable();
   const tokenStrings: string[] = [];
-  const tokenOf = (s: string): number => {
-    let id = vocab.get(s);
-    if (id === undefined) {
-      id = tokenStrings.length;
-      vocab.set(s, id);
-      tokenStrings.push(s);
-    }
+  const tokenOf = (entry: string, start: number, end: number): number => {
+    const before = vocab.size;
+    const id = vocab.intern(entry, start, end);
+    if (vocab.size !== before) tokenStrings.push(entry.slice(start, end));
     return id;
   };
 
   // Tokenise entries; build the trie with temporary Maps.
-  const rootChildMap = new Map<number, number>();
+  // Depth-1 nodes by token id (ids are dense; 0: none), deeper edges in Maps (far fewer).
+  let rootChild = new Int32Array(1024);
   const edges = new Map<number, Map<number, number>>();
   let nodeCount = 1;
   const firstEntry: number[] = [-1];
   const lastEntry: number[] = [-1];
   const nextEntry = new Int32Array(entries.length).fill(-1);
   for (let id = 0; id < entries.length; id++) {
-    const parts = entries[id].split(' ');
+    const entry = entries[id];
     let node = 0;
-    for (let i = 0; i < parts.length; i++) {
-      const tok = tokenOf(parts[i]);
-      const children = node === 0 ? rootChildMap : edges.get(node);
-      let child = children?.get(tok);
+    // The entry's tokens as split(' ') gives them, empty ones included.
+    for (let start = 0, end = 0; end <= entry.length; end++) {
+      if (end < entry.length && entry.charCodeAt(end) !== 32) continue;
+      const tok = tokenOf(entry, start, end);
+      start = end + 1;
+      if (node === 0 && tok >= rootChild.length) rootChild = grow(rootChild, tok + 1);
+      let child = node === 0 ? rootChild[tok] || undefined : edges.get(node)?.get(tok);
       if (child === undefined) {
         child = nodeCount++;
         firstEntry.push(-1);
         lastEntry.push(-1);
-        if (node === 0) rootChildMap.set(tok, child);
+        if (node === 0) rootChild[tok] = child;
         else {
           let m = edges.get(node);
           if (!m) edges.set(node, (m = new Map()));
@@ -147,20 +150,24 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
 
   const punctToken = new Int32Array(128).fill(-1);
   for (const p of WRAPPED_PUNCTUATION) {
-    const t = vocab.get(p);
-    if (t !== undefined) punctToken[p.charCodeAt(0)] = slotOf[t];
+    const t = vocab.lookup(p, 0, p.length);
+    if (t >= 0) punctToken[p.charCodeAt(0)] = slotOf[t];
   }
-  const emptyTokenId = vocab.get('');
+  const emptyTokenId = vocab.lookup('', 0, 0);
 
   // Final node ids: a depth-1 node is its token's slot + 1; deeper ones follow the slots.
   const infoOf = (node: number): number => ((firstEntry[node] + 1) << 1) | (edges.has(node) ? 1 : 0);
   const nodeId = new Int32Array(nodeCount);
-  for (const [tok, child] of rootChildMap) {
+  let rootChildren = 0;
+  for (let tok = 0; tok < numTokens; tok++) {
+    const child = tok < rootChild.length ? rootChild[tok] : 0;
+    if (child === 0) continue;
+    rootChildren++;
     nodeId[child] = slotOf[tok] + 1;
     vocabTable[slotOf[tok] * 4 + 3] = infoOf(child);
   }
   const deepBase = slots + 1;
-  const nodeInfo = new Int32Array(Math.max(0, nodeCount - 1 - rootChildMap.size));
+  const nodeInfo = new Int32Array(Math.max(0, nodeCount - 1 - rootChildren));
   let deep = 0;
   for (let node = 1; node < nodeCount; node++) {
     if (nodeId[node] !== 0) continue;
@@ -193,7 +200,7 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
     numEntries: entries.length,
     vocabChars,
     vocabTable,
-    emptyToken: emptyTokenId === undefined ? -1 : slotOf[emptyTokenId],
+    emptyToken: emptyTokenId < 0 ? -1 : slotOf[emptyTokenId],
     punctToken,
     edgeTable,
     edgeFilter,
