@@ -89,9 +89,45 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
   };
 
   // Tokenise entries; build the trie with temporary Maps.
-  // Depth-1 nodes by token id (ids are dense; 0: none), deeper edges in Maps (far fewer).
+  // Depth-1 nodes by token id (ids are dense; 0: none). Deeper edges in an open-addressing table
+  // over (node, token) -> child, and in creation order in `edgeList` (parent, token, child), from
+  // which the final table is laid out; no Map per node.
   let rootChild = new Int32Array(1024);
-  const edges = new Map<number, Map<number, number>>();
+  let edgeKeys = new Int32Array(2 * 4096); // node (0: empty slot), token
+  let edgeChild = new Int32Array(4096);
+  let edgeList = new Int32Array(3 * 1024);
+  let edgeCount = 0;
+  let hasChildren = new Uint8Array(1024);
+  const edgeSlot = (node: number, tok: number): number => {
+    const mask = edgeChild.length - 1;
+    let slot = edgeSlotHash(node, tok) & mask;
+    while (edgeKeys[2 * slot] !== 0 && (edgeKeys[2 * slot] !== node || edgeKeys[2 * slot + 1] !== tok))
+      slot = (slot + 1) & mask;
+    return slot;
+  };
+  const addEdge = (node: number, tok: number, child: number): void => {
+    if (2 * (edgeCount + 1) > edgeChild.length) {
+      edgeKeys = new Int32Array(edgeKeys.length * 2);
+      edgeChild = new Int32Array(edgeChild.length * 2);
+      for (let e = 0; e < edgeCount; e++) {
+        const slot = edgeSlot(edgeList[3 * e], edgeList[3 * e + 1]);
+        edgeKeys[2 * slot] = edgeList[3 * e];
+        edgeKeys[2 * slot + 1] = edgeList[3 * e + 1];
+        edgeChild[slot] = edgeList[3 * e + 2];
+      }
+    }
+    const slot = edgeSlot(node, tok);
+    edgeKeys[2 * slot] = node;
+    edgeKeys[2 * slot + 1] = tok;
+    edgeChild[slot] = child;
+    edgeList = grow(edgeList, 3 * (edgeCount + 1));
+    edgeList[3 * edgeCount] = node;
+    edgeList[3 * edgeCount + 1] = tok;
+    edgeList[3 * edgeCount + 2] = child;
+    edgeCount++;
+    hasChildren = grow(hasChildren, node + 1);
+    hasChildren[node] = 1;
+  };
   let nodeCount = 1;
   const firstEntry: number[] = [-1];
   const lastEntry: number[] = [-1];
@@ -104,18 +140,20 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
       if (end < entry.length && entry.charCodeAt(end) !== 32) continue;
       const tok = tokenOf(entry, start, end);
       start = end + 1;
-      if (node === 0 && tok >= rootChild.length) rootChild = grow(rootChild, tok + 1);
-      let child = node === 0 ? rootChild[tok] || undefined : edges.get(node)?.get(tok);
-      if (child === undefined) {
+      let child: number;
+      if (node === 0) {
+        if (tok >= rootChild.length) rootChild = grow(rootChild, tok + 1);
+        child = rootChild[tok];
+      } else {
+        const slot = node < hasChildren.length && hasChildren[node] ? edgeSlot(node, tok) : -1;
+        child = slot >= 0 && edgeKeys[2 * slot] !== 0 ? edgeChild[slot] : 0;
+      }
+      if (child === 0) {
         child = nodeCount++;
         firstEntry.push(-1);
         lastEntry.push(-1);
         if (node === 0) rootChild[tok] = child;
-        else {
-          let m = edges.get(node);
-          if (!m) edges.set(node, (m = new Map()));
-          m.set(tok, child);
-        }
+        else addEdge(node, tok, child);
       }
       node = child;
     }
@@ -156,7 +194,8 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
   const emptyTokenId = vocab.lookup('', 0, 0);
 
   // Final node ids: a depth-1 node is its token's slot + 1; deeper ones follow the slots.
-  const infoOf = (node: number): number => ((firstEntry[node] + 1) << 1) | (edges.has(node) ? 1 : 0);
+  const infoOf = (node: number): number =>
+    ((firstEntry[node] + 1) << 1) | (node < hasChildren.length ? hasChildren[node] : 0);
   const nodeId = new Int32Array(nodeCount);
   let rootChildren = 0;
   for (let tok = 0; tok < numTokens; tok++) {
@@ -175,25 +214,21 @@ export function buildTokenIndex(entries: readonly string[]): TokenIndex {
     nodeInfo[deep++] = infoOf(node);
   }
 
-  let edgeCount = 0;
-  for (const m of edges.values()) edgeCount += m.size;
   const edgeSlots = tableSizeFor(edgeCount * 2);
   const edgeTable = new Int32Array(edgeSlots * 3).fill(-1);
   const edgeMask = edgeSlots - 1;
   const edgeFilter = new Int32Array(edgeSlots / 8);
   const filterMask = edgeSlots * 4 - 1;
-  for (const [node, m] of edges) {
-    const from = nodeId[node];
-    for (const [tok, child] of m) {
-      const via = slotOf[tok];
-      const h = edgeSlotHash(from, via);
-      edgeFilter[(h & filterMask) >>> 5] |= 1 << (h & 31);
-      let slot = h & edgeMask;
-      while (edgeTable[slot * 3] !== -1) slot = (slot + 1) & edgeMask;
-      edgeTable[slot * 3] = from;
-      edgeTable[slot * 3 + 1] = via;
-      edgeTable[slot * 3 + 2] = nodeId[child];
-    }
+  for (let e = 0; e < edgeCount; e++) {
+    const from = nodeId[edgeList[3 * e]];
+    const via = slotOf[edgeList[3 * e + 1]];
+    const h = edgeSlotHash(from, via);
+    edgeFilter[(h & filterMask) >>> 5] |= 1 << (h & 31);
+    let slot = h & edgeMask;
+    while (edgeTable[slot * 3] !== -1) slot = (slot + 1) & edgeMask;
+    edgeTable[slot * 3] = from;
+    edgeTable[slot * 3 + 1] = via;
+    edgeTable[slot * 3 + 2] = nodeId[edgeList[3 * e + 2]];
   }
 
   return {
