@@ -8,12 +8,10 @@
 // set in the settings, and run the curation again (it resumes).
 // Started by test/e2e/main.mjs (`bash scripts/e2e/run.sh`).
 /* global document, getComputedStyle */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ROOT,
   activeTab,
   createRunner,
   cursorPosition,
@@ -25,10 +23,11 @@ import {
   sleep,
   openFile,
   startCodeServer,
+  cli,
+  activeEditorText,
 } from './harness.mjs';
 
 const log = (m) => console.log(`e2e: ${m}`);
-const CLI = join(ROOT, 'dist', 'cli.js');
 
 const METADATA = [
   'dog',
@@ -56,10 +55,6 @@ const SETTINGS = {
 const T_TYPED = 25;
 /** Records of the pool whose curation is cancelled and resumed. */
 const BIG_POOL = 800_000;
-
-function cli(args, opts = {}) {
-  return execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8', ...opts });
-}
 
 /** A workspace: metadata, 600 sample captions (the panel's counts) and a 4,000-record pool in 2 files. */
 function writeBalanceWorkspace(dir) {
@@ -513,9 +508,7 @@ export async function balanceSuite(vsix) {
     await openFile(page, 'metadata.json');
     await eventually(
       async () => {
-        const text = (
-          await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()
-        ).replace(/\u00a0/g, ' ');
+        const text = await activeEditorText(page);
         return new RegExp(`"dog"\\s*${dogBefore + 10}\\b`).test(text);
       },
       { timeout: 20_000, message: `"dog" counted ${dogBefore + 10} times in metadata.json` },

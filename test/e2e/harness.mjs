@@ -17,6 +17,14 @@ const TOOLS = join(ROOT, '.tools');
 const NODE_BIN = join(TOOLS, `node-${NODE_VERSION}`, 'bin');
 const CODE_SERVER = join(TOOLS, `code-server-${CODE_SERVER_VERSION}`, 'node_modules', '.bin', 'code-server');
 export const ARTIFACTS = join(ROOT, 'artifacts', 'e2e');
+
+/** Runs the bundled `metacurate` CLI as a user would and returns its stdout. */
+export function cli(args, opts = {}) {
+  return execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], {
+    encoding: 'utf8',
+    ...opts,
+  });
+}
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const USER_SETTINGS = {

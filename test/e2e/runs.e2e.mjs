@@ -5,11 +5,9 @@
 // results through the CLI). Then a second, shorter run, the first as baseline (changes in points
 // inline), the comparison side by side, the accuracy over the balance panel's entry chart, a
 // cancelled run, and the log. Started by test/e2e/main.mjs (`bash scripts/e2e/run.sh`).
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import {
-  ROOT,
   activeTab,
   activeEditorText,
   createRunner,
@@ -21,10 +19,10 @@ import {
   sleep,
   openFile,
   startCodeServer,
+  cli,
 } from './harness.mjs';
 
 const log = (m) => console.log(`e2e: ${m}`);
-const CLI = join(ROOT, 'dist', 'cli.js');
 const CLASSES = [
   't-shirt',
   'trousers',
@@ -48,10 +46,6 @@ const SETTINGS = {
   'metacurate.training.seed': 4,
 };
 const RUN_ID = /^\d{8}-\d{6}-builtin(-\d+)?$/;
-
-function cli(args, opts = {}) {
-  return execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8', ...opts });
-}
 
 function writeRunsWorkspace(dir) {
   const ws = join(dir, 'runs-workspace');
