@@ -40,6 +40,16 @@ count_suite() { # name, passed, failed
   passed=$((passed + $2))
   failed=$((failed + $3))
 }
+# A suite whose runner ends with the line 'N passed, M failed': name, log name, command...
+line_suite() {
+  local name=$1 log=artifacts/logs/$2.log
+  shift 2
+  if "$@" 2>&1 | tee "$log"; then :; else status=1; fi
+  local line
+  line=$( (grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" || true) | tail -1)
+  line=${line:-0 passed, 1 failed}
+  count_suite "$name" "$(echo "$line" | cut -d' ' -f1)" "$(echo "$line" | cut -d' ' -f3)"
+}
 
 echo "== unit and integration tests (mocha)"
 if npx mocha 2>&1 | tee artifacts/logs/mocha.log; then :; else status=1; fi
@@ -47,9 +57,10 @@ count_suite mocha "$(grep -oE '[0-9]+ passing' artifacts/logs/mocha.log | tail -
   "$(grep -oE '[0-9]+ failing' artifacts/logs/mocha.log | tail -1 | grep -oE '[0-9]+' || echo 0)"
 
 echo "== end-to-end in a real VS Code (code-server + headless Chromium; screenshots in artifacts/e2e/)"
-if bash scripts/e2e/run.sh 2>&1 | tee artifacts/logs/e2e.log; then :; else status=1; fi
-e2e_line=$( (grep -E '^[0-9]+ passed, [0-9]+ failed' artifacts/logs/e2e.log || true) | tail -1)
-count_suite e2e "$(echo "${e2e_line:-0 passed, 1 failed}" | cut -d' ' -f1)" "$(echo "${e2e_line:-0 passed, 1 failed}" | cut -d' ' -f3)"
+line_suite e2e e2e bash scripts/e2e/run.sh
+
+echo "== fault injection (kill -9 in every pass and resume, disk full on a tmpfs, two runs into one folder)"
+line_suite fault fault node scripts/fault/run.mjs
 
 echo "== built-in trainer (Python unittest with Debian's PyTorch: real training, checkpoint, resume, evaluation)"
 if PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m unittest discover -s trainer/tests 2>&1 | tee artifacts/logs/trainer.log; then :; else status=1; fi
