@@ -10,7 +10,8 @@
 //
 // --synthetic uses the generated data of scripts/generate_pool.mjs even when ../shared/data exists
 // (that is what runs on a machine without it). --only-matching runs section 2 alone (ours cold and
-// cached vs the reference, with the output check), skipping the index, curation, LSP and panel sections.
+// cached vs the reference, with the output check), skipping the index, curation, worst-case, LSP
+// and panel sections.
 // METACURATE_BENCH_PYTHON picks the reference's python.
 //
 // Measured (every figure is a whole separate process, timed from outside):
@@ -20,11 +21,14 @@
 //      Both are single-threaded, so these are per-core figures. Outputs are compared line by line.
 //   2. index: 500k-entry build cold (--no-cache) and load from the cache; peak memory.
 //   3. curation: `metacurate curate` of a 2M-record JSONL file with 2 workers, end to end.
-//   4. language server (scripts/bench/lsp.mjs) and the entry balance panel in headless Chromium
+//   4. worst-case matching (scripts/bench/worstCase.mjs): time per caption token at 10k-80k tokens
+//      on metadata built to make matching quadratic (a 25,000-token entry, prefixes of each other).
+//   5. language server (scripts/bench/lsp.mjs) and the entry balance panel in headless Chromium
 //      (scripts/bench/panel.mjs: moves of t to the updated figures on 1M texts x 500k entries,
 //      frame times scrolling the 500k-row table).
 import { benchLanguageServer } from './bench/lsp.mjs';
 import { benchPanel, formatPanelValue } from './bench/panel.mjs';
+import { benchWorstCase } from './bench/worstCase.mjs';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -646,6 +650,13 @@ async function main() {
   loads.push(loadavg()[0]);
   const curation = options.skipCurate ? undefined : await measureCuration(data, options);
   loads.push(loadavg()[0]);
+  let worstCase;
+  if (!options.skipIndex) {
+    log('\nWorst-case matching (dist/cli.js match; ns per caption token, median of 3)');
+    worstCase = await benchWorstCase({ log }).catch((err) => {
+      problems.push(`the worst-case bench failed: ${err instanceof Error ? err.message : err}`);
+    });
+  }
   const languageServer = options.skipLsp ? undefined : await benchLanguageServer({ log });
   let panel;
   if (!options.skipPanel) {
@@ -662,6 +673,8 @@ async function main() {
   }
 
   const rows = buildTable(index, matching, curation, data);
+  if (worstCase)
+    rows.push({ section: 'Worst-case matching (linear in the caption; no reference)' }, ...worstCase);
   if (languageServer) {
     rows.push({ section: 'Language server (dist/server.js over stdio; no reference)' });
     for (const r of languageServer) {
@@ -732,6 +745,7 @@ async function main() {
       outputs: matching.outputs,
     },
     curation,
+    worstCase,
     languageServer,
     panel: panel && { rows: panel.rows, details: panel.details },
     table: rows,

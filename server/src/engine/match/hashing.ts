@@ -15,6 +15,11 @@ export function fmix32(h: number): number {
   return h >>> 0;
 }
 
+/** Hash of a (node, key) pair: the slot of a trie edge in the matchers' open-addressing tables. */
+export function pairHash(node: number, key: number): number {
+  return fmix32(Math.imul(node, 0x9e3779b1) ^ key);
+}
+
 /** FNV-1a over the code units of s[start, end). */
 export function fnv1aRange(s: string, start: number, end: number): number {
   let h = FNV_OFFSET;

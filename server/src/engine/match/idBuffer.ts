@@ -54,3 +54,26 @@ export class IdCollector {
     return distinct;
   }
 }
+
+/**
+ * A stamp per entry id saying which text last reported it. The linear-time paths report an
+ * entry's dictionary chain once per text and stop at the first entry already stamped (its
+ * chain was reported with it), which bounds output enumeration by the distinct matches.
+ */
+export class EntryStamps {
+  readonly stamps: Int32Array;
+  private current = 0;
+
+  constructor(numEntries: number) {
+    this.stamps = new Int32Array(numEntries);
+  }
+
+  /** A stamp no entry carries yet: one per text. */
+  next(): number {
+    if (this.current === 0x7fffffff) {
+      this.stamps.fill(0);
+      this.current = 0;
+    }
+    return ++this.current;
+  }
+}
