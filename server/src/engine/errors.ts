@@ -26,6 +26,7 @@ export type InputErrorReason =
   | 'bad-parquet'
   | 'bad-tar'
   | 'truncated-tar'
+  | 'unsafe-name'
   | 'bad-gzip'
   | 'bad-metadata'
   | 'unreadable'
@@ -70,7 +71,20 @@ export function formatLocation(loc: InputLocation): string {
   const parts: string[] = [];
   if (loc.line !== undefined) parts.push(`line ${loc.line}`);
   if (loc.record !== undefined) parts.push(`record ${loc.record}`);
-  if (loc.member !== undefined) parts.push(`member ${loc.member}`);
+  if (loc.member !== undefined) parts.push(`member ${printable(loc.member)}`);
   if (loc.byteOffset !== undefined && loc.line === undefined) parts.push(`byte ${loc.byteOffset}`);
   return parts.length ? `:${parts.join(', ')}` : '';
+}
+
+/** C0 control characters, DEL and C1 control characters: never shown raw, never in an output name. */
+// eslint-disable-next-line no-control-regex
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, 'g');
+
+/**
+ * Text from an input (a tar member name) as a message shows it: control characters as \uXXXX,
+ * so a hostile name cannot split a one-line error or drive the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -4,10 +4,11 @@
  * document (scheme `metacurate-preview`) that the server highlights like any JSONL sample.
  */
 import { fileURLToPath } from 'node:url';
+import { InputError } from '../engine/errors';
 import { detectFormat } from '../engine/pool/formats';
 import { readParquetSchema } from '../engine/pool/parquet';
 import { readPool } from '../engine/pool/read';
-import type { PoolFormat } from '../engine/pool/types';
+import type { PoolFormat, SkippedRecord } from '../engine/pool/types';
 import { DEFAULT_TEXT_FIELDS, PREVIEW_SCHEME } from './protocol';
 
 /** The caption field of preview documents. */
@@ -51,17 +52,24 @@ export interface PreviewContent {
   skipped: number;
 }
 
-/** The first `limit` records of a sample file as preview JSON Lines. */
+/**
+ * The first `limit` records of a sample file as preview JSON Lines. Bad records are passed
+ * over; when there is none to show, the first problem is thrown (an InputError naming the file
+ * and the place), so a damaged shard gets an error instead of an empty preview.
+ */
 export async function renderPreview(file: string, limit: number, textField: string): Promise<PreviewContent> {
   const format = detectFormat(file);
   const textFields = await fieldsFor(file, format, textField);
   const lines: string[] = [];
   let skipped = 0;
-  const gen = readPool(file, format, { textFields, onError: 'skip' });
+  let firstSkipped: SkippedRecord | undefined;
+  // Without payloads: a shard's images are skipped over, not read.
+  const gen = readPool(file, format, { textFields, onError: 'skip', withPayload: false });
   try {
     for await (const item of gen) {
       if (item.kind !== 'record') {
         skipped++;
+        firstSkipped ??= item;
         if (skipped > 10 * Math.max(limit, 1)) break;
         continue;
       }
@@ -72,6 +80,9 @@ export async function renderPreview(file: string, limit: number, textField: stri
     }
   } finally {
     await gen.return(undefined);
+  }
+  if (lines.length === 0 && firstSkipped !== undefined) {
+    throw new InputError(file, firstSkipped.location, firstSkipped.reason, firstSkipped.detail);
   }
   return { content: lines.length > 0 ? lines.join('\n') + '\n' : '', records: lines.length, skipped };
 }

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReferenceMatcher } from '../../../server/src/engine/match/referenceMatcher';
 import { AtomicFileSink } from '../../../server/src/engine/pool/sink';
-import { TarWriter } from '../../../server/src/engine/pool/tar';
+import { readTar, tarHeader, TarWriter } from '../../../server/src/engine/pool/tar';
+import { END, member, padded, paxHeader, paxRecord } from '../engine/pool/tarFixtures';
 import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
 
 const CLI = resolve(__dirname, '../../../../dist/cli.js');
@@ -187,6 +188,83 @@ describe('metacurate CLI', function () {
       assert.equal(r.code, 1);
       assert.match(r.stderr, /bad-pool\.jsonl:line 2, record 1: .*text/);
       assert.equal(existsSync(join(dir.path, 'bad-out', 'data')), false);
+    });
+    describe('hostile WebDataset shards', () => {
+      const good = (i: number) => [member(`s/00${i}.jpg`, 'jpeg'), member(`s/00${i}.txt`, captions[i])];
+      const lyingSize = Buffer.concat([
+        paxHeader(paxRecord('size', '4294967296')),
+        tarHeader('s/003.txt', 5),
+      ]);
+      const curate = (shard: string, out: string, ...extra: string[]) =>
+        cli([
+          'curate',
+          '--metadata',
+          metadata,
+          '--input',
+          shard,
+          '--t',
+          '1000000',
+          '--seed',
+          '1',
+          '--out',
+          out,
+          ...extra,
+        ]);
+      const write = (name: string, parts: Buffer[]) => {
+        const path = join(dir.path, name);
+        writeFileSync(path, Buffer.concat([...parts, END]));
+        return path;
+      };
+
+      it('a header that lies about its size: exit 1, one line naming the shard, member and offset', () => {
+        const shard = write('lying.tar', [
+          ...good(0),
+          member('s/003.jpg', 'jpeg'),
+          lyingSize,
+          padded('hello'),
+        ]);
+        const r = curate(shard, join(dir.path, 'lying-out'));
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(
+          r.stderr
+            .split('\n')
+            .filter((l) => l.includes('error'))
+            .join('\n'),
+          `metacurate curate: error: ${shard}:member s/003.txt, byte 4096: truncated: member 's/003.txt' needs 4294967296 bytes, the file ends after 1536`,
+        );
+        assert.doesNotMatch(r.stderr, /internal error|RangeError/);
+      });
+
+      it('a member named ../../x.txt: exit 1, one line', () => {
+        const shard = write('escape.tar', [...good(0), member('../../x.txt', captions[1])]);
+        const r = curate(shard, join(dir.path, 'escape-out'));
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(
+          r.stderr,
+          /escape\.tar:record 1, member \.\.\/\.\.\/x\.txt, byte 2048: sample '\.\.\/\.\.\/x': member name '\.\.\/\.\.\/x\.txt' has a '\.\.' path segment/,
+        );
+      });
+
+      it('with --on-error skip: counted by reason, the other samples curated, no unsafe name copied', async () => {
+        const shard = write('hostile.tar', [
+          ...good(0),
+          member('/etc/x.txt', captions[1]),
+          member('x\n.txt', captions[1]),
+          ...good(2),
+          member('s/003.jpg', 'jpeg'),
+          lyingSize,
+          padded('hello'),
+          ...good(4),
+        ]);
+        const out = join(dir.path, 'hostile-out');
+        const r = curate(shard, out, '--on-error', 'skip');
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout + r.stderr, /Skipped: .*unsafe-name: 2/);
+        assert.match(r.stdout + r.stderr, /Skipped: .*truncated-tar: 1/);
+        const names: string[] = [];
+        for await (const entry of readTar(join(out, 'data', 'hostile.tar'))) names.push(entry.name);
+        assert.deepEqual(names, ['s/000.jpg', 's/000.txt', 's/002.jpg', 's/002.txt']);
+      });
     });
   });
 

@@ -162,7 +162,7 @@ describe('curate writes each input format back in its own format', function () {
           s.payload.members.map((m) => m.name.split('.').pop()),
           ['jpg', 'json'],
         );
-        assert.equal(s.payload.members[0].data.toString(), `image bytes ${Number(s.key)}`);
+        assert.equal(s.payload.members[0].data?.toString(), `image bytes ${Number(s.key)}`);
       }
     }
     const sizes = JSON.parse(readFileSync(join(out, 'data', 'shards', 'sizes.json'), 'utf8'));

@@ -8,12 +8,15 @@ import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { HoverRequest, SemanticTokensRequest, type MarkupContent } from 'vscode-languageserver-protocol';
 import { AtomicFileSink } from '../../../server/src/engine/pool/sink';
-import { TarWriter } from '../../../server/src/engine/pool/tar';
+import { tarHeader, TarWriter } from '../../../server/src/engine/pool/tar';
 import {
   PREVIEW_SCHEME,
   PreviewContentRequest,
   PreviewMatchesRequest,
 } from '../../../server/src/lsp/protocol';
+import { renderPreview } from '../../../server/src/lsp/preview';
+import { assertInputError } from '../engine/pool/helpers';
+import { END, member, padded, paxHeader, paxRecord } from '../engine/pool/tarFixtures';
 import { tempDir } from '../../support/fixtures';
 import { fileUri, startClient, type TestClient } from './client';
 import { positionOf, tokenTexts, writeTree } from './fixtures';
@@ -120,5 +123,54 @@ describe('lsp protocol: previews of Parquet and WebDataset samples', function ()
     const p = await preview('pool.parquet');
     // 4 rows, one without a caption: 3 records (the default limit is 50).
     assert.equal(p.content.trimEnd().split('\n').length, 3);
+  });
+});
+
+describe('renderPreview of a hostile shard: an error, never a crash', () => {
+  const dir = tempDir('metacurate-preview-hostile-');
+  after(() => dir.remove());
+  const lyingSize = Buffer.concat([
+    paxHeader(paxRecord('size', 'NaN')),
+    tarHeader('s/001.txt', 5),
+    padded('hello'),
+  ]);
+  const write = (name: string, parts: Buffer[]) => {
+    const path = join(dir.path, name);
+    writeFileSync(path, Buffer.concat([...parts, END]));
+    return path;
+  };
+
+  it('a shard with nothing to show rejects with the first problem, naming member and offset', async () => {
+    const lying = write('lying.tar', [member('s/001.jpg', 'jpeg'), lyingSize]);
+    await assertInputError(
+      renderPreview(lying, 10, ''),
+      'bad-tar',
+      `${lying}:member s/001.txt, byte 2048`,
+      "pax size 'NaN' is not a decimal number of bytes",
+    );
+    const unsafe = write('unsafe.tar', [member('../../x.txt', 'a dog')]);
+    await assertInputError(
+      renderPreview(unsafe, 10, ''),
+      'unsafe-name',
+      `${unsafe}:record 0, member ../../x.txt`,
+    );
+  });
+
+  it('the samples before the damage are shown', async () => {
+    const path = write('partly.tar', [
+      member('s/000.txt', 'a dog'),
+      member('../../x.txt', 'a cat'),
+      member('s/001.jpg', 'jpeg'),
+      lyingSize,
+    ]);
+    const preview = await renderPreview(path, 10, '');
+    assert.deepEqual(
+      preview.content
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).key),
+      ['s/000'],
+    );
+    assert.equal(preview.skipped, 2);
   });
 });

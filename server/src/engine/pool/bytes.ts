@@ -25,6 +25,11 @@ export class SourceError extends Error {
 export interface ByteSource {
   /** Reads up to `length` bytes into `target` at `offset`; resolves 0 at the end of the data. */
   read(target: Buffer, offset: number, length: number): Promise<number>;
+  /**
+   * Sources that can seek: moves past up to `length` bytes without reading them; resolves how
+   * many there were (fewer at the end of the data).
+   */
+  skip?(length: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -48,6 +53,21 @@ export class FileSource implements ByteSource {
     }
     this.position += bytesRead;
     return bytesRead;
+  }
+
+  async skip(length: number): Promise<number> {
+    const moved = Math.max(0, Math.min(length, (await this.size()) - this.position));
+    this.position += moved;
+    return moved;
+  }
+
+  /** The file's size now. */
+  async size(): Promise<number> {
+    try {
+      return (await this.handle.stat()).size;
+    } catch (err) {
+      throw new SourceError('unreadable', `stat failed: ${(err as Error).message}`);
+    }
   }
 
   async close(): Promise<void> {
@@ -194,7 +214,18 @@ export class ChunkReader {
 
   /** Consumes `n` bytes without keeping them; returns how many there were. */
   async skip(n: number): Promise<number> {
-    let skipped = 0;
+    let skipped = Math.min(n, this.end - this.pos);
+    this.pos += skipped;
+    if (skipped < n && this.source.skip) {
+      // The window is used up: a seekable source moves past the rest unread (a tar member of
+      // gigabytes costs one call), and the window restarts after it.
+      const moved = await this.source.skip(n - skipped);
+      this.base += this.end + moved;
+      this.pos = 0;
+      this.end = 0;
+      this.view = this.buf.subarray(0, 0);
+      skipped += moved;
+    }
     while (skipped < n) {
       if (this.pos === this.end && !(await this.fill())) break;
       const k = Math.min(n - skipped, this.end - this.pos);

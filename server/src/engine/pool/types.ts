@@ -75,12 +75,23 @@ export type PoolItem = PoolRecord | SkippedRecord;
 
 /**
  * The bytes a writer copies for a kept record: the raw line for line formats (without its
- * newline), the row object for Parquet, the tar members of the sample for WebDataset.
+ * newline), the row object for Parquet, the tar members of the sample for WebDataset (read from
+ * `file`, the shard, by byte range when not held in memory).
  */
 export type RecordPayload =
   | { type: 'line'; bytes: Buffer }
   | { type: 'row'; row: Record<string, unknown> }
-  | { type: 'sample'; members: { name: string; data: Buffer }[] };
+  | { type: 'sample'; file: string; members: SampleMember[] };
+
+/** One tar member of a WebDataset sample. */
+export interface SampleMember {
+  name: string;
+  size: number;
+  /** Where its contents start in the shard. */
+  dataOffset: number;
+  /** Its contents when held in memory; undefined when too large, copied from the shard instead. */
+  data: Buffer | undefined;
+}
 
 /** Writes kept records in the input's own format; `finish` makes the file complete. */
 export interface PoolWriter {

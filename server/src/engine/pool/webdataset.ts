@@ -1,15 +1,16 @@
 /**
  * WebDataset shards: tar files whose consecutive members sharing a key form one sample
  * (`dir/000123.jpg`, `dir/000123.txt`, `dir/000123.json` → sample `dir/000123`). The caption is
- * the `.txt` member or a field of the `.json` member; kept samples are copied whole.
+ * the `.txt` member or a field of the `.json` member; kept samples are copied whole, members too
+ * large to hold streamed from the input shard by byte range.
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, type InputLocation } from '../errors';
+import { InputError, printable, type InputLocation } from '../errors';
 import { badRecord, describeType, keyFromValue, textsFromFields, type RecordContext } from './common';
 import { AtomicFileSink } from './sink';
-import { readTar, TarWriter, type TarEntry } from './tar';
-import type { PoolItem, PoolRecord, PoolWriter, ReadOptions } from './types';
+import { readMemberData, readTar, TarWriter, unsafeNameProblem, type TarEntry } from './tar';
+import type { PoolItem, PoolRecord, PoolWriter, ReadOptions, SampleMember } from './types';
 
 /**
  * The default text field: the `.txt` member. A text field that starts with '.' names a member by
@@ -36,24 +37,74 @@ export function splitSampleName(name: string): { key: string; ext: string } | un
   return { key: name.slice(0, dot), ext: name.slice(dot + 1) };
 }
 
+/**
+ * What a shard reader holds in memory. Internal: the defaults are for real data, tests pass
+ * small ones.
+ */
+export interface WebDatasetLimits {
+  /**
+   * Bytes of member contents held per sample (captions apart); members past it are copied from
+   * the shard by byte range when the sample is written.
+   */
+  sampleBytesInMemory: number;
+  /** A caption member (the .txt, or the .json when a field of it is read) larger than this is bad input. */
+  captionMemberBytes: number;
+}
+
+const MiB = 1024 * 1024;
+
+export const WEBDATASET_LIMITS: WebDatasetLimits = {
+  sampleBytesInMemory: 16 * MiB,
+  captionMemberBytes: 64 * MiB,
+};
+
 interface Sample {
   key: string;
-  members: { name: string; data: Buffer }[];
+  members: SampleMember[];
   extensions: Set<string>;
   headerOffset: number;
+  /** Bytes of member contents held in memory. */
+  heldBytes: number;
+}
+
+/** Whether a member with this key and extension belongs to the next sample, not to `sample`. */
+function startsNewSample(sample: Sample, split: { key: string; ext: string }): boolean {
+  return sample.key !== split.key || sample.extensions.has(split.ext);
 }
 
 /**
- * With `onError: 'skip'`, a shard that is not a tar or is cut short yields one SkippedRecord
- * ('bad-tar', 'truncated-tar') and ends: the samples before the damage are read, the sample
- * being read when it happened and the rest are not (its members may be incomplete).
+ * With `onError: 'skip'`, a shard that is not a tar, has a bad header or is cut short yields one
+ * SkippedRecord ('bad-tar', 'truncated-tar') and ends: the samples before the damage are read,
+ * the sample being read when it happened and the rest are not (its members may be incomplete,
+ * and the members after a bad header cannot be found). A sample with an unsafe member name
+ * ('unsafe-name') or an oversized caption member ('bad-tar') is skipped alone.
  */
-export async function* readWebDataset(file: string, opts: ReadOptions): AsyncGenerator<PoolItem> {
+export async function* readWebDataset(
+  file: string,
+  opts: ReadOptions,
+  limits: WebDatasetLimits = WEBDATASET_LIMITS,
+): AsyncGenerator<PoolItem> {
   const ctx: RecordContext = { file, onError: opts.onError };
   const textFields = opts.textFields.length > 0 ? opts.textFields : [TXT_MEMBER_FIELD];
+  const needsJson = textFields.some((f) => memberExtensionOf(f) === undefined) || opts.keyField !== undefined;
+  const captionExtensions = new Set(textFields.flatMap((f) => memberExtensionOf(f) ?? []));
+  if (needsJson) captionExtensions.add('json');
+  const withPayload = opts.withPayload ?? true;
   let index = opts.firstRecordIndex ?? 0;
   let sample: Sample | undefined;
-  const members = readTar(file);
+  // Captions are read up to their limit, and the .json, whose fields an error message lists;
+  // other members only for a payload, within the sample's budget.
+  const reads = (name: string, size: number): boolean => {
+    const split = splitSampleName(name);
+    if (split === undefined) return false;
+    if (captionExtensions.has(split.ext) || split.ext === 'json') return size <= limits.captionMemberBytes;
+    if (!withPayload) return false;
+    const held = sample !== undefined && !startsNewSample(sample, split) ? sample.heldBytes : 0;
+    return held + size <= limits.sampleBytesInMemory;
+  };
+  const members = readTar(file, { reads });
+  const item = (s: Sample, i: number) =>
+    sampleItem(ctx, s, i, { textFields, keyField: opts.keyField, needsJson, captionExtensions, limits });
   try {
     for (;;) {
       let next: IteratorResult<TarEntry>;
@@ -63,7 +114,8 @@ export async function* readWebDataset(file: string, opts: ReadOptions): AsyncGen
         const damaged =
           err instanceof InputError && (err.reason === 'bad-tar' || err.reason === 'truncated-tar');
         if (!damaged || opts.onError === 'fail') throw err;
-        const lost = sample === undefined ? '' : ` (from sample '${sample.key}', record ${index}, on)`;
+        const lost =
+          sample === undefined ? '' : ` (from sample '${printable(sample.key)}', record ${index}, on)`;
         yield {
           kind: 'skipped',
           reason: err.reason,
@@ -77,39 +129,73 @@ export async function* readWebDataset(file: string, opts: ReadOptions): AsyncGen
       if (entry.type !== 'file') continue;
       const split = splitSampleName(entry.name);
       if (split === undefined) continue;
-      // A new key, or an extension seen twice, starts the next sample.
-      if (sample !== undefined && (sample.key !== split.key || sample.extensions.has(split.ext))) {
-        yield sampleItem(ctx, sample, index++, textFields, opts.keyField);
+      if (sample !== undefined && startsNewSample(sample, split)) {
+        yield item(sample, index++);
         sample = undefined;
       }
-      sample ??= { key: split.key, members: [], extensions: new Set(), headerOffset: entry.headerOffset };
-      sample.members.push({ name: entry.name, data: entry.data });
+      sample ??= {
+        key: split.key,
+        members: [],
+        extensions: new Set(),
+        headerOffset: entry.headerOffset,
+        heldBytes: 0,
+      };
+      const { name, size, dataOffset, data } = entry;
+      sample.members.push({ name, size, dataOffset, data });
       sample.extensions.add(split.ext);
+      sample.heldBytes += data?.length ?? 0;
     }
-    if (sample !== undefined) yield sampleItem(ctx, sample, index, textFields, opts.keyField);
+    if (sample !== undefined) yield item(sample, index);
   } finally {
     // Closes the file when the reader is left early.
     await members.return(undefined);
   }
 }
 
-function sampleItem(
-  ctx: RecordContext,
-  sample: Sample,
-  index: number,
-  textFields: string[],
-  keyField: string | undefined,
-): PoolItem {
+interface SampleFields {
+  textFields: string[];
+  keyField: string | undefined;
+  needsJson: boolean;
+  /** Extensions of the members captions come from (the .json's when one of its fields is read). */
+  captionExtensions: Set<string>;
+  limits: WebDatasetLimits;
+}
+
+function sampleItem(ctx: RecordContext, sample: Sample, index: number, fields: SampleFields): PoolItem {
+  const { textFields, keyField, needsJson, captionExtensions, limits } = fields;
   const memberWith = (ext: string) => sample.members.find((m) => m.name === `${sample.key}.${ext}`);
   const location: InputLocation = {
     record: index,
     member: sample.members[0].name,
     byteOffset: sample.headerOffset,
   };
-  const needsJson = textFields.some((f) => memberExtensionOf(f) === undefined) || keyField !== undefined;
+  const key = printable(sample.key);
+  // Names are checked first: such a sample is never copied, whatever else is wrong with it.
+  for (const member of sample.members) {
+    const problem = unsafeNameProblem(member.name);
+    if (problem !== undefined) {
+      return badRecord(
+        ctx,
+        'unsafe-name',
+        `sample '${key}': member name '${printable(member.name)}' ${problem}; such a name is never copied to an output`,
+        { ...location, member: member.name },
+      );
+    }
+  }
+  for (const ext of captionExtensions) {
+    const member = memberWith(ext);
+    if (member !== undefined && member.data === undefined) {
+      return badRecord(
+        ctx,
+        'bad-tar',
+        `sample '${key}': member '${printable(member.name)}' has ${member.size} bytes; a caption member may have at most ${limits.captionMemberBytes} bytes`,
+        { ...location, member: member.name },
+      );
+    }
+  }
   const jsonMember = memberWith('json');
   let json: Record<string, unknown> | undefined;
-  if (needsJson && jsonMember !== undefined) {
+  if (needsJson && jsonMember?.data !== undefined) {
     const jsonLocation = { ...location, member: jsonMember.name };
     let value: unknown;
     try {
@@ -126,7 +212,7 @@ function sampleItem(
     json !== undefined && Object.prototype.hasOwnProperty.call(json, name) ? json[name] : undefined;
   const field = (name: string): unknown => {
     const ext = memberExtensionOf(name);
-    return ext === undefined ? jsonField(name) : memberWith(ext)?.data.toString('utf8');
+    return ext === undefined ? jsonField(name) : memberWith(ext)?.data?.toString('utf8');
   };
   // The names a text field could take here: the members, then the .json member's fields.
   const available = () => [
@@ -139,26 +225,21 @@ function sampleItem(
       texts.reason === 'missing-text-field'
         ? '; --text-field names a member by extension (.txt or txt, .caption) or a field of the .json member'
         : '';
-    return badRecord(ctx, texts.reason, `sample '${sample.key}': ${texts.detail}${hint}`, location);
+    return badRecord(ctx, texts.reason, `sample '${key}': ${texts.detail}${hint}`, location);
   }
-  let key = sample.key;
+  let recordKey = sample.key;
   if (keyField !== undefined) {
     const k = keyFromValue(keyField, jsonField(keyField));
     if (!k.ok)
-      return badRecord(
-        ctx,
-        'missing-key-field',
-        `sample '${sample.key}': ${k.detail} in its .json`,
-        location,
-      );
-    key = k.key;
+      return badRecord(ctx, 'missing-key-field', `sample '${key}': ${k.detail} in its .json`, location);
+    recordKey = k.key;
   }
   return {
     kind: 'record',
     index,
-    key,
+    key: recordKey,
     texts: texts.texts,
-    payload: { type: 'sample', members: sample.members },
+    payload: { type: 'sample', file: ctx.file, members: sample.members },
     location,
   };
 }
@@ -188,7 +269,16 @@ export class WebDatasetPoolWriter implements PoolWriter {
   async write(record: PoolRecord): Promise<void> {
     if (record.payload.type !== 'sample')
       throw new Error(`webdataset writer got a '${record.payload.type}' payload`);
-    for (const member of record.payload.members) await this.tar.addFile(member.name, member.data);
+    const { file, members } = record.payload;
+    for (const member of members) {
+      if (member.data !== undefined) await this.tar.addFile(member.name, member.data);
+      else
+        await this.tar.addFileFrom(
+          member.name,
+          member.size,
+          readMemberData(file, member.name, member.dataOffset, member.size),
+        );
+    }
     this.samples++;
   }
 

@@ -1,14 +1,37 @@
-/** Tar reading and writing: ustar, pax and GNU long names, truncation, deterministic output. */
+/**
+ * Tar reading and writing: ustar, pax and GNU long names, truncation, deterministic output,
+ * hostile headers and names, and members too large to hold.
+ */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AtomicFileSink } from '../../../../server/src/engine/pool/sink';
-import { readTar, tarHeader, TarWriter, type TarEntry } from '../../../../server/src/engine/pool/tar';
+import {
+  readMemberData,
+  readTar,
+  tarHeader,
+  TarWriter,
+  unsafeNameProblem,
+  type TarEntry,
+  type TarReadOptions,
+} from '../../../../server/src/engine/pool/tar';
 import { assertInputError, useTempDir } from './helpers';
+import {
+  base256,
+  END,
+  gnuLongName,
+  headerWithSizeField,
+  HOSTILE_SIZES,
+  member,
+  padded,
+  paxHeader,
+  paxRecord,
+  writeSparse,
+} from './tarFixtures';
 
-async function collect(file: string): Promise<TarEntry[]> {
+async function collect(file: string, options?: TarReadOptions): Promise<TarEntry[]> {
   const entries: TarEntry[] = [];
-  for await (const entry of readTar(file)) entries.push(entry);
+  for await (const entry of readTar(file, options)) entries.push(entry);
   return entries;
 }
 
@@ -18,10 +41,6 @@ async function writeTar(path: string, members: [string, string | Buffer][]): Pro
   for (const [name, data] of members) await tar.addFile(name, Buffer.from(data));
   await tar.finish();
   await sink.commit();
-}
-
-function padded(data: Buffer): Buffer {
-  return Buffer.concat([data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
 }
 
 describe('tar', () => {
@@ -98,9 +117,9 @@ describe('tar', () => {
       writeFileSync(path, bytes);
       const entries = await collect(path);
       assert.deepEqual(
-        entries.map((e) => [e.name, e.type, e.data.toString()]),
+        entries.map((e) => [e.name, e.type, e.data?.toString()]),
         [
-          ['dir/', 'directory', ''],
+          ['dir/', 'directory', undefined],
           [long, 'file', 'abc'],
         ],
       );
@@ -157,9 +176,273 @@ describe('tar', () => {
         ['after.txt', 'after'],
       ]);
       const entries = await collect(path);
-      assert.equal(entries[0].data.length, big.length);
-      assert.ok(entries[0].data.equals(big));
-      assert.equal(entries[1].data.toString(), 'after');
+      assert.equal(entries[0].data?.length, big.length);
+      assert.ok(entries[0].data?.equals(big));
+      assert.equal(entries[1].data?.toString(), 'after');
+    });
+
+    it('reads only the members asked for; the others give their size and offset, not their bytes', async () => {
+      const path = join(dir(), 'asked.tar');
+      await writeTar(path, [
+        ['a.jpg', Buffer.alloc(3000, 1)],
+        ['a.txt', 'caption'],
+      ]);
+      const entries = await collect(path, { reads: (name) => name.endsWith('.txt') });
+      assert.deepEqual(
+        entries.map((e) => [e.name, e.size, e.headerOffset, e.dataOffset, e.data?.toString()]),
+        [
+          ['a.jpg', 3000, 0, 512, undefined],
+          ['a.txt', 7, 512 + 3072, 1024 + 3072, 'caption'],
+        ],
+      );
+      const copied = [];
+      for await (const chunk of readMemberData(path, 'a.jpg', 512, 3000)) copied.push(chunk);
+      assert.deepEqual(Buffer.concat(copied), Buffer.alloc(3000, 1));
+    });
+
+    it('skips over a sparse member of 9 GiB (a base-256 size) without reading it', async () => {
+      const size = 9 * 2 ** 30;
+      const path = join(dir(), 'sparse.tar');
+      writeSparse(
+        path,
+        headerWithSizeField('huge.bin', base256(BigInt(size))),
+        size,
+        Buffer.concat([member('after.txt', 'after'), END]),
+      );
+      const entries = await collect(path, { reads: (name) => name === 'after.txt' });
+      assert.deepEqual(
+        entries.map((e) => [e.name, e.size, e.data?.toString()]),
+        [
+          ['huge.bin', size, undefined],
+          ['after.txt', 5, 'after'],
+        ],
+      );
+      // By default, members over 16 MiB are not read either.
+      assert.equal((await collect(path))[0].data, undefined);
+    });
+
+    it('copying a member from a file that no longer holds it is "unreadable"', async () => {
+      const path = join(dir(), 'short.bin');
+      writeFileSync(path, Buffer.alloc(100));
+      const copy = async () => {
+        for await (const chunk of readMemberData(path, 'x.jpg', 50, 200)) assert.ok(chunk.length > 0);
+      };
+      await assertInputError(copy(), 'unreadable', path, 'member x.jpg', 'ends after 50 of its 200 bytes');
+    });
+  });
+
+  describe('hostile headers: an InputError naming file, member and byte offset, never a crash', () => {
+    /** `good.txt`, then `bad.txt` behind a hostile header, then `after.txt`. */
+    function shardAround(hostileHeader: Buffer): { bytes: Buffer; badOffset: number } {
+      const good = member('good.txt', 'good');
+      return {
+        bytes: Buffer.concat([good, hostileHeader, padded('hello'), member('after.txt', 'after'), END]),
+        badOffset: good.length,
+      };
+    }
+
+    for (const hostile of HOSTILE_SIZES) {
+      it(`size: ${hostile.what} is "${hostile.reason}"`, async () => {
+        const { bytes } = shardAround(hostile.header('bad.txt'));
+        const path = join(dir(), 'size.tar');
+        writeFileSync(path, bytes);
+        // The header of bad.txt itself comes after the pax header, if there is one.
+        const headerAt = bytes.indexOf('bad.txt');
+        const seen: string[] = [];
+        const read = async () => {
+          for await (const entry of readTar(path)) seen.push(entry.name);
+        };
+        await assertInputError(
+          read(),
+          hostile.reason,
+          `${path}:member bad.txt, byte ${headerAt}`,
+          hostile.says,
+        );
+        assert.deepEqual(seen, ['good.txt']);
+      });
+    }
+
+    it('a bad checksum is "bad-tar" naming the member before it and the offset', async () => {
+      const header = tarHeader('bad.txt', 5);
+      header[0] = 'c'.charCodeAt(0);
+      const { bytes, badOffset } = shardAround(header);
+      const path = join(dir(), 'checksum.tar');
+      writeFileSync(path, bytes);
+      await assertInputError(
+        collect(path),
+        'bad-tar',
+        `${path}:member good.txt, byte ${badOffset}`,
+        `not a tar header after member 'good.txt' (bad header checksum at byte ${badOffset})`,
+      );
+    });
+
+    const malformedPax: [string, string, string][] = [
+      ['without a length', 'path=x.txt\n', 'does not start with a decimal length'],
+      ['with a length that is not digits', '1a path=x.txt\n', 'does not start with a decimal length'],
+      ['whose length runs past the header', '99 path=x.txt\n', 'claims 99 bytes'],
+      ['that does not end in a newline', '12 path=abcd', 'claims 12 bytes'],
+      ['that is not key=value', '8 pathx\n', 'is not key=value'],
+      ['followed by garbage', `${paxRecord('path', 'x.txt')}garbage`, 'at byte 14'],
+    ];
+    for (const [what, records, says] of malformedPax) {
+      it(`a pax record ${what} is "bad-tar"`, async () => {
+        const { bytes, badOffset } = shardAround(
+          Buffer.concat([paxHeader(records), tarHeader('bad.txt', 5)]),
+        );
+        const path = join(dir(), 'pax.tar');
+        writeFileSync(path, bytes);
+        await assertInputError(
+          collect(path),
+          'bad-tar',
+          `${path}:member PaxHeader, byte ${badOffset}`,
+          `bad tar header of member 'PaxHeader': pax record`,
+          says,
+        );
+      });
+    }
+
+    it('an extended header (pax or GNU long name) over 1 MiB is "bad-tar", not read', async () => {
+      const huge = 'n'.repeat(1024 * 1024);
+      for (const header of [paxHeader(paxRecord('path', huge)), gnuLongName(huge)]) {
+        const path = join(dir(), 'extended.tar');
+        writeFileSync(path, Buffer.concat([header, member('x.txt', 'x'), END]));
+        await assertInputError(collect(path), 'bad-tar', path, 'byte 0', 'an extended header of 10485');
+      }
+    });
+
+    it('a header cut by the end of the file after a pax header is "truncated-tar"', async () => {
+      const path = join(dir(), 'cut-after-pax.tar');
+      writeFileSync(path, Buffer.concat([paxHeader(paxRecord('path', 'x.txt')), Buffer.alloc(100, 1)]));
+      await assertInputError(collect(path), 'truncated-tar', path, 'the file ends inside a header');
+    });
+
+    it('names come back verbatim, from ustar, pax path and GNU long names: judging them is the caller’s', async () => {
+      const path = join(dir(), 'names.tar');
+      writeFileSync(
+        path,
+        Buffer.concat([
+          member('../../x.txt', 'a'),
+          paxHeader(paxRecord('path', '/etc/x.txt')),
+          member('PaxHeader-named', 'b'),
+          gnuLongName('x\n.txt'),
+          member('L-named', 'c'),
+          END,
+        ]),
+      );
+      assert.deepEqual(
+        (await collect(path)).map((e) => e.name),
+        ['../../x.txt', '/etc/x.txt', 'x\n.txt'],
+      );
+    });
+  });
+
+  describe('unsafeNameProblem', () => {
+    it('refuses absolute paths, ".." segments and control characters (C0, DEL, C1)', () => {
+      const unsafe: [string, string][] = [
+        ['../../x.txt', "has a '..' path segment"],
+        ['a/../b.txt', "has a '..' path segment"],
+        ['..\\x.txt', "has a '..' path segment"],
+        ['..', "has a '..' path segment"],
+        ['/etc/x.txt', 'is an absolute path'],
+        ['\\server\\x.txt', 'is an absolute path'],
+        ['C:/x.txt', 'is an absolute path'],
+        ['x\u0001.txt', 'has the control character U+0001'],
+        ['x\n.txt', 'has the control character U+000A'],
+        ['x\u0000.txt', 'has the control character U+0000'],
+        ['x\u007f.txt', 'has the control character U+007F'],
+        ['x\u0085.txt', 'has the control character U+0085'],
+      ];
+      assert.deepEqual(
+        unsafe.map(([name]) => [name, unsafeNameProblem(name)]),
+        unsafe,
+      );
+    });
+
+    it('accepts relative names, dots inside names and any printable Unicode', () => {
+      for (const name of [
+        'a/b.txt',
+        'a..b.txt',
+        '..x/y.txt',
+        'x../y.txt',
+        './a.txt',
+        'ünï/名前.txt',
+        'a b.txt',
+      ])
+        assert.equal(unsafeNameProblem(name), undefined, name);
+    });
+
+    it('the writer refuses an unsafe name: readers must have skipped the sample', async () => {
+      const sink = await AtomicFileSink.open(join(dir(), 'refused.tar'));
+      const tar = new TarWriter(sink);
+      await assert.rejects(
+        tar.addFile('../x.txt', Buffer.from('x')),
+        /tar member name '..\/x.txt' has a '..' path segment/,
+      );
+      await assert.rejects(
+        tar.addFile('x\n.txt', Buffer.from('x')),
+        /'x\\u000a.txt' has the control character/,
+      );
+      await sink.abort();
+    });
+  });
+
+  describe('streamed members', () => {
+    it('addFileFrom writes the same bytes as addFile, from chunks', async () => {
+      const data = Buffer.alloc(5000);
+      for (let i = 0; i < data.length; i++) data[i] = i % 251;
+      await writeTar(join(dir(), 'whole.tar'), [['m.bin', data]]);
+      const sink = await AtomicFileSink.open(join(dir(), 'chunks.tar'));
+      const tar = new TarWriter(sink);
+      await tar.addFileFrom('m.bin', data.length, chunksOf(data, 1000));
+      await tar.finish();
+      await sink.commit();
+      assert.deepEqual(readFileSync(join(dir(), 'chunks.tar')), readFileSync(join(dir(), 'whole.tar')));
+    });
+
+    it('addFileFrom refuses chunks that do not add up to the size', async () => {
+      const sink = await AtomicFileSink.open(join(dir(), 'wrong.tar'));
+      const tar = new TarWriter(sink);
+      await assert.rejects(
+        tar.addFileFrom('m.bin', 10, chunksOf(Buffer.alloc(9), 3)),
+        /fewer than its 10 bytes/,
+      );
+      await assert.rejects(tar.addFileFrom('n.bin', 10, chunksOf(Buffer.alloc(12), 4)), /more or fewer/);
+      await sink.abort();
+    });
+
+    it('a member past the 8 GiB of an octal size field gets a pax size record', async () => {
+      const size = 8 * 2 ** 30 + 1;
+      const headers: Buffer[] = [];
+      let bytes = 0;
+      // A sink that keeps the headers and counts the rest: 8 GiB are never stored.
+      const sink = {
+        async write(chunk: Uint8Array) {
+          if (bytes < 3 * 512) headers.push(Buffer.from(chunk));
+          bytes += chunk.length;
+        },
+      };
+      const zeros = Buffer.alloc(1024 * 1024);
+      async function* contents() {
+        for (let left = size; left > 0; left -= zeros.length)
+          yield zeros.subarray(0, Math.min(left, zeros.length));
+      }
+      await new TarWriter(sink).addFileFrom('big.bin', size, contents());
+      const head = Buffer.concat(headers).subarray(0, 3 * 512);
+      assert.equal(head[156], 'x'.charCodeAt(0));
+      assert.equal(head.toString('utf8', 512, 512 + 21), '19 size=8589934593\n\0\0');
+      assert.equal(head.toString('latin1', 1024, 1031), 'big.bin');
+      assert.equal(bytes, 3 * 512 + size + 511);
+      // The pax header and the member header read back as one member of that size.
+      const path = join(dir(), 'pax-size.tar');
+      writeSparse(path, head, size, END);
+      assert.deepEqual(
+        (await collect(path)).map((e) => [e.name, e.size]),
+        [['big.bin', size]],
+      );
     });
   });
 });
+
+async function* chunksOf(data: Buffer, chunk: number): AsyncGenerator<Buffer> {
+  for (let at = 0; at < data.length; at += chunk) yield data.subarray(at, at + chunk);
+}
