@@ -21,6 +21,7 @@ export type InputErrorReason =
   | 'bad-json'
   | 'missing-text-field'
   | 'non-string-text'
+  | 'invalid-utf8'
   | 'missing-key-field'
   | 'bad-csv'
   | 'bad-parquet'

@@ -4,9 +4,12 @@
  * Also the plain-text fast path of `match`, which reads lines as bytes.
  */
 import type { EntryMatcher } from './match/matcher';
+import { badRecord, type RecordContext } from './pool/common';
 import { openLineReader, sourceFailure } from './pool/lines';
+import { firstInvalidUtf8, invalidUtf8Detail, isValidUtf8 } from './pool/utf8';
 
 const CR = 0x0d;
+const LF = 0x0a;
 
 const PREFIX = Buffer.from('{"key":');
 const MIDDLE = Buffer.from(',"entry_ids":[');
@@ -140,29 +143,62 @@ function decimalDigits(v: number): number {
   return v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
 }
 
+/** What matchTextFile read: records matched, and lines left out as not valid UTF-8 (skip). */
+export interface TextMatchResult {
+  records: number;
+  invalidUtf8: number;
+}
+
 /**
  * `match` of a plain text file: what readText gives (every line a record, key = its 0-based
- * index, the text = the line decoded as UTF-8, a CR before the LF dropped) matched straight
- * from the read buffer in one pass (the matcher finds the line ends as it tokenises), with no
- * string or record object per line. `flush` is awaited when the encoder holds 1 MB.
- * Returns the number of records.
+ * index, the text = the line decoded as UTF-8, a CR before the LF dropped; a line that is not
+ * valid UTF-8 is an InputError 'invalid-utf8', or with `onError: 'skip'` left out, its index
+ * used up) matched straight from the read buffer in one pass (the matcher finds the line ends
+ * as it tokenises), with no string or record object per line. The complete lines of each
+ * buffer fill are checked for valid UTF-8 in one native call; only a buffer that fails it is
+ * checked line by line. `flush` is awaited when the encoder holds 1 MB.
  */
 export async function matchTextFile(
   file: string,
   matcher: EntryMatcher,
   encoder: MatchLineEncoder,
   flush: () => Promise<void>,
-): Promise<number> {
+  onError: 'fail' | 'skip' = 'fail',
+): Promise<TextMatchResult> {
   const reader = await openLineReader(file, false);
+  const ctx: RecordContext = { file, onError };
   let index = 0;
+  let invalidUtf8 = 0;
   const add = (): void => {
     const count = matcher.sortInPlace();
     encoder.addIndexed(index++, matcher.ids(), count);
   };
+  /** Whether the line at bytes [start, end) of the buffer is bad: thrown, or counted and skipped. */
+  const skipsInvalid = (start: number, end: number): boolean => {
+    const buf = reader.buf;
+    if (isValidUtf8(buf, start, end)) return false;
+    const byteOffset = reader.base + start;
+    const bad = firstInvalidUtf8(buf, start, end);
+    const detail = invalidUtf8Detail(buf, start, end, bad, 'line', byteOffset);
+    badRecord(ctx, 'invalid-utf8', detail, { line: index + 1, record: index, byteOffset });
+    invalidUtf8++;
+    index++;
+    return true;
+  };
   try {
     for (;;) {
       // The reader's buffer changes only in fill(), so awaiting flush in between is safe.
+      const lastLf = reader.view.lastIndexOf(LF);
+      const checkEachLine = lastLf >= reader.pos && !isValidUtf8(reader.buf, reader.pos, lastLf);
       for (;;) {
+        if (checkEachLine) {
+          const lf = reader.view.indexOf(LF, reader.pos);
+          if (lf === -1) break;
+          if (skipsInvalid(reader.pos, lf > reader.pos && reader.buf[lf - 1] === CR ? lf - 1 : lf)) {
+            reader.pos = lf + 1;
+            continue;
+          }
+        }
         matcher.begin();
         const next = matcher.collectLine(reader.buf, reader.pos, reader.end);
         if (next < 0) break;
@@ -181,12 +217,14 @@ export async function matchTextFile(
     // The last line, when the file does not end with a newline.
     if (reader.pos < reader.end) {
       const end = reader.buf[reader.end - 1] === CR ? reader.end - 1 : reader.end;
-      matcher.begin();
-      matcher.collectUtf8(reader.buf, reader.pos, end);
+      if (!skipsInvalid(reader.pos, end)) {
+        matcher.begin();
+        matcher.collectUtf8(reader.buf, reader.pos, end);
+        add();
+      }
       reader.pos = reader.end;
-      add();
     }
-    return index;
+    return { records: index - invalidUtf8, invalidUtf8 };
   } finally {
     await reader.close();
   }

@@ -266,6 +266,38 @@ describe('metacurate CLI', function () {
         assert.deepEqual(names, ['s/000.jpg', 's/000.txt', 's/002.jpg', 's/002.txt']);
       });
     });
+    it('a caption that is not valid UTF-8, in match (plain text and JSONL), count and curate; skipped by reason with --on-error skip', () => {
+      const text = join(dir.path, 'latin1.txt');
+      writeFileSync(text, Buffer.from('a dog\ncaf\xe9 cat\na cat\n', 'latin1'));
+      const jsonl = join(dir.path, 'latin1.jsonl');
+      writeFileSync(jsonl, Buffer.from('{"text": "a dog"}\n{"text": "caf\xe9 cat"}\n', 'latin1'));
+      const runs: [string, string, string[]][] = [
+        ['match', text, ['--out', '-']],
+        ['match', jsonl, ['--out', '-']],
+        ['count', text, ['--out', join(dir.path, 'latin1-counts', 'counts.json')]],
+        ['curate', jsonl, ['--t', '5', '--seed', '1', '--out', join(dir.path, 'latin1-out')]],
+      ];
+      for (const [command, input, rest] of runs) {
+        const failed = cli([command, '--metadata', metadata, '--input', input, ...rest]);
+        assert.equal(failed.code, 1, `${command} ${input}: ${failed.stderr}`);
+        assert.match(
+          failed.stderr,
+          /latin1\.(txt|jsonl):line 2, record 1: invalid UTF-8 at byte offset \d+ \(byte \d+ of the line\): 0xe9/,
+        );
+        const skipped = cli([
+          command,
+          '--metadata',
+          metadata,
+          '--input',
+          input,
+          ...rest,
+          '--on-error',
+          'skip',
+        ]);
+        assert.equal(skipped.code, 0, `${command} ${input}: ${skipped.stderr}`);
+        assert.match(skipped.stdout + skipped.stderr, /invalid-utf8: 1\b/, `${command} ${input}`);
+      }
+    });
   });
 
   describe('match', () => {

@@ -169,3 +169,80 @@ describe('curate writes each input format back in its own format', function () {
     assert.deepEqual(sizes, { 'g-000.tar': samples.length });
   });
 });
+
+describe('curate copies kept JSONL and text lines byte for byte', function () {
+  this.timeout(60000);
+  const dir = tempDir();
+  const out = join(dir.path, 'out');
+  const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+  // 'rare' is a tail entry (4 texts, t = 20): the first and the last line of each file are always
+  // kept; 'dog' (80 texts) is kept with p = 1/4.
+  // Line ends mix LF and CRLF, one line is not valid UTF-8, and the last line has no newline.
+  const lines = (caption: (i: number) => string, invalid: Buffer): Buffer[] => [
+    Buffer.concat([BOM, Buffer.from(`${caption(0).replace('#', 'a rare first')}\r\n`)]),
+    ...Array.from({ length: 60 }, (_, i) =>
+      Buffer.from(`${caption(i + 1).replace('#', i % 3 ? 'a dog' : 'nothing')}${i % 2 ? '\r\n' : '\n'}`),
+    ),
+    invalid,
+    Buffer.from(caption(62).replace('#', 'the rare last')),
+  ];
+  const jsonlLines = lines(
+    (i) => `{"text": "#", "n": ${i}}`,
+    Buffer.concat([Buffer.from('{"text": "a dog '), Buffer.from([0xc3]), Buffer.from('"}\r\n')]),
+  );
+  const textLines = lines(
+    () => '#',
+    Buffer.concat([Buffer.from('a dog '), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('\n')]),
+  );
+  let summary: { pool: { skipped: Record<string, number> }; outputs: { output: string; kept: number }[] };
+
+  before(async () => {
+    mkdirSync(join(dir.path, 'pool'), { recursive: true });
+    writeFileSync(join(dir.path, 'metadata.json'), JSON.stringify(['dog', 'rare']));
+    writeFileSync(join(dir.path, 'pool', 'x.jsonl'), Buffer.concat(jsonlLines));
+    writeFileSync(join(dir.path, 'pool', 'y.txt'), Buffer.concat(textLines));
+    await curate({
+      metadataPath: join(dir.path, 'metadata.json'),
+      inputs: [join(dir.path, 'pool', 'x.jsonl'), join(dir.path, 'pool', 'y.txt')],
+      textFields: ['text'],
+      t: 20,
+      seed: 1,
+      outDir: out,
+      workers: 2,
+      onError: 'skip',
+      cache: false,
+      // Slices of about 300 bytes: the output is assembled from many of them.
+      sliceBytes: 300,
+    });
+    summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  });
+  after(() => dir.remove());
+
+  /** The input lines of the kept keys (`<file>:<line index>`), concatenated. */
+  const keptLines = (name: string, input: Buffer[]): Buffer => {
+    const keys = readFileSync(join(out, 'data', `${name}.entries.jsonl`), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => Number((JSON.parse(l).key as string).split(':')[1]));
+    assert.ok(keys.length > 2 && keys.length < input.length - 1, `${keys.length} kept`);
+    assert.equal(keys[0], 0);
+    assert.equal(keys[keys.length - 1], input.length - 1);
+    return Buffer.concat(keys.map((k) => input[k]));
+  };
+
+  it('skips the lines that are not valid UTF-8 and reports them by reason', () => {
+    assert.deepEqual(summary.pool.skipped, { 'invalid-utf8': 2 });
+  });
+
+  it('JSONL: the output is the kept input lines, BOM, CRLF and the unterminated last line included', () => {
+    const written = readFileSync(join(out, 'data', 'x.jsonl'));
+    assert.ok(written.equals(keptLines('x.jsonl', jsonlLines)));
+    assert.ok(written.subarray(0, 3).equals(BOM));
+    assert.notEqual(written[written.length - 1], 10);
+  });
+
+  it('plain text: the same', () => {
+    const written = readFileSync(join(out, 'data', 'y.txt'));
+    assert.ok(written.equals(keptLines('y.txt', textLines)));
+  });
+});

@@ -1,10 +1,12 @@
 /**
  * The match command's lines are exactly JSON.stringify of {key, entry_ids}, whatever the key;
- * and its one-pass reading of plain text files gives what reading the records does.
+ * and its one-pass reading of plain text files gives what reading the records does, lines that
+ * are not valid UTF-8 included (an error, or left out with --on-error skip).
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../../../server/src/engine/errors';
 import { createMatcher, type EntryMatcher } from '../../../server/src/engine/match/matcher';
 import { MatchLineEncoder, matchTextFile } from '../../../server/src/engine/matchLines';
 import { readPool } from '../../../server/src/engine/pool/read';
@@ -61,10 +63,13 @@ describe('MatchLineEncoder', () => {
   });
 });
 
-/** What `match` wrote before the one-pass path: readText's records, each text matched. */
+/**
+ * What `match` wrote before the one-pass path: readText's records, each text matched (lines
+ * that are not valid UTF-8 left out, as with --on-error skip).
+ */
 async function matchedByRecords(file: string, matcher: EntryMatcher): Promise<string> {
   const encoder = new MatchLineEncoder();
-  for await (const item of readPool(file, 'text', { textFields: [], onError: 'fail', withPayload: false })) {
+  for await (const item of readPool(file, 'text', { textFields: [], onError: 'skip', withPayload: false })) {
     if (item.kind === 'skipped') continue;
     matcher.begin();
     for (const text of item.texts) matcher.collect(text);
@@ -73,15 +78,25 @@ async function matchedByRecords(file: string, matcher: EntryMatcher): Promise<st
   return encoder.take().toString();
 }
 
-async function matchedInOnePass(file: string, matcher: EntryMatcher): Promise<string> {
+async function matchedInOnePass(
+  file: string,
+  matcher: EntryMatcher,
+  onError: 'fail' | 'skip' = 'skip',
+): Promise<string> {
   const encoder = new MatchLineEncoder();
   const chunks: Buffer[] = [];
-  const records = await matchTextFile(file, matcher, encoder, async () => {
-    chunks.push(encoder.take());
-  });
+  const read = await matchTextFile(
+    file,
+    matcher,
+    encoder,
+    async () => {
+      chunks.push(encoder.take());
+    },
+    onError,
+  );
   chunks.push(encoder.take());
   const out = Buffer.concat(chunks).toString();
-  assert.equal(records, out === '' ? 0 : out.split('\n').length - 1);
+  assert.equal(read.records, out === '' ? 0 : out.split('\n').length - 1);
   return out;
 }
 
@@ -110,6 +125,45 @@ describe('matchTextFile', () => {
       });
     }
   }
+  it('a line that is not valid UTF-8 fails with the file, line, record and byte offset', async () => {
+    const file = join(dir.path, 'invalid.txt');
+    writeFileSync(file, Buffer.from('a b\r\ncaf\u00e9\nb \xe9 a\n', 'latin1'));
+    await assert.rejects(
+      matchedInOnePass(file, createMatcher(entries, 'english'), 'fail'),
+      (err: unknown) => {
+        assert.ok(err instanceof InputError);
+        assert.equal(err.reason, 'invalid-utf8');
+        assert.equal(
+          err.message,
+          `${file}:line 2, record 1: invalid UTF-8 at byte offset 8 (byte 3 of the line): 0xe9`,
+        );
+        return true;
+      },
+    );
+  });
+  it("with --on-error skip, leaves such lines out, counts them, and keeps the others' line-index keys", async () => {
+    const file = join(dir.path, 'invalid-skip.txt');
+    // The last line, without a newline, is bad too.
+    writeFileSync(file, Buffer.from('a\n\xff\nb\r\n\xc3', 'latin1'));
+    const encoder = new MatchLineEncoder();
+    const read = await matchTextFile(
+      file,
+      createMatcher(entries, 'english'),
+      encoder,
+      async () => {},
+      'skip',
+    );
+    assert.deepEqual(read, { records: 2, invalidUtf8: 2 });
+    assert.deepEqual(
+      encoder
+        .take()
+        .toString()
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).key),
+      ['0', '2'],
+    );
+  });
   it('random lines over several read buffers (5 MB, lines across buffer ends)', async () => {
     const rnd = mulberry32(17);
     const words = ['a', 'b', 'a b', 'caf\u00e9', 'x,', '\r', '\t', ' ', '\u00e9', '\ufffd'];

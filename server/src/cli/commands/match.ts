@@ -90,7 +90,10 @@ Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad us
     try {
       for (let f = 0; f < inputs.length; f++) {
         if (formats[f] === 'text') {
-          records += await matchTextFile(inputs[f], matcher, encoder, flush);
+          const read = await matchTextFile(inputs[f], matcher, encoder, flush, onError);
+          records += read.records;
+          if (read.invalidUtf8 > 0)
+            skipped['invalid-utf8'] = (skipped['invalid-utf8'] ?? 0) + read.invalidUtf8;
           continue;
         }
         const items = readPool(inputs[f], formats[f], {

@@ -47,7 +47,9 @@ Start options:
   --curation DIR       a finished curation (its summary.json lists WebDataset shards or CSVs)
   --kind K             builtin (default: trainer/, PyTorch, works on a CPU), openclip
                        (python -m open_clip_train.main, open_clip_torch 3.3.0 flags), custom
-  --command TEMPLATE   custom: a shell command; placeholders, replaced by quoted values:
+  --command TEMPLATE   custom: a shell command for /bin/sh with placeholders; each reaches the
+                       job as exactly its value, however the template quotes it (the values
+                       are passed in MC_* environment variables, never parsed as shell code):
 ${placeholders}
                        The job should write OpenCLIP-style results.jsonl into \${out}.
   --steps N            builtin: optimizer steps (default ${DEFAULTS.steps})
@@ -300,6 +302,10 @@ export const runCommand: Command = {
             `folder   ${run.runDir}`,
             `curation ${run.spec.curation?.dir ?? '–'}`,
             `command  ${run.spec.command.join(' ')}`,
+            // A custom command refers to its values; show them (JSON-quoted: names may hold anything).
+            ...Object.entries(run.spec.env)
+              .filter(([name]) => name.startsWith('MC_'))
+              .map(([name, value]) => `         ${name}=${JSON.stringify(value)}`),
             textTable(
               comparisonRows([summary])
                 .slice(1)

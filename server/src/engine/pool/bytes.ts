@@ -133,6 +133,8 @@ export class ChunkReader {
   /** Offset in the source of buf[0]. */
   base: number;
   eof = false;
+  /** Length of the UTF-8 byte-order mark skipped at the start of the source (skipBom): 0 or 3. */
+  bomLength = 0;
 
   constructor(
     private readonly source: ByteSource,
@@ -240,9 +242,12 @@ export class ChunkReader {
   }
 }
 
-const UTF8_BOM = [0xef, 0xbb, 0xbf];
+export const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
-/** Consumes a UTF-8 byte-order mark at the start of a file, which would break the first record. */
+/**
+ * Consumes a UTF-8 byte-order mark at the start of a file, which would break the first record;
+ * `bomLength` tells the readers that copy lines out byte for byte that it was there.
+ */
 export async function skipBom(reader: ChunkReader): Promise<void> {
   if (reader.offset !== 0) return;
   await reader.ensure(3);
@@ -250,5 +255,6 @@ export async function skipBom(reader: ChunkReader): Promise<void> {
   const p = reader.pos;
   if (reader.end - p >= 3 && b[p] === UTF8_BOM[0] && b[p + 1] === UTF8_BOM[1] && b[p + 2] === UTF8_BOM[2]) {
     reader.pos += 3;
+    reader.bomLength = 3;
   }
 }

@@ -52,7 +52,8 @@ export type TextsResult =
 /**
  * Captions from a record's fields, in field order. A field that is absent (undefined or null)
  * is skipped; one present with a non-string value makes the record bad; at least one must be
- * present. `availableFields` is only called to word the error.
+ * present. A null caption counts as missing ('missing-text-field'), but the message says it is
+ * null, not that the field is not there. `availableFields` is only called to word the error.
  */
 export function textsFromFields(
   fields: readonly string[],
@@ -60,9 +61,14 @@ export function textsFromFields(
   availableFields: () => readonly string[],
 ): TextsResult {
   const texts: string[] = [];
+  const nullFields: string[] = [];
   for (const field of fields) {
     const value = get(field);
-    if (value === undefined || value === null) continue;
+    if (value === undefined) continue;
+    if (value === null) {
+      nullFields.push(field);
+      continue;
+    }
     if (typeof value !== 'string') {
       return {
         ok: false,
@@ -72,18 +78,21 @@ export function textsFromFields(
     }
     texts.push(value);
   }
-  if (texts.length === 0) {
-    const what =
-      fields.length === 1
-        ? `missing text field '${fields[0]}'`
-        : `none of the text fields ${quoteList(fields)} is present`;
-    return {
-      ok: false,
-      reason: 'missing-text-field',
-      detail: `${what} (fields: ${listFields(availableFields())})`,
-    };
+  if (texts.length > 0) return { ok: true, texts };
+  const available = () => `(fields: ${listFields(availableFields())})`;
+  let detail: string;
+  if (fields.length === 1) {
+    detail =
+      nullFields.length === 1
+        ? `text field '${fields[0]}' is null`
+        : `missing text field '${fields[0]}' ${available()}`;
+  } else if (nullFields.length === 0) {
+    detail = `none of the text fields ${quoteList(fields)} is present ${available()}`;
+  } else {
+    const verb = nullFields.length === 1 ? 'is' : 'are';
+    detail = `none of the text fields ${quoteList(fields)} holds a string: ${quoteList(nullFields)} ${verb} null ${available()}`;
   }
-  return { ok: true, texts };
+  return { ok: false, reason: 'missing-text-field', detail };
 }
 
 /** Outcome of taking the key out of a record's key field. */

@@ -1,7 +1,8 @@
 /**
  * CSV (RFC 4180 quoting: quoted fields may hold commas, newlines and "" for a quote) and TSV
- * (split on tabs, no quoting). Fields are found by header name; the header row is kept so the
- * writer can put the same one on the output. Not splittable: a newline may sit inside a quote.
+ * (split on tabs, no quoting), in UTF-8: a row that is not valid UTF-8 is bad ('invalid-utf8').
+ * Fields are found by header name; the header row is kept so the writer can put the same one on
+ * the output. Not splittable: a newline may sit inside a quote.
  */
 import { basename } from 'node:path';
 import { InputError, type InputLocation } from '../errors';
@@ -17,6 +18,7 @@ import {
 } from './common';
 import { openLineReader, sourceFailure } from './lines';
 import type { PoolItem, ReadOptions } from './types';
+import { firstInvalidUtf8, invalidUtf8Detail, isValidUtf8 } from './utf8';
 
 const LF = 10;
 const CR = 13;
@@ -185,6 +187,17 @@ class RowReader {
   rawBytes(row: Row): Buffer {
     return Buffer.from(this.reader.view.subarray(row.rawStart, row.rawEnd));
   }
+
+  /**
+   * Why the row's bytes are not valid UTF-8, or undefined when they are. `byteOffset` is the
+   * file offset of the row's first byte. Call before the next row is read.
+   */
+  invalidUtf8(row: Row, byteOffset: number): string | undefined {
+    const view = this.reader.view;
+    if (isValidUtf8(view, row.rawStart, row.rawEnd)) return undefined;
+    const bad = firstInvalidUtf8(view, row.rawStart, row.rawEnd);
+    return invalidUtf8Detail(view, row.rawStart, row.rawEnd, bad, 'row', byteOffset);
+  }
 }
 
 function separatorOf(format: DelimitedFormat): number {
@@ -217,6 +230,10 @@ async function headerOf(file: string, rows: RowReader): Promise<CsvHeader> {
   }
   if (first === undefined) throw new InputError(file, { line: 1 }, 'bad-csv', 'empty file: no header row');
   if (first.row.kind === 'bad') throw new InputError(file, { line: first.line }, 'bad-csv', first.row.detail);
+  const invalid = rows.invalidUtf8(first.row, first.byteOffset);
+  if (invalid !== undefined) {
+    throw new InputError(file, { line: first.line }, 'invalid-utf8', `header row: ${invalid}`);
+  }
   return { columns: first.row.fields, line: rows.rawBytes(first.row) };
 }
 
@@ -276,6 +293,11 @@ export async function* readDelimited(
       const recordIndex = index++;
       if (row.kind === 'bad') {
         yield badRecord(ctx, 'bad-csv', row.detail, location);
+        continue;
+      }
+      const invalid = rows.invalidUtf8(row, byteOffset);
+      if (invalid !== undefined) {
+        yield badRecord(ctx, 'invalid-utf8', invalid, location);
         continue;
       }
       const values = row.fields;

@@ -1,7 +1,7 @@
 /**
- * JSONL (optionally gzip-compressed): one JSON object per line. This is the hot path of a large
- * curation, so lines are decoded straight out of the reader's buffer and only the kept bytes
- * of each record (its payload) are copied.
+ * JSONL (optionally gzip-compressed): one JSON object per line, in UTF-8. This is the hot path of
+ * a large curation, so lines are decoded straight out of the reader's buffer and only the kept
+ * bytes of each record (its payload: the line as it is in the file) are copied.
  */
 import { basename } from 'node:path';
 import { InputError, type InputLocation } from '../errors';
@@ -13,7 +13,16 @@ import {
   textsFromFields,
   type RecordContext,
 } from './common';
-import { isBlank, lineBatches, openLineReader, sourceFailure, type LineBatch } from './lines';
+import {
+  invalidUtf8Line,
+  isBlank,
+  isValidUtf8Batch,
+  lineBatches,
+  openLineReader,
+  rawLineBytes,
+  sourceFailure,
+  type LineBatch,
+} from './lines';
 import type { PoolItem, ReadOptions, SkippedRecord } from './types';
 
 const hasOwn = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key);
@@ -21,6 +30,7 @@ const hasOwn = (obj: object, key: string): boolean => Object.prototype.hasOwnPro
 export async function* readJsonl(file: string, gzip: boolean, opts: ReadOptions): AsyncGenerator<PoolItem> {
   const ctx: RecordContext = { file, onError: opts.onError };
   const parse = jsonlRecordParser(ctx, opts, `${opts.keyPrefix ?? basename(file)}:`);
+  const withPayload = opts.withPayload !== false;
   let reader: Awaited<ReturnType<typeof openLineReader>>;
   try {
     reader = await openLineReader(file, gzip, opts.byteRange?.start ?? 0);
@@ -46,7 +56,9 @@ export async function* readJsonl(file: string, gzip: boolean, opts: ReadOptions)
         return;
       }
       if (next.done) return;
-      const { buf, base, starts, ends } = next.value;
+      const batch = next.value;
+      const { buf, base, starts, ends } = batch;
+      const allValidUtf8 = isValidUtf8Batch(batch);
       for (let i = 0; i < starts.length; i++) {
         line++;
         const start = starts[i];
@@ -57,7 +69,14 @@ export async function* readJsonl(file: string, gzip: boolean, opts: ReadOptions)
         const location: InputLocation = gzip
           ? { line, record: index }
           : { line, record: index, byteOffset: base + start };
-        yield parse(buf, start, end, index++, location);
+        const invalid = allValidUtf8 ? undefined : invalidUtf8Line(batch, i, !gzip);
+        if (invalid !== undefined) {
+          index++;
+          yield badRecord(ctx, 'invalid-utf8', invalid, location);
+          continue;
+        }
+        const payload = withPayload ? rawLineBytes(batch, i, reader.bomLength) : NO_BYTES;
+        yield parse(buf, start, end, index++, location, payload);
       }
     }
   } finally {
@@ -86,6 +105,7 @@ type JsonlRecordParser = (
   end: number,
   index: number,
   location: InputLocation,
+  payload: Buffer,
 ) => PoolItem;
 
 function jsonlRecordParser(
@@ -94,8 +114,7 @@ function jsonlRecordParser(
   defaultKeyPrefix: string,
 ): JsonlRecordParser {
   const { textFields, keyField } = opts;
-  const withPayload = opts.withPayload !== false;
-  return (buf, start, end, index, location) => {
+  return (buf, start, end, index, location, payload) => {
     let value: unknown;
     try {
       value = JSON.parse(buf.toString('utf8', start, end));
@@ -121,7 +140,7 @@ function jsonlRecordParser(
       index,
       key,
       texts: texts.texts,
-      payload: { type: 'line', bytes: withPayload ? Buffer.from(buf.subarray(start, end)) : NO_BYTES },
+      payload: { type: 'line', bytes: payload },
       location,
     };
   };

@@ -3,8 +3,17 @@
  * file can be read by several workers, each handling the lines that start in its range.
  */
 import { constants as fsConstants, promises as fsp } from 'node:fs';
-import { ChunkReader, FileSource, GunzipSource, SourceError, skipBom, type ByteSource } from './bytes';
+import {
+  ChunkReader,
+  FileSource,
+  GunzipSource,
+  SourceError,
+  skipBom,
+  UTF8_BOM,
+  type ByteSource,
+} from './bytes';
 import { openOrReport, unreadable } from './common';
+import { firstInvalidUtf8, invalidUtf8Detail, isValidUtf8 } from './utf8';
 import { InputError } from '../errors';
 
 const LF = 10;
@@ -22,6 +31,8 @@ export interface LineBatch {
   starts: number[];
   /** Line ends in `buf`, excluding the '\n' and a '\r' before it. */
   ends: number[];
+  /** Where each line's bytes end with its line end included (none on a last line without one). */
+  rawEnds: number[];
 }
 
 /**
@@ -35,6 +46,7 @@ export async function* lineBatches(reader: ChunkReader, endOffset = Infinity): A
     const base = reader.base;
     const starts: number[] = [];
     const ends: number[] = [];
+    const rawEnds: number[] = [];
     let lineStart = reader.pos;
     let reachedEnd = false;
     for (;;) {
@@ -46,11 +58,12 @@ export async function* lineBatches(reader: ChunkReader, endOffset = Infinity): A
       if (nl === -1) break;
       starts.push(lineStart);
       ends.push(nl > lineStart && view[nl - 1] === CR ? nl - 1 : nl);
+      rawEnds.push(nl + 1);
       lineStart = nl + 1;
       scanFrom = lineStart;
     }
     reader.pos = lineStart;
-    if (starts.length > 0) yield { buf: reader.buf, base, starts, ends };
+    if (starts.length > 0) yield { buf: reader.buf, base, starts, ends, rawEnds };
     if (reachedEnd) return;
     const partial = reader.end - reader.pos;
     if (!(await reader.fill())) {
@@ -62,6 +75,7 @@ export async function* lineBatches(reader: ChunkReader, endOffset = Infinity): A
           base: reader.base,
           starts: [p],
           ends: [e > p && reader.buf[e - 1] === CR ? e - 1 : e],
+          rawEnds: [e],
         };
       }
       reader.pos = e;
@@ -70,6 +84,33 @@ export async function* lineBatches(reader: ChunkReader, endOffset = Infinity): A
     // The partial line moved to the front of the buffer holds no newline: scan after it.
     scanFrom = reader.pos + partial;
   }
+}
+
+/**
+ * Line i of a batch as it is in the file, its line end (LF or CR LF) included, and on the
+ * file's first line the byte-order mark `openLineReader` skipped: what a writer copies out.
+ */
+export function rawLineBytes(batch: LineBatch, i: number, bomLength: number): Buffer {
+  const line = batch.buf.subarray(batch.starts[i], batch.rawEnds[i]);
+  const first = bomLength > 0 && batch.base + batch.starts[i] === bomLength;
+  return first ? Buffer.concat([UTF8_BOM, line]) : Buffer.from(line);
+}
+
+/** True when every line of the batch is valid UTF-8: one native check for the whole batch. */
+export function isValidUtf8Batch(batch: LineBatch): boolean {
+  return isValidUtf8(batch.buf, batch.starts[0], batch.ends[batch.ends.length - 1]);
+}
+
+/**
+ * Why line i of a batch is not valid UTF-8, or undefined when it is. `fileOffsets`: the batch's
+ * offsets are file offsets (not offsets in decompressed data), so the message gives one.
+ */
+export function invalidUtf8Line(batch: LineBatch, i: number, fileOffsets: boolean): string | undefined {
+  const { buf, starts, ends } = batch;
+  const bad = firstInvalidUtf8(buf, starts[i], ends[i]);
+  if (bad < 0) return undefined;
+  const fileOffset = fileOffsets ? batch.base + starts[i] : undefined;
+  return invalidUtf8Detail(buf, starts[i], ends[i], bad, 'line', fileOffset);
 }
 
 /** True when bytes [start, end) are only JSON whitespace: such a JSONL line is not a record. */

@@ -74,9 +74,11 @@ export interface SkippedRecord {
 export type PoolItem = PoolRecord | SkippedRecord;
 
 /**
- * The bytes a writer copies for a kept record: the raw line for line formats (without its
- * newline), the row object for Parquet, the tar members of the sample for WebDataset (read from
- * `file`, the shard, by byte range when not held in memory).
+ * What a writer copies for a kept record: for JSONL and plain text the line exactly as it is in
+ * the file (its line end, LF or CR LF, included; none on a last line without one; the file's
+ * byte-order mark before the first line); for CSV/TSV the row without its line break; the row
+ * object for Parquet; the tar members of the sample for WebDataset (read from `file`, the shard,
+ * by byte range when not held in memory).
  */
 export type RecordPayload =
   | { type: 'line'; bytes: Buffer }

@@ -3,6 +3,7 @@
  * renames on finish(), so an output file is either complete or absent.
  */
 import { UsageError } from '../errors';
+import { UTF8_BOM } from './bytes';
 import { readCsvHeader } from './csv';
 import {
   DEFAULT_PARQUET_ROW_GROUP_ROWS,
@@ -37,22 +38,41 @@ export interface PoolWriterOptions {
 }
 
 const NEWLINE = Buffer.from('\n');
+const LF = 10;
 
-/** Line formats: each record's raw bytes and a '\n', after the header line for CSV/TSV. */
+/**
+ * Line formats. JSONL and plain text: each record's line exactly as read (line end and a first
+ * line's byte-order mark included), so the output holds the kept lines byte for byte. CSV/TSV:
+ * each row and a '\n', after the header line.
+ */
 class LinePoolWriter implements PoolWriter {
   private count = 0;
+  /** The last line written has no line end (it was the last line of its file). */
+  private unterminated = false;
 
   constructor(
     private readonly sink: AtomicFileSink,
     private readonly format: PoolFormat,
+    private readonly copiesLineEnds: boolean,
   ) {}
 
   async write(record: PoolRecord): Promise<void> {
     if (record.payload.type !== 'line') {
       throw new Error(`${this.format} writer got a '${record.payload.type}' payload`);
     }
-    await this.sink.write(record.payload.bytes);
-    await this.sink.write(NEWLINE);
+    let bytes = record.payload.bytes;
+    if (!this.copiesLineEnds) {
+      await this.sink.write(bytes);
+      await this.sink.write(NEWLINE);
+      this.count++;
+      return;
+    }
+    // Records of several files in one output: a line must not run into the next one, and a
+    // byte-order mark belongs only at the start of a file.
+    if (this.unterminated) await this.sink.write(NEWLINE);
+    if (this.count > 0 && startsWithBom(bytes)) bytes = bytes.subarray(UTF8_BOM.length);
+    await this.sink.write(bytes);
+    this.unterminated = bytes.length === 0 || bytes[bytes.length - 1] !== LF;
     this.count++;
   }
 
@@ -92,14 +112,14 @@ export async function createPoolWriter(
       case 'jsonl':
       case 'jsonl.gz':
       case 'text':
-        return new LinePoolWriter(sink, format);
+        return new LinePoolWriter(sink, format, true);
       case 'csv':
       case 'tsv':
         if (options.csvHeader) {
           await sink.write(options.csvHeader);
           await sink.write(NEWLINE);
         }
-        return new LinePoolWriter(sink, format);
+        return new LinePoolWriter(sink, format, false);
       case 'parquet':
         return new ParquetPoolWriter(
           sink,
@@ -113,6 +133,12 @@ export async function createPoolWriter(
     await sink.abort();
     throw err;
   }
+}
+
+function startsWithBom(bytes: Buffer): boolean {
+  return (
+    bytes.length >= 3 && bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2]
+  );
 }
 
 function definedOnly(options: PoolWriterOptions): PoolWriterOptions {

@@ -5,6 +5,8 @@
  *   state.json   where it stands: status, pids or Slurm job id, times, last progress, exit
  *                (rewritten atomically by the process that supervises the run)
  *   job.log      everything the job printed (stdout and stderr)
+ *   job.sbatch, job.argv, job.env   Slurm runs: the batch script, and the folder, command and
+ *                variables it reads (NUL-separated)
  *   train/ | openclip/ | out/   the trainer's own output, results.jsonl among it
  * Plain files, so the CLI, the extension and a shell read the same runs.
  */
@@ -74,7 +76,7 @@ export interface RunSpec extends RunParams {
   version: 1;
   id: string;
   createdAt: string;
-  /** The command, argv[0] first (custom: `/bin/sh -c <filled template>`). */
+  /** The command, argv[0] first (custom: `/bin/sh -c <template>`, its values in `env`). */
   command: string[];
   /** Variables added to the environment of the command. */
   env: Record<string, string>;

@@ -21,7 +21,8 @@ import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { checked, runSlurmCommand, slurmConfig, type SlurmRunner } from '../slurm/commands';
 import { JobStateReader, isTerminal } from '../slurm/jobState';
-import { sbatchQuote, shellQuote } from '../slurm/scripts';
+import { UsageError } from '../errors';
+import { sbatchQuote } from '../slurm/scripts';
 import { parseTrainLogLine } from '../trainResults';
 import {
   JOB_LOG,
@@ -269,7 +270,16 @@ async function executeLocally(runDir: string, spec: RunSpec, options: ExecuteRun
   return readRunState(runDir);
 }
 
-/** The batch script of a run: resources, log file, working folder, environment, command. */
+/** Files in the run folder from which a Slurm job reads its working folder, command and variables. */
+export const SLURM_JOB_ARGV = 'job.argv';
+export const SLURM_JOB_ENV = 'job.env';
+
+/**
+ * The batch script of a run: resources and log file, then a fixed body that reads the job's
+ * working folder and command from job.argv and its variables from job.env (slurmJobFiles), so
+ * no value of the run (a file name, a template's placeholder) is pasted into the script where
+ * bash would parse it. The job starts in the run folder (--chdir), where those files are.
+ */
 export function slurmScript(runDir: string, spec: RunSpec): string {
   if (runDir.includes('\\'))
     throw new Error(`the run folder ${runDir} holds a backslash, which sbatch cannot use`);
@@ -277,21 +287,47 @@ export function slurmScript(runDir: string, spec: RunSpec): string {
   const lines = ['#!/bin/bash', `#SBATCH --job-name=${sbatchQuote(`metacurate-run-${spec.id}`)}`];
   lines.push(`#SBATCH --output=${sbatchQuote(join(runDir, JOB_LOG).replace(/%/g, '%%'))}`);
   lines.push('#SBATCH --open-mode=append');
+  lines.push(`#SBATCH --chdir=${sbatchQuote(runDir)}`);
   if (s.partition) lines.push(`#SBATCH --partition=${sbatchQuote(s.partition)}`);
   if (s.time) lines.push(`#SBATCH --time=${sbatchQuote(s.time)}`);
   if (s.cpusPerTask) lines.push(`#SBATCH --cpus-per-task=${s.cpusPerTask}`);
   if (s.mem) lines.push(`#SBATCH --mem=${sbatchQuote(s.mem)}`);
   for (const a of s.sbatchArgs ?? []) lines.push(`#SBATCH ${sbatchQuote(a)}`);
-  lines.push('set -e', `cd ${shellQuote(spec.cwd)}`);
-  for (const [k, v] of Object.entries(spec.env)) {
-    lines.push(
-      k === 'PYTHONPATH'
-        ? `export PYTHONPATH=${shellQuote(v)}\${PYTHONPATH:+:$PYTHONPATH}`
-        : `export ${k}=${shellQuote(v)}`,
-    );
-  }
-  lines.push(`exec ${spec.command.map(shellQuote).join(' ')}`);
+  lines.push(
+    `# The working folder and command (${SLURM_JOB_ARGV}) and the variables (${SLURM_JOB_ENV}) of the`,
+    '# job, each ended by a NUL byte: read as data, never parsed as shell code.',
+    'set -e',
+    'argv=()',
+    `while IFS= read -r -d '' arg; do argv+=("$arg"); done < ${SLURM_JOB_ARGV}`,
+    "while IFS= read -r -d '' assignment; do",
+    '  name=${assignment%%=*}',
+    '  value=${assignment#*=}',
+    '  # PYTHONPATH is put before the one the job inherits, not in its place.',
+    '  if [ "$name" = PYTHONPATH ] && [ -n "${PYTHONPATH:-}" ]; then value=$value:$PYTHONPATH; fi',
+    '  export "$name=$value"',
+    `done < ${SLURM_JOB_ENV}`,
+    'cd -- "${argv[0]}"',
+    'exec "${argv[@]:1}"',
+  );
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The contents of job.argv (the working folder, then the command, argv[0] first) and job.env
+ * (`NAME=value` per variable), every item ended by a NUL byte, for slurmScript's body.
+ */
+export function slurmJobFiles(spec: RunSpec): { argv: Buffer; env: Buffer } {
+  const items = [spec.cwd, ...spec.command, ...Object.values(spec.env)];
+  if (items.some((item) => item.includes('\0'))) {
+    throw new UsageError(`run ${spec.id}: a value of its command or variables holds a NUL character`);
+  }
+  const bad = Object.keys(spec.env).find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+  if (bad !== undefined) throw new UsageError(`run ${spec.id}: '${bad}' is not a variable name`);
+  const nulEnded = (list: string[]) => Buffer.from(list.map((item) => `${item}\0`).join(''));
+  return {
+    argv: nulEnded([spec.cwd, ...spec.command]),
+    env: nulEnded(Object.entries(spec.env).map(([name, value]) => `${name}=${value}`)),
+  };
 }
 
 async function executeOnSlurm(runDir: string, spec: RunSpec, options: ExecuteRunOptions): Promise<RunState> {
@@ -302,6 +338,9 @@ async function executeOnSlurm(runDir: string, spec: RunSpec, options: ExecuteRun
     options.onState,
   );
   const scriptPath = join(runDir, 'job.sbatch');
+  const files = slurmJobFiles(spec);
+  writeFileSync(join(runDir, SLURM_JOB_ARGV), files.argv);
+  writeFileSync(join(runDir, SLURM_JOB_ENV), files.env);
   writeFileSync(scriptPath, slurmScript(runDir, spec), { mode: 0o755 });
   let jobId: string;
   try {

@@ -183,6 +183,53 @@ describe('CSV and TSV pools', () => {
     });
   });
 
+  describe('invalid UTF-8', () => {
+    // Row 2 (line 3) holds a lone 0xe9 (Latin-1 é) in a quoted field that spans two lines.
+    const content = Buffer.concat([
+      Buffer.from('id,caption\n1,a dog\n2,"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\nau lait"\n3,a cat\n'),
+    ]);
+    const path = (name: string): string => {
+      const p = join(dir(), name);
+      writeFileSync(p, content);
+      return p;
+    };
+
+    it('a row that is not valid UTF-8 fails with the file, line, record and byte offset', async () => {
+      const p = path('utf8.csv');
+      await assertInputError(
+        readAll(p, 'csv', { textFields: ['caption'] }),
+        'invalid-utf8',
+        `${p}:line 3, record 1: invalid UTF-8 at byte offset 25 (byte 6 of the row): 0xe9 0x0a 0x61 0x75`,
+      );
+    });
+
+    it('with --on-error skip, the row is skipped as "invalid-utf8" and reading goes on at the next row', async () => {
+      const items = await readAll(path('utf8-skip.csv'), 'csv', {
+        textFields: ['caption'],
+        keyField: 'id',
+        onError: 'skip',
+      });
+      assert.deepEqual(
+        items.map((i) =>
+          i.kind === 'record' ? `${i.key}: ${i.texts[0]}` : `line ${i.location.line}: ${i.reason}`,
+        ),
+        ['1: a dog', 'line 3: invalid-utf8', '3: a cat'],
+      );
+    });
+
+    it('a header row that is not valid UTF-8 is an error even with --on-error skip', async () => {
+      const p = join(dir(), 'utf8-header.tsv');
+      writeFileSync(p, Buffer.concat([Buffer.from('capt'), Buffer.from([0xff]), Buffer.from('ion\nx\n')]));
+      await assertInputError(
+        readAll(p, 'tsv', { textFields: ['caption'], onError: 'skip' }),
+        'invalid-utf8',
+        `${p}:line 1: header row: invalid UTF-8 at byte offset 4 (byte 4 of the row): 0xff 0x69 0x6f 0x6e`,
+      );
+    });
+  });
+
   it('an empty CSV (no header row) is "bad-csv"', async () => {
     const path = file('empty.csv', '');
     await assertInputError(readAll(path, 'csv', { textFields: ['caption'] }), 'bad-csv', 'no header row');

@@ -27,7 +27,7 @@ describe('JSONL pools', () => {
       assert.equal(records[1].payload.type, 'line');
       assert.equal(
         records[1].payload.type === 'line' && records[1].payload.bytes.toString(),
-        '{"caption":"a cat","url":"u2"}',
+        '{"caption":"a cat","url":"u2"}\n',
       );
       assert.deepEqual(records[1].location, { line: 2, record: 1, byteOffset: 31 });
     });
@@ -44,22 +44,35 @@ describe('JSONL pools', () => {
       );
     });
 
-    it('strips \\r of CRLF line ends from the payload, and reads a last line without newline', async () => {
-      const path = file('crlf.jsonl', '{"t":"a"}\r\n{"t":"b"}');
+    it('keeps each line as it is in the file as payload: CRLF, LF, a last line without newline', async () => {
+      const path = file('crlf.jsonl', '{"t":"a"}\r\n{"t":"b"}\n{"t":"c\\r"}');
       const records = await readRecords(path, 'jsonl', { textFields: ['t'] });
       assert.deepEqual(
+        records.map((r) => r.texts[0]),
+        ['a', 'b', 'c\r'],
+      );
+      assert.deepEqual(
         records.map((r) => r.payload.type === 'line' && r.payload.bytes.toString()),
-        ['{"t":"a"}', '{"t":"b"}'],
+        ['{"t":"a"}\r\n', '{"t":"b"}\n', '{"t":"c\\r"}'],
       );
     });
 
-    it('skips a UTF-8 byte-order mark at the start of the file', async () => {
-      const path = file(
-        'bom.jsonl',
-        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"t":"é"}\n')]),
-      );
+    it('skips a UTF-8 byte-order mark at the start of the file, and keeps it in the first payload', async () => {
+      const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+      const path = file('bom.jsonl', Buffer.concat([bom, Buffer.from('{"t":"é"}\n{"t":"x"}\n')]));
       const records = await readRecords(path, 'jsonl', { textFields: ['t'] });
       assert.deepEqual(records[0].texts, ['é']);
+      assert.deepEqual(records[0].location, { line: 1, record: 0, byteOffset: 3 });
+      assert.deepEqual(
+        records.map((r) => r.payload.type === 'line' && r.payload.bytes),
+        [Buffer.concat([bom, Buffer.from('{"t":"é"}\n')]), Buffer.from('{"t":"x"}\n')],
+      );
+    });
+
+    it('reads records without payload bytes when asked to (the count pass)', async () => {
+      const path = file('nopayload.jsonl', '{"t":"a"}\n');
+      const [record] = await readRecords(path, 'jsonl', { textFields: ['t'], withPayload: false });
+      assert.deepEqual(record.payload, { type: 'line', bytes: Buffer.alloc(0) });
     });
 
     it('takes texts from several fields in field order, leaving out absent and null ones', async () => {
@@ -163,6 +176,32 @@ describe('JSONL pools', () => {
       }
     });
 
+    it('a null caption says it is null (a missing text), not that the field is absent', async () => {
+      const path = file('null.jsonl', '{"caption":null,"id":1}\n');
+      await assertInputError(
+        readAll(path, 'jsonl', { textFields: ['caption'] }),
+        'missing-text-field',
+        `${path}:line 1, record 0: text field 'caption' is null`,
+      );
+      const several = file('nulls.jsonl', '{"alt":null,"title":null}\n{"alt":null}\n');
+      const items = skipped(
+        await readAll(several, 'jsonl', { textFields: ['alt', 'title'], onError: 'skip' }),
+      );
+      assert.deepEqual(
+        items.map((i) => [i.reason, i.detail]),
+        [
+          [
+            'missing-text-field',
+            "none of the text fields 'alt', 'title' holds a string: 'alt', 'title' are null (fields: alt, title)",
+          ],
+          [
+            'missing-text-field',
+            "none of the text fields 'alt', 'title' holds a string: 'alt' is null (fields: alt)",
+          ],
+        ],
+      );
+    });
+
     it('with several text fields a record needs one present, and every present one a string', async () => {
       const path = file('multi-bad.jsonl', '{"a":"x","b":3}\n{"c":"none"}\n');
       const items = skipped(await readAll(path, 'jsonl', { textFields: ['a', 'b'], onError: 'skip' }));
@@ -183,6 +222,72 @@ describe('JSONL pools', () => {
           'no such file',
         );
       }
+    });
+  });
+
+  describe('invalid UTF-8', () => {
+    // Line 3 holds a lone 0xff inside the caption, line 5 a cut 3-byte sequence at its end.
+    const content = Buffer.concat([
+      Buffer.from('{"t":"a dog"}\n\n{"t":"ca'),
+      Buffer.from([0xff]),
+      Buffer.from('t"}\n{"t":"東京"}\r\n{"t":"x"}'),
+      Buffer.from([0xe6, 0x9d]),
+      Buffer.from('\n{"t":"end"}\n'),
+    ]);
+
+    it('fails at the first bad line with the file, line, record and byte offset of the bad byte', async () => {
+      const path = file('utf8.jsonl', content);
+      const err = await assertInputError(
+        readAll(path, 'jsonl', { textFields: ['t'] }),
+        'invalid-utf8',
+        `${path}:line 3, record 1: invalid UTF-8 at byte offset 23 (byte 8 of the line): 0xff 0x74 0x22 0x7d`,
+      );
+      assert.deepEqual(err.location, { line: 3, record: 1, byteOffset: 15 });
+    });
+
+    it('with --on-error skip, skips the bad lines as "invalid-utf8"; they keep their record index', async () => {
+      const path = file('utf8-skip.jsonl', content);
+      const items = await readAll(path, 'jsonl', { textFields: ['t'], onError: 'skip' });
+      assert.deepEqual(
+        items.map((i) =>
+          i.kind === 'record' ? `${i.index}: ${i.texts[0]}` : `${i.location.record}: ${i.reason}`,
+        ),
+        ['0: a dog', '1: invalid-utf8', '2: 東京', '3: invalid-utf8', '4: end'],
+      );
+      assert.match(
+        skipped(items)[1].detail,
+        /^invalid UTF-8 at byte offset 53 \(byte 9 of the line\): 0xe6 0x9d$/,
+      );
+    });
+
+    it('in a .jsonl.gz names the byte within the line (offsets in decompressed data would mislead)', async () => {
+      const path = file('utf8.jsonl.gz', gzipSync(content));
+      await assertInputError(
+        readAll(path, 'jsonl.gz', { textFields: ['t'] }),
+        'invalid-utf8',
+        `${path}:line 3, record 1: invalid UTF-8 at byte 8 of the line: 0xff 0x74 0x22 0x7d`,
+      );
+    });
+
+    it('rejects overlong forms, surrogates and code points above U+10FFFF, which decoding would replace', async () => {
+      const bad = [
+        [0xc0, 0xaf],
+        [0xe0, 0x80, 0xaf],
+        [0xed, 0xa0, 0x80],
+        [0xf4, 0x90, 0x80, 0x80],
+        [0xf8, 0x88, 0x80, 0x80, 0x80],
+        [0x80],
+      ];
+      const lines = bad.map((b) =>
+        Buffer.concat([Buffer.from('{"t":"'), Buffer.from(b), Buffer.from('"}\n')]),
+      );
+      const path = file('forms.jsonl', Buffer.concat([...lines, Buffer.from('{"t":"\u{10FFFF} ok"}\n')]));
+      const items = await readAll(path, 'jsonl', { textFields: ['t'], onError: 'skip' });
+      assert.deepEqual(
+        items.map((i) => (i.kind === 'record' ? i.texts[0] : i.reason)),
+        [...bad.map(() => 'invalid-utf8'), '\u{10FFFF} ok'],
+      );
+      assert.ok(skipped(items).every((i) => i.detail.includes('(byte 6 of the line)')));
     });
   });
 
@@ -376,7 +481,8 @@ describe('JSONL pools', () => {
       const records = await readRecords(src, 'jsonl', { textFields: ['t'] });
       const out = join(dir(), 'out', 'rt.jsonl');
       assert.equal(await writeAll('jsonl', out, [records[0], records[2]]), 2);
-      assert.equal(readFileSync(out, 'utf8'), '{"t":"a", "extra": {"n": 1}}\n{"t":"c"}\n');
+      // CRLF stays CRLF, and the last line of the input stays without a newline.
+      assert.equal(readFileSync(out, 'utf8'), '{"t":"a", "extra": {"n": 1}}\r\n{"t":"c"}');
       const back = await readRecords(out, 'jsonl', { textFields: ['t'] });
       assert.deepEqual(
         back.map((r) => r.texts),

@@ -4,11 +4,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { countLines, planByteRanges } from '../../../../server/src/engine/pool/read';
 import type { PoolRecord } from '../../../../server/src/engine/pool/types';
-import { readRecords, summary, useTempDir, writeAll } from './helpers';
+import { assertInputError, readAll, readRecords, skipped, summary, useTempDir, writeAll } from './helpers';
 
 describe('plain-text pools', () => {
   const dir = useTempDir();
-  const file = (name: string, content: string): string => {
+  const file = (name: string, content: string | Buffer): string => {
     const path = join(dir(), name);
     writeFileSync(path, content);
     return path;
@@ -54,11 +54,50 @@ describe('plain-text pools', () => {
     );
   });
 
-  it('round trip: kept lines are written one per line, without \\r', async () => {
-    const path = file('rt.txt', 'a\r\nb\r\nc\r\n');
+  it('round trip: kept lines are written byte for byte, CRLF, byte-order mark and a last line without newline included', async () => {
+    const bom = '\ufeff';
+    const path = file('rt.txt', `${bom}a\r\nb\nc\r\nd`);
     const records = await readRecords(path, 'text');
+    assert.deepEqual(
+      records.map((r) => r.texts[0]),
+      ['a', 'b', 'c', 'd'],
+    );
     const out = join(dir(), 'rt-out.txt');
-    assert.equal(await writeAll('text', out, [records[0], records[2]]), 2);
-    assert.equal(readFileSync(out, 'utf8'), 'a\nc\n');
+    assert.equal(await writeAll('text', out, [records[0], records[2], records[3]]), 3);
+    assert.equal(readFileSync(out, 'utf8'), `${bom}a\r\nc\r\nd`);
+    const out2 = join(dir(), 'rt-out2.txt');
+    await writeAll('text', out2, [records[1], records[2]]);
+    assert.equal(readFileSync(out2, 'utf8'), 'b\nc\r\n');
+  });
+
+  describe('invalid UTF-8', () => {
+    const content = Buffer.concat([
+      Buffer.from('a dog\nca'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('t\n\ncaf\u00e9\r\n'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+    ]);
+
+    it('a line that is not valid UTF-8 fails with the file, line, record and byte offset', async () => {
+      const path = file('bad.txt', content);
+      const err = await assertInputError(
+        readAll(path, 'text'),
+        'invalid-utf8',
+        `${path}:line 2, record 1: invalid UTF-8 at byte offset 8 (byte 2 of the line): 0xc3 0x28 0x74`,
+      );
+      assert.deepEqual(err.location, { line: 2, record: 1, byteOffset: 6 });
+    });
+
+    it('with --on-error skip, bad lines are skipped and the others keep their line-index keys', async () => {
+      const path = file('bad-skip.txt', content);
+      const items = await readAll(path, 'text', { onError: 'skip' });
+      assert.deepEqual(
+        items.map((i) =>
+          i.kind === 'record' ? `${i.key}: ${i.texts[0]}` : `${i.location.line}: ${i.reason}`,
+        ),
+        ['0: a dog', '2: invalid-utf8', '2: ', '3: caf\u00e9', '5: invalid-utf8'],
+      );
+      assert.match(skipped(items)[1].detail, /byte offset 20 \(byte 0 of the line\): 0xed 0xa0 0x80$/);
+    });
   });
 });

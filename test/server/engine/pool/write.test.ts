@@ -1,10 +1,10 @@
 /** Pool writers: atomic output (temp file, rename on finish), abort, and required options. */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../../../server/src/engine/errors';
 import { createPoolWriter, tempPathFor } from '../../../../server/src/engine/pool/write';
-import { readRecords, useTempDir } from './helpers';
+import { readRecords, useTempDir, writeAll } from './helpers';
 
 describe('pool writers', () => {
   const dir = useTempDir();
@@ -33,6 +33,24 @@ describe('pool writers', () => {
   it('a CSV or Parquet writer without its header or schema is a UsageError', async () => {
     await assert.rejects(createPoolWriter('csv', join(dir(), 'x.csv')), UsageError);
     await assert.rejects(createPoolWriter('parquet', join(dir(), 'x.parquet')), UsageError);
+  });
+
+  it('JSONL and text: lines of several files in one output neither run together nor carry a BOM inside', async () => {
+    const first = join(dir(), 'first.jsonl');
+    const second = join(dir(), 'second.jsonl');
+    writeFileSync(first, '{"t":"a"}\r\n{"t":"b"}');
+    writeFileSync(second, '\ufeff{"t":"c"}\n');
+    const records = [
+      ...(await readRecords(first, 'jsonl', { textFields: ['t'] })),
+      ...(await readRecords(second, 'jsonl', { textFields: ['t'] })),
+    ];
+    const out = join(dir(), 'joined.jsonl');
+    await writeAll('jsonl', out, records);
+    assert.equal(readFileSync(out, 'utf8'), '{"t":"a"}\r\n{"t":"b"}\n{"t":"c"}\n');
+    // The byte-order mark stays where it was: at the start of the output.
+    const bomFirst = join(dir(), 'bom-first.jsonl');
+    await writeAll('jsonl', bomFirst, [records[2], records[1]]);
+    assert.equal(readFileSync(bomFirst, 'utf8'), '\ufeff{"t":"c"}\n{"t":"b"}');
   });
 
   it('a record of another format is refused', async () => {

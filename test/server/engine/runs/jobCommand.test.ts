@@ -1,11 +1,12 @@
 /**
  * The command of each kind of run: the built-in trainer's and OpenCLIP's exact argument lists
- * for a curation, custom templates with shell-quoted placeholders, the curation's data read from
+ * for a curation, custom templates whose placeholders reach the job as exactly their values
+ * however the template quotes them (never parsed by the shell), the curation's data read from
  * its summary.json, and which job templates a workspace may use.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   buildRunCommand,
@@ -150,7 +151,7 @@ describe('run commands', () => {
     assert.equal(built.trainLog, 'openclip/run/out.log');
   });
 
-  it('fills a custom template with quoted values, run by /bin/sh', () => {
+  it('runs a custom template by /bin/sh with the values in MC_ variables, not in the command', () => {
     const built = buildRunCommand(
       params({
         kind: 'custom',
@@ -158,16 +159,20 @@ describe('run commands', () => {
       }),
       "/ws/it's",
     );
-    assert.deepEqual(built.command.slice(0, 2), ['/bin/sh', '-c']);
-    assert.equal(
-      built.command[2],
-      `train --data ${join(curationDir, 'data/pool-000000.tar')} ${join(curationDir, 'data/pool-000001.tar')} ` +
-        `--out '/ws/it'\\''s/out' --seed 2 --t 20 \${HOME}`,
-    );
+    assert.deepEqual(built.command, [
+      '/bin/sh',
+      '-c',
+      'train --data "$MC_DATA_1" "$MC_DATA_2" --out "$MC_OUT" --seed "$MC_SEED" --t "$MC_T" ${HOME}',
+    ]);
+    assert.deepEqual(built.env, {
+      PYTHONUNBUFFERED: '1',
+      MC_DATA_1: join(curationDir, 'data/pool-000000.tar'),
+      MC_DATA_2: join(curationDir, 'data/pool-000001.tar'),
+      MC_OUT: "/ws/it's/out",
+      MC_SEED: '2',
+      MC_T: '20',
+    });
     assert.equal(built.results, 'out/results.jsonl');
-    // The shell sees each value as one word.
-    const echoed = spawnSync('/bin/sh', ['-c', fillTemplate('printf "%s\\n" ${out}', { out: "a b'c" })]);
-    assert.equal(echoed.stdout.toString(), "a b'c\n");
   });
 
   it('rejects unknown placeholders and ones without a value, naming them', () => {
@@ -180,6 +185,123 @@ describe('run commands', () => {
       /\$\{zeroshotData\} has no value for this run/,
     );
     assert.throws(() => buildRunCommand(params({ kind: 'custom' }), runDir), /needs a command template/);
+  });
+
+  it('refuses placeholders where no reference can stand for the value, saying why', () => {
+    const values = { out: '/o', steps: '30', data: ['/a', '/b'] };
+    const refused: [string, RegExp][] = [
+      ['echo \\${out}', /\$\{out\} right after a backslash; remove the backslash/],
+      ["cat <<'EOF'\n${out}\nEOF", /\$\{out\} is inside a here-document with a quoted delimiter/],
+      ['echo $(( ${out} + 1 ))', /\$\{out\} stands in arithmetic .* only whole numbers/],
+      ['(( ${data} > 1 ))', /\$\{data\} stands in arithmetic/],
+    ];
+    for (const [template, message] of refused) assert.throws(() => fillTemplate(template, values), message);
+    assert.throws(() => fillTemplate('x ${out}', { out: 'a\0b' }), /holds a NUL character/);
+    // A number may stand in arithmetic; `$${` stays a literal `${` wherever it is.
+    assert.deepEqual(fillTemplate("echo $(( (${steps} + 1) * 2 )) '$${out}' $${x}", values), {
+      script: "echo $(( (${MC_STEPS} + 1) * 2 )) '${out}' ${x}",
+      env: { MC_STEPS: '30' },
+    });
+  });
+
+  describe('custom templates cannot inject', () => {
+    // File names with everything a shell would act on.
+    const names = [
+      'shard$(touch pwned).tar',
+      'shard`touch pwned`.tar',
+      'a"b.tar',
+      "a'b.tar",
+      "'\"'\"'",
+      'a;touch pwned;.tar',
+      'a|touch pwned',
+      'a&touch pwned&',
+      '*',
+      'spaces  in\tname .tar',
+      'new\nline.tar',
+      '$HOME ${HOME} $MC_OUT',
+      '\\ \\n %s -n',
+      '--',
+    ];
+    const quoteJoined = names.join(' ');
+    const dirs = tempDir('metacurate-inject-');
+    after(() => dirs.remove());
+    let runs = 0;
+
+    /** Runs the filled template in an empty folder; returns out.txt, and checks nothing else appeared. */
+    function run(shell: string, template: string, values: Record<string, string | string[]>): string {
+      const { script, env } = fillTemplate(template, values);
+      for (const name of names) assert.ok(!script.includes(name), `a value is pasted into: ${script}`);
+      const cwd = join(dirs.path, String(runs++));
+      mkdirSync(cwd);
+      const r = spawnSync(shell, ['-c', script], { cwd, env: { ...process.env, ...env } });
+      assert.equal(r.status, 0, `${shell} -c ${script}: ${r.stderr.toString()}`);
+      assert.deepEqual(readdirSync(cwd), ['out.txt'], `${shell} -c ${script}`);
+      return readFileSync(join(cwd, 'out.txt'), 'utf8');
+    }
+
+    const cases: [string, string, (value: string) => string][] = [
+      ['bare', "printf '%s\\n' ${out} > out.txt", (v) => `${v}\n`],
+      ['in double quotes', 'printf \'%s\\n\' "${out}" > out.txt', (v) => `${v}\n`],
+      ['in single quotes', "printf '%s\\n' '${out}' > out.txt", (v) => `${v}\n`],
+      [
+        'inside a word',
+        "printf '%s\\n' x${out}y \"x${out}y\" 'x${out}y' > out.txt",
+        (v) => `x${v}y\n`.repeat(3),
+      ],
+      [
+        'in $(...), bare',
+        "printf '%s|' \"$(printf '%s' ${out})\" > out.txt",
+        (v) => `${v.replace(/\n+$/, '')}|`,
+      ],
+      [
+        'in $(...) in double quotes',
+        'x="$(printf \'%s\' "${out}")"; printf \'%s|\' "$x" > out.txt',
+        (v) => `${v.replace(/\n+$/, '')}|`,
+      ],
+      [
+        'in backquotes',
+        "printf '%s|' \"`printf '%s' ${out}`\" > out.txt",
+        (v) => `${v.replace(/\n+$/, '')}|`,
+      ],
+      ['in a here-document', 'cat > out.txt <<EOF\nvalue: ${out}\nEOF', (v) => `value: ${v}\n`],
+      [
+        'after a comment with a quote',
+        "# it's here: ${out}\nprintf '%s\\n' ${out} > out.txt",
+        (v) => `${v}\n`,
+      ],
+    ];
+    for (const shell of ['/bin/sh', 'bash']) {
+      for (const [where, template, expected] of cases) {
+        it(`${shell}: a placeholder ${where} receives exactly the value`, () => {
+          for (const value of names)
+            assert.equal(run(shell, template, { out: value }), expected(value), value);
+        });
+      }
+    }
+
+    for (const shell of ['/bin/sh', 'bash']) {
+      it(`${shell}: \${data} bare gives one word per file; quoted, the files joined by spaces`, () => {
+        assert.equal(
+          run(shell, "printf '%s\\n' ${data} > out.txt", { data: names }),
+          names.map((n) => `${n}\n`).join(''),
+        );
+        assert.equal(run(shell, 'printf \'%s\\n\' "${data}" > out.txt', { data: names }), `${quoteJoined}\n`);
+        assert.equal(run(shell, "printf '%s\\n' '${data}' > out.txt", { data: names }), `${quoteJoined}\n`);
+        assert.equal(
+          run(shell, "printf '%s\\n' \"$(printf '<%s>' ${data})\" > out.txt", { data: names }),
+          `${names.map((n) => `<${n}>`).join('')}\n`,
+        );
+      });
+    }
+
+    it("bash: a placeholder in $'...' receives exactly the value", () => {
+      for (const value of names) {
+        assert.equal(
+          run('bash', "printf '%s\\n' $'\\t${out}\\t' > out.txt", { out: value }),
+          `\t${value}\t\n`,
+        );
+      }
+    });
   });
 
   it("uses a workspace's job templates only once it is trusted", () => {

@@ -20,6 +20,7 @@ import {
   cancelRun,
   executeRun,
   progressFromLine,
+  slurmJobFiles,
   slurmScript,
 } from '../../../../server/src/engine/runs/runJob';
 import { tempDir } from '../../../support/fixtures';
@@ -31,6 +32,17 @@ const FAKE_TRAINER = [
   'echo "[trainer] done" >&2',
   'echo \'{"step": 3, "pets-zeroshot-val-top1": 0.5, "pets-zeroshot-val-top5": 0.9}\' > ${out}/results.jsonl',
 ].join('; ');
+
+/** Training files whose names a shell would act on, and a job that writes what it receives. */
+const HOSTILE_DATA = [
+  '/data/shard$(touch pwned).tar',
+  '/data/it\'s "a" `touch pwned`;|&*.tar',
+  '/data/new\nline.tar',
+];
+const ECHO_DATA = `printf '%s\\n' \${data} "\${data}" '\${data}' > "\${out}/args.txt"`;
+const ECHOED_DATA = [...HOSTILE_DATA, HOSTILE_DATA.join(' '), HOSTILE_DATA.join(' ')]
+  .map((l) => `${l}\n`)
+  .join('');
 
 function params(command: string, over: Partial<RunParams> = {}): RunParams {
   return {
@@ -90,6 +102,14 @@ describe('running a run locally', function () {
     assert.match(log, /\[trainer\] done/);
     assert.ok(existsSync(join(runDir, 'out', 'results.jsonl')), 'the output folder was made for the job');
     await assert.rejects(executeRun(runDir), /is succeeded: re-run it/);
+  });
+
+  it('gives a custom job exactly the file names, however its template quotes them, and runs nothing in them', async () => {
+    const { runDir } = await newRun(join(dir.path, 'hostile'), ECHO_DATA, { trainData: HOSTILE_DATA });
+    const final = await executeRun(runDir);
+    assert.equal(final.status, 'succeeded', final.error);
+    assert.equal(readFileSync(join(runDir, 'out', 'args.txt'), 'utf8'), ECHOED_DATA);
+    assert.equal(existsSync(join(runDir, 'pwned')), false);
   });
 
   it('records a failure with its exit code and last output', async () => {
@@ -192,18 +212,20 @@ describe('running a run on a real single-node Slurm', function () {
     dir.remove();
   });
 
-  it('writes a batch script with the resources, the log file, the folder and the command', async () => {
+  it('writes a batch script with the resources and the log file, reading the folder, command and variables as data', async () => {
     const { runDir, spec } = await newRun(join(dir.path, 'script'), 'echo hi', {
       executor: 'slurm',
       slurm: { partition: 'gpu', time: '1:00:00', cpusPerTask: 8, mem: '16G', sbatchArgs: ['--gres=gpu:1'] },
     });
-    const script = slurmScript(runDir, { ...spec, env: { PYTHONPATH: '/opt/trainer', A: 'x y' } });
+    const withEnv = { ...spec, env: { PYTHONPATH: '/opt/trainer', A: "x y'z\n" } };
+    const script = slurmScript(runDir, withEnv);
     assert.deepEqual(
       script.split('\n').filter((l) => l.startsWith('#SBATCH')),
       [
         `#SBATCH --job-name=metacurate-run-${spec.id}`,
         `#SBATCH --output=${runDir}/job.log`,
         '#SBATCH --open-mode=append',
+        `#SBATCH --chdir=${runDir}`,
         '#SBATCH --partition=gpu',
         '#SBATCH --time=1:00:00',
         '#SBATCH --cpus-per-task=8',
@@ -211,11 +233,51 @@ describe('running a run on a real single-node Slurm', function () {
         '#SBATCH --gres=gpu:1',
       ],
     );
-    assert.match(
-      script,
-      /\nexport PYTHONPATH=\/opt\/trainer\$\{PYTHONPATH:\+:\$PYTHONPATH\}\nexport A='x y'\n/,
+    // The body is the same for every run: no folder, command or value is pasted into it.
+    const body = script.split('\n').filter((l) => !l.startsWith('#'));
+    assert.deepEqual(
+      body,
+      slurmScript(runDir, { ...spec, command: ['other'], cwd: '/x', env: {} })
+        .split('\n')
+        .filter((l) => !l.startsWith('#')),
     );
-    assert.match(script, /\nexec \/bin\/sh -c 'echo hi'\n$/);
+    assert.ok(!script.includes('echo hi') && !script.includes('x y'));
+    const files = slurmJobFiles(withEnv);
+    assert.equal(files.argv.toString(), `${spec.cwd}\0/bin/sh\0-c\0echo hi\0`);
+    assert.equal(files.env.toString(), "PYTHONPATH=/opt/trainer\0A=x y'z\n\0");
+    assert.throws(() => slurmJobFiles({ ...spec, env: { 'A B': '1' } }), /'A B' is not a variable name/);
+  });
+
+  it('gives a custom job exactly the file names, however its template quotes them, and runs nothing in them', async () => {
+    const { runDir } = await newRun(join(dir.path, 'hostile'), ECHO_DATA, {
+      executor: 'slurm',
+      trainData: HOSTILE_DATA,
+    });
+    const final = await executeRun(runDir, { pollMs: 200 });
+    assert.equal(final.status, 'succeeded', final.error);
+    assert.equal(readFileSync(join(runDir, 'out', 'args.txt'), 'utf8'), ECHOED_DATA);
+    assert.equal(existsSync(join(runDir, 'pwned')), false);
+    assert.ok(!readFileSync(join(runDir, 'job.sbatch'), 'utf8').includes('pwned'));
+  });
+
+  it("puts the run's PYTHONPATH before the one the job inherits", async () => {
+    const p = params('', { executor: 'slurm' });
+    const { runDir } = await createRunFolder(runsDirOf(join(dir.path, 'pythonpath')), p, (d) => ({
+      ...buildRunCommand({ ...p, commandTemplate: 'true' }, d),
+      command: ['/bin/sh', '-c', 'printf %s "$PYTHONPATH" > out/args.txt'],
+      cwd: d,
+      env: { PYTHONPATH: '/opt/the trainer' },
+    }));
+    const saved = process.env.PYTHONPATH;
+    process.env.PYTHONPATH = '/inherited';
+    try {
+      const final = await executeRun(runDir, { pollMs: 200 });
+      assert.equal(final.status, 'succeeded', final.error);
+    } finally {
+      if (saved === undefined) delete process.env.PYTHONPATH;
+      else process.env.PYTHONPATH = saved;
+    }
+    assert.equal(readFileSync(join(runDir, 'out', 'args.txt'), 'utf8'), '/opt/the trainer:/inherited');
   });
 
   it('submits the run as one job, follows it to success and tails its log for progress', async () => {
