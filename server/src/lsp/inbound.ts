@@ -74,6 +74,10 @@ export class InboundMessageReader implements MessageReader {
 
   /** Checks and canonicalises a message; false when it is answered or dropped here. */
   admit(message: Message): boolean {
+    // Lua clients (Neovim) send an empty table as []: by position, which would hand the handler
+    // no params and the cancellation token in their place.
+    const params = (message as { params?: unknown }).params;
+    if (Array.isArray(params) && params.length === 0) (message as { params?: unknown }).params = {};
     if (Message.isRequest(message)) {
       if (message.method === 'shutdown') this.shutdownReceived = true;
       const problem = REQUEST_PARAMS.get(message.method)?.(message.params, 'params');

@@ -389,9 +389,9 @@ export class MetacurateServer {
     this.statusChanged.fire();
   }
 
-  /** True once the workspace is scanned and no index build or scan is pending. */
+  /** True once the workspace is scanned and no index build, scan or recount is pending. */
   private isReady(): boolean {
-    return this.scanned && !this.building && !this.scanning;
+    return this.scanned && !this.building && !this.scanning && !this.recountTimer;
   }
 
   /** Waits until isReady(); false when `token` is cancelled first. */
@@ -400,15 +400,20 @@ export class MetacurateServer {
   }
 
   /**
-   * Whether a request about `uri` would find no index yet that will come: the first index of the
-   * list is being built, or the workspace scan that finds it runs. Such requests wait rather than
-   * answer empty, for clients that cannot be asked to refresh.
+   * Whether a request about `uri` would be answered from an index that is about to change for
+   * reasons other than typing: the list's first index, or counts of samples that a scan or a
+   * recount is replacing (the workspace scan at start-up, a sample added). Such requests wait
+   * rather than answer empty or zero, for clients that cannot be asked to refresh. Edits of the
+   * list itself do not make them wait: they see the previous index, as designed.
    */
-  private awaitsFirstIndex(uri: string): boolean {
+  private awaitsIndex(uri: string): boolean {
     if (this.isReady()) return false;
-    if (this.isMetadataUri(uri))
-      return this.active?.uri !== uri && (!this.activeUri || this.activeUri === uri);
-    return !this.active && this.sampleKind(uri) !== undefined;
+    const active = this.active;
+    if (this.isMetadataUri(uri)) {
+      if (this.activeUri && this.activeUri !== uri) return false;
+      return active?.uri !== uri || !this.scanned || active.samplesVersion !== this.samplesVersion;
+    }
+    return (!active || !this.scanned) && this.sampleKind(uri) !== undefined;
   }
 
   /** Resolves when no rebuild is pending or running. */
@@ -615,25 +620,28 @@ export class MetacurateServer {
     return counts;
   }
 
-  private async recount(): Promise<void> {
+  /** Recounts the samples with the active index; false when there was nothing to count. */
+  private async recount(): Promise<boolean> {
     const active = this.active;
-    if (!active) return;
+    if (!active) return false;
     const samplesVersion = this.samplesVersion;
     const counted = await this.countAll(active.index, active.entries.length);
-    if (this.active !== active) return;
+    if (this.active !== active) return false;
     Object.assign(active, counted, { samplesVersion });
     active.uncounted.clear();
     this.stamp++;
     this.tokenCache.clear();
     this.sendStatus();
     this.refreshEditors();
+    return true;
   }
 
   private scheduleRecount(): void {
     if (this.recountTimer) clearTimeout(this.recountTimer);
     this.recountTimer = setTimeout(() => {
       this.recountTimer = undefined;
-      void this.recount();
+      // A status tells the requests waiting for isReady(), even when there was nothing to count.
+      void this.recount().then((sent) => sent || this.sendStatus());
     }, SAMPLE_RECOUNT_DELAY_MS);
   }
 
@@ -1031,7 +1039,7 @@ export class MetacurateServer {
     c.onCompletion((p) => this.completion(p.textDocument.uri, p.position));
     c.onCodeAction((p) => this.codeActions(p.textDocument.uri, p.context.diagnostics));
     c.languages.inlayHint.on(async (p, token) => {
-      if (this.awaitsFirstIndex(p.textDocument.uri) && !(await this.ready(token))) return cancelledError();
+      if (this.awaitsIndex(p.textDocument.uri) && !(await this.ready(token))) return cancelledError();
       return this.inlayHints(p.textDocument.uri, p.range);
     });
     c.languages.semanticTokens.on(async (p, token) =>
@@ -1064,13 +1072,13 @@ export class MetacurateServer {
     });
   }
 
-  /** Semantic tokens, once there is an index to take them from (see awaitsFirstIndex). */
+  /** Semantic tokens, once there is an index to take them from (see awaitsIndex). */
   private async semanticTokensWhenIndexed(
     uri: string,
     token: CancellationToken,
     range?: Range,
   ): Promise<SemanticTokens | ResponseError<void>> {
-    if (this.awaitsFirstIndex(uri) && !(await this.ready(token))) return cancelledError();
+    if (this.awaitsIndex(uri) && !(await this.ready(token))) return cancelledError();
     const doc = this.documents.get(uri);
     return doc ? this.semanticTokens(doc, range) : { data: [] };
   }

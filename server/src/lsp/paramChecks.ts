@@ -74,12 +74,16 @@ function arrayOf(check: Check): Check {
   };
 }
 
-/** An object with (at least) these fields; other fields are allowed. */
+/**
+ * An object with (at least) these fields; other fields are allowed. An empty array counts as an
+ * empty object: Lua clients (Neovim) cannot tell `{}` from `[]` and send an empty table as `[]`.
+ */
 function object(fields: Record<string, Check> = {}): Check {
   return (v, at) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v))
+    const empty = Array.isArray(v) && v.length === 0;
+    if (typeof v !== 'object' || v === null || (Array.isArray(v) && !empty))
       return `${at} must be an object, got ${describe(v)}`;
-    const record = v as Record<string, unknown>;
+    const record = (empty ? {} : v) as Record<string, unknown>;
     for (const [name, check] of Object.entries(fields)) {
       const problem = check(record[name], `${at}.${name}`);
       if (problem) return problem;

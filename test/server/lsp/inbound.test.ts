@@ -68,6 +68,7 @@ describe('lsp inbound: messages from the client', () => {
     deliver({ jsonrpc: '2.0', method: 'textDocument/didClose', params: {} } as Message);
     deliver({ jsonrpc: '2.0', method: 'unknown/notification', params: null } as Message);
     deliver({ jsonrpc: '2.0', id: 7, result: { uri: 'file:///a/%c3%bc' } } as Message);
+    deliver({ jsonrpc: '2.0', id: 8, method: 'metacurate/ready', params: [] } as Message);
     assert.deepEqual(
       passed.map((m) => JSON.stringify(m)),
       [
@@ -75,6 +76,8 @@ describe('lsp inbound: messages from the client', () => {
         '{"jsonrpc":"2.0","method":"unknown/notification","params":null}',
         // Responses to the server's own requests are not touched.
         '{"jsonrpc":"2.0","id":7,"result":{"uri":"file:///a/%c3%bc"}}',
+        // Neovim's empty table: an empty object, not no params by position.
+        '{"jsonrpc":"2.0","id":8,"method":"metacurate/ready","params":{}}',
       ],
     );
     assert.deepEqual(replies, [

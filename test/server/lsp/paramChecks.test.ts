@@ -44,7 +44,9 @@ describe('lsp params: shapes of requests and notifications', () => {
   it('names the field that is missing or of the wrong type', () => {
     const textDocument = { uri: 'file:///a.json' };
     assert.equal(check('textDocument/hover', null), 'params must be an object, got null');
-    assert.equal(check('textDocument/hover', []), 'params must be an object, got an array');
+    assert.equal(check('textDocument/hover', [1]), 'params must be an object, got an array');
+    // Neovim sends an empty Lua table as []: an empty object, so the fields are what is missing.
+    assert.equal(check('textDocument/hover', []), 'params.textDocument must be an object, got nothing');
     assert.equal(
       check('textDocument/hover', { textDocument }),
       'params.position must be an object, got nothing',
@@ -84,6 +86,8 @@ describe('lsp params: shapes of requests and notifications', () => {
     assert.equal(check('metacurate/refreshCounts', undefined), undefined);
     assert.equal(check('metacurate/refreshCounts', null), undefined);
     assert.equal(check('metacurate/ready', {}), undefined);
+    assert.equal(check('metacurate/ready', []), undefined);
+    assert.equal(check('initialize', { processId: 1, capabilities: [] }), undefined);
     assert.equal(check('workspace/didChangeConfiguration', { settings: null }), undefined);
     assert.equal(check('metacurate/zeroShotResults', { overlay: null }), undefined);
   });
