@@ -352,4 +352,31 @@ vim.lsp.stop_client(lspconfig)
 wait(function()
   return exit_code ~= nil
 end, 5000)
+
+-- -----------------------------------------------------------------------------------------------
+-- The set-up shipped in editors/neovim/metacurate.lua.
+-- -----------------------------------------------------------------------------------------------
+
+check('editors/neovim/metacurate.lua starts the server for a list it finds the root of', function()
+  local metacurate = dofile('editors/neovim/metacurate.lua')
+  metacurate.setup({ cmd = { 'node', CLI, 'lsp', '--stdio' }, settings = { t = 4 } })
+  local list = WS .. '/lists/extra.metadata.json'
+  write(list, { '["sea", "boat", "sea"]' })
+  vim.cmd('edit ' .. vim.fn.fnameescape(list))
+  local bufnr = vim.api.nvim_get_current_buf()
+  wait(function()
+    return diagnostics[list] ~= nil or #vim.diagnostic.get(bufnr) > 0
+  end)
+  local got = {}
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    table.insert(got, d.code or d.user_data and d.user_data.lsp and d.user_data.lsp.code)
+  end
+  local clients_of = vim.lsp.buf_get_clients(bufnr)
+  local root
+  for _, c in pairs(clients_of) do
+    root = c.config.root_dir
+  end
+  return table.concat(got, ',') == 'duplicate' and root == WS, table.concat(got, ',') .. ' root ' .. tostring(root)
+end)
+
 vim.cmd('qa!')
