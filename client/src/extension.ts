@@ -84,6 +84,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     outputChannel: output,
     traceOutputChannel: output,
     synchronize: { configurationSection: SETTINGS_SECTION, fileEvents: watcher },
+    // Pushed diagnostics update as the list is typed; the pull client of vscode-languageclient
+    // pulls on open only unless told otherwise.
+    initializationOptions: { diagnostics: 'push' },
   };
   client = new LanguageClient('metacurate', 'Metacurate Language Server', serverOptions, clientOptions);
 

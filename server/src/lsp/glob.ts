@@ -86,6 +86,11 @@ export function relativeTo(folder: string, file: string): string | undefined {
 
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.metacurate-cache', '.vscode-test']);
 
+/** Folders the workspace scan (and the server's file watch) never enter: hidden ones and node_modules. */
+export function isSkippedFolder(name: string): boolean {
+  return name.startsWith('.') || SKIPPED_FOLDERS.has(name);
+}
+
 /**
  * Files under `root` whose path relative to `root` matches `globs`; folders starting with a dot
  * and node_modules are skipped. Stops after `limit` files.
@@ -104,7 +109,7 @@ export async function findFiles(root: string, globs: GlobSet, limit = 10_000): P
     for (const item of items) {
       const childRel = rel ? `${rel}/${item.name}` : item.name;
       if (item.isDirectory()) {
-        if (item.name.startsWith('.') || SKIPPED_FOLDERS.has(item.name)) continue;
+        if (isSkippedFolder(item.name)) continue;
         await walk(join(dir, item.name), childRel, depth + 1);
       } else if (item.isFile() && globs.matches(childRel)) {
         out.push(join(dir, item.name));

@@ -12,20 +12,16 @@
  */
 import { promises as fsp, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  CompletionItemKind,
-  createConnection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
-  InsertTextFormat,
+  Emitter,
   MarkupKind,
-  ProposedFeatures,
   SymbolKind,
   TextDocuments,
   TextDocumentSyncKind,
+  type CancellationToken,
   type CodeAction,
-  type CompletionItem,
   type CompletionList,
   type Connection,
   type DocumentSymbol,
@@ -36,6 +32,7 @@ import {
   type Location,
   type Position,
   type Range,
+  type ResponseError,
   type SemanticTokens,
   type SymbolInformation,
 } from 'vscode-languageserver/node';
@@ -45,6 +42,7 @@ import { readCounts } from '../engine/counts';
 import { matcherFromPacked } from '../engine/match/matcher';
 import type { Padding } from '../engine/match/spacing';
 import { codeActionsFor } from './codeActions';
+import { completeEntry } from './completion';
 import { computeDiagnostics } from './diagnostics';
 import {
   formatCount,
@@ -56,9 +54,10 @@ import {
 } from './format';
 import { accuracyByEntry, type ZeroShotOverlay } from '../engine/classAccuracy';
 import { formatDelta } from '../engine/runs/compareRuns';
+import { FolderWatcher } from './folderWatcher';
 import { findFiles, GlobSet, relativeTo } from './glob';
 import { BuildCancelled, IndexBuilder } from './indexWorker';
-import { lemmasWithPrefix, wordnetLemmas } from './lemmas';
+import { wordnetLemmas } from './lemmas';
 import {
   entryAt,
   firstEntryFrom,
@@ -73,16 +72,19 @@ import {
   PREVIEW_SCHEME,
   PreviewContentRequest,
   PreviewMatchesRequest,
+  ReadyRequest,
   RefreshCountsRequest,
   SEMANTIC_TOKEN_LEGEND,
   SETTINGS_SECTION,
   StatusNotification,
   UseAsMetadataRequest,
   ZeroShotResultsNotification,
+  type MetacurateInitializationOptions,
   type MetacurateSettings,
   type RefreshCountsResult,
   type StatusParams,
 } from './protocol';
+import { diagnosticsModeOf, PullDiagnostics, type DiagnosticsMode } from './pullDiagnostics';
 import {
   extractCaptions,
   sampleFormatOf,
@@ -93,6 +95,10 @@ import {
 } from './samples';
 import { findEntrySpans, SubstringSpanIndex, TokenSpanIndex, type SpanIndex, type Span } from './spanIndex';
 import { grow } from '../engine/stringTable';
+import { SettingsChannels } from './settingsSources';
+import { createServerConnection } from './transport';
+import { pathToUri, uriToPath } from './uri';
+import { cancelledError, waitUntil } from './waiting';
 
 /** Debounce of the index rebuild after an edit of the active metadata. */
 const REBUILD_DELAY_MS = 200;
@@ -107,7 +113,6 @@ const MAX_IN_PLACE_CHANGES = 256;
 const MAX_ENTRY_RECOUNTS = 4;
 const MAX_DOCUMENT_SYMBOLS = 20_000;
 const MAX_WORKSPACE_SYMBOLS = 200;
-const MAX_COMPLETIONS = 100;
 const MAX_REFERENCES = 20_000;
 const MAX_INLAY_HINTS = 5_000;
 /** Captions kept in memory for counts and examples, over all sample files. */
@@ -146,15 +151,6 @@ interface CachedSites {
   sites: CaptionSite[];
 }
 
-function uriToPath(uri: string): string | undefined {
-  if (!uri.startsWith('file:')) return undefined;
-  try {
-    return fileURLToPath(uri);
-  } catch {
-    return undefined;
-  }
-}
-
 function makeCheckpoint(isStale: () => boolean): () => Promise<void> {
   let last = performance.now();
   return async () => {
@@ -166,28 +162,10 @@ function makeCheckpoint(isStale: () => boolean): () => Promise<void> {
   };
 }
 
-function mergeSettings(base: MetacurateSettings, over: unknown): MetacurateSettings {
-  if (!over || typeof over !== 'object') return base;
-  const o = over as Partial<Record<keyof MetacurateSettings, unknown>>;
-  const strings = (v: unknown, d: string[]) =>
-    Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : d;
-  return {
-    metadataGlobs: strings(o.metadataGlobs, base.metadataGlobs),
-    sampleGlobs: strings(o.sampleGlobs, base.sampleGlobs),
-    samplesFolder: typeof o.samplesFolder === 'string' ? o.samplesFolder : base.samplesFolder,
-    textField: typeof o.textField === 'string' ? o.textField : base.textField,
-    t: typeof o.t === 'number' && o.t > 0 ? o.t : base.t,
-    previewRecords:
-      typeof o.previewRecords === 'number' && o.previewRecords > 0
-        ? Math.floor(o.previewRecords)
-        : base.previewRecords,
-    padding: o.padding === 'worldwide' || o.padding === 'english' ? o.padding : base.padding,
-  };
-}
-
 export class MetacurateServer {
   readonly documents = new TextDocuments(TextDocument);
   private settings: MetacurateSettings = { ...DEFAULT_SETTINGS };
+  private readonly settingsChannels = new SettingsChannels();
   private folders: string[] = [];
   private metadataGlobs = new GlobSet(DEFAULT_SETTINGS.metadataGlobs);
   private sampleGlobs = new GlobSet(DEFAULT_SETTINGS.sampleGlobs);
@@ -197,7 +175,21 @@ export class MetacurateServer {
     configurationChange: false,
     semanticRefresh: false,
     inlayRefresh: false,
+    diagnosticRefresh: false,
   };
+  private diagnosticsMode: DiagnosticsMode = 'push';
+  private readonly pullDiagnostics = new PullDiagnostics({
+    documents: this.documents,
+    diagnosticsOf: (doc) =>
+      this.isMetadataUri(doc.uri) ? computeDiagnostics(doc, this.modelOf(doc)) : undefined,
+    delayOf: (doc) => this.diagnosticsDelay(doc),
+  });
+  /** The server's own watch of the folders, when the client registers no file watchers. */
+  private folderWatcher: FolderWatcher | undefined;
+  /** Fires with every status: what waits for the index re-checks then. */
+  private readonly statusChanged = new Emitter<void>();
+  /** Set once the first workspace scan has finished. */
+  private scanned = false;
 
   /** Metadata files found in the workspace, and documents the user chose with "Use as metadata". */
   private workspaceMetadata: string[] = [];
@@ -303,10 +295,9 @@ export class MetacurateServer {
     return { format: sampleFormatOf(path)!, fields: textFieldsOf(this.settings.textField) };
   }
 
+  /** The URI of a path: documents are keyed by canonical URIs (inbound.ts makes the client's so). */
   private uriOfPath(path: string): string {
-    const uri = pathToFileURL(path).href;
-    for (const doc of this.documents.all()) if (uriToPath(doc.uri) === path) return doc.uri;
-    return uri;
+    return pathToUri(path);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -395,6 +386,34 @@ export class MetacurateServer {
 
   private sendStatus(): void {
     void this.connection.sendNotification(StatusNotification, this.status()).catch(() => undefined);
+    this.statusChanged.fire();
+  }
+
+  /** True once the workspace is scanned and no index build, scan or recount is pending. */
+  private isReady(): boolean {
+    return this.scanned && !this.building && !this.scanning && !this.recountTimer;
+  }
+
+  /** Waits until isReady(); false when `token` is cancelled first. */
+  private ready(token: CancellationToken): Promise<boolean> {
+    return waitUntil(() => this.isReady(), this.statusChanged.event, token);
+  }
+
+  /**
+   * Whether a request about `uri` would be answered from an index that is about to change for
+   * reasons other than typing: the list's first index, or counts of samples that a scan or a
+   * recount is replacing (the workspace scan at start-up, a sample added). Such requests wait
+   * rather than answer empty or zero, for clients that cannot be asked to refresh. Edits of the
+   * list itself do not make them wait: they see the previous index, as designed.
+   */
+  private awaitsIndex(uri: string): boolean {
+    if (this.isReady()) return false;
+    const active = this.active;
+    if (this.isMetadataUri(uri)) {
+      if (this.activeUri && this.activeUri !== uri) return false;
+      return active?.uri !== uri || !this.scanned || active.samplesVersion !== this.samplesVersion;
+    }
+    return (!active || !this.scanned) && this.sampleKind(uri) !== undefined;
   }
 
   /** Resolves when no rebuild is pending or running. */
@@ -601,25 +620,28 @@ export class MetacurateServer {
     return counts;
   }
 
-  private async recount(): Promise<void> {
+  /** Recounts the samples with the active index; false when there was nothing to count. */
+  private async recount(): Promise<boolean> {
     const active = this.active;
-    if (!active) return;
+    if (!active) return false;
     const samplesVersion = this.samplesVersion;
     const counted = await this.countAll(active.index, active.entries.length);
-    if (this.active !== active) return;
+    if (this.active !== active) return false;
     Object.assign(active, counted, { samplesVersion });
     active.uncounted.clear();
     this.stamp++;
     this.tokenCache.clear();
     this.sendStatus();
     this.refreshEditors();
+    return true;
   }
 
   private scheduleRecount(): void {
     if (this.recountTimer) clearTimeout(this.recountTimer);
     this.recountTimer = setTimeout(() => {
       this.recountTimer = undefined;
-      void this.recount();
+      // A status tells the requests waiting for isReady(), even when there was nothing to count.
+      void this.recount().then((sent) => sent || this.sendStatus());
     }, SAMPLE_RECOUNT_DELAY_MS);
   }
 
@@ -678,6 +700,16 @@ export class MetacurateServer {
           samples.set(path, sample);
         }
       }
+      // Without a workspace folder, the samples are the open sample documents.
+      if (this.folders.length === 0) {
+        for (const doc of this.documents.all()) {
+          const sample = this.openSampleOf(doc);
+          if (sample) {
+            samples.set(sample.path, sample);
+            total += sample.captions.length;
+          }
+        }
+      }
       if (gen !== this.scanGeneration) return;
       // The default list: the first glob's match first (metadata.json), then the shallowest.
       const rank = (path: string) => {
@@ -698,9 +730,34 @@ export class MetacurateServer {
     } finally {
       if (gen === this.scanGeneration) {
         this.scanning = false;
+        this.scanned = true;
         this.scheduleRebuild(0);
       }
     }
+  }
+
+  /** An open document as a sample file (its text, not the file's), or undefined if not a sample. */
+  private openSampleOf(doc: TextDocument): SampleFile | undefined {
+    const path = uriToPath(doc.uri);
+    const kind = this.sampleKind(doc.uri);
+    if (path === undefined || !kind) return undefined;
+    return { path, format: kind.format, captions: this.sitesOf(doc, kind).map((s) => s.text) };
+  }
+
+  /** Without a workspace folder, opening or closing a sample adds it to or removes it from the counts. */
+  private updateOpenSample(doc: TextDocument, open: boolean): void {
+    if (this.folders.length > 0) return;
+    const path = uriToPath(doc.uri);
+    if (path === undefined) return;
+    const before = this.samples.get(path);
+    const after = open ? this.openSampleOf(doc) : undefined;
+    if (!before && !after) return;
+    if (before) this.samples.delete(path);
+    if (after) this.samples.set(path, after);
+    this.sampleCaptionTotal += (after?.captions.length ?? 0) - (before?.captions.length ?? 0);
+    this.samplesVersion++;
+    this.sendStatus();
+    this.scheduleRecount();
   }
 
   private async readSample(path: string): Promise<SampleFile | undefined> {
@@ -960,9 +1017,15 @@ export class MetacurateServer {
     const c = this.connection;
     c.onInitialize((params) => this.initialize(params));
     c.onInitialized(() => void this.initialized());
-    c.onDidChangeConfiguration(() => void this.reloadSettings());
+    c.onDidChangeConfiguration((p) => {
+      this.settingsChannels.setPushed(p.settings);
+      void this.reloadSettings();
+    });
     c.onDidChangeWatchedFiles(() => this.scheduleRescan());
-    c.onShutdown(() => this.builder.dispose());
+    c.onShutdown(() => {
+      this.builder.dispose();
+      this.folderWatcher?.dispose();
+    });
 
     this.documents.onDidOpen((e) => this.onOpen(e.document));
     this.documents.onDidChangeContent((e) => this.onChange(e.document));
@@ -975,15 +1038,20 @@ export class MetacurateServer {
     c.onWorkspaceSymbol((p) => this.workspaceSymbols(p.query));
     c.onCompletion((p) => this.completion(p.textDocument.uri, p.position));
     c.onCodeAction((p) => this.codeActions(p.textDocument.uri, p.context.diagnostics));
-    c.languages.inlayHint.on((p) => this.inlayHints(p.textDocument.uri, p.range));
-    c.languages.semanticTokens.on((p) => {
-      const doc = this.documents.get(p.textDocument.uri);
-      return doc ? this.semanticTokens(doc) : { data: [] };
+    c.languages.inlayHint.on(async (p, token) => {
+      if (this.awaitsIndex(p.textDocument.uri) && !(await this.ready(token))) return cancelledError();
+      return this.inlayHints(p.textDocument.uri, p.range);
     });
-    c.languages.semanticTokens.onRange((p) => {
-      const doc = this.documents.get(p.textDocument.uri);
-      return doc ? this.semanticTokens(doc, p.range) : { data: [] };
-    });
+    c.languages.semanticTokens.on(async (p, token) =>
+      this.semanticTokensWhenIndexed(p.textDocument.uri, token),
+    );
+    c.languages.semanticTokens.onRange(async (p, token) =>
+      this.semanticTokensWhenIndexed(p.textDocument.uri, token, p.range),
+    );
+    c.languages.diagnostics.on((p, token) => this.pullDiagnostics.report(p, token));
+    c.onRequest(ReadyRequest, async (_p, token) =>
+      (await this.ready(token)) ? this.status() : cancelledError(),
+    );
 
     c.onRequest(UseAsMetadataRequest, (p) => this.useAsMetadata(p.uri));
     c.onRequest(PreviewMatchesRequest, async (p) => {
@@ -1004,6 +1072,17 @@ export class MetacurateServer {
     });
   }
 
+  /** Semantic tokens, once there is an index to take them from (see awaitsIndex). */
+  private async semanticTokensWhenIndexed(
+    uri: string,
+    token: CancellationToken,
+    range?: Range,
+  ): Promise<SemanticTokens | ResponseError<void>> {
+    if (this.awaitsIndex(uri) && !(await this.ready(token))) return cancelledError();
+    const doc = this.documents.get(uri);
+    return doc ? this.semanticTokens(doc, range) : { data: [] };
+  }
+
   private initialize(params: InitializeParams): InitializeResult {
     const folders =
       params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p) ?? [];
@@ -1019,9 +1098,12 @@ export class MetacurateServer {
       configurationChange: !!caps.workspace?.didChangeConfiguration?.dynamicRegistration,
       semanticRefresh: !!caps.workspace?.semanticTokens?.refreshSupport,
       inlayRefresh: !!caps.workspace?.inlayHint?.refreshSupport,
+      diagnosticRefresh: !!caps.workspace?.diagnostics?.refreshSupport,
     };
-    const init = params.initializationOptions as { settings?: unknown } | undefined;
-    this.applySettings(mergeSettings({ ...DEFAULT_SETTINGS }, init?.settings));
+    const init = params.initializationOptions as MetacurateInitializationOptions | null | undefined;
+    this.settingsChannels.setInitial(init);
+    this.applySettings(this.settingsChannels.effective);
+    this.diagnosticsMode = diagnosticsModeOf(init?.diagnostics, caps);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -1034,6 +1116,10 @@ export class MetacurateServer {
         completionProvider: { triggerCharacters: ['"'] },
         inlayHintProvider: true,
         semanticTokensProvider: { legend: SEMANTIC_TOKEN_LEGEND, full: true, range: true },
+        diagnosticProvider:
+          this.diagnosticsMode === 'pull'
+            ? { identifier: 'metacurate', interFileDependencies: false, workspaceDiagnostics: false }
+            : undefined,
       },
       serverInfo: { name: 'metacurate', version: '0.1.0' },
     };
@@ -1065,7 +1151,22 @@ export class MetacurateServer {
       });
     }
     await this.reloadSettings(false);
+    if (!this.capabilities.watchedFiles && this.folders.length > 0) this.watchFolders();
     await this.rescanWorkspace();
+  }
+
+  /** Watches the workspace folders for sample, metadata and curation files (see folderWatcher.ts). */
+  private watchFolders(): void {
+    const curationFile = /(^|\/)(summary\.json|counts\.json|counts\.bin)$/;
+    this.folderWatcher = new FolderWatcher(this.folders, {
+      isRelevant: (path) =>
+        this.metadataGlobs.matches(this.relativePath(path)) ||
+        this.isSamplePath(path) ||
+        curationFile.test(this.relativePath(path)),
+      onChange: () => this.scheduleRescan(),
+      log: (line) => this.connection.console.warn(line),
+    });
+    void this.folderWatcher.start();
   }
 
   private async reloadSettings(rescan = true): Promise<void> {
@@ -1074,12 +1175,28 @@ export class MetacurateServer {
         const [fromClient] = await this.connection.workspace.getConfiguration([
           { section: SETTINGS_SECTION },
         ]);
-        this.applySettings(mergeSettings(this.settings, fromClient));
+        this.settingsChannels.setPulled(fromClient);
       } catch {
-        // Keep the current settings.
+        // Keep what the client said before.
       }
     }
-    if (rescan) await this.rescanWorkspace();
+    this.applySettings(this.settingsChannels.effective);
+    if (rescan) {
+      this.refreshPulledDiagnostics();
+      await this.rescanWorkspace();
+    }
+  }
+
+  /** Pulling clients ask again: which documents are metadata lists may have changed. */
+  private refreshPulledDiagnostics(): void {
+    if (this.diagnosticsMode !== 'pull') return;
+    this.pullDiagnostics.invalidate();
+    if (this.capabilities.diagnosticRefresh)
+      void this.connection.languages.diagnostics.refresh().catch(() => undefined);
+  }
+
+  private diagnosticsDelay(doc: TextDocument): number {
+    return doc.getText().length > LARGE_DOCUMENT_CHARS ? LARGE_DIAGNOSTICS_DELAY_MS : DIAGNOSTICS_DELAY_MS;
   }
 
   private rescanTimer: NodeJS.Timeout | undefined;
@@ -1098,26 +1215,28 @@ export class MetacurateServer {
       this.publishDiagnostics(doc);
       if (!this.activeUri) this.activeUri = doc.uri;
       if (doc.uri === this.activeUri) this.scheduleRebuild(0);
+      return;
     }
+    this.updateOpenSample(doc, true);
   }
 
   private onChange(doc: TextDocument): void {
     this.tokenCache.delete(doc.uri);
     if (this.justOpened.delete(doc.uri)) return;
     if (this.isMetadataUri(doc.uri)) {
-      const timer = this.diagnosticTimers.get(doc.uri);
-      if (timer) clearTimeout(timer);
-      this.diagnosticTimers.set(
-        doc.uri,
-        setTimeout(
-          () => {
+      this.pullDiagnostics.noteChange(doc.uri);
+      if (this.diagnosticsMode === 'push') {
+        const timer = this.diagnosticTimers.get(doc.uri);
+        if (timer) clearTimeout(timer);
+        this.diagnosticTimers.set(
+          doc.uri,
+          setTimeout(() => {
             this.diagnosticTimers.delete(doc.uri);
             const current = this.documents.get(doc.uri);
             if (current) this.publishDiagnostics(current);
-          },
-          doc.getText().length > LARGE_DOCUMENT_CHARS ? LARGE_DIAGNOSTICS_DELAY_MS : DIAGNOSTICS_DELAY_MS,
-        ),
-      );
+          }, this.diagnosticsDelay(doc)),
+        );
+      }
       if (doc.uri === this.activeUri) this.scheduleRebuild();
       return;
     }
@@ -1146,15 +1265,21 @@ export class MetacurateServer {
     this.spanCache.delete(doc.uri);
     this.siteCache.delete(doc.uri);
     this.tokenCache.delete(doc.uri);
+    this.pullDiagnostics.forget(doc.uri);
     if (doc.uri.startsWith(`${PREVIEW_SCHEME}:`)) return;
     if (this.isMetadataUri(doc.uri)) {
-      void this.connection.sendDiagnostics({ uri: doc.uri, diagnostics: [] });
+      if (this.diagnosticsMode === 'push')
+        void this.connection.sendDiagnostics({ uri: doc.uri, diagnostics: [] });
       // The active list falls back to the file on disk (unsaved edits are gone).
       if (doc.uri === this.activeUri) this.scheduleRebuild(0);
+      return;
     }
+    this.updateOpenSample(doc, false);
   }
 
+  /** Pushes a metadata document's diagnostics (pulling clients ask for them instead). */
   private publishDiagnostics(doc: TextDocument): void {
+    if (this.diagnosticsMode !== 'push') return;
     const diagnostics = computeDiagnostics(doc, this.modelOf(doc));
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
@@ -1280,7 +1405,7 @@ export class MetacurateServer {
       } catch {
         continue;
       }
-      const sdoc = TextDocument.create(pathToFileURL(sample.path).href, sample.format, 0, text);
+      const sdoc = TextDocument.create(pathToUri(sample.path), sample.format, 0, text);
       scan(sdoc, extractCaptions(text, sample.format, fields));
     }
     if (out.length >= MAX_REFERENCES) {
@@ -1370,63 +1495,17 @@ export class MetacurateServer {
     const doc = this.documents.get(uri);
     if (!doc || !this.isMetadataUri(uri)) return null;
     const model = this.modelOf(doc);
-    const text = doc.getText();
-    const offset = doc.offsetAt(position);
-    let prefix: string;
-    let replaceStart: number;
-    let quote: boolean;
-    const id = entryAt(model, offset);
-    if (model.kind === 'lines') {
-      const lineStart = doc.offsetAt({ line: position.line, character: 0 });
-      prefix = text.slice(lineStart, offset);
-      replaceStart = lineStart;
-      quote = false;
-    } else if (
-      id >= 0 &&
-      offset > model.starts[id] &&
-      (offset < model.ends[id] || text[model.ends[id] - 1] !== '"' || model.ends[id] - model.starts[id] < 2)
-    ) {
-      replaceStart = model.starts[id] + 1;
-      prefix = text.slice(replaceStart, offset);
-      quote = false;
-    } else {
-      let s = offset;
-      while (s > 0 && /[\p{L}\p{N}'_-]/u.test(text[s - 1])) s--;
-      prefix = text.slice(s, offset);
-      replaceStart = s;
-      quote = true;
-    }
-    if (prefix.length === 0 || prefix.includes('\\')) return { isIncomplete: true, items: [] };
     let present = this.entrySetCache.get(model);
     if (!present) {
       present = new Set(model.entries);
       this.entrySetCache.set(model, present);
     }
-    const set = present;
     const wordnet = wordnetLemmas();
     if (wordnet.error && !this.lemmasErrorLogged) {
       this.lemmasErrorLogged = true;
       this.connection.console.error(`metacurate: no WordNet completion: ${wordnet.error}`);
     }
-    const lemmas = lemmasWithPrefix(prefix, MAX_COMPLETIONS, (l) => set.has(l), wordnet.lemmas);
-    const range = this.toRange(doc, replaceStart, offset);
-    const items: CompletionItem[] = lemmas.map((lemma, i) => {
-      const body = model.kind === 'json' ? JSON.stringify(lemma).slice(1, -1) : lemma;
-      return {
-        label: lemma,
-        kind: CompletionItemKind.Value,
-        detail: 'WordNet lemma, not in the list yet',
-        sortText: String(i).padStart(4, '0'),
-        filterText: quote
-          ? lemma
-          : prefix.toLowerCase() === prefix
-            ? lemma
-            : prefix + lemma.slice(prefix.length),
-        insertTextFormat: InsertTextFormat.PlainText,
-        textEdit: { range, newText: quote ? `"${body}"` : body },
-      };
-    });
-    return { isIncomplete: true, items };
+    return completeEntry(doc, model, position, present, wordnet);
   }
 
   private codeActions(uri: string, diagnostics: Parameters<typeof codeActionsFor>[2]): CodeAction[] {
@@ -1518,6 +1597,7 @@ export class MetacurateServer {
     }
     const doc = this.documents.get(uri);
     if (doc) this.publishDiagnostics(doc);
+    this.refreshPulledDiagnostics();
     this.scheduleRebuild(0);
     const source = await this.activeSource();
     return { entries: source?.model.entries.length ?? 0 };
@@ -1547,7 +1627,7 @@ export class MetacurateServer {
 }
 
 /** Starts the server on a connection (stdio / IPC from argv by default); resolves when it exits. */
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Promise<void> {
+export function startServer(connection: Connection = createServerConnection()): Promise<void> {
   new MetacurateServer(connection);
   connection.listen();
   return new Promise((resolve) => connection.onExit(() => resolve()));

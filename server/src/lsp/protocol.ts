@@ -44,6 +44,19 @@ export const DEFAULT_SETTINGS: Readonly<MetacurateSettings> = Object.freeze({
   padding: 'english' as const,
 });
 
+/**
+ * The `initializationOptions` the server reads. `settings` may also be the whole settings object
+ * of the client (`{ "metacurate": { ... } }`); see settingsSources.ts for every accepted shape.
+ */
+export interface MetacurateInitializationOptions {
+  settings?: Partial<MetacurateSettings> | { metacurate?: Partial<MetacurateSettings> };
+  /**
+   * How diagnostics reach the client: "push" (publishDiagnostics), "pull" (textDocument/diagnostic)
+   * or "auto" (the default: pull when the client says it can).
+   */
+  diagnostics?: 'auto' | 'push' | 'pull';
+}
+
 /** Caption fields tried in order when `textField` is ''. */
 export const DEFAULT_TEXT_FIELDS: readonly string[] = ['caption', 'text', 'TEXT'];
 
@@ -134,6 +147,15 @@ export interface RefreshCountsResult {
 export const RefreshCountsRequest = new RequestType<RefreshCountsParams, RefreshCountsResult, void>(
   'metacurate/refreshCounts',
 );
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type ReadyParams = {};
+/**
+ * Client → server: answers once the workspace is scanned and the active list indexed (at once when
+ * they are), with the status then. For clients without `workspace/semanticTokens/refresh` or
+ * `workspace/inlayHint/refresh`: send it, then ask for highlights and hints again. Cancellable.
+ */
+export const ReadyRequest = new RequestType<ReadyParams, StatusParams, void>('metacurate/ready');
 
 /**
  * Client → server: per-class zero-shot accuracy of a training run (and of a baseline run) to show

@@ -16,9 +16,17 @@ counts, inlay hints, symbols and WordNet completion; sample files (**/*.jsonl, *
 **/*.csv, **/*.txt) get their entry matches as semantic tokens (type metacurateEntry, modifiers
 head/tail), hovers, go to definition and references.
 
-Settings come from the client's workspace/configuration section "metacurate", or from the
-initialization options { "settings": { ... } }: metadataGlobs, sampleGlobs, samplesFolder,
-textField, t, previewRecords, padding.
+Settings (metadataGlobs, sampleGlobs, samplesFolder, textField, t, previewRecords, padding) are
+read from every channel a client may use: the initialization options { "settings": { "metacurate":
+{ ... } } }, the settings of workspace/didChangeConfiguration, and workspace/configuration
+(section "metacurate"). The initialization option "diagnostics" ("push", "pull"; default: pull when
+the client can) picks how diagnostics are delivered. Clients without semanticTokens/refresh or
+inlayHint/refresh can send the request metacurate/ready, answered once the workspace is indexed,
+then ask for highlights and hints again. Without file watchers from the client, the server watches
+the workspace folders itself. Editor set-ups: editors/ in the source tree (Neovim, Helix, Emacs).
+
+A malformed message (bad header, body not JSON) is logged on stderr with the bytes received and
+ends the server with status 1, so the client can start it again.
 
 Options:
   --stdio              talk LSP over stdin/stdout
@@ -41,6 +49,9 @@ Options:
     );
     if (!values.stdio && !values['node-ipc'] && values.socket === undefined) {
       throw new UsageError('choose a transport: --stdio, --node-ipc or --socket=PORT');
+    }
+    if (values.socket !== undefined && !/^[0-9]+$/.test(values.socket)) {
+      throw new UsageError(`--socket: expected a port number, got ${JSON.stringify(values.socket)}`);
     }
     // Loaded here: the server's modules cost every other command ~0.1 s of start-up otherwise.
     const { startServer } = await import('../../lsp/languageServer');
