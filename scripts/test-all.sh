@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the suites use. Installed only when missing, so a second run is quick.
-DEBIAN_PACKAGES=(wordnet-base bzip2 unzip chromium libkrb5-dev slurmctld slurmd slurm-client munge python3-torch python3-numpy python3-pil libopenblas0-pthread)
+DEBIAN_PACKAGES=(wordnet-base bzip2 unzip chromium libkrb5-dev slurmctld slurmd slurm-client munge python3-torch python3-numpy python3-pil libopenblas0-pthread neovim python3-ahocorasick)
 missing=()
 for p in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -58,6 +58,9 @@ count_suite mocha "$(grep -oE '[0-9]+ passing' artifacts/logs/mocha.log | tail -
 
 echo "== end-to-end in a real VS Code (code-server + headless Chromium; screenshots in artifacts/e2e/)"
 line_suite e2e e2e bash scripts/e2e/run.sh
+
+echo "== language server in headless Neovim (its built-in LSP client, scripts/nvim/run.sh)"
+line_suite nvim nvim bash scripts/nvim/run.sh
 
 echo "== fault injection (kill -9 in every pass and resume, disk full on a tmpfs, two runs into one folder)"
 line_suite fault fault node scripts/fault/run.mjs
