@@ -21,7 +21,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
@@ -67,7 +67,13 @@ import {
   UsageError,
   type InputErrorReason,
 } from './errors';
-import { openAtomicOutput, removeTemporaryFiles, writeFileAtomic, writeJsonAtomic } from './fsAtomic';
+import {
+  makeFolders,
+  openAtomicOutput,
+  removeTemporaryFiles,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from './fsAtomic';
 import { loadOrBuildIndex } from './match/matcher';
 import type { Padding } from './match/spacing';
 import { matchedIdLists, MATCHES_MAGIC } from './matchesFile';
@@ -331,7 +337,7 @@ export async function prepareCuration(
   }
   plan = { ...plan, options: { ...plan.options, t: options.t, seed: options.seed } };
   try {
-    await mkdir(paths.work, { recursive: true });
+    await makeFolders(paths.work);
   } catch (err) {
     throw asEnvironmentError(err, paths.work, 'create the folder');
   }
@@ -962,7 +968,7 @@ async function assembleOutputs(
 async function ensureInsideOutput(root: string, folder: string): Promise<void> {
   await assertInsideOutput(root, folder);
   try {
-    await mkdir(folder, { recursive: true });
+    await makeFolders(folder);
   } catch (err) {
     throw asEnvironmentError(err, folder, 'create the folder');
   }

@@ -18,11 +18,11 @@
  * else, so a kill at any moment leaves the previous curation whole (before the commit point) or,
  * once the command runs again, the new one.
  */
-import { lstat, mkdir, readdir, readFile, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { asEnvironmentError, EnvironmentError, UsageError } from './errors';
 import { acquireFolderLock, type FolderLock } from './folderLock';
-import { isTemporaryName, moveIntoPlace, removeTemporaryFiles } from './fsAtomic';
+import { isTemporaryName, makeFolders, moveIntoPlace, removeTemporaryFiles } from './fsAtomic';
 import type { ProgressSink } from './progress';
 
 /** Version of `.metacurate/manifest.json`; a folder with another version is refused. */
@@ -157,7 +157,7 @@ export async function openOutputFolder(
     await assertInsideOutput(outDir, folder);
   const state = await judgeOutputFolder(outDir, entries);
   try {
-    await mkdir(paths.meta, { recursive: true });
+    await makeFolders(paths.meta);
   } catch (err) {
     throw asEnvironmentError(err, paths.meta, 'create the folder');
   }
@@ -306,7 +306,7 @@ export async function runSwapMove(outDir: string, move: SwapMove): Promise<void>
     return;
   }
   try {
-    await mkdir(dirname(move.to), { recursive: true });
+    await makeFolders(dirname(move.to));
     await rename(move.from, move.to);
   } catch (err) {
     throw asEnvironmentError(err, move.from, 'move aside');

@@ -103,6 +103,27 @@ function targetOfSync(path: string): Target {
   return targetFrom(path, stats, false, stats.isFile() ? realpathSync(path) : undefined);
 }
 
+/**
+ * `mkdir -p` that reports the real failure: Node's recursive mkdir answers ENOENT on a read-only
+ * file system. A file in the way is EEXIST.
+ */
+export async function makeFolders(path: string): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if ((await stat(path)).isDirectory()) return;
+      throw err;
+    }
+    if (code !== 'ENOENT' || dirname(path) === path) throw err;
+    await makeFolders(dirname(path));
+    await mkdir(path).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
+  }
+}
+
 /** An output file being written; nothing is visible under its name before commit(). */
 export interface AtomicOutput {
   /** The path the caller named. */
@@ -181,7 +202,7 @@ export async function openAtomicOutput(path: string): Promise<AtomicOutput> {
   }
   const temporary = temporaryPathFor(target.path);
   try {
-    await mkdir(dirname(target.path), { recursive: true });
+    await makeFolders(dirname(target.path));
     const handle = await open(temporary, 'wx');
     return new HandleOutput(path, handle, { temporary, target: target.path, mode: target.mode });
   } catch (err) {
@@ -245,7 +266,7 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
  */
 export async function moveIntoPlace(from: string, to: string): Promise<void> {
   try {
-    await mkdir(dirname(to), { recursive: true });
+    await makeFolders(dirname(to));
     try {
       await link(from, to);
     } catch (err) {

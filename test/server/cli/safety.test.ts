@@ -291,6 +291,38 @@ describe('metacurate CLI: curation never loses data', function () {
       );
     });
 
+    it('a read-only file system: one line naming the folder it could not create (EROFS)', () => {
+      requireRoot('mounting a read-only tmpfs');
+      const mount = join(dir.path, 'read-only');
+      mkdirSync(mount);
+      const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', mount], {
+        encoding: 'utf8',
+      });
+      assert.equal(mounted.status, 0, `mount -t tmpfs needs CAP_SYS_ADMIN: ${mounted.stderr}`);
+      try {
+        const r = cli([
+          'curate',
+          '--metadata',
+          metadata,
+          '--input',
+          pool,
+          '--t',
+          '5',
+          '--seed',
+          '1',
+          '--out',
+          mount,
+        ]);
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(
+          r.stderr,
+          `metacurate curate: error: cannot create the folder ${mount}/.metacurate: read-only file system (EROFS)\n`,
+        );
+      } finally {
+        execFileSync('umount', [mount]);
+      }
+    });
+
     it('a disk that fills up in the count pass: one line from the worker thread, nothing half-written; once space is freed the same command resumes', () => {
       requireRoot('mounting a small tmpfs');
       const mount = join(dir.path, 'small-disk');
