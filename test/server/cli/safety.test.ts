@@ -433,6 +433,11 @@ describe('metacurate CLI: curation never loses data', function () {
       assert.match(help, /environment\s+failure/, args.join(' '));
       assert.match(help, /3 internal error/, args.join(' '));
     }
+    for (const name of ['run', 'experiment']) {
+      const help = cli([name, '--help']).stdout;
+      assert.match(help, /environment failure/, name);
+      assert.match(help, /3 internal error/, name);
+    }
     assert.match(cli(['--help']).stdout, /--debug/);
     assert.match(
       cli(['curate', '--help']).stdout,
