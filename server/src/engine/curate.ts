@@ -4,18 +4,24 @@
  * renamed into place when complete and recorded in a manifest, so a killed run, started again
  * with the same command, skips the finished work and ends with the same bytes.
  *
- * Output folder:
+ * Output folder (curationFolder.ts says who may write there, and how a new curation replaces
+ * the one the folder holds):
  *   data/<path>                  kept records per input file, in the input's format
  *   data/<path>.entries.jsonl    per kept record: key, matched entry ids, keep probability
  *   data/**\/sizes.json           WebDataset shards: samples per shard, as OpenCLIP reads it
  *   counts.json, counts.bin      per-entry counts ({entry: count}, and the compact form)
  *   matches.bin                  matched ids of every record (matchesFile.ts)
  *   summary.json                 sizes, counts before and expected after, t, seed, timings
- *   .metacurate/                 manifest and work files (kept for resuming and re-selecting)
+ *   .metacurate/                 manifest, lock, work files (kept for resuming and re-selecting),
+ *                                and the stage where the next curation is built
+ *
+ * Resuming trusts no earlier work blindly: each counted slice recorded the sha256 of the bytes it
+ * read, and a re-run hashes those bytes again (and compares the metadata's hash and the inputs'
+ * sizes) before using them. A changed input starts the count over, with a message naming it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, readdir, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdtemp, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
@@ -30,6 +36,7 @@ import {
   checkUniqueSampleKeys,
   countOutputs,
   selectOutputs,
+  sliceSha256,
   taskResultPath,
   type CountTaskResult,
   type Phase,
@@ -37,18 +44,49 @@ import {
   type RunSettings,
   type SelectTaskResult,
 } from './curateTasks';
-import { EmptyPoolError, InputError, UsageError, type InputErrorReason } from './errors';
-import { temporaryPathFor, writeFileAtomic, writeJsonAtomic } from './fsAtomic';
+import {
+  assertInsideOutput,
+  checkSwap,
+  cleanUpAfterSwap,
+  folderPaths,
+  listFiles,
+  MANIFEST_VERSION,
+  openOutputFolder,
+  removeLeftovers,
+  removeOwnFolder,
+  swapIn,
+  type OutputFolder,
+  type Swap,
+} from './curationFolder';
+import {
+  asEnvironmentError,
+  EmptyPoolError,
+  EnvironmentError,
+  InputError,
+  InterruptedError,
+  UsageError,
+  type InputErrorReason,
+} from './errors';
+import {
+  makeFolders,
+  openAtomicOutput,
+  removeTemporaryFiles,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from './fsAtomic';
 import { loadOrBuildIndex } from './match/matcher';
 import type { Padding } from './match/spacing';
 import { matchedIdLists, MATCHES_MAGIC } from './matchesFile';
 import { loadMetadata, type Metadata } from './metadata';
+import { assertInputsApartFromOutputs } from './pathOverlap';
 import { detectFormat, isSplittable } from './pool/formats';
 import { planByteRanges } from './pool/read';
 import type { PoolFormat } from './pool/types';
 import { silentProgress, type ProgressSink } from './progress';
 import { CurationWorkers } from './workerPool';
 import type { WorkerRequest } from './workerProtocol';
+
+export { assertInsideOutput } from './curationFolder';
 
 export interface CurateOptions {
   metadataPath: string;
@@ -97,21 +135,30 @@ export interface CurateSummary {
   resumed: boolean;
 }
 
-interface Manifest {
-  version: number;
-  /** Hash of what the count pass depends on (metadata, inputs and their sizes, fields, padding). */
+/** The slices of a pool and what their count work was done on. */
+interface Plan {
+  /** Names this count work: a curation records the plan it was selected from. */
+  id: string;
+  /** Hash of what the command names for the count pass: metadata and input paths, formats, fields, padding. */
   countKey: string;
-  /** Hash of what the select pass adds (t, seed). */
-  selectKey: string;
-  /** The run's options with absolute paths: a task started elsewhere (a Slurm node) reads them here. */
+  /** The content counted: the metadata's sha256 and each input's size (each slice's sha256 is in its result). */
+  metadataSha256: string;
+  sizes: number[];
+  /** The run's options with absolute paths, t and seed those of the selection being built. */
   options: CurateOptions;
   tasks: PoolTask[];
-  finalizedFiles: string[];
-  complete: boolean;
 }
 
-/** 2: default keys name files by their path in the pool (keyPrefix), so old plans are redone. */
-const MANIFEST_VERSION = 2;
+interface Manifest {
+  version: number;
+  /** The first run made the output folder: a failed run that leaves no curation removes it (if empty). */
+  createdOut: boolean;
+  plan: Plan;
+  /** The curation the folder holds, whole: its files, relative to the folder. */
+  current?: { planId: string; selectKey: string; files: string[] };
+  /** The selection being built in the stage; `swap` is set once it is complete (the commit point). */
+  next?: { selectKey: string; finalizedFiles: string[]; swap?: Swap };
+}
 
 /**
  * A curation whose slices are planned and recorded in the output folder. Any executor runs its
@@ -121,6 +168,8 @@ export interface PreparedCuration {
   options: CurateOptions;
   outDir: string;
   workDir: string;
+  /** Where the outputs are built before they are swapped into the folder. */
+  stageDir: string;
   manifestPath: string;
   padding: Padding;
   run: RunSettings;
@@ -128,18 +177,22 @@ export interface PreparedCuration {
   inputs: string[];
   formats: PoolFormat[];
   outputNames: string[];
+  tasks: PoolTask[];
+  /** Hash of t and seed: the selection being built. */
+  selectKey: string;
   state: Manifest;
   resumed: boolean;
 }
 
 export async function readTaskResults<R>(prepared: PreparedCuration, phase: Phase): Promise<Map<number, R>> {
+  return readResults<R>(prepared.tasks, prepared.workDir, phase);
+}
+
+async function readResults<R>(tasks: PoolTask[], workDir: string, phase: Phase): Promise<Map<number, R>> {
   const results = new Map<number, R>();
-  for (const task of prepared.state.tasks) {
+  for (const task of tasks) {
     try {
-      results.set(
-        task.id,
-        JSON.parse(await readFile(taskResultPath(prepared.workDir, phase, task.id), 'utf8')) as R,
-      );
+      results.set(task.id, JSON.parse(await readFile(taskResultPath(workDir, phase, task.id), 'utf8')) as R);
     } catch {
       // Not done yet.
     }
@@ -149,21 +202,42 @@ export async function readTaskResults<R>(prepared: PreparedCuration, phase: Phas
 
 export async function pendingTasks(prepared: PreparedCuration, phase: Phase): Promise<PoolTask[]> {
   const done = await readTaskResults(prepared, phase);
-  return prepared.state.tasks.filter((t) => !done.has(t.id));
+  return prepared.tasks.filter((t) => !done.has(t.id));
 }
 
 /**
- * Validates the options, then plans the slices (or picks up the plan of an interrupted run with
- * the same inputs). Returns the finished summary instead when the folder already holds this run.
+ * Checks the options, that inputs and the output folder are apart, and that the folder may
+ * take a curation; then creates the folder and takes its lock (curationFolder.ts). Nothing is
+ * written before these checks pass. The caller releases the folder when it is done.
+ */
+export async function openCurationFolder(
+  options: CurateOptions,
+  command: string,
+  progress: ProgressSink,
+): Promise<OutputFolder> {
+  validateOptions(options);
+  const outDir = resolve(options.outDir);
+  await assertInputsApartFromOutputs(
+    [...options.inputs, options.metadataPath],
+    [{ path: outDir, folder: true }],
+  );
+  return openOutputFolder(outDir, command, progress);
+}
+
+/**
+ * In an opened folder: finishes a swap an earlier run committed, removes what killed runs left,
+ * checks that earlier work was done on the inputs as they are now, then plans the slices (or
+ * keeps the plan of an interrupted run). Returns the finished summary instead when the folder
+ * already holds this curation.
  */
 export async function prepareCuration(
   options: CurateOptions,
   progress: ProgressSink,
+  folder: OutputFolder,
+  signal?: AbortSignal,
 ): Promise<{ prepared: PreparedCuration } | { complete: CurateSummary }> {
-  validateOptions(options);
-  const outDir = resolve(options.outDir);
-  const workDir = join(outDir, '.metacurate', 'work');
-  const manifestPath = join(outDir, '.metacurate', 'manifest.json');
+  const outDir = folder.outDir;
+  const paths = folderPaths(outDir);
   const padding = options.padding ?? 'english';
   const run = runSettingsOf(options);
   const inputs = options.inputs.map((p) => resolve(p));
@@ -171,8 +245,6 @@ export async function prepareCuration(
   const sizes = await Promise.all(inputs.map((p) => fileSize(p)));
   const metadata = await loadMetadata(options.metadataPath);
   const outputNames = outputPaths(inputs);
-  // Checked before any work: where the run writes must not lead outside through a symlink.
-  for (const folder of [workDir, join(outDir, 'data')]) await assertInsideOutput(outDir, folder);
   const normalized: CurateOptions = {
     ...options,
     inputs,
@@ -181,132 +253,286 @@ export async function prepareCuration(
     padding,
     onError: run.onError,
   };
-
   const countKey = hash({
     v: MANIFEST_VERSION,
-    metadata: metadata.sha256,
+    metadata: normalized.metadataPath,
     inputs,
-    sizes,
     formats,
     run,
     padding,
   });
   const selectKey = hash({ t: options.t, seed: options.seed });
-  let manifest = await readManifest(manifestPath);
-  if (manifest && manifest.countKey !== countKey) {
-    if (manifest.complete) {
+
+  let manifest = await readManifest(paths.manifest);
+  const resumed = manifest !== undefined;
+  if (manifest?.next?.swap) {
+    progress.info('Finishing the swap of the curation an earlier run completed.');
+    manifest = await completeSwap(outDir, paths.manifest, manifest);
+  }
+  const removed = await removeLeftovers(outDir, manifest?.current?.files ?? [], false);
+  if (removed > 0) progress.info(`Removed ${removed} temporary file(s) left by an interrupted run.`);
+  if (manifest) folder.createdOut ||= manifest.createdOut;
+
+  let plan = manifest?.plan;
+  const current = manifest?.current;
+  let next = manifest?.next;
+  if (plan && plan.countKey !== countKey) {
+    if (current) {
       throw new UsageError(
         `${outDir} already holds a finished curation of other inputs, metadata or fields; choose another --out folder`,
       );
     }
     progress.info('The output folder holds an unfinished run of different inputs; starting over.');
-    await rm(join(outDir, '.metacurate'), { recursive: true, force: true });
-    manifest = undefined;
+    plan = undefined;
+  } else if (plan) {
+    const change = await findChangedInput(plan, metadata, paths.work, progress, signal);
+    if (change) {
+      progress.info(
+        `${change}: counting again from the start${current ? ` (the curation ${outDir} holds stays as it is until the new one is complete)` : ''}.`,
+      );
+      plan = undefined;
+    }
   }
-  if (manifest && manifest.selectKey !== selectKey) {
-    progress.info('Counts are reused from the earlier run; selecting again for the new t and seed.');
-    for (const name of ['data', 'summary.json'])
-      await rm(join(outDir, name), { recursive: true, force: true });
-    manifest = { ...manifest, selectKey, options: normalized, finalizedFiles: [], complete: false };
-    for (const f of await readdir(workDir).catch(() => [] as string[]))
-      if (f.startsWith('select-')) await rm(join(workDir, f), { force: true });
-    await writeJsonAtomic(manifestPath, manifest);
+  if (!plan) {
+    await removeOwnFolder(paths.work);
+    await removeOwnFolder(paths.stage);
+    next = undefined;
+    const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+    plan = {
+      id: randomBytes(8).toString('hex'),
+      countKey,
+      metadataSha256: metadata.sha256,
+      sizes,
+      options: normalized,
+      tasks: await planTasks(inputs, formats, sizes, options.sliceBytes ?? defaultSliceBytes(sizes, workers)),
+    };
   }
-  if (manifest?.complete) {
-    const summary = JSON.parse(await readFile(join(outDir, 'summary.json'), 'utf8')) as CurateSummary;
+  const state = (): Manifest => ({
+    version: MANIFEST_VERSION,
+    createdOut: folder.createdOut,
+    plan: plan!,
+    current,
+    next,
+  });
+  if (next && next.selectKey !== selectKey) {
+    await discardSelection(paths.work, paths.stage);
+    next = undefined;
+  }
+  if (current && current.planId === plan.id && current.selectKey === selectKey) {
+    if (next) {
+      await discardSelection(paths.work, paths.stage);
+      next = undefined;
+      await writeJsonAtomic(paths.manifest, state());
+    }
+    const summary = await readSummary(outDir);
     progress.info(`Already complete: ${outDir} (kept ${summary.kept} of ${summary.pool.records}).`);
     return { complete: { ...summary, resumed: true } };
   }
-  const resumed = manifest !== undefined;
-  if (!manifest) {
-    const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
-    const tasks = await planTasks(
-      inputs,
-      formats,
-      sizes,
-      options.sliceBytes ?? defaultSliceBytes(sizes, workers),
-    );
-    manifest = {
-      version: MANIFEST_VERSION,
-      countKey,
-      selectKey,
-      options: normalized,
-      tasks,
-      finalizedFiles: [],
-      complete: false,
-    };
-    await mkdir(workDir, { recursive: true });
-    await writeJsonAtomic(manifestPath, manifest);
+  if (!next) {
+    if (current?.planId === plan.id)
+      progress.info('Counts are reused from the earlier run; selecting again for the new t and seed.');
+    // Select results of the curation the folder holds are not this selection's.
+    await discardSelection(paths.work, paths.stage);
+    next = { selectKey, finalizedFiles: [] };
   }
+  plan = { ...plan, options: { ...plan.options, t: options.t, seed: options.seed } };
+  try {
+    await makeFolders(paths.work);
+  } catch (err) {
+    throw asEnvironmentError(err, paths.work, 'create the folder');
+  }
+  const manifestNow = state();
+  await writeJsonAtomic(paths.manifest, manifestNow);
   return {
     prepared: {
-      options: normalized,
+      options: plan.options,
       outDir,
-      workDir,
-      manifestPath,
+      workDir: paths.work,
+      stageDir: paths.stage,
+      manifestPath: paths.manifest,
       padding,
       run,
       metadata,
       inputs,
       formats,
       outputNames,
-      state: manifest,
+      tasks: plan.tasks,
+      selectKey,
+      state: manifestNow,
       resumed,
     },
   };
 }
 
+/**
+ * Why the count work of `plan` no longer describes the inputs, or undefined: the metadata's hash,
+ * an input's size, a slice that no longer starts a line, or the bytes of a counted slice.
+ */
+async function findChangedInput(
+  plan: Plan,
+  metadata: Metadata,
+  workDir: string,
+  progress: ProgressSink,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const { options, tasks } = plan;
+  if (plan.metadataSha256 !== metadata.sha256)
+    return `The metadata ${options.metadataPath} changed since the earlier run`;
+  for (let f = 0; f < options.inputs.length; f++) {
+    const size = await fileSize(options.inputs[f]);
+    if (size !== plan.sizes[f])
+      return `The input ${options.inputs[f]} changed since the earlier run (${plan.sizes[f]} bytes then, ${size} now)`;
+  }
+  for (const task of tasks) {
+    if (task.byteRange && task.byteRange.start > 0 && !(await startsLine(task.file, task.byteRange.start)))
+      return `The input ${task.file} changed since the earlier run (a slice no longer starts at a line)`;
+  }
+  const counted = await readResults<CountTaskResult>(tasks, workDir, 'count');
+  if (counted.size === 0) return undefined;
+  const bytes = tasks.filter((t) => counted.has(t.id)).reduce((a, t) => a + t.bytes, 0);
+  progress.info(
+    `Checking the ${counted.size} slice(s) counted earlier (${(bytes / 1048576).toFixed(1)} MiB) against the inputs.`,
+  );
+  for (const task of tasks) {
+    const result = counted.get(task.id);
+    if (result === undefined) continue;
+    if (signal?.aborted) throw new InterruptedError();
+    if (result.sha256 !== (await sliceSha256(task))) {
+      const range = task.byteRange ? `bytes ${task.byteRange.start}..${task.byteRange.end}` : 'its bytes';
+      return `The input ${task.file} changed since the earlier run (${range} differ from what was counted)`;
+    }
+  }
+  return undefined;
+}
+
+/** True when the byte before `offset` ends a line, as planByteRanges placed slice starts. */
+async function startsLine(file: string, offset: number): Promise<boolean> {
+  const handle = await open(file, 'r').catch((err: unknown) => {
+    throw new InputError(file, {}, 'unreadable', `cannot read input: ${(err as Error).message}`);
+  });
+  try {
+    const byte = Buffer.alloc(1);
+    const { bytesRead } = await handle.read(byte, 0, 1, offset - 1);
+    return bytesRead === 1 && byte[0] === 10;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Removes the selection being built: its select work and its stage. */
+async function discardSelection(workDir: string, stageDir: string): Promise<void> {
+  for (const f of await readdir(workDir).catch(() => [] as string[]))
+    if (f.startsWith('select-')) await rm(join(workDir, f), { force: true });
+  await removeOwnFolder(stageDir);
+}
+
+/** Moves a committed stage in and records the new curation as the folder's (curationFolder.ts). */
+async function completeSwap(outDir: string, manifestPath: string, manifest: Manifest): Promise<Manifest> {
+  const next = manifest.next!;
+  const swap = next.swap!;
+  await swapIn(outDir, swap);
+  const done: Manifest = {
+    ...manifest,
+    current: { planId: manifest.plan.id, selectKey: next.selectKey, files: swap.files },
+    next: undefined,
+  };
+  await writeJsonAtomic(manifestPath, done);
+  await cleanUpAfterSwap(outDir, swap);
+  return done;
+}
+
+async function readSummary(outDir: string): Promise<CurateSummary> {
+  const path = join(outDir, 'summary.json');
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as CurateSummary;
+  } catch (err) {
+    throw asEnvironmentError(err, path, 'read');
+  }
+}
+
 /** Re-opens a prepared curation from its folder (what a task on another node does). */
 export async function openPreparedCuration(outDir: string): Promise<PreparedCuration> {
-  const manifestPath = join(resolve(outDir), '.metacurate', 'manifest.json');
-  const state = await readManifest(manifestPath);
+  const paths = folderPaths(resolve(outDir));
+  const state = await readManifest(paths.manifest);
   if (!state) throw new UsageError(`${outDir} holds no prepared curation (no .metacurate/manifest.json)`);
-  const o = state.options;
+  const o = state.plan.options;
   const metadata = await loadMetadata(o.metadataPath);
   return {
     options: o,
     outDir: resolve(outDir),
-    workDir: join(resolve(outDir), '.metacurate', 'work'),
-    manifestPath,
+    workDir: paths.work,
+    stageDir: paths.stage,
+    manifestPath: paths.manifest,
     padding: o.padding ?? 'english',
     run: runSettingsOf(o),
     metadata,
     inputs: o.inputs,
     formats: o.inputs.map((p) => detectFormat(p)),
     outputNames: outputPaths(o.inputs),
+    tasks: state.plan.tasks,
+    selectKey: state.next?.selectKey ?? state.current?.selectKey ?? '',
     state,
     resumed: true,
   };
 }
 
+/** True once the folder holds the curation `prepared` builds (its swap is done). */
+export async function isCurationComplete(prepared: PreparedCuration): Promise<boolean> {
+  const m = await readManifest(prepared.manifestPath);
+  return (
+    m !== undefined &&
+    m.next === undefined &&
+    m.current?.planId === prepared.state.plan.id &&
+    m.current.selectKey === prepared.selectKey
+  );
+}
+
+/** True once the counts are reduced (they are in the stage, or already swapped in). */
+export async function isCurationReduced(prepared: PreparedCuration): Promise<boolean> {
+  const inStage = await stat(join(prepared.stageDir, 'counts.bin')).then(
+    () => true,
+    () => false,
+  );
+  if (inStage) return true;
+  const m = await readManifest(prepared.manifestPath);
+  return m?.next?.swap !== undefined || (await isCurationComplete(prepared));
+}
+
 export async function curate(
   options: CurateOptions,
   progress: ProgressSink = silentProgress,
+  signal?: AbortSignal,
 ): Promise<CurateSummary> {
   const started = performance.now();
-  const opened = await prepareCuration(options, progress);
-  if ('complete' in opened) return opened.complete;
-  const prepared = opened.prepared;
-  const { metadata, workDir, run } = prepared;
-  const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
-
-  const indexStart = performance.now();
-  const index = loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
-  progress.info(
-    `Matcher for ${metadata.entries.length.toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
-  );
-  const timings = { index: (performance.now() - indexStart) / 1000, count: 0, select: 0, finalize: 0 };
-
-  const pool = new CurationWorkers(Math.min(workers, prepared.state.tasks.length), index.packed);
+  const folder = await openCurationFolder(options, 'curate', progress);
+  let prepared: PreparedCuration | undefined;
+  let pool: CurationWorkers | undefined;
   try {
+    const opened = await prepareCuration(options, progress, folder, signal);
+    if ('complete' in opened) return opened.complete;
+    prepared = opened.prepared;
+    const { metadata, workDir, run } = prepared;
+    const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+
+    const indexStart = performance.now();
+    const index = loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
+    progress.info(
+      `Matcher for ${metadata.entries.length.toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
+    );
+    const timings = { index: (performance.now() - indexStart) / 1000, count: 0, select: 0, finalize: 0 };
+
+    pool = new CurationWorkers(Math.min(workers, prepared.tasks.length), index.packed);
     let t0 = performance.now();
     const toCount = await pendingTasks(prepared, 'count');
-    await runPhase(pool, 'count', prepared.state.tasks, toCount, progress, (task) => ({
-      type: 'count',
-      task,
-      run,
-      workDir,
-    }));
+    await runPhase(
+      pool,
+      'count',
+      prepared.tasks,
+      toCount,
+      progress,
+      (task) => ({ type: 'count', task, run, workDir }),
+      signal,
+    );
     timings.count = (performance.now() - t0) / 1000;
 
     const counts = await reduceCuration(prepared);
@@ -318,48 +544,86 @@ export async function curate(
     new Float64Array(shared).set(balanceProbabilities(counts.counts, options.t));
     const firstIndex = await firstRecordIndexes(prepared);
     const toSelect = await pendingTasks(prepared, 'select');
-    await runPhase(pool, 'select', prepared.state.tasks, toSelect, progress, (task) => ({
-      type: 'select',
-      task,
-      run,
-      workDir,
-      seed: options.seed,
-      firstRecordIndex: firstIndex.get(task.id)!,
-      probabilities: shared,
-    }));
+    await runPhase(
+      pool,
+      'select',
+      prepared.tasks,
+      toSelect,
+      progress,
+      (task) => ({
+        type: 'select',
+        task,
+        run,
+        workDir,
+        seed: options.seed,
+        firstRecordIndex: firstIndex.get(task.id)!,
+        probabilities: shared,
+      }),
+      signal,
+    );
     timings.select = (performance.now() - t0) / 1000;
+    if (signal?.aborted) throw new InterruptedError();
 
     return await finalizeCuration(prepared, { timings, started, workers: pool.size });
   } catch (err) {
-    if (err instanceof InputError) {
-      // The other workers may still be writing their slices: stop them before removing.
-      await pool.close();
-      await removeRunOutputs(prepared.outDir);
-    }
+    // The workers may still be writing their slices: stop them before removing anything.
+    await pool?.close();
+    if (prepared) await abandonRun(prepared, folder, err instanceof InputError);
     throw err;
   } finally {
     progress.finish();
-    await pool.close();
+    await pool?.close();
+    await folder.release();
   }
 }
 
 /**
- * Sums the slices' partial counts and writes counts.json and counts.bin. A pool without records
- * (all files empty, or every record skipped) is an EmptyPoolError: there is nothing to curate.
+ * After a failure or an interruption: the temporary files of the stopped workers go, finished
+ * work stays for a re-run. After bad input (the run cannot succeed as it is) the selection being
+ * built goes too, and when the folder holds no curation yet, all of this curation's work; the
+ * curation the folder holds, and anything else in it, stays.
+ */
+async function abandonRun(
+  prepared: PreparedCuration,
+  folder: OutputFolder,
+  badInput: boolean,
+): Promise<void> {
+  const paths = folderPaths(prepared.outDir);
+  await removeTemporaryFiles(paths.work);
+  await removeTemporaryFiles(paths.stage, { recursive: true });
+  if (!badInput) return;
+  const state = (await readManifest(paths.manifest)) ?? prepared.state;
+  if (state.next?.swap) return; // Committed: the next run swaps it in.
+  if (state.current) {
+    await discardSelection(paths.work, paths.stage);
+    await writeJsonAtomic(paths.manifest, { ...state, next: undefined });
+    return;
+  }
+  folder.createdOut ||= state.createdOut;
+  for (const path of [paths.work, paths.stage, paths.prev]) await removeOwnFolder(path);
+  await rm(paths.manifest, { force: true });
+}
+
+/**
+ * Sums the slices' partial counts and writes counts.json and counts.bin to the stage. A pool
+ * without records (all files empty, or every record skipped) is an EmptyPoolError: there is
+ * nothing to curate.
  */
 export async function reduceCuration(prepared: PreparedCuration): Promise<EntryCounts> {
   const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
-  const missing = prepared.state.tasks.filter((t) => !counted.has(t.id));
+  const missing = prepared.tasks.filter((t) => !counted.has(t.id));
   if (missing.length > 0)
-    throw new Error(`cannot reduce: ${missing.length} count task(s) are not done (first: ${missing[0].id})`);
+    throw new UsageError(
+      `cannot reduce: ${missing.length} count task(s) are not done (first: ${missing[0].id}); run them first`,
+    );
   const counts = await reduceCounts(
-    { tasks: prepared.state.tasks, counted: Object.fromEntries(counted) },
+    { tasks: prepared.tasks, counted: Object.fromEntries(counted) },
     prepared.metadata,
     prepared.workDir,
     prepared.run,
   );
   if (counts.records === 0) throw new EmptyPoolError(prepared.inputs, sumSkipped(counted.values()));
-  await writeCounts(join(prepared.outDir, 'counts.json'), prepared.metadata.entries, counts);
+  await writeCounts(join(prepared.stageDir, 'counts.json'), prepared.metadata.entries, counts);
   return counts;
 }
 
@@ -375,62 +639,80 @@ function sumSkipped(results: Iterable<CountTaskResult>): Partial<Record<InputErr
 
 /** Keep probabilities of a reduced curation, from its compact counts. */
 export async function probabilitiesOf(prepared: PreparedCuration): Promise<Float64Array> {
-  const { counts } = await readCounts(join(prepared.outDir, 'counts.bin'), prepared.metadata.entries);
+  const { counts } = await readCounts(join(prepared.stageDir, 'counts.bin'), prepared.metadata.entries);
   return balanceProbabilities(counts, prepared.options.t);
 }
 
-/** Assembles the outputs from the slices and writes matches.bin and summary.json. */
+/**
+ * Assembles the outputs from the slices in the stage (data/, matches.bin, summary.json), then
+ * swaps them into the folder in place of the curation it held. A run that finds the swap
+ * committed only finishes it; one that finds the curation complete returns its summary.
+ */
 export async function finalizeCuration(
   prepared: PreparedCuration,
   run: { timings: CurateSummary['pass_seconds']; started: number; workers: number },
 ): Promise<CurateSummary> {
   const t0 = performance.now();
-  const { state, outDir, workDir, metadata, options } = prepared;
-  const selected = await readTaskResults<SelectTaskResult>(prepared, 'select');
-  const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
-  const missing = state.tasks.filter((t) => !selected.has(t.id));
-  if (missing.length > 0)
-    throw new Error(
-      `cannot finalize: ${missing.length} select task(s) are not done (first: ${missing[0].id})`,
+  const { outDir, stageDir, workDir, metadata, options } = prepared;
+  const state = (await readManifest(prepared.manifestPath)) ?? prepared.state;
+  const next = state.next;
+  if (next === undefined) return readSummary(outDir);
+  if (next.swap === undefined) {
+    const selected = await readTaskResults<SelectTaskResult>(prepared, 'select');
+    const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
+    const missing = prepared.tasks.filter((t) => !selected.has(t.id));
+    if (missing.length > 0)
+      throw new UsageError(
+        `cannot finalize: ${missing.length} select task(s) are not done (first: ${missing[0].id}); run them first`,
+      );
+    const { counts: countValues, info } = await readCounts(join(stageDir, 'counts.bin'), metadata.entries);
+    const counts = { ...(info as CountsInfo), counts: countValues };
+    const saveManifest = () => writeJsonAtomic(prepared.manifestPath, state);
+    const outputs = await assembleOutputs(
+      prepared.tasks,
+      next.finalizedFiles,
+      selected,
+      prepared.inputs,
+      prepared.formats,
+      prepared.outputNames,
+      stageDir,
+      workDir,
+      saveManifest,
     );
-  const { counts: countValues, info } = await readCounts(join(outDir, 'counts.bin'), metadata.entries);
-  const counts = { ...(info as CountsInfo), counts: countValues };
-  const saveManifest = () => writeJsonAtomic(prepared.manifestPath, state);
-  const outputs = await assembleOutputs(
-    state,
-    selected,
-    prepared.inputs,
-    prepared.formats,
-    prepared.outputNames,
-    outDir,
-    workDir,
-    saveManifest,
-  );
-  const stream = await writeMatchesFile(state.tasks, workDir, join(outDir, 'matches.bin'), counts.records);
-  const p = balanceProbabilities(countValues, options.t);
-  const summary = summarize({
-    options,
-    metadata,
-    counts,
-    p,
-    stream,
-    outputs,
-    counted,
-    selected,
-    padding: prepared.padding,
-    workers: run.workers,
-    resumed: prepared.resumed,
-    timings: run.timings,
-    started: run.started,
-  });
-  summary.pass_seconds.finalize = round((performance.now() - t0) / 1000, 3);
-  const wall = (performance.now() - run.started) / 1000;
-  summary.wall_seconds = round(wall, 3);
-  summary.records_per_second = wall > 0 ? Math.round(summary.pool.records / wall) : 0;
-  await writeJsonAtomic(join(outDir, 'summary.json'), summary);
-  state.complete = true;
-  await saveManifest();
-  return summary;
+    const stream = await writeMatchesFile(
+      prepared.tasks,
+      workDir,
+      join(stageDir, 'matches.bin'),
+      counts.records,
+    );
+    const p = balanceProbabilities(countValues, options.t);
+    const summary = summarize({
+      options,
+      metadata,
+      counts,
+      p,
+      stream,
+      outputs,
+      counted,
+      selected,
+      padding: prepared.padding,
+      workers: run.workers,
+      resumed: prepared.resumed,
+      timings: run.timings,
+      started: run.started,
+    });
+    summary.pass_seconds.finalize = round((performance.now() - t0) / 1000, 3);
+    const wall = (performance.now() - run.started) / 1000;
+    summary.wall_seconds = round(wall, 3);
+    summary.records_per_second = wall > 0 ? Math.round(summary.pool.records / wall) : 0;
+    await writeJsonAtomic(join(stageDir, 'summary.json'), summary);
+    const swap: Swap = { files: await listFiles(stageDir), previous: state.current?.files ?? [] };
+    await checkSwap(outDir, swap);
+    next.swap = swap;
+    await saveManifest();
+  }
+  prepared.state = await completeSwap(outDir, prepared.manifestPath, state);
+  return readSummary(outDir);
 }
 
 function runSettingsOf(
@@ -465,13 +747,21 @@ function hash(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
 }
 
+/** The folder's manifest; undefined when there is none (inspectOutputFolder refused other versions). */
 async function readManifest(path: string): Promise<Manifest | undefined> {
+  let text: string;
   try {
-    const m = JSON.parse(await readFile(path, 'utf8')) as Manifest;
-    return m.version === MANIFEST_VERSION ? m : undefined;
-  } catch {
-    return undefined;
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw asEnvironmentError(err, path, 'read');
   }
+  const m = JSON.parse(text) as Manifest;
+  if (m.version !== MANIFEST_VERSION)
+    throw new UsageError(
+      `${path} is of another version of metacurate (${m.version}); remove the folder or choose another --out`,
+    );
+  return m;
 }
 
 /** About four slices per worker, between 8 MiB and 256 MiB, so work spreads evenly. */
@@ -538,6 +828,7 @@ async function runPhase(
   pending: PoolTask[],
   progress: ProgressSink,
   request: (task: PoolTask) => WorkerRequest,
+  signal?: AbortSignal,
 ): Promise<void> {
   const totalBytes = all.reduce((a, t) => a + t.bytes, 0);
   const pendingIds = new Set(pending.map((t) => t.id));
@@ -556,6 +847,7 @@ async function runPhase(
   };
   report();
   await pool.run<{ records: number }>(pending.map(request), {
+    signal,
     onProgress(taskId, records, fraction) {
       running.set(taskId, { records, fraction });
       report();
@@ -605,7 +897,7 @@ export async function firstRecordIndexes(prepared: PreparedCuration): Promise<Ma
   const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
   const next = new Map<string, number>();
   const first = new Map<number, number>();
-  for (const task of prepared.state.tasks) {
+  for (const task of prepared.tasks) {
     const at = next.get(task.file) ?? 0;
     first.set(task.id, at);
     next.set(task.file, at + (counted.get(task.id)?.records ?? 0));
@@ -614,39 +906,40 @@ export async function firstRecordIndexes(prepared: PreparedCuration): Promise<Ma
 }
 
 async function assembleOutputs(
-  state: Manifest,
+  tasks: PoolTask[],
+  finalizedFiles: string[],
   selected: Map<number, SelectTaskResult>,
   inputs: string[],
   formats: PoolFormat[],
   names: string[],
-  outDir: string,
+  stageDir: string,
   workDir: string,
   saveManifest: () => Promise<void>,
 ): Promise<CurateSummary['outputs']> {
-  const dataDir = join(outDir, 'data');
+  const dataDir = join(stageDir, 'data');
   const outputs: CurateSummary['outputs'] = [];
   const shardSizes = new Map<string, Record<string, number>>();
   for (let f = 0; f < inputs.length; f++) {
-    const tasks = state.tasks.filter((t) => t.file === inputs[f]);
+    const fileTasks = tasks.filter((t) => t.file === inputs[f]);
     // An input skipped whole as unreadable (--on-error skip) has no output; the summary counts it.
-    if (tasks.every((t) => selected.get(t.id)!.noOutput)) continue;
+    if (fileTasks.every((t) => selected.get(t.id)!.noOutput)) continue;
     const target = join(dataDir, names[f]);
     if (!target.startsWith(dataDir + sep))
       throw new UsageError(`output path escapes the output folder: ${names[f]}`);
     const sidecar = `${target}.entries.jsonl`;
-    const kept = tasks.reduce((a, t) => a + selected.get(t.id)!.kept, 0);
-    const records = tasks.reduce((a, t) => a + selected.get(t.id)!.records, 0);
-    if (!state.finalizedFiles.includes(inputs[f])) {
-      await ensureInsideOutput(outDir, dirname(target));
+    const kept = fileTasks.reduce((a, t) => a + selected.get(t.id)!.kept, 0);
+    const records = fileTasks.reduce((a, t) => a + selected.get(t.id)!.records, 0);
+    if (!finalizedFiles.includes(inputs[f])) {
+      await ensureInsideOutput(stageDir, dirname(target));
       await assembleOnce(
-        tasks.map((t) => selectOutputs(workDir, t.id, t.format).data),
+        fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).data),
         target,
       );
       await assembleOnce(
-        tasks.map((t) => selectOutputs(workDir, t.id, t.format).sidecar),
+        fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).sidecar),
         sidecar,
       );
-      state.finalizedFiles.push(inputs[f]);
+      finalizedFiles.push(inputs[f]);
       await saveManifest();
     }
     if (formats[f] === 'webdataset') {
@@ -655,56 +948,30 @@ async function assembleOutputs(
       sizes[basename(target)] = kept;
       shardSizes.set(dir, sizes);
     }
+    // Named as they will be in the output folder, once swapped in.
     outputs.push({
       input: inputs[f],
-      output: relative(outDir, target),
-      sidecar: relative(outDir, sidecar),
+      output: relative(stageDir, target),
+      sidecar: relative(stageDir, sidecar),
       kept,
       records,
     });
   }
   for (const [dir, sizes] of shardSizes) {
-    await ensureInsideOutput(outDir, dir);
+    await ensureInsideOutput(stageDir, dir);
     await writeJsonAtomic(join(dir, 'sizes.json'), sizes);
   }
   return outputs;
 }
 
-/**
- * Refuses (UsageError naming the link) when what exists of `folder`, a folder under `outDir`,
- * resolves through a symlink to a place outside `outDir`: a symlinked `data/` or subfolder would
- * otherwise send the writes anywhere. Folders that do not exist yet are created as real ones.
- */
-export async function assertInsideOutput(outDir: string, folder: string): Promise<void> {
-  const rel = relative(resolve(outDir), resolve(folder));
-  if (rel.split(sep).includes('..') || isAbsolute(rel))
-    throw new UsageError(`output path escapes the output folder ${outDir}: ${folder}`);
-  const root = await realpath(outDir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
-  if (root === undefined) return;
-  let at = resolve(outDir);
-  for (const part of rel === '' ? [] : rel.split(sep)) {
-    at = join(at, part);
-    let real: string;
-    try {
-      real = await realpath(at);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    if (real !== root && !real.startsWith(root + sep))
-      throw new UsageError(
-        `refusing to write outside the output folder: ${at} resolves to ${real}, which is not inside ${root}`,
-      );
-  }
-}
-
 /** assertInsideOutput, then creates the folder. */
-async function ensureInsideOutput(outDir: string, folder: string): Promise<void> {
-  await assertInsideOutput(outDir, folder);
-  await mkdir(folder, { recursive: true });
+async function ensureInsideOutput(root: string, folder: string): Promise<void> {
+  await assertInsideOutput(root, folder);
+  try {
+    await makeFolders(folder);
+  } catch (err) {
+    throw asEnvironmentError(err, folder, 'create the folder');
+  }
 }
 
 /**
@@ -727,29 +994,33 @@ async function assembleOnce(parts: string[], target: string): Promise<void> {
       () => false,
     ))
   )
-    throw new Error(`work files of ${target} are missing; remove the output folder and run again`);
+    throw new EnvironmentError(
+      target,
+      'ENOENT',
+      'assemble',
+      'its work files in .metacurate/work are missing (removed by hand?); choose another --out and run again',
+    );
 }
 
 /** One part: rename into place; several (slices of a line file): append them in order. */
 async function concatenate(parts: string[], target: string): Promise<void> {
   if (parts.length === 1) {
-    await rename(parts[0], target);
+    await rename(parts[0], target).catch((err: unknown) => {
+      throw asEnvironmentError(err, target, 'write');
+    });
     return;
   }
-  const tmp = temporaryPathFor(target);
-  const out = await open(tmp, 'w');
+  const out = await openAtomicOutput(target);
   try {
     for (const part of parts) {
       for await (const chunk of createReadStream(part, { highWaterMark: 1 << 20 }))
         await out.write(chunk as Buffer);
     }
-    await out.close();
-    await rename(tmp, target);
   } catch (err) {
-    await out.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
+    await out.abort();
+    throw asEnvironmentError(err, target, 'write');
   }
+  await out.commit();
   for (const part of parts) await rm(part, { force: true });
 }
 
@@ -772,7 +1043,8 @@ async function writeMatchesFile(
     try {
       for (let done = 0; done < sizes[f];) {
         const { bytesRead } = await handle.read(bytes, at + done, sizes[f] - done, done);
-        if (bytesRead === 0) throw new Error(`${files[f]} is shorter than expected`);
+        if (bytesRead === 0)
+          throw new EnvironmentError(files[f], 'EIO', 'read', 'it is shorter than when it was written');
         done += bytesRead;
       }
     } finally {
@@ -869,15 +1141,6 @@ function summarize(a: {
     records_per_second: wall > 0 ? Math.round(counts.records / wall) : 0,
     resumed: a.resumed,
   };
-}
-
-/** After bad input in fail mode: no curated data stays behind (and no half-done work). */
-async function removeRunOutputs(outDir: string): Promise<void> {
-  for (const name of ['.metacurate', 'data', 'counts.json', 'counts.bin', 'matches.bin', 'summary.json']) {
-    // Retries: a write the stopped workers had already handed to the file system may still land.
-    await rm(join(outDir, name), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
-  }
-  await rmdir(outDir).catch(() => undefined);
 }
 
 export interface CountOptions {

@@ -7,12 +7,17 @@
  * select: read the same records again with their matches and decide each with the seeded rule;
  *         write kept records in the input's format, plus a sidecar line per kept record.
  * Each task writes `<phase>-<id>.done.json` (its result) last: that file means the task is done.
+ *
+ * A count task records the sha256 of the slice's bytes, hashed before counting (so a change
+ * during the count shows too); a select task, and a resumed run, hash the slice again and
+ * use the count only if it is the same.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keepProbability, keepRecord, keyHash } from './balance';
-import { InputError, type InputErrorReason } from './errors';
+import { asEnvironmentError, InputError, isSystemError, type InputErrorReason } from './errors';
 import { writeFileAtomic } from './fsAtomic';
 import type { EntryMatcher } from './match/matcher';
 import { MatchesCursor, MatchesWriter } from './matchesFile';
@@ -42,6 +47,8 @@ export interface RunSettings {
 }
 
 export interface CountTaskResult {
+  /** sha256 (hex) of the slice's bytes when they were counted. */
+  sha256: string;
   records: number;
   texts: number;
   matchedTexts: number;
@@ -129,7 +136,14 @@ export async function runCountTask(
 ): Promise<CountTaskResult> {
   const counts = new Uint32Array(matcher.numEntries);
   const matches = new MatchesWriter();
-  const result: CountTaskResult = { records: 0, texts: 0, matchedTexts: 0, matchedRecords: 0, skipped: {} };
+  const result: CountTaskResult = {
+    sha256: await sliceSha256(task),
+    records: 0,
+    texts: 0,
+    matchedTexts: 0,
+    matchedRecords: 0,
+    skipped: {},
+  };
   const union: number[] = [];
   const keyHashes: number[] | undefined = checksSampleKeys(task, run) ? [] : undefined;
   try {
@@ -197,6 +211,17 @@ export async function runSelectTask(
   workDir: string,
   progress?: TaskProgress,
 ): Promise<SelectTaskResult> {
+  const counted = JSON.parse(
+    await readFile(taskResultPath(workDir, 'count', task.id), 'utf8'),
+  ) as CountTaskResult;
+  if ((await sliceSha256(task)) !== counted.sha256) {
+    throw new InputError(
+      task.file,
+      task.byteRange ? { byteOffset: task.byteRange.start } : {},
+      'unreadable',
+      'the file changed since it was counted; run the same command again to count it again',
+    );
+  }
   const cursor = await MatchesCursor.load(countOutputs(workDir, task.id).matches);
   const out = selectOutputs(workDir, task.id, task.format);
   const writer = await openWriterUnlessSkipped(task, run, out.data);
@@ -239,9 +264,27 @@ export async function runSelectTask(
   } catch (err) {
     await writer.abort();
     await rm(out.sidecar, { force: true });
-    throw err;
+    // The pool writer reports a failed write without a path: it is the slice's output.
+    throw asEnvironmentError(err, isSystemError(err) && err.syscall === 'read' ? task.file : out.data);
   }
   return result;
+}
+
+/** sha256 (hex) of a task's bytes: its byte range, or the whole file. */
+export async function sliceSha256(task: PoolTask): Promise<string> {
+  const hash = createHash('sha256');
+  const range = task.byteRange;
+  if (range && range.end <= range.start) return hash.digest('hex');
+  try {
+    const stream = createReadStream(task.file, {
+      highWaterMark: 1 << 20,
+      ...(range ? { start: range.start, end: range.end - 1 } : {}),
+    });
+    for await (const chunk of stream) hash.update(chunk as Buffer);
+  } catch (err) {
+    throw new InputError(task.file, {}, 'unreadable', `cannot read input: ${(err as Error).message}`);
+  }
+  return hash.digest('hex');
 }
 
 /**

@@ -1,19 +1,24 @@
 /**
  * A fixed set of worker threads running curation tasks. Tasks are handed out in order as workers
- * free up; the first failure stops the pool and rejects with that task's error.
+ * free up; the first failure stops the pool and rejects with that task's error (with its class,
+ * code and path: workerProtocol.ts), and an aborted signal rejects with an InterruptedError.
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { InterruptedError } from './errors';
 import type { PackedIndex } from './match/matcher';
 import { deserializeError, type WorkerReply, type WorkerRequest } from './workerProtocol';
 
 export interface PoolCallbacks<R> {
+  /** Aborting stops handing out tasks and rejects; close() then stops the running ones. */
+  signal?: AbortSignal;
   onProgress(taskId: number, records: number, fraction: number): void;
   onDone(taskId: number, result: R): Promise<void> | void;
 }
 
 export class CurationWorkers {
   private readonly workers: Worker[] = [];
+  private closing: Promise<void> | undefined;
 
   constructor(size: number, index: PackedIndex, workerScript = join(__dirname, 'curateWorker.js')) {
     for (let i = 0; i < size; i++) this.workers.push(new Worker(workerScript, { workerData: { index } }));
@@ -78,6 +83,13 @@ export class CurationWorkers {
           worker.off('exit', onExit);
         });
       }
+      const { signal } = callbacks;
+      if (signal) {
+        if (signal.aborted) return finish(new InterruptedError());
+        const onAbort = () => finish(new InterruptedError());
+        signal.addEventListener('abort', onAbort, { once: true });
+        cleanups.push(() => signal.removeEventListener('abort', onAbort));
+      }
       if (requests.length === 0) {
         finish();
         return;
@@ -86,7 +98,9 @@ export class CurationWorkers {
     });
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+  /** Stops every worker (a task it was running stops where it is). */
+  close(): Promise<void> {
+    this.closing ??= Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+    return this.closing;
   }
 }

@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../engine/errors';
-import { writeFileAtomic } from './files';
+import { writeFileAtomic } from '../engine/fsAtomic';
+import { assertInputsApartFromOutputs } from '../engine/pathOverlap';
 import {
   countDumpNgrams,
   defaultThreads,
@@ -220,6 +221,11 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
   const capOf = (name: PartName): number | undefined => opts.maxEntries?.[name] ?? opts.maxPerPart;
   const outPath = resolve(opts.out);
   const workDir = resolve(opts.workDir ?? `${outPath}.work`);
+  // Outputs never replace or go inside inputs (the WordNet folder, dumps, page-view files).
+  await assertInputsApartFromOutputs(
+    [...(typeof opts.wordnet === 'string' ? [opts.wordnet] : []), ...dumps, ...pageviewArgs],
+    [{ path: outPath }, { path: provenancePathFor(outPath) }, { path: workDir, folder: true }],
+  );
   const parts: Part[] = [];
   const sources: Provenance['sources'] = {};
 

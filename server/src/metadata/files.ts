@@ -1,7 +1,6 @@
 /** Small file helpers shared by the metadata builders. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { InputError } from '../engine/errors';
 
 /** Streams a file through sha256 (dumps are tens of GB: never read whole). */
@@ -14,16 +13,4 @@ export async function sha256File(path: string): Promise<string> {
     throw new InputError(path, {}, 'unreadable', `cannot read: ${(err as Error).message}`);
   }
   return hash.digest('hex');
-}
-
-/** Writes via a temporary file and a rename, so readers never see a partial file. */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }

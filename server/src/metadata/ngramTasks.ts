@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, type InputErrorReason, type InputLocation } from '../engine/errors';
+import { serializeError, type SerializedError } from '../engine/workerProtocol';
 import {
   addPageStats,
   emptyPageStats,
@@ -43,15 +43,7 @@ export type TaskReply =
   | { type: 'merged'; output: string; lines: number; total: number }
   | { type: 'pmi'; result: PmiResult }
   | { type: 'pageviews'; record: PageviewFileRecord; titles: Array<[string, number]> }
-  | { type: 'error'; message: string; inputError?: SerializedInputError };
-
-/** An InputError crossing the thread boundary (class identity does not survive postMessage). */
-export interface SerializedInputError {
-  file: string;
-  location: InputLocation;
-  reason: InputErrorReason;
-  detail: string;
-}
+  | { type: 'error'; error: SerializedError };
 
 /** Per-thread counting state: counts in memory, runs written but not yet committed. */
 class CountState {
@@ -166,14 +158,7 @@ export function createTaskHandler(reply: (msg: TaskReply) => void): (req: TaskRe
 }
 
 function errorReply(e: Error): TaskReply {
-  return {
-    type: 'error',
-    message: e.message,
-    inputError:
-      e instanceof InputError
-        ? { file: e.file, location: e.location, reason: e.reason, detail: e.detail }
-        : undefined,
-  };
+  return { type: 'error', error: serializeError(e) };
 }
 
 export interface PmiArgs {

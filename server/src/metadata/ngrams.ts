@@ -12,7 +12,7 @@
  * per input run.
  */
 import { availableParallelism, totalmem } from 'node:os';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   addPageStats,
@@ -25,6 +25,7 @@ import {
   type DumpInfo,
   type PageStats,
 } from './dumpChunks';
+import { writeFileAtomicSync } from '../engine/fsAtomic';
 import { sha256File } from './files';
 import type { Commit, PmiResult } from './ngramTasks';
 import { replyError, runRequests, startPort, workerScript, type Port } from './pool';
@@ -234,9 +235,7 @@ function loadManifest(path: string): Manifest | undefined {
 }
 
 function saveManifest(path: string, m: Manifest): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(m));
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, JSON.stringify(m));
 }
 
 function sameInputs(a: Manifest, b: Manifest): boolean {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { InputError } from '../engine/errors';
+import { deserializeError } from '../engine/workerProtocol';
 import { createTaskHandler, type TaskReply, type TaskRequest } from './ngramTasks';
 
 /** The worker script next to this module (tsc output), or the bundle's separate entry. */
@@ -47,9 +47,7 @@ export function startPort(onReply: (r: TaskReply) => void, onFatal: (e: Error) =
 }
 
 export function replyError(r: Extract<TaskReply, { type: 'error' }>): Error {
-  if (r.inputError)
-    return new InputError(r.inputError.file, r.inputError.location, r.inputError.reason, r.inputError.detail);
-  return new Error(r.message);
+  return deserializeError(r.error);
 }
 
 /** Runs independent requests over a pool of threads; each request gets exactly one reply. */

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReferenceMatcher } from '../../../server/src/engine/match/referenceMatcher';
 import { AtomicFileSink } from '../../../server/src/engine/pool/sink';
@@ -661,6 +661,10 @@ describe('metacurate CLI', function () {
         assert.equal(resumed.code, 0, resumed.stderr);
         const summary = JSON.parse(readFileSync(join(killed, 'summary.json'), 'utf8'));
         assert.equal(summary.resumed, true);
+        const leftovers = (readdirSync(killed, { recursive: true }) as string[]).filter((f) =>
+          /\.tmp-\d+/.test(f),
+        );
+        assert.deepEqual(leftovers, [], 'the resume removed the temporary files of the killed run');
         assert.deepEqual(curatedTree(killed), curatedTree(clean), `killed in the ${phase} pass`);
       }
     });

@@ -127,15 +127,17 @@ describe('curate (local executor)', function () {
 
   it('resumes a run interrupted in the count pass to the same bytes', async () => {
     await curate({ ...base('resume'), workers: 2, sliceBytes: 20000 });
-    // The state a crash during counting leaves: some slices counted, nothing selected yet.
+    // The state a crash during counting leaves: some slices counted, nothing selected yet, and
+    // no curation in the folder (the manifest's `current` is set only by the final swap).
     const manifestPath = join(dir.path, 'resume', '.metacurate', 'manifest.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    Object.assign(manifest, { finalizedFiles: [], complete: false });
+    manifest.next = { selectKey: manifest.current.selectKey, finalizedFiles: [] };
+    delete manifest.current;
     writeFileSync(manifestPath, JSON.stringify(manifest));
     const work = join(dir.path, 'resume', '.metacurate', 'work');
     for (const id of [0, 2, 5]) rmSync(join(work, `count-${id}.done.json`));
     for (const f of readdirSync(work)) if (f.startsWith('select-')) rmSync(join(work, f));
-    for (const name of ['data', 'summary.json', 'matches.bin'])
+    for (const name of ['data', 'summary.json', 'matches.bin', 'counts.json', 'counts.bin'])
       rmSync(join(dir.path, 'resume', name), { recursive: true, force: true });
     const summary = await curate({ ...base('resume'), workers: 2 });
     assert.equal(summary.resumed, true);

@@ -1,13 +1,17 @@
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compactCountsPath, writeCounts } from '../../engine/counts';
+import { compactCountsPath, countsToJson, writeCounts } from '../../engine/counts';
 import { countPool } from '../../engine/curate';
 import { EXIT_OK } from '../../engine/errors';
+import { assertInputsApartFromOutputs } from '../../engine/pathOverlap';
 import { formatCount } from '../../engine/progress';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 import {
+  EXIT_CODES_HELP,
   formatSkipped,
   inputFiles,
+  openOutput,
   PADDING_HELP,
   parseOnError,
   parsePadding,
@@ -29,7 +33,9 @@ Options:
   --metadata FILE        metadata: JSON array of strings (or .txt, one entry per line)
   --input FILE...        pool files (several after one --input, or --input repeated):
                          .jsonl .jsonl.gz .csv .tsv .txt .parquet .tar
-  --out FILE             counts JSON to write (counts.bin and matches.bin go beside it)
+  --out FILE             counts JSON to write; counts.bin and matches.bin go beside it when it
+                         is a regular file (or a new one); - (standard output), a device such
+                         as /dev/null, or a FIFO gets the JSON alone, written in place
 ${TEXT_FIELD_HELP}
   --columns A,B,...      column names of a CSV/TSV without a header row
   --key-field K          field with the pair key (only checked)
@@ -39,7 +45,7 @@ ${PADDING_HELP}
   --progress bar|json|none   progress display (default: bar on a terminal)
   --no-cache             do not read or write the matcher cache
 
-Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad usage.
+${EXIT_CODES_HELP}
 `,
   async run(argv, io) {
     const { values, positionals } = withUsageErrors(() =>
@@ -63,10 +69,19 @@ Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad us
       }),
     );
     const out = requiredOption('out', values.out);
+    const metadataPath = requiredOption('metadata', values.metadata);
+    const inputs = inputFiles(values.input, positionals);
+    // Files beside a device or standard output would land in /dev or the working folder.
+    const beside = out !== '-' && (await isFileOrAbsent(out));
+    const matchesPath = join(dirname(out), 'matches.bin');
+    await assertInputsApartFromOutputs(
+      [...inputs, metadataPath],
+      [out, ...(beside ? [compactCountsPath(out), matchesPath] : [])].map((path) => ({ path })),
+    );
     const { metadata, counts, skipped } = await countPool(
       {
-        metadataPath: requiredOption('metadata', values.metadata),
-        inputs: inputFiles(values.input, positionals),
+        metadataPath,
+        inputs,
         textFields: values['text-field'] ?? [],
         keyField: values['key-field'],
         columns: values.columns?.split(','),
@@ -74,17 +89,36 @@ Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad us
         onError: parseOnError(values['on-error']),
         padding: parsePadding(values.padding),
         cache: !values['no-cache'],
-        matchesPath: join(dirname(out), 'matches.bin'),
+        matchesPath: beside ? matchesPath : undefined,
       },
       progressFor(values.progress, io),
     );
-    await writeCounts(out, metadata.entries, counts);
+    if (beside) await writeCounts(out, metadata.entries, counts);
+    else {
+      const output = await openOutput(out, io.stdout);
+      try {
+        await output.write(countsToJson(metadata.entries, counts.counts));
+      } catch (err) {
+        await output.abort();
+        throw err;
+      }
+      await output.commit();
+    }
     let matchedEntries = 0;
     for (const c of counts.counts) if (c > 0) matchedEntries++;
     const skippedText = formatSkipped(skipped);
     io.stderr.write(
-      `Counted ${formatCount(counts.texts)} texts in ${formatCount(counts.records)} records: ${formatCount(counts.matchedTexts)} texts matched ${formatCount(matchedEntries)} entries${skippedText ? `; skipped ${skippedText}` : ''}.\nWrote ${out}, ${compactCountsPath(out)}, ${join(dirname(out), 'matches.bin')}\n`,
+      `Counted ${formatCount(counts.texts)} texts in ${formatCount(counts.records)} records: ${formatCount(counts.matchedTexts)} texts matched ${formatCount(matchedEntries)} entries${skippedText ? `; skipped ${skippedText}` : ''}.\nWrote ${beside ? `${out}, ${compactCountsPath(out)}, ${matchesPath}` : out}\n`,
     );
     return EXIT_OK;
   },
 };
+
+/** A regular file, or nothing yet (a new file): not a device, FIFO or folder. */
+async function isFileOrAbsent(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return true;
+  }
+}

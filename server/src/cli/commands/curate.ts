@@ -10,6 +10,7 @@ import {
 } from '../../engine/slurm/slurmExecutor';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 import {
+  EXIT_CODES_HELP,
   formatSkipped,
   inputFiles,
   KEY_FIELD_HELP,
@@ -29,8 +30,22 @@ Runs the two passes of MetaCLIP curation on all cores: count (match every text, 
 entry) then select (keep a record with probability 1 - prod(1 - t/max(count,t)) over its
 entries, decided by a hash of (seed, key, entry id)). Kept records are written per input file in
 the input's own format under DIR/data/, with a sidecar of matched entry ids per kept record.
-Running the same command again resumes an interrupted run; with another --t or --seed it
-reuses the counts and selects again.
+
+The output folder: DIR must be new, empty, or hold an earlier curation of metacurate; any other
+folder is refused before anything is written (exit 2), as are inputs inside DIR and a DIR inside
+an input folder. One curation writes to a folder at a time: a second is refused, naming the
+first (DIR/.metacurate/lock; the lock of a process no longer running on this host is taken
+over). A new curation of the folder (another --t or --seed, or changed inputs) is built in
+DIR/.metacurate/stage and swapped in when complete, so until then DIR holds the previous one,
+whole. Files you add to DIR are never touched. A run stopped by bad input removes what it made
+and leaves the previous curation as it was.
+
+Resuming: running the same command again resumes a run that was interrupted (Ctrl-C, SIGTERM,
+a kill, a full disk) and removes its temporary files; with another --t or --seed it reuses the
+counts and selects again. Earlier work is reused only for unchanged inputs: the metadata's
+sha256, the inputs' sizes and the sha256 of every slice counted so far are checked first (a
+read of those slices). If an input or the metadata changed, the count starts over from the
+beginning, with a message naming the file.
 
 Options:
   --metadata FILE        metadata: JSON array of strings (or .txt, one entry per line)
@@ -70,8 +85,8 @@ executor --workers only sets the default slice size: choose --slice-mb (e.g. 256
                          (the slice plan is written to DIR/.metacurate, as a run would)
 
 Writes DIR/data/..., DIR/counts.json, DIR/counts.bin, DIR/matches.bin, DIR/summary.json.
-Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata) or a failed Slurm job,
-2 bad usage.
+${EXIT_CODES_HELP}
+A failed Slurm job, and an interrupted run (Ctrl-C, SIGTERM), also exit 1.
 `,
   async run(argv, io) {
     const { values, positionals } = withUsageErrors(() =>
@@ -146,7 +161,7 @@ Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata) or a fail
           : Math.max(1, numberOption('slice-mb', values['slice-mb']) * 1048576),
     };
     let summary: CurateSummary;
-    if (executor === 'local') summary = await curate(options, progress);
+    if (executor === 'local') summary = await interruptible((signal) => curate(options, progress, signal));
     else {
       const slurm: SlurmOptions = {
         partition: values.partition,
@@ -168,7 +183,7 @@ Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata) or a fail
             : numberOption('poll-seconds', values['poll-seconds']),
       };
       if (values['dry-run']) {
-        const dry = await slurmDryRun(options, slurm, progress);
+        const dry = await interruptible((signal) => slurmDryRun(options, { ...slurm, signal }, progress));
         if ('complete' in dry) summary = dry.complete;
         else {
           io.stdout.write(dry.text);
@@ -205,18 +220,33 @@ async function runOnSlurm(
   progress: ProgressSink,
   stderr: NodeJS.WritableStream,
 ): Promise<CurateSummary | number> {
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   try {
-    return await curateOnSlurm(options, { ...slurm, signal: abort.signal }, progress);
+    return await interruptible((signal) => curateOnSlurm(options, { ...slurm, signal }, progress));
   } catch (err) {
-    if (err instanceof SlurmJobError || abort.signal.aborted) {
-      stderr.write(`metacurate curate: error: ${(err as Error).message}\n`);
+    if (err instanceof SlurmJobError) {
+      stderr.write(`metacurate curate: error: ${err.message}\n`);
       return EXIT_BAD_INPUT;
     }
     throw err;
+  }
+}
+
+/**
+ * Runs `work` with SIGINT and SIGTERM turned into an abort: the run stops (Slurm: cancels its
+ * jobs), removes its temporary files and releases the folder's lock, and the command exits 1
+ * with an InterruptedError; running it again resumes. A second signal exits at once (the lock
+ * is still released, on exit).
+ */
+async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (abort.signal.aborted) process.exit(EXIT_BAD_INPUT);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(abort.signal);
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

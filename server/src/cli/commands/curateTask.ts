@@ -11,6 +11,7 @@ import { runCountTask, runSelectTask, taskResultPath } from '../../engine/curate
 import { EXIT_OK, UsageError } from '../../engine/errors';
 import { loadOrBuildIndex, matcherFromPacked } from '../../engine/match/matcher';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
+import { EXIT_CODES_HELP } from './shared';
 
 export const curateTaskCommand: Command = {
   name: 'curate-task',
@@ -19,11 +20,23 @@ export const curateTaskCommand: Command = {
        metacurate curate-task reduce|finalize --out DIR
 
 Runs one step of a curation planned in DIR (by \`metacurate curate\`, e.g. with --executor slurm):
-  count     count pass over slice N (writes .metacurate/work/count-N.*)
-  reduce    sums the slices' counts into DIR/counts.json and counts.bin
-  select    select pass over slice N, with the probabilities from the reduced counts
-  finalize  assembles DIR/data, matches.bin and summary.json
-A step whose result is already there is skipped, so a re-run does only what is missing.
+  count     count pass over slice N (writes .metacurate/work/count-N.*, with the sha256 of its bytes)
+  reduce    sums the slices' counts into counts.json and counts.bin in DIR/.metacurate/stage
+  select    select pass over slice N, with the probabilities from the reduced counts (refused
+            if the slice's bytes changed since they were counted)
+  finalize  assembles data/, matches.bin and summary.json in the stage, then swaps them into DIR
+            in place of the curation DIR held (a finalize killed during the swap finishes it when
+            run again)
+A step whose result is already there is skipped, so a re-run does only what is missing. The
+steps take no lock: they run under the one of the \`metacurate curate\` that planned them.
+
+Options:
+  --out DIR              the curation folder
+  --task N               the slice (count and select)
+  --no-cache             do not read or write the matcher cache
+
+${EXIT_CODES_HELP}
+A step with nothing left to do (its result is there, or DIR holds the complete curation) exits 0.
 `,
   async run(argv, io) {
     const { values, positionals } = withUsageErrors(() =>
@@ -35,16 +48,22 @@ A step whose result is already there is skipped, so a re-run does only what is m
       }),
     );
     const step = positionals[0];
+    if (!['count', 'reduce', 'select', 'finalize'].includes(step ?? ''))
+      throw new UsageError(`unknown step '${step ?? ''}': expected count, reduce, select or finalize`);
     const prepared = await openPreparedCuration(requiredOption('out', values.out));
     const taskOf = () => {
       const id = numberOption('task', values.task);
-      const task = prepared.state.tasks.find((t) => t.id === id);
+      const task = prepared.tasks.find((t) => t.id === id);
       if (!task)
         throw new UsageError(
-          `--task ${id} is not a slice of this curation (0..${prepared.state.tasks.length - 1})`,
+          `--task ${id} is not a slice of this curation (0..${prepared.tasks.length - 1})`,
         );
       return task;
     };
+    if (prepared.state.next === undefined) {
+      io.stderr.write(`${prepared.outDir} holds a complete curation: nothing to do\n`);
+      return EXIT_OK;
+    }
     const started = performance.now();
     switch (step) {
       case 'count': {
@@ -60,7 +79,7 @@ A step whose result is already there is skipped, so a re-run does only what is m
       case 'reduce': {
         const counts = await reduceCuration(prepared);
         io.stderr.write(
-          `reduced ${prepared.state.tasks.length} slices: ${counts.records} records, ${counts.matchedRecords} matched\n`,
+          `reduced ${prepared.tasks.length} slices: ${counts.records} records, ${counts.matchedRecords} matched\n`,
         );
         break;
       }

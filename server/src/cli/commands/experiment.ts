@@ -54,7 +54,9 @@ Options:
                          of one's own (\`metacurate run start --curation DIR/curated ...\`)
 
 Example: metacurate experiment mini --out /tmp/mini-s1 --seed 1
-Exit codes: 0 done, 1 bad input or a failed training run, 2 bad usage.
+Exit codes: 0 done, 1 bad input, a failed training run or an environment failure (disk full,
+permission denied, read-only file system: one line naming the path; --debug adds the stack),
+2 bad usage, 3 internal error (a bug; with its stack).
 `,
   async run(argv, io) {
     const [sub, ...rest] = argv;

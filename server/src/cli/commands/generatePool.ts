@@ -1,10 +1,9 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_OK } from '../../engine/errors';
-import { temporaryPathFor } from '../../engine/fsAtomic';
+import { openAtomicOutput } from '../../engine/fsAtomic';
 import { loadMetadata } from '../../engine/metadata';
+import { assertInputsApartFromOutputs } from '../../engine/pathOverlap';
 import { generateCaptions } from '../../engine/syntheticPool';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 
@@ -31,32 +30,41 @@ the records are split over K files named pool-00000.jsonl ... beside --out.
         },
       }),
     );
-    const metadata = await loadMetadata(requiredOption('metadata', values.metadata));
+    const metadataPath = requiredOption('metadata', values.metadata);
+    const metadata = await loadMetadata(metadataPath);
     const records = numberOption('records', values.records);
     const seed = numberOption('seed', values.seed, 1);
     const files = Math.max(1, numberOption('files', values.files, 1));
     const out = requiredOption('out', values.out);
     const perFile = Math.ceil(records / files);
+    const paths = Array.from({ length: files }, (_, f) =>
+      files === 1 ? out : `${dirname(out)}/pool-${String(f).padStart(5, '0')}.jsonl`,
+    );
+    await assertInputsApartFromOutputs(
+      [metadataPath],
+      paths.map((path) => ({ path })),
+    );
     const written: string[] = [];
     for (let f = 0; f < files; f++) {
-      const path = files === 1 ? out : `${dirname(out)}/pool-${String(f).padStart(5, '0')}.jsonl`;
+      const path = paths[f];
       const n = Math.min(perFile, records - f * perFile);
       const captions = generateCaptions(metadata.entries, Math.max(0, n), seed * 1000003 + f);
-      await mkdir(dirname(path), { recursive: true });
-      const tmp = temporaryPathFor(path);
-      const stream = createWriteStream(tmp);
-      let buffer = '';
-      captions.forEach((c, i) => {
-        buffer += `${JSON.stringify({ text: c, url: `https://example.com/img/${f}/${i}.jpg` })}\n`;
-        if (buffer.length > 1 << 20) {
-          stream.write(buffer);
-          buffer = '';
+      const output = await openAtomicOutput(path);
+      try {
+        let buffer = '';
+        for (let i = 0; i < captions.length; i++) {
+          buffer += `${JSON.stringify({ text: captions[i], url: `https://example.com/img/${f}/${i}.jpg` })}\n`;
+          if (buffer.length > 1 << 20) {
+            await output.write(buffer);
+            buffer = '';
+          }
         }
-      });
-      await new Promise<void>((res, rej) =>
-        stream.end(buffer, (err?: Error | null) => (err ? rej(err) : res())),
-      );
-      await rename(tmp, path);
+        await output.write(buffer);
+      } catch (err) {
+        await output.abort();
+        throw err;
+      }
+      await output.commit();
       written.push(path);
     }
     io.stderr.write(

@@ -1,19 +1,19 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { poolKeyPrefixes } from '../../engine/curate';
 import { EmptyPoolError, EXIT_OK, type InputErrorReason } from '../../engine/errors';
-import { temporaryPathFor } from '../../engine/fsAtomic';
 import { loadIndexForMetadataFile, matcherFromPacked } from '../../engine/match/matcher';
 import { MatchLineEncoder, matchTextFile } from '../../engine/matchLines';
+import { assertInputsApartFromOutputs } from '../../engine/pathOverlap';
 import { detectFormat } from '../../engine/pool/formats';
 import { readPool } from '../../engine/pool/read';
 import { requiredOption, withUsageErrors, type Command } from '../command';
 import {
+  EXIT_CODES_HELP,
   formatSkipped,
   inputFiles,
   KEY_FIELD_HELP,
   PADDING_HELP,
+  openOutput,
   parseOnError,
   parsePadding,
   TEXT_FIELD_HELP,
@@ -31,7 +31,8 @@ Options:
   --metadata FILE        metadata: JSON array of strings (or .txt, one entry per line)
   --input FILE...        pool files (several after one --input, or --input repeated; records
                          of each file in turn): .jsonl .jsonl.gz .csv .tsv .txt .parquet .tar
-  --out FILE             JSONL to write (- for standard output)
+  --out FILE             JSONL to write (- for standard output); a regular file is replaced
+                         only when complete, a device (/dev/null) or FIFO is written in place
 ${TEXT_FIELD_HELP}
   --columns A,B,...      column names of a CSV/TSV without a header row
 ${KEY_FIELD_HELP}
@@ -41,7 +42,7 @@ ${PADDING_HELP}
   --no-cache             do not read or write the matcher cache
   --timings              print {"indexMillis","fromCache","matchMillis","records"} as JSON on stderr
 
-Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad usage.
+${EXIT_CODES_HELP}
 `,
   async run(argv, io) {
     const { values, positionals } = withUsageErrors(() =>
@@ -65,9 +66,11 @@ Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad us
     );
     const inputs = inputFiles(values.input, positionals);
     const out = requiredOption('out', values.out);
+    const metadataPath = requiredOption('metadata', values.metadata);
     const formats = inputs.map((f) => detectFormat(f));
+    await assertInputsApartFromOutputs([...inputs, metadataPath], [{ path: out }]);
     const loaded = await loadIndexForMetadataFile(
-      requiredOption('metadata', values.metadata),
+      metadataPath,
       parsePadding(values.padding),
       !values['no-cache'],
     );
@@ -77,14 +80,11 @@ Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad us
     const skipped: Partial<Record<InputErrorReason, number>> = {};
     const onError = parseOnError(values['on-error']);
     const keyPrefixes = poolKeyPrefixes(inputs, formats);
-    const tmp = out === '-' ? undefined : temporaryPathFor(out);
-    const stream = tmp ? createWriteStream(tmp) : io.stdout;
+    const output = await openOutput(out, io.stdout);
     const encoder = new MatchLineEncoder();
     const flush = async (): Promise<void> => {
       const chunk = encoder.take();
-      await new Promise<void>((resolve, reject) =>
-        stream.write(chunk, (err?: Error | null) => (err ? reject(err) : resolve())),
-      );
+      await output.write(chunk);
       encoder.recycle(chunk);
     };
     try {
@@ -117,19 +117,12 @@ Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata), 2 bad us
         }
       }
       if (records === 0) throw new EmptyPoolError(inputs, skipped);
-      if (tmp) {
-        await new Promise<void>((res, rej) =>
-          stream.end(encoder.take(), (err?: Error | null) => (err ? rej(err) : res())),
-        );
-        await rename(tmp, out);
-      } else stream.write(encoder.take());
+      await output.write(encoder.take());
     } catch (err) {
-      if (tmp) {
-        (stream as ReturnType<typeof createWriteStream>).destroy();
-        await rm(tmp, { force: true });
-      }
+      await output.abort();
       throw err;
     }
+    await output.commit();
     if (Object.keys(skipped).length > 0)
       io.stderr.write(`metacurate match: skipped ${formatSkipped(skipped)}\n`);
     if (values.timings) {

@@ -74,8 +74,9 @@ Examples:
   metacurate run start --curation out/curated --steps 500 --zeroshot-data test/ \\
       --classnames classes.txt
   metacurate run compare 20261125-101500-builtin 20261125-104210-builtin
-Exit codes: 0 the run succeeded (or the listing was printed), 1 it failed or was cancelled,
-2 bad usage.
+Exit codes: 0 the run succeeded (or the listing was printed), 1 it failed or was cancelled, or
+an environment failure (disk full, permission denied, read-only file system: one line naming
+the path; --debug adds the stack), 2 bad usage, 3 internal error (a bug; with its stack).
 `;
 
 const START_OPTIONS = {

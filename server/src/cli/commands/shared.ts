@@ -1,5 +1,6 @@
 /** Options several subcommands share, parsed and described once. */
 import { UsageError } from '../../engine/errors';
+import { openAtomicOutput, type AtomicOutput } from '../../engine/fsAtomic';
 import type { Padding } from '../../engine/match/spacing';
 import { formatCount, ProgressReporter, type ProgressMode } from '../../engine/progress';
 import type { CommandIO } from '../command';
@@ -15,6 +16,12 @@ export const TEXT_FIELD_HELP = `  --text-field F         caption field (repeatab
 export const KEY_FIELD_HELP = `  --key-field K          field with the pair key (default: the file's path relative to the
                          inputs' common folder, ':', the record index; WebDataset: the sample key;
                          one .txt pool: the line index)`;
+
+/** The exit codes, as every --help that lists them says them. */
+export const EXIT_CODES_HELP = `Exit codes: 0 done, 1 bad input (also an empty pool or empty metadata) or an environment
+failure (disk full, permission denied, read-only file system, a file where a folder is needed:
+one line naming the path; --debug adds the stack), 2 bad usage (also an output folder in use
+or holding other files, or outputs that overlap inputs), 3 internal error (a bug; with its stack).`;
 
 /** "bad-json: 2, truncated-tar: 1", the skipped records by reason, for the printed reports. */
 export function formatSkipped(skipped: Partial<Record<string, number>>): string {
@@ -55,4 +62,22 @@ export function requireList(name: string, values: string[] | undefined): string[
  */
 export function inputFiles(flagged: string[] | undefined, positionals: string[]): string[] {
   return requireList('input', [...(flagged ?? []), ...positionals]);
+}
+
+/**
+ * The output of `--out FILE`: `-` is standard output, anything else is written by
+ * openAtomicOutput (a regular file replaced when complete, a device or FIFO in place).
+ */
+export async function openOutput(path: string, stdout: NodeJS.WritableStream): Promise<AtomicOutput> {
+  if (path !== '-') return openAtomicOutput(path);
+  return {
+    path,
+    inPlace: true,
+    write: (data) =>
+      new Promise<void>((resolve, reject) =>
+        stdout.write(data, (err?: Error | null) => (err ? reject(err) : resolve())),
+      ),
+    commit: async () => undefined,
+    abort: async () => undefined,
+  };
 }

@@ -10,12 +10,17 @@
  *     ends in any other state than COMPLETED, or completes without its result, has failed;
  *   - on a failure, the jobs that wait for it are cancelled, the failed phase's other tasks are
  *     left to finish, and the run ends with an error naming each failed task and its log file;
- *   - a re-run submits only the tasks whose result is missing.
+ *   - a re-run submits only the tasks whose result is missing;
+ *   - the follower holds the folder's lock (curationFolder.ts) from planning to the end, so a
+ *     second curation of the folder is refused while jobs of this one may run.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
+  isCurationComplete,
+  isCurationReduced,
+  openCurationFolder,
   pendingTasks,
   prepareCuration,
   type CurateOptions,
@@ -23,7 +28,7 @@ import {
   type PreparedCuration,
 } from '../curate';
 import type { CountTaskResult } from '../curateTasks';
-import { UsageError } from '../errors';
+import { InterruptedError, UsageError } from '../errors';
 import { writeJsonAtomic } from '../fsAtomic';
 import { loadOrBuildIndex } from '../match/matcher';
 import { silentProgress, type ProgressSink } from '../progress';
@@ -109,19 +114,24 @@ export async function slurmDryRun(
   slurm: SlurmOptions,
   progress: ProgressSink = silentProgress,
 ): Promise<SlurmDryRun | { complete: CurateSummary }> {
-  const opened = await prepareCuration(options, progress);
-  if ('complete' in opened) return opened;
-  const prepared = opened.prepared;
-  // Nothing is asked of Slurm here (a dry run works where Slurm is not reachable): array chunks
-  // assume the default MaxArraySize unless told otherwise.
-  const maxArraySize = slurm.maxArraySize ?? DEFAULT_MAX_ARRAY_SIZE;
-  const work = await pendingWork(prepared);
-  const jobs = planJobs(work, jobOptions(slurm, options, maxArraySize));
-  let text = formatDryRun(work, jobs, prepared.state.tasks.length);
-  if (prepared.state.tasks.length > maxArraySize) {
-    text = `# Arrays are split at MaxArraySize=${maxArraySize} here; a run uses the cluster's value.\n${text}`;
+  const folder = await openCurationFolder(options, 'curate --executor slurm --dry-run', progress);
+  try {
+    const opened = await prepareCuration(options, progress, folder, slurm.signal);
+    if ('complete' in opened) return opened;
+    const prepared = opened.prepared;
+    // Nothing is asked of Slurm here (a dry run works where Slurm is not reachable): array chunks
+    // assume the default MaxArraySize unless told otherwise.
+    const maxArraySize = slurm.maxArraySize ?? DEFAULT_MAX_ARRAY_SIZE;
+    const work = await pendingWork(prepared);
+    const jobs = planJobs(work, jobOptions(slurm, options, maxArraySize));
+    let text = formatDryRun(work, jobs, prepared.tasks.length);
+    if (prepared.tasks.length > maxArraySize) {
+      text = `# Arrays are split at MaxArraySize=${maxArraySize} here; a run uses the cluster's value.\n${text}`;
+    }
+    return { text, jobs };
+  } finally {
+    await folder.release();
   }
-  return { text, jobs };
 }
 
 /** Curates on Slurm: submits what is left to do, follows it, returns the summary. */
@@ -137,11 +147,13 @@ export async function curateOnSlurm(
     throw new UsageError(`--poll-seconds must be a positive number, got ${pollSeconds}`);
   }
   const pollMs = Math.max(50, pollSeconds * 1000);
+  const folder = await openCurationFolder(options, 'curate --executor slurm', progress);
   try {
-    const opened = await prepareCuration(options, progress);
+    // Before anything in the folder changes: jobs of a killed follower may still be writing there.
+    await refuseIfStillQueued(folder.outDir, run);
+    const opened = await prepareCuration(options, progress, folder, slurm.signal);
     if ('complete' in opened) return opened.complete;
     const prepared = opened.prepared;
-    await refuseIfStillQueued(prepared.outDir, run);
     const config = await slurmConfig(run);
     const maxArraySize = slurm.maxArraySize ?? (Number(config.get('MaxArraySize')) || DEFAULT_MAX_ARRAY_SIZE);
     const work = await pendingWork(prepared);
@@ -168,6 +180,7 @@ export async function curateOnSlurm(
     return await completeSummary(prepared, timings, started, slurm.arrayThrottle);
   } finally {
     progress.finish();
+    await folder.release();
   }
 }
 
@@ -206,7 +219,7 @@ export function defaultCliPath(): string {
 async function pendingWork(prepared: PreparedCuration): Promise<PendingWork> {
   const count = (await pendingTasks(prepared, 'count')).map((t) => t.id);
   const select = (await pendingTasks(prepared, 'select')).map((t) => t.id);
-  const reduced = ['counts.bin', 'counts.json'].every((f) => existsSync(join(prepared.outDir, f)));
+  const reduced = await isCurationReduced(prepared);
   return { outDir: prepared.outDir, count, select, reduce: count.length > 0 || !reduced };
 }
 
@@ -326,7 +339,7 @@ async function follow(
       });
     }
   }
-  const total = prepared.state.tasks.length;
+  const total = prepared.tasks.length;
   const records: Record<'count' | 'select', number> = { count: 0, select: 0 };
   const alreadyDone: Record<SlurmPhase, number> = { count: 0, select: 0, reduce: 0, finalize: 0 };
   for (const phase of ['count', 'select'] as const) {
@@ -365,7 +378,7 @@ async function follow(
   for (;;) {
     if (ctx.signal?.aborted) {
       await cancel(unique(units.filter((u) => u.status === 'waiting').map((u) => u.jobId)));
-      throw new Error(
+      throw new InterruptedError(
         `interrupted: cancelled the Slurm jobs of ${outDir} (${unique(units.map((u) => u.jobId)).join(', ')}); run again to resume`,
       );
     }
@@ -511,11 +524,8 @@ async function lastLine(path: string): Promise<string | undefined> {
 }
 
 async function singleJobDone(prepared: PreparedCuration, phase: SlurmPhase): Promise<boolean> {
-  if (phase === 'reduce') return existsSync(join(prepared.outDir, 'counts.bin'));
-  if (phase === 'finalize') {
-    const manifest = await readJson<{ complete?: boolean }>(prepared.manifestPath);
-    return manifest?.complete === true && existsSync(join(prepared.outDir, 'summary.json'));
-  }
+  if (phase === 'reduce') return isCurationReduced(prepared);
+  if (phase === 'finalize') return isCurationComplete(prepared);
   return false;
 }
 
@@ -532,7 +542,7 @@ async function completeSummary(
   const round3 = (x: number) => Math.round(x * 1000) / 1000;
   const patched: CurateSummary = {
     ...summary,
-    workers: Math.min(prepared.state.tasks.length, throttle ?? prepared.state.tasks.length),
+    workers: Math.min(prepared.tasks.length, throttle ?? prepared.tasks.length),
     wall_seconds: round3(wall),
     pass_seconds: {
       index: round3(timings.index),
