@@ -712,6 +712,8 @@ export async function finalizeCuration(
     await saveManifest();
   }
   prepared.state = await completeSwap(outDir, prepared.manifestPath, state);
+  // Every task is done: a temporary file left in the work folder is a killed attempt's.
+  await removeTemporaryFiles(prepared.workDir);
   return readSummary(outDir);
 }
 

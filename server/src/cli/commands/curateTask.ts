@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   finalizeCuration,
@@ -9,6 +10,7 @@ import {
 } from '../../engine/curate';
 import { runCountTask, runSelectTask, taskResultPath } from '../../engine/curateTasks';
 import { EXIT_OK, UsageError } from '../../engine/errors';
+import { removeTemporaryFiles } from '../../engine/fsAtomic';
 import { loadOrBuildIndex, matcherFromPacked } from '../../engine/match/matcher';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 import { EXIT_CODES_HELP } from './shared';
@@ -65,6 +67,12 @@ A step with nothing left to do (its result is there, or DIR holds the complete c
       return EXIT_OK;
     }
     const started = performance.now();
+    if (step === 'count' || step === 'select') {
+      // A killed earlier attempt of this task (a Slurm requeue, a re-run) left its temporary
+      // files; other tasks may be running beside it, so only this task's own are removed.
+      const own = `${step}-${taskOf().id}.`;
+      await removeTemporaryFiles(prepared.workDir, { owned: (p) => basename(p).startsWith(own) });
+    }
     switch (step) {
       case 'count': {
         const task = taskOf();

@@ -3,10 +3,11 @@
  * for a metadata list and a padding rule, and matches captions against it.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, openSync, readSync, closeSync, fstatSync, writeFileSync, renameSync } from 'node:fs';
+import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { writeFileAtomicSync } from '../fsAtomic';
 import { loadMetadata, type Metadata } from '../metadata';
 import { packArrays, unpackArrays } from './packing';
 import type { Padding } from './spacing';
@@ -192,10 +193,7 @@ function readShared(path: string): SharedArrayBuffer | undefined {
 
 function writeAtomically(path: string, bytes: Uint8Array): boolean {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
+    writeFileAtomicSync(path, bytes);
     return true;
   } catch {
     return false;

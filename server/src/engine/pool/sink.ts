@@ -1,13 +1,16 @@
 /**
- * Output files written atomically: bytes go to `<out>.tmp-<pid>` in the same folder (so the
- * rename cannot cross file systems) and the file appears under its name only when complete.
- * Small writes are gathered into 1 MiB chunks; gzip output streams through zlib.
+ * Output files written atomically: bytes go to a temporary name beside the output (fsAtomic's
+ * `<out>.tmp-<pid>-<rand>`, so the rename cannot cross file systems and a resume knows them) and
+ * the file appears under its name only when complete. Only a regular file (or none) is ever
+ * replaced. Small writes are gathered into 1 MiB chunks; gzip output streams through zlib.
  */
 import { once } from 'node:events';
 import { createWriteStream, promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
+import { asEnvironmentError, EnvironmentError } from '../errors';
+import { makeFolders, temporaryPathFor } from '../fsAtomic';
 
 /** Where writers put bytes; the tar writer and the Parquet writer share it. */
 export interface ByteSink {
@@ -16,8 +19,14 @@ export interface ByteSink {
 
 const CHUNK_BYTES = 1024 * 1024;
 
-export function tempPathFor(outPath: string): string {
-  return `${outPath}.tmp-${process.pid}`;
+/** Nothing but a regular file is replaced by a rename (a device or FIFO never is). */
+async function assertReplaceable(path: string): Promise<void> {
+  const stats = await fsp.lstat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw asEnvironmentError(err, path, 'look at');
+  });
+  if (stats !== undefined && !stats.isFile())
+    throw new EnvironmentError(path, 'EEXIST', 'write', 'it is not a regular file, so it is not replaced');
 }
 
 export class AtomicFileSink implements ByteSink {
@@ -32,8 +41,9 @@ export class AtomicFileSink implements ByteSink {
   ) {}
 
   static async open(outPath: string, options: { gzip?: boolean } = {}): Promise<AtomicFileSink> {
-    await fsp.mkdir(dirname(outPath), { recursive: true });
-    const tempPath = tempPathFor(outPath);
+    await assertReplaceable(outPath);
+    await makeFolders(dirname(outPath));
+    const tempPath = temporaryPathFor(outPath);
     const out = options.gzip ? await GzipOutput.open(tempPath) : await PlainOutput.open(tempPath);
     return new AtomicFileSink(outPath, tempPath, out);
   }
@@ -64,6 +74,7 @@ export class AtomicFileSink implements ByteSink {
     await this.flush();
     this.closed = true;
     await this.out.close();
+    await assertReplaceable(this.outPath);
     await fsp.rename(this.tempPath, this.outPath);
   }
 

@@ -16,7 +16,6 @@ import type { PoolFormat, PoolRecord, PoolWriter, ReadOptions } from './types';
 import { WebDatasetPoolWriter } from './webdataset';
 
 export { writeSizesJson, readSizesJson } from './webdataset';
-export { tempPathFor } from './sink';
 
 export interface PoolWriterOptions {
   /**

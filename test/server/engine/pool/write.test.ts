@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../../../../server/src/engine/errors';
-import { createPoolWriter, tempPathFor } from '../../../../server/src/engine/pool/write';
+import { isTemporaryName } from '../../../../server/src/engine/fsAtomic';
+import { createPoolWriter } from '../../../../server/src/engine/pool/write';
 import { readRecords, useTempDir, writeAll } from './helpers';
 
 describe('pool writers', () => {
   const dir = useTempDir();
 
-  it('write to <out>.tmp-<pid> and rename to <out> only in finish()', async () => {
+  it('write to a temporary name beside <out> and rename to <out> only in finish()', async () => {
     const src = join(dir(), 'in.jsonl');
     writeFileSync(src, '{"t":"a"}\n{"t":"b"}\n');
     const records = await readRecords(src, 'jsonl', { textFields: ['t'] });
@@ -17,10 +18,11 @@ describe('pool writers', () => {
     const writer = await createPoolWriter('jsonl', out, {});
     for (const r of records) await writer.write(r);
     assert.equal(existsSync(out), false, 'nothing at the final name before finish');
-    assert.equal(existsSync(tempPathFor(out)), true);
+    const temporary = () => readdirSync(join(dir(), 'atomic')).filter(isTemporaryName);
+    assert.equal(temporary().length, 1);
     assert.equal(await writer.finish(), 2);
     assert.equal(existsSync(out), true);
-    assert.equal(existsSync(tempPathFor(out)), false);
+    assert.deepEqual(temporary(), []);
   });
 
   it('abort() removes the temp file and leaves no output', async () => {
