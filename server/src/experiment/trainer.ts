@@ -17,7 +17,7 @@ export interface BuiltinTrainerOptions {
   warmup?: number;
   wd?: number;
   modelConfig?: string;
-  precision?: 'amp_bf16' | 'fp32';
+  precision?: 'auto' | 'amp_bf16' | 'fp32';
   augment?: 'crop' | 'none';
   threads?: number;
   logEvery?: number;
