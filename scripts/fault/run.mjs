@@ -269,7 +269,9 @@ async function main() {
       if (plan.code !== 0)
         throw new Error(`the slice plan (--executor slurm --dry-run) failed: ${plan.stderr}`);
       const manifest = JSON.parse(readFileSync(join(out, '.metacurate', 'manifest.json'), 'utf8'));
-      const ids = (manifest.plan?.tasks ?? manifest.tasks).map((/** @type {{id: number}} */ t) => String(t.id));
+      const ids = (manifest.plan?.tasks ?? manifest.tasks).map((/** @type {{id: number}} */ t) =>
+        String(t.id),
+      );
       return [
         ...ids.map((id) => ['count', '--task', id]),
         ['reduce'],
