@@ -85,7 +85,7 @@ function prepareWorkspace(dir, log) {
 }
 
 /** Starts dist/server.js over stdio and initializes it on `root`. */
-async function startServer(root, serverScript) {
+export async function startServer(root, serverScript) {
   const child = spawn(process.execPath, [serverScript, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
