@@ -93,7 +93,14 @@ import {
   type CaptionSite,
   type SampleFormat,
 } from './samples';
-import { findEntrySpans, SubstringSpanIndex, TokenSpanIndex, type SpanIndex, type Span } from './spanIndex';
+import {
+  CAPPED_SPANS_NOTE,
+  findEntrySpans,
+  SubstringSpanIndex,
+  TokenSpanIndex,
+  type SpanIndex,
+  type Span,
+} from './spanIndex';
 import { grow } from '../engine/stringTable';
 import { SettingsChannels } from './settingsSources';
 import { createServerConnection } from './transport';
@@ -234,6 +241,8 @@ export class MetacurateServer {
   private readonly previews = new Map<string, string>();
   private readonly diagnosticTimers = new Map<string, NodeJS.Timeout>();
   private readonly justOpened = new Set<string>();
+  /** Sample documents whose capped line (more spans than the editor lists) was logged once. */
+  private readonly cappedLogged = new Set<string>();
   private readonly sampleTimers = new Map<string, NodeJS.Timeout>();
   private recountTimer: NodeJS.Timeout | undefined;
   private lowerCache = new WeakMap<MetadataModel, string[]>();
@@ -823,18 +832,26 @@ export class MetacurateServer {
   }
 
   /** Matched spans of the active index covering a position of a sample document, longest first. */
-  private spansAt(doc: TextDocument, position: Position): { site: CaptionSite; spans: Span[] } | undefined {
+  private spansAt(
+    doc: TextDocument,
+    position: Position,
+  ): { site: CaptionSite; spans: Span[]; capped: boolean } | undefined {
     const kind = this.sampleKind(doc.uri);
     const active = this.active;
     if (!kind || !active) return undefined;
     const hit = this.siteAt(this.sitesOf(doc, kind), doc.offsetAt(position));
     if (!hit) return undefined;
-    const spans = active.index
-      .spans(hit.site.text)
+    // Only the spans covering the position, and at most MAX_SPANS_PER_LINE of them (said, never silent).
+    const found = active.index.findSpans(hit.site.text, hit.at);
+    const spans = found.spans
       .filter((s) => s.start <= hit.at && hit.at < s.end)
       .sort((x, y) => y.end - y.start - (x.end - x.start) || x.id - y.id);
+    if (found.capped && !this.cappedLogged.has(doc.uri)) {
+      this.cappedLogged.add(doc.uri);
+      this.connection.console.warn(`${doc.uri}: ${CAPPED_SPANS_NOTE}`);
+    }
     if (spans.length === 0) return undefined;
-    return { site: hit.site, spans };
+    return { site: hit.site, spans, capped: found.capped };
   }
 
   private toRange(doc: TextDocument, start: number, end: number): Range {
@@ -1311,6 +1328,7 @@ export class MetacurateServer {
         (s, i, all) => all.findIndex((o) => this.active!.entries[o.id] === this.active!.entries[s.id]) === i,
       )
       .map((s) => this.describeEntry(s.id));
+    if (hit.capped) sections.push(`*${CAPPED_SPANS_NOTE}*`);
     const best = hit.spans[0];
     const [s, e] = sourceRange(hit.site, best.start, best.end);
     return {
