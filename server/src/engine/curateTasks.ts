@@ -24,7 +24,9 @@ import { MatchesCursor, MatchesWriter } from './matchesFile';
 import { sparseCounts } from './counts';
 import { extensionOf } from './pool/formats';
 import { DEFAULT_TEXT_FIELD, readPool } from './pool/read';
-import { visitJsonl, type JsonlLineRecord } from './pool/jsonl';
+import type { ByteRecord, RecordVisitor } from './pool/byteRecord';
+import { visitDelimited } from './pool/csv';
+import { visitJsonl } from './pool/jsonl';
 import { createPoolWriter } from './pool/write';
 import type { PoolFormat, PoolItem, PoolRecord, PoolWriter, ReadOptions } from './pool/types';
 
@@ -108,6 +110,18 @@ function isJsonl(format: PoolFormat): boolean {
   return format === 'jsonl' || format === 'jsonl.gz';
 }
 
+/**
+ * Reads a slice with a visitor where its format has a byte-level reader (JSONL, CSV/TSV): the
+ * passes then need no record object or string per record. False: read it with readPool.
+ */
+async function visitSlice(task: PoolTask, opts: ReadOptions, visitor: RecordVisitor): Promise<boolean> {
+  const format = task.format;
+  if (isJsonl(format)) await visitJsonl(task.file, format === 'jsonl.gz', opts, visitor);
+  else if (format === 'csv' || format === 'tsv') await visitDelimited(task.file, format, opts, visitor);
+  else return false;
+  return true;
+}
+
 function readOptions(
   task: PoolTask,
   run: RunSettings,
@@ -115,8 +129,11 @@ function readOptions(
   withPayload = true,
 ): ReadOptions {
   return {
-    // visitJsonl takes the fields as given (readPool gives the default itself).
-    textFields: run.textFields.length === 0 && isJsonl(task.format) ? [DEFAULT_TEXT_FIELD] : run.textFields,
+    // The byte-level readers take the fields as given (readPool gives the same default itself).
+    textFields:
+      run.textFields.length === 0 && task.format !== 'text' && task.format !== 'webdataset'
+        ? [DEFAULT_TEXT_FIELD]
+        : run.textFields,
     keyField: run.keyField,
     keyPrefix: task.keyPrefix,
     columns: run.columns,
@@ -206,7 +223,7 @@ export async function runCountTask(
       progress(result.records, fractionOf(task, item.location));
   };
   /** A JSONL record read from its bytes: matched from them, as the text format is. */
-  const countLine = (line: JsonlLineRecord): void => {
+  const countLine = (line: ByteRecord): void => {
     result.records++;
     if (line.textCount === 1) {
       matcher.begin();
@@ -224,14 +241,8 @@ export async function runCountTask(
   };
   async function countRecords(): Promise<void> {
     const opts = readOptions(task, run, 0, false);
-    if (isJsonl(task.format)) {
-      await visitJsonl(task.file, task.format === 'jsonl.gz', opts, {
-        record: countLine,
-        item: countItem,
-        batchDone: async () => undefined,
-      });
-      return;
-    }
+    const visitor = { record: countLine, item: countItem, batchDone: async () => undefined };
+    if (await visitSlice(task, opts, visitor)) return;
     for await (const item of readPool(task.file, task.format, opts)) countItem(item);
   }
   try {
@@ -302,22 +313,21 @@ export async function runSelectTask(
   };
   try {
     const opts = readOptions(task, run, firstRecordIndex);
-    if (isJsonl(task.format)) {
-      // Kept lines are copied out of the read buffer and written after each buffer fill.
-      const kept: PoolRecord[] = [];
-      await visitJsonl(task.file, task.format === 'jsonl.gz', opts, {
-        record: (line) => {
-          if (decide(line.key, line)) kept.push(line.toPoolRecord(true));
-        },
-        item: (item) => {
-          if (item.kind === 'record' && decide(item.key, item.location)) kept.push(item);
-        },
-        batchDone: async () => {
-          for (const record of kept) await writer.write(record);
-          kept.length = 0;
-        },
-      });
-    } else {
+    // Kept lines are copied out of the read buffer and written after each buffer fill.
+    const kept: PoolRecord[] = [];
+    const visited = await visitSlice(task, opts, {
+      record: (line) => {
+        if (decide(line.key, line)) kept.push(line.toPoolRecord(true));
+      },
+      item: (item) => {
+        if (item.kind === 'record' && decide(item.key, item.location)) kept.push(item);
+      },
+      batchDone: async () => {
+        for (const record of kept) await writer.write(record);
+        kept.length = 0;
+      },
+    });
+    if (!visited) {
       for await (const item of readPool(task.file, task.format, opts)) {
         if (item.kind === 'record' && decide(item.key, item.location)) await writer.write(item);
       }

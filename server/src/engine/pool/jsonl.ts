@@ -24,126 +24,52 @@ import {
   sourceFailure,
   type LineBatch,
 } from './lines';
-import type { PoolItem, PoolRecord, ReadOptions, SkippedRecord } from './types';
-import { UTF8_BOM } from './bytes';
+import type { PoolItem, ReadOptions, SkippedRecord } from './types';
+import { ByteRecord, type RecordVisitor } from './byteRecord';
 import { ABSENT, JsonMemberScanner, NUMBER, PLAIN_STRING } from './jsonScan';
 
 const hasOwn = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key);
 
 /**
- * A record read from its line's bytes (JsonMemberScanner), without JSON.parse or a record
- * object: the texts are byte ranges of `buf`. One object per reader, reused for every line, so
- * it is valid until the reader moves on; `toPoolRecord` makes the PoolRecord readPool yields.
+ * Takes a record's texts and key from what the scanner found; false when they need
+ * JSON.parse's reading (a null or non-string text, no text, a key that is not a non-empty
+ * plain string or a number). The scanner's members: the text fields in order, then the key field.
  */
-export class JsonlLineRecord {
-  buf: Buffer = NO_BYTES;
-  index = 0;
-  line = 0;
-  /** Offset of the line's first byte in the file; undefined in a .jsonl.gz. */
-  byteOffset: number | undefined;
-  /** The texts, in field order: buf[textStarts[k], textEnds[k]) for k < textCount (valid UTF-8). */
-  textCount = 0;
-  readonly textStarts: Int32Array;
-  readonly textEnds: Int32Array;
-  private keyValue: string | undefined;
-  private rawStart = 0;
-  private rawEnd = 0;
-  private bomLength = 0;
-
-  constructor(
-    textFields: number,
-    private readonly defaultKeyPrefix: string,
-  ) {
-    this.textStarts = new Int32Array(textFields);
-    this.textEnds = new Int32Array(textFields);
+function takeMembers(
+  record: ByteRecord,
+  scanner: JsonMemberScanner,
+  textFields: number,
+  keyField: boolean,
+): boolean {
+  const { kinds, starts, ends } = scanner;
+  let n = 0;
+  for (let k = 0; k < textFields; k++) {
+    const kind = kinds[k];
+    if (kind === ABSENT) continue;
+    if (kind !== PLAIN_STRING) return false;
+    record.textStarts[n] = starts[k];
+    record.textEnds[n++] = ends[k];
   }
-
-  /** The --key-field value, or the default key `<prefix><index>`. */
-  get key(): string {
-    return this.keyValue ?? this.defaultKeyPrefix + this.index;
+  if (n === 0) return false;
+  record.textCount = n;
+  record.keyValue = undefined;
+  if (keyField) {
+    const kind = kinds[textFields];
+    const s = starts[textFields];
+    const e = ends[textFields];
+    if (kind === PLAIN_STRING && e > s) record.keyValue = record.buf.toString('utf8', s, e);
+    // JSON numbers are a subset of what Number() reads, to the same value.
+    else if (kind === NUMBER) record.keyValue = String(Number(record.buf.toString('latin1', s, e)));
+    else return false;
   }
-
-  get location(): InputLocation {
-    return this.byteOffset === undefined
-      ? { line: this.line, record: this.index }
-      : { line: this.line, record: this.index, byteOffset: this.byteOffset };
-  }
-
-  /** The line as it is in the file (what rawLineBytes gives): a copy. */
-  payload(): Buffer {
-    const line = this.buf.subarray(this.rawStart, this.rawEnd);
-    const first = this.bomLength > 0 && this.byteOffset === this.bomLength;
-    return first ? Buffer.concat([UTF8_BOM, line]) : Buffer.from(line);
-  }
-
-  toPoolRecord(withPayload: boolean): PoolRecord {
-    const texts: string[] = [];
-    for (let k = 0; k < this.textCount; k++)
-      texts.push(this.buf.toString('utf8', this.textStarts[k], this.textEnds[k]));
-    return {
-      kind: 'record',
-      index: this.index,
-      key: this.key,
-      texts,
-      payload: { type: 'line', bytes: withPayload ? this.payload() : NO_BYTES },
-      location: this.location,
-    };
-  }
-
-  /** Sets the line's place (before `take`). */
-  at(
-    batch: LineBatch,
-    i: number,
-    index: number,
-    line: number,
-    byteOffset: number | undefined,
-    bomLength: number,
-  ): void {
-    this.buf = batch.buf;
-    this.rawStart = batch.starts[i];
-    this.rawEnd = batch.rawEnds[i];
-    this.index = index;
-    this.line = line;
-    this.byteOffset = byteOffset;
-    this.bomLength = bomLength;
-  }
-
-  /**
-   * Takes the texts and key from what the scanner found; false when they need JSON.parse's
-   * reading (a null or non-string text, no text, a key that is not a plain string or number).
-   * The scanner's members: the text fields in order, then the key field if any.
-   */
-  take(scanner: JsonMemberScanner, textFields: number, keyField: boolean): boolean {
-    const { kinds, starts, ends } = scanner;
-    let n = 0;
-    for (let k = 0; k < textFields; k++) {
-      const kind = kinds[k];
-      if (kind === ABSENT) continue;
-      if (kind !== PLAIN_STRING) return false;
-      this.textStarts[n] = starts[k];
-      this.textEnds[n++] = ends[k];
-    }
-    if (n === 0) return false;
-    this.textCount = n;
-    this.keyValue = undefined;
-    if (keyField) {
-      const kind = kinds[textFields];
-      const s = starts[textFields];
-      const e = ends[textFields];
-      if (kind === PLAIN_STRING && e > s) this.keyValue = this.buf.toString('utf8', s, e);
-      // JSON numbers are a subset of what Number() reads, to the same value.
-      else if (kind === NUMBER) this.keyValue = String(Number(this.buf.toString('latin1', s, e)));
-      else return false;
-    }
-    return true;
-  }
+  return true;
 }
 
 /** What a JSONL reader makes of one line: not a record (blank), the fast record, or an item. */
-export type JsonlLine = undefined | JsonlLineRecord | PoolItem;
+export type JsonlLine = undefined | ByteRecord | PoolItem;
 
 /**
- * Visits a JSONL file's records line by line, each as a JsonlLineRecord (valid during the call)
+ * Visits a JSONL file's records line by line, each as a ByteRecord (valid during the call)
  * or, where the bytes need JSON.parse or the record is bad, as the PoolItem readPool would
  * yield. The same records, keys, errors and skips as readPool, in the same order; a bad record
  * under --on-error fail throws at its place. `batchDone` is awaited after each buffer fill's
@@ -153,7 +79,7 @@ export async function visitJsonl(
   file: string,
   gzip: boolean,
   opts: ReadOptions,
-  visitor: { record(line: JsonlLineRecord): void; item(item: PoolItem): void; batchDone(): Promise<void> },
+  visitor: RecordVisitor,
 ): Promise<void> {
   const lines = new JsonlLines(file, gzip, opts);
   for await (const batch of lines.batches()) {
@@ -164,7 +90,7 @@ export async function visitJsonl(
     for (let i = 0; i < batch.starts.length; i++) {
       const line = lines.lineAt(batch, i);
       if (line === undefined) continue;
-      if (line instanceof JsonlLineRecord) visitor.record(line);
+      if (line instanceof ByteRecord) visitor.record(line);
       else visitor.item(line);
     }
     await visitor.batchDone();
@@ -182,7 +108,7 @@ export async function* readJsonl(file: string, gzip: boolean, opts: ReadOptions)
     for (let i = 0; i < batch.starts.length; i++) {
       const line = lines.lineAt(batch, i);
       if (line === undefined) continue;
-      yield line instanceof JsonlLineRecord ? line.toPoolRecord(withPayload) : line;
+      yield line instanceof ByteRecord ? line.toPoolRecord(withPayload) : line;
     }
   }
 }
@@ -192,7 +118,7 @@ class JsonlLines {
   private readonly ctx: RecordContext;
   private readonly parse: JsonlRecordParser;
   private readonly scanner: JsonMemberScanner;
-  private readonly fast: JsonlLineRecord;
+  private readonly fast: ByteRecord;
   private readonly textFields: number;
   private readonly keyField: boolean;
   private readonly withPayload: boolean;
@@ -214,7 +140,7 @@ class JsonlLines {
     this.scanner = new JsonMemberScanner(
       opts.keyField === undefined ? opts.textFields : [...opts.textFields, opts.keyField],
     );
-    this.fast = new JsonlLineRecord(this.textFields, prefix);
+    this.fast = new ByteRecord(this.textFields, prefix);
     this.withPayload = opts.withPayload !== false;
     this.line = (opts.firstLine ?? 1) - 1;
     this.index = opts.firstRecordIndex ?? 0;
@@ -270,8 +196,8 @@ class JsonlLines {
     const invalid = this.allValidUtf8 ? undefined : invalidUtf8Line(batch, i, !this.gzip);
     if (invalid === undefined && this.scanner.scan(buf, start, end)) {
       const fast = this.fast;
-      fast.at(batch, i, index, line, byteOffset, this.bomLength);
-      if (fast.take(this.scanner, this.textFields, this.keyField)) return fast;
+      fast.at(buf, start, batch.rawEnds[i], index, line, byteOffset, this.bomLength);
+      if (takeMembers(fast, this.scanner, this.textFields, this.keyField)) return fast;
     }
     const location: InputLocation =
       byteOffset === undefined ? { line, record: index } : { line, record: index, byteOffset };
