@@ -313,6 +313,11 @@ class DelimitedRows {
   private readonly wanted: Int32Array;
   private readonly valueStarts: Int32Array;
   private readonly valueEnds: Int32Array;
+  /** Whether the buffer's rows from where they were checked up to checkedLastLf are valid UTF-8. */
+  private checkedValid = false;
+  private checkedBuf: Buffer | undefined;
+  private checkedBase = -1;
+  private checkedLastLf = -1;
 
   private constructor(
     private readonly file: string,
@@ -378,7 +383,14 @@ class DelimitedRows {
     const buf = r.buf;
     const lastLf = view.lastIndexOf(LF);
     if (lastLf < r.pos) return;
-    const allValidUtf8 = isValidUtf8(buf, r.pos, lastLf);
+    // One check per buffer fill, not per call: a row the parser reads comes between two calls.
+    if (this.checkedBuf !== buf || this.checkedBase !== r.base || this.checkedLastLf !== lastLf) {
+      this.checkedBuf = buf;
+      this.checkedBase = r.base;
+      this.checkedLastLf = lastLf;
+      this.checkedValid = isValidUtf8(buf, r.pos, lastLf);
+    }
+    const allValidUtf8 = this.checkedValid;
     const { wanted, valueStarts, valueEnds, sep, quoting } = this;
     const textFields = this.textColumns.length;
     const width = this.columns.length;
