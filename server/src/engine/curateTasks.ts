@@ -292,11 +292,13 @@ export async function runSelectTask(
     return skipped;
   }
   /** The seeded decision for the next record: whether it is kept (then its sidecar line is out). */
-  const decide = (key: string, location: { byteOffset?: number }): boolean => {
+  const decide = (record: { readonly key: string }, location: { byteOffset?: number }): boolean => {
     result.records++;
     const ids = cursor.next();
     let kept = false;
     if (ids.length > 0) {
+      // A byte record's default key is made when asked for: not for unmatched records.
+      const key = record.key;
       const probability = keepProbability(ids, p);
       result.expectedKept += probability;
       if (keepRecord(seed, key, ids, p)) {
@@ -317,10 +319,10 @@ export async function runSelectTask(
     const kept: PoolRecord[] = [];
     const visited = await visitSlice(task, opts, {
       record: (line) => {
-        if (decide(line.key, line)) kept.push(line.toPoolRecord(true));
+        if (decide(line, line)) kept.push(line.toPoolRecord(true));
       },
       item: (item) => {
-        if (item.kind === 'record' && decide(item.key, item.location)) kept.push(item);
+        if (item.kind === 'record' && decide(item, item.location)) kept.push(item);
       },
       batchDone: async () => {
         for (const record of kept) await writer.write(record);
@@ -329,7 +331,7 @@ export async function runSelectTask(
     });
     if (!visited) {
       for await (const item of readPool(task.file, task.format, opts)) {
-        if (item.kind === 'record' && decide(item.key, item.location)) await writer.write(item);
+        if (item.kind === 'record' && decide(item, item.location)) await writer.write(item);
       }
     }
     if (!cursor.done) {

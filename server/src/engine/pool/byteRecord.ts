@@ -65,17 +65,34 @@ export class ByteRecord {
     return first ? Buffer.concat([UTF8_BOM, line]) : Buffer.from(line);
   }
 
+  /**
+   * The record as readPool yields it. With its payload, the texts are decoded from the payload's
+   * copy of the line when first read: the select pass's writers never read them.
+   */
   toPoolRecord(withPayload: boolean): PoolRecord {
-    const texts: string[] = [];
-    for (let k = 0; k < this.textCount; k++)
-      texts.push(this.buf.toString('utf8', this.textStarts[k], this.textEnds[k]));
+    const { index, key, location, textCount } = this;
+    if (!withPayload) {
+      const texts: string[] = [];
+      for (let k = 0; k < textCount; k++)
+        texts.push(this.buf.toString('utf8', this.textStarts[k], this.textEnds[k]));
+      return { kind: 'record', index, key, texts, payload: { type: 'line', bytes: NO_BYTES }, location };
+    }
+    const bytes = this.payload();
+    // Where buf[rawStart] is in the copy (after a byte-order mark put before it).
+    const shift = bytes.length - (this.rawEnd - this.rawStart) - this.rawStart;
+    const starts = this.textStarts.slice(0, textCount);
+    const ends = this.textEnds.slice(0, textCount);
+    let texts: string[] | undefined;
     return {
       kind: 'record',
-      index: this.index,
-      key: this.key,
-      texts,
-      payload: { type: 'line', bytes: withPayload ? this.payload() : NO_BYTES },
-      location: this.location,
+      index,
+      key,
+      get texts(): string[] {
+        texts ??= Array.from(starts, (start, k) => bytes.toString('utf8', start + shift, ends[k] + shift));
+        return texts;
+      },
+      payload: { type: 'line', bytes },
+      location,
     };
   }
 
