@@ -23,9 +23,12 @@ import type { EntryMatcher } from './match/matcher';
 import { MatchesCursor, MatchesWriter } from './matchesFile';
 import { sparseCounts } from './counts';
 import { extensionOf } from './pool/formats';
-import { readPool } from './pool/read';
+import { DEFAULT_TEXT_FIELD, readPool } from './pool/read';
+import type { ByteRecord, RecordVisitor } from './pool/byteRecord';
+import { visitDelimited } from './pool/csv';
+import { visitJsonl } from './pool/jsonl';
 import { createPoolWriter } from './pool/write';
-import type { PoolFormat, PoolRecord, PoolWriter, ReadOptions } from './pool/types';
+import type { PoolFormat, PoolItem, PoolRecord, PoolWriter, ReadOptions } from './pool/types';
 
 export interface PoolTask {
   id: number;
@@ -103,6 +106,22 @@ export function selectOutputs(workDir: string, taskId: number, format: PoolForma
   };
 }
 
+function isJsonl(format: PoolFormat): boolean {
+  return format === 'jsonl' || format === 'jsonl.gz';
+}
+
+/**
+ * Reads a slice with a visitor where its format has a byte-level reader (JSONL, CSV/TSV): the
+ * passes then need no record object or string per record. False: read it with readPool.
+ */
+async function visitSlice(task: PoolTask, opts: ReadOptions, visitor: RecordVisitor): Promise<boolean> {
+  const format = task.format;
+  if (isJsonl(format)) await visitJsonl(task.file, format === 'jsonl.gz', opts, visitor);
+  else if (format === 'csv' || format === 'tsv') await visitDelimited(task.file, format, opts, visitor);
+  else return false;
+  return true;
+}
+
 function readOptions(
   task: PoolTask,
   run: RunSettings,
@@ -110,7 +129,11 @@ function readOptions(
   withPayload = true,
 ): ReadOptions {
   return {
-    textFields: run.textFields,
+    // The byte-level readers take the fields as given (readPool gives the same default itself).
+    textFields:
+      run.textFields.length === 0 && task.format !== 'text' && task.format !== 'webdataset'
+        ? [DEFAULT_TEXT_FIELD]
+        : run.textFields,
     keyField: run.keyField,
     keyPrefix: task.keyPrefix,
     columns: run.columns,
@@ -121,8 +144,8 @@ function readOptions(
   };
 }
 
-function fractionOf(task: PoolTask, record: PoolRecord): number {
-  const at = record.location.byteOffset;
+function fractionOf(task: PoolTask, location: { byteOffset?: number }): number {
+  const at = location.byteOffset;
   if (at === undefined || task.bytes === 0) return 0;
   return Math.min(1, (at - (task.byteRange?.start ?? 0)) / task.bytes);
 }
@@ -146,52 +169,86 @@ export async function runCountTask(
   };
   const union: number[] = [];
   const keyHashes: number[] | undefined = checksSampleKeys(task, run) ? [] : undefined;
+  /** A record of one text, collected into the matcher: its ids are the record's. */
+  const countOneText = (): void => {
+    const ids = matcher.sorted();
+    for (let i = 0; i < ids.length; i++) counts[ids[i]]++;
+    result.texts++;
+    if (ids.length > 0) {
+      result.matchedTexts++;
+      result.matchedRecords++;
+    }
+    matches.add(ids);
+  };
+  /** One of several texts of a record, collected into the matcher: counted, its ids kept. */
+  const countTextOfMany = (): void => {
+    const ids = matcher.sorted();
+    result.texts++;
+    if (ids.length > 0) result.matchedTexts++;
+    for (let i = 0; i < ids.length; i++) {
+      counts[ids[i]]++;
+      union.push(ids[i]);
+    }
+  };
+  /** The record of several texts: the union of their ids. */
+  const countUnion = (): void => {
+    const ids = [...new Set(union)].sort((a, b) => a - b);
+    if (ids.length > 0) result.matchedRecords++;
+    matches.add(ids);
+    union.length = 0;
+  };
+  const countItem = (item: PoolItem): void => {
+    if (item.kind === 'skipped') {
+      const reason: InputErrorReason = item.reason;
+      result.skipped[reason] = (result.skipped[reason] ?? 0) + 1;
+      return;
+    }
+    result.records++;
+    keyHashes?.push(sampleKeyHash(item.key));
+    const texts = item.texts;
+    if (texts.length === 1) {
+      // The common case: one text, its ids are the record's ids.
+      matcher.begin();
+      matcher.collect(texts[0]);
+      countOneText();
+    } else {
+      for (const text of texts) {
+        matcher.begin();
+        matcher.collect(text);
+        countTextOfMany();
+      }
+      countUnion();
+    }
+    if (progress && result.records % PROGRESS_EVERY === 0)
+      progress(result.records, fractionOf(task, item.location));
+  };
+  /** A JSONL record read from its bytes: matched from them, as the text format is. */
+  const countLine = (line: ByteRecord): void => {
+    result.records++;
+    if (line.textCount === 1) {
+      matcher.begin();
+      matcher.collectUtf8(line.buf, line.textStarts[0], line.textEnds[0]);
+      countOneText();
+    } else {
+      for (let k = 0; k < line.textCount; k++) {
+        matcher.begin();
+        matcher.collectUtf8(line.buf, line.textStarts[k], line.textEnds[k]);
+        countTextOfMany();
+      }
+      countUnion();
+    }
+    if (progress && result.records % PROGRESS_EVERY === 0) progress(result.records, fractionOf(task, line));
+  };
+  async function countRecords(): Promise<void> {
+    const opts = readOptions(task, run, 0, false);
+    const visitor = { record: countLine, item: countItem, batchDone: async () => undefined };
+    if (await visitSlice(task, opts, visitor)) return;
+    for await (const item of readPool(task.file, task.format, opts)) countItem(item);
+  }
   try {
     await countRecords();
   } catch (err) {
     throw await withAbsoluteLine(err, task);
-  }
-  async function countRecords(): Promise<void> {
-    for await (const item of readPool(task.file, task.format, readOptions(task, run, 0, false))) {
-      if (item.kind === 'skipped') {
-        const reason: InputErrorReason = item.reason;
-        result.skipped[reason] = (result.skipped[reason] ?? 0) + 1;
-        continue;
-      }
-      result.records++;
-      keyHashes?.push(sampleKeyHash(item.key));
-      const texts = item.texts;
-      if (texts.length === 1) {
-        // The common case: one text, its ids are the record's ids.
-        matcher.begin();
-        matcher.collect(texts[0]);
-        const ids = matcher.sorted();
-        for (let i = 0; i < ids.length; i++) counts[ids[i]]++;
-        result.texts++;
-        if (ids.length > 0) {
-          result.matchedTexts++;
-          result.matchedRecords++;
-        }
-        matches.add(ids);
-      } else {
-        union.length = 0;
-        for (const text of texts) {
-          matcher.begin();
-          matcher.collect(text);
-          const ids = matcher.sorted();
-          result.texts++;
-          if (ids.length > 0) result.matchedTexts++;
-          for (let i = 0; i < ids.length; i++) {
-            counts[ids[i]]++;
-            union.push(ids[i]);
-          }
-        }
-        const ids = [...new Set(union)].sort((a, b) => a - b);
-        if (ids.length > 0) result.matchedRecords++;
-        matches.add(ids);
-      }
-      if (progress && result.records % PROGRESS_EVERY === 0) progress(result.records, fractionOf(task, item));
-    }
   }
   const out = countOutputs(workDir, task.id);
   const pairs = sparseCounts(counts);
@@ -234,21 +291,48 @@ export async function runSelectTask(
     await writeFileAtomic(taskResultPath(workDir, 'select', task.id), JSON.stringify(skipped));
     return skipped;
   }
-  try {
-    for await (const item of readPool(task.file, task.format, readOptions(task, run, firstRecordIndex))) {
-      if (item.kind === 'skipped') continue;
-      result.records++;
-      const ids = cursor.next();
-      if (ids.length > 0) {
-        const probability = keepProbability(ids, p);
-        result.expectedKept += probability;
-        if (keepRecord(seed, item.key, ids, p)) {
-          result.kept++;
-          await writer.write(item);
-          sidecar.push(`${JSON.stringify({ key: item.key, entry_ids: Array.from(ids), p: probability })}\n`);
-        }
+  /** The seeded decision for the next record: whether it is kept (then its sidecar line is out). */
+  const decide = (record: { readonly key: string }, location: { byteOffset?: number }): boolean => {
+    result.records++;
+    const ids = cursor.next();
+    let kept = false;
+    if (ids.length > 0) {
+      // A byte record's default key is made when asked for: not for unmatched records.
+      const key = record.key;
+      const probability = keepProbability(ids, p);
+      result.expectedKept += probability;
+      if (keepRecord(seed, key, ids, p)) {
+        result.kept++;
+        kept = true;
+        // JSON.stringify({ key, entry_ids, p }) without the object and array: a number's JSON
+        // text is its String(), and ids are integers.
+        sidecar.push(`{"key":${JSON.stringify(key)},"entry_ids":[${ids.join(',')}],"p":${probability}}\n`);
       }
-      if (progress && result.records % PROGRESS_EVERY === 0) progress(result.records, fractionOf(task, item));
+    }
+    if (progress && result.records % PROGRESS_EVERY === 0)
+      progress(result.records, fractionOf(task, location));
+    return kept;
+  };
+  try {
+    const opts = readOptions(task, run, firstRecordIndex);
+    // Kept lines are copied out of the read buffer and written after each buffer fill.
+    const kept: PoolRecord[] = [];
+    const visited = await visitSlice(task, opts, {
+      record: (line) => {
+        if (decide(line, line)) kept.push(line.toPoolRecord(true));
+      },
+      item: (item) => {
+        if (item.kind === 'record' && decide(item, item.location)) kept.push(item);
+      },
+      batchDone: async () => {
+        for (const record of kept) await writer.write(record);
+        kept.length = 0;
+      },
+    });
+    if (!visited) {
+      for await (const item of readPool(task.file, task.format, opts)) {
+        if (item.kind === 'record' && decide(item, item.location)) await writer.write(item);
+      }
     }
     if (!cursor.done) {
       throw new InputError(
