@@ -24,13 +24,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import {
-  balanceProbabilities,
-  countHead,
-  expectedSizeCurve,
-  logSpacedThresholds,
-  type CurvePoint,
-} from './balance';
+import { balanceProbabilities, countHead, logSpacedThresholds, type CurvePoint } from './balance';
 import { addSparseCounts, readCounts, writeCounts, type CountsInfo, type EntryCounts } from './counts';
 import {
   checkUniqueSampleKeys,
@@ -67,16 +61,11 @@ import {
   UsageError,
   type InputErrorReason,
 } from './errors';
-import {
-  makeFolders,
-  openAtomicOutput,
-  removeTemporaryFiles,
-  writeFileAtomic,
-  writeJsonAtomic,
-} from './fsAtomic';
+import { makeFolders, openAtomicOutput, removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
 import { loadOrBuildIndex } from './match/matcher';
 import type { Padding } from './match/spacing';
-import { matchedIdLists, MATCHES_MAGIC } from './matchesFile';
+import { ExpectedSums, readMatchesStream } from './expectedSums';
+import { MATCHES_MAGIC } from './matchesFile';
 import { loadMetadata, type Metadata } from './metadata';
 import { assertInputsApartFromOutputs } from './pathOverlap';
 import { detectFormat, isSplittable } from './pool/formats';
@@ -679,19 +668,16 @@ export async function finalizeCuration(
       workDir,
       saveManifest,
     );
-    const stream = await writeMatchesFile(
-      prepared.tasks,
-      workDir,
-      join(stageDir, 'matches.bin'),
-      counts.records,
-    );
     const p = balanceProbabilities(countValues, options.t);
+    const sums = new ExpectedSums(p, countValues, curveThresholds(countValues, options.t));
+    await writeMatchesFile(prepared.tasks, workDir, join(stageDir, 'matches.bin'), counts.records, (ids) =>
+      sums.addRecord(ids),
+    );
     const summary = summarize({
       options,
       metadata,
       counts,
-      p,
-      stream,
+      sums,
       outputs,
       counted,
       selected,
@@ -766,11 +752,17 @@ async function readManifest(path: string): Promise<Manifest | undefined> {
   return m;
 }
 
-/** About four slices per worker, between 8 MiB and 256 MiB, so work spreads evenly. */
+/**
+ * About four slices per worker, so work spreads evenly, between 8 and 16 MiB: a worker holds some
+ * state per record of its slice (the select pass's sidecar lines), so the slice size, not the
+ * pool's, bounds memory (a 10M-record pool took 1.3 GB with 100 MB slices, 0.8 GB with 16).
+ */
 function defaultSliceBytes(sizes: number[], workers: number): number {
   const total = sizes.reduce((a, b) => a + b, 0);
-  return Math.min(256 << 20, Math.max(8 << 20, Math.ceil(total / (workers * 4))));
+  return Math.min(MAX_DEFAULT_SLICE_BYTES, Math.max(8 << 20, Math.ceil(total / (workers * 4))));
 }
+
+const MAX_DEFAULT_SLICE_BYTES = 16 << 20;
 
 async function planTasks(
   inputs: string[],
@@ -1026,36 +1018,30 @@ async function concatenate(parts: string[], target: string): Promise<void> {
   for (const part of parts) await rm(part, { force: true });
 }
 
-/** Gathers the slices' matches into OUT/matches.bin; returns the stream (read once, no copies). */
+/**
+ * Gathers the slices' matches into OUT/matches.bin, a chunk at a time; `onRecord` sees each
+ * matched record's ids on the way (in pool order), so nothing per record stays in memory.
+ */
 async function writeMatchesFile(
   tasks: PoolTask[],
   workDir: string,
   path: string,
   records: number,
-): Promise<Uint32Array> {
-  const files = tasks.map((task) => countOutputs(workDir, task.id).matches);
-  const sizes = await Promise.all(files.map(async (f) => (await stat(f)).size));
-  const bytes = new Uint8Array(16 + sizes.reduce((a, b) => a + b, 0));
-  const header = Buffer.from(bytes.buffer, 0, 16);
+  onRecord: (ids: Uint32Array) => void = () => {},
+): Promise<void> {
+  const header = Buffer.alloc(16);
   header.write(MATCHES_MAGIC, 0, 'latin1');
   header.writeUInt32LE(records >>> 0, 8);
-  let at = 16;
-  for (let f = 0; f < files.length; f++) {
-    const handle = await open(files[f], 'r');
-    try {
-      for (let done = 0; done < sizes[f];) {
-        const { bytesRead } = await handle.read(bytes, at + done, sizes[f] - done, done);
-        if (bytesRead === 0)
-          throw new EnvironmentError(files[f], 'EIO', 'read', 'it is shorter than when it was written');
-        done += bytesRead;
-      }
-    } finally {
-      await handle.close();
-    }
-    at += sizes[f];
+  const out = await openAtomicOutput(path);
+  try {
+    await out.write(header);
+    for (const task of tasks)
+      await readMatchesStream(countOutputs(workDir, task.id).matches, (bytes) => out.write(bytes), onRecord);
+  } catch (err) {
+    await out.abort();
+    throw asEnvironmentError(err, path, 'write');
   }
-  await writeFileAtomic(path, bytes);
-  return new Uint32Array(bytes.buffer, 16, (bytes.length - 16) / 4);
+  await out.commit();
 }
 
 function round(x: number, digits: number): number {
@@ -1063,12 +1049,21 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
+/** The t values of the summary's expected-size curve: log-spaced up to the largest count, and t. */
+function curveThresholds(counts: ArrayLike<number>, t: number): number[] {
+  let maxCount = 1;
+  for (let id = 0; id < counts.length; id++) if (counts[id] > maxCount) maxCount = counts[id];
+  const thresholds = logSpacedThresholds(1, maxCount, 24);
+  if (!thresholds.includes(t)) thresholds.push(t);
+  return thresholds.sort((x, y) => x - y);
+}
+
 function summarize(a: {
   options: CurateOptions;
   metadata: Metadata;
   counts: EntryCounts;
-  p: Float64Array;
-  stream: Uint32Array;
+  /** Expected sizes summed over the matches stream, at curveThresholds(counts, t). */
+  sums: ExpectedSums;
   outputs: CurateSummary['outputs'];
   counted: Map<number, CountTaskResult>;
   selected: Map<number, SelectTaskResult>;
@@ -1078,18 +1073,9 @@ function summarize(a: {
   timings: CurateSummary['pass_seconds'];
   started: number;
 }): CurateSummary {
-  const { counts, p, metadata } = a;
-  const lists = matchedIdLists(a.stream);
-  // Expected kept per entry: each record's keep probability credited to each of its entries.
-  const expectedKept = new Float64Array(p.length);
-  let expectedTotal = 0;
-  for (let r = 0; r + 1 < lists.offsets.length; r++) {
-    let dropAll = 1;
-    for (let k = lists.offsets[r]; k < lists.offsets[r + 1]; k++) dropAll *= 1 - p[lists.ids[k]];
-    const keep = 1 - dropAll;
-    expectedTotal += keep;
-    for (let k = lists.offsets[r]; k < lists.offsets[r + 1]; k++) expectedKept[lists.ids[k]] += keep;
-  }
+  const { counts, metadata, sums } = a;
+  const expectedKept = sums.keptPerEntry;
+  const expectedTotal = sums.total;
   let matchedEntries = 0;
   let totalMatches = 0;
   let headMatches = 0;
@@ -1103,10 +1089,7 @@ function summarize(a: {
     entries.push({ id, entry: metadata.entries[id], count: c, expected_kept: round(expectedKept[id], 3) });
   }
   const skipped = sumSkipped(a.counted.values());
-  const maxCount = Math.max(1, ...entries.map((e) => e.count));
-  const thresholds = logSpacedThresholds(1, maxCount, 24);
-  if (!thresholds.includes(a.options.t)) thresholds.push(a.options.t);
-  thresholds.sort((x, y) => x - y);
+  const thresholds = curveThresholds(counts.counts, a.options.t);
   const wall = (performance.now() - a.started) / 1000;
   return {
     pool: {
@@ -1126,9 +1109,10 @@ function summarize(a: {
     head_entries: countHead(counts.counts, a.options.t),
     matched_entries: matchedEntries,
     head_share_of_matches: totalMatches > 0 ? round(headMatches / totalMatches, 6) : 0,
-    expected_size_curve: expectedSizeCurve(lists, counts.counts, thresholds).map((c) => ({
-      ...c,
-      expectedSize: round(c.expectedSize, 3),
+    expected_size_curve: thresholds.map((t, j) => ({
+      t,
+      expectedSize: round(sums.sizes[j], 3),
+      headEntries: countHead(counts.counts, t),
     })),
     entries,
     outputs: a.outputs,

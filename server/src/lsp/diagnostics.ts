@@ -7,7 +7,7 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-proto
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { spacedText, WRAPPED_PUNCTUATION } from '../engine/match/spacing';
 import { spanMapper, valueRange, type MetadataModel } from './metadataModel';
-import { grow, StringTable } from '../engine/stringTable';
+import { firstOccurrences, valueSpans } from './duplicates';
 
 export const DIAGNOSTIC_SOURCE = 'metacurate';
 /** Entries longer than this (in characters) are flagged. */
@@ -37,6 +37,9 @@ export interface EntryDiagnosticData {
 }
 
 const PUNCT_SET = new Set<number>(WRAPPED_PUNCTUATION.map((p) => p.charCodeAt(0)));
+/** PUNCT_SET as a table over ASCII, for the per-character fast path (a Set lookup costs more). */
+const IS_PUNCT = new Uint8Array(0x80);
+for (const c of PUNCT_SET) if (c < 0x80) IS_PUNCT[c] = 1;
 const NBSP_CHARS = new Set([0x00a0, 0x2007, 0x202f]);
 
 function isSpaceLike(c: number): boolean {
@@ -140,17 +143,12 @@ export function computeDiagnostics(
     });
   }
   const { entries } = model;
-  const distinct = new StringTable();
-  let firstOf = new Int32Array(1024);
+  const spans = valueSpans(model, text);
+  const firstOf = firstOccurrences(spans);
   for (let id = 0; id < entries.length; id++) {
     const value = entries[id];
-    const before = distinct.size;
-    const key = distinct.intern(value, 0, value.length);
-    if (key === before) {
-      firstOf = grow(firstOf, key + 1);
-      firstOf[key] = id;
-    } else {
-      const first = firstOf[key];
+    if (firstOf[id] !== id) {
+      const first = firstOf[id];
       const data: EntryDiagnosticData = { id, value };
       push({
         range: range(model.starts[id], model.ends[id]),
@@ -169,15 +167,16 @@ export function computeDiagnostics(
       continue;
     }
     // Fast path: plain ASCII words separated by single spaces.
+    const { source, from, to } = spans[id];
     let suspicious = value.length === 0 || value.length > MAX_ENTRY_LENGTH;
     if (!suspicious) {
-      const c0 = value.charCodeAt(0);
-      const cn = value.charCodeAt(value.length - 1);
+      const c0 = source.charCodeAt(from);
+      const cn = source.charCodeAt(to - 1);
       if (c0 === 0x20 || cn === 0x20) suspicious = true;
-      for (let i = 0; i < value.length && !suspicious; i++) {
-        const c = value.charCodeAt(i);
-        if (c === 0x20) suspicious = value.charCodeAt(i - 1) === 0x20;
-        else if (c < 0x21 || c >= 0x7f || PUNCT_SET.has(c)) suspicious = true;
+      for (let i = from; i < to && !suspicious; i++) {
+        const c = source.charCodeAt(i);
+        if (c === 0x20) suspicious = source.charCodeAt(i - 1) === 0x20;
+        else if (c < 0x21 || c >= 0x7f || IS_PUNCT[c] === 1) suspicious = true;
       }
     }
     if (!suspicious) continue;

@@ -1,0 +1,42 @@
+/**
+ * Duplicate entries are found by value, whether the text holds a value as is or with escapes,
+ * and each one points at the first entry with its value.
+ */
+import assert from 'node:assert/strict';
+import { firstOccurrences, valueSpans } from '../../../server/src/lsp/duplicates';
+import { parseMetadata, type MetadataKind } from '../../../server/src/lsp/metadataModel';
+
+function firsts(text: string, kind: MetadataKind = 'json'): number[] {
+  return [...firstOccurrences(valueSpans(parseMetadata(text, kind), text))];
+}
+
+describe('lsp duplicate entries', () => {
+  it('gives each entry the id of the first entry with its value', () => {
+    assert.deepEqual(firsts('["dog", "cat", "dog", "hot dog", "cat", "dog"]'), [0, 1, 0, 3, 1, 0]);
+  });
+
+  it('compares decoded values: an escaped entry equals the same value written plainly', () => {
+    assert.deepEqual(firsts('["café", "caf\\u00e9", "a\\"b", "a\\u0022b"]'), [0, 0, 2, 2]);
+  });
+
+  it('tells apart values that share a prefix or differ in length only', () => {
+    assert.deepEqual(firsts('["new", "new york", "new yor", "new york ", "new york"]'), [0, 1, 2, 3, 1]);
+  });
+
+  it('reads an unterminated last string by its value, not past it', () => {
+    // The value of an unterminated token ends before its line break (and a CR before it).
+    assert.deepEqual(firsts('["dog", "dog\r\n'), [0, 0]);
+  });
+
+  it('works on text lists (one entry per line) too', () => {
+    assert.deepEqual(firsts('dog\ncat\r\ndog\ncat\n', 'lines'), [0, 1, 0, 1]);
+  });
+
+  it('finds every duplicate in a list larger than the first table size', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => `entry ${i % 1500}`);
+    assert.deepEqual(
+      firsts(JSON.stringify(values)),
+      values.map((_, i) => i % 1500),
+    );
+  });
+});
