@@ -271,7 +271,7 @@ export async function pickRow(widget, label) {
     })
     .first();
   await row.waitFor({ state: 'visible', timeout: 10_000 });
-  await row.click();
+  await row.click({ timeout: 10_000 });
 }
 
 function escapeRegExp(s) {

@@ -315,9 +315,17 @@ export async function runsSuite(vsix) {
   });
 
   test('the log of a run opens in an editor', async () => {
-    await command(page, 'Metacurate: Open Run Log');
-    const widget = await quickTitle(page, /.*/);
-    await pickRow(widget, first);
+    // The cancelled run's notifications can close the first quick pick while it opens: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await command(page, 'Metacurate: Open Run Log');
+        await pickRow(await quickTitle(page, /.*/), first);
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+        await page.keyboard.press('Escape');
+      }
+    }
     await activeTab(page, 'job.log', 15_000);
     await eventually(async () => /\[trainer\] step 30\/30/.test(await activeEditorText(page)) || null, {
       timeout: 10_000,
