@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { BALANCE_VIEW_TYPE, type PanelState, type SourceSpec } from '../../webview/src/protocol';
+import { BALANCE_VIEW_TYPE, type PanelState, type SourceSpec } from '../../contracts/src/webview';
 import { BalancePanelHost } from './balancePanel';
 import { countMatches } from './countCommand';
 import { CurateCommand, type CurateArgs } from './curateCommand';

@@ -2,7 +2,7 @@
  * The entry-balance panel, host side: one webview panel ("Metacurate: Show Entry Balance") fed by
  * the counts of the workspace's samples or of a finished curation. The data are read and prepared
  * in a worker thread (balanceWorker.ts) and posted as typed arrays; the webview (webview/src) draws
- * and answers the t control by itself. Messages: webview/src/protocol.ts.
+ * and answers the t control by itself. Messages: contracts/src/webview.ts.
  *
  * Security: a strict CSP (`default-src 'none'`, the one script by nonce, no eval), resources only
  * from dist/ and media/ through `asWebviewUri`. The webview keeps its state with `setState`; the
@@ -10,7 +10,7 @@
  *
  * A training run's per-class zero-shot accuracy can be laid over the ranked-entry chart
  * (`setAccuracyOverlay`): the host keeps it, maps it onto the entries of whatever data it sends
- * (server/src/engine/classAccuracy.ts) and sends it with them; the webview keeps the overlay in its
+ * (server/engine/src/classAccuracy.ts) and sends it with them; the webview keeps the overlay in its
  * state, and the host takes it back from there after a window reload.
  */
 import { randomBytes } from 'node:crypto';
@@ -23,9 +23,9 @@ import {
   parseZeroShotOverlay,
   unmatchedClasses,
   type ZeroShotOverlay,
-} from '../../server/src/engine/classAccuracy';
-import { metadataKindOf, parseMetadata } from '../../server/src/lsp/metadataModel';
-import { DEFAULT_SETTINGS, SETTINGS_SECTION } from '../../server/src/lsp/protocol';
+} from '../../server/engine/src/classAccuracy';
+import { metadataKindOf, parseMetadata } from '../../server/engine/src/documents/metadataModel';
+import { DEFAULT_SETTINGS, SETTINGS_SECTION } from '../../contracts/src/lsp';
 import {
   BALANCE_VIEW_TYPE,
   sourceKey,
@@ -36,7 +36,7 @@ import {
   type PanelState,
   type SourceSpec,
   type WebviewMessage,
-} from '../../webview/src/protocol';
+} from '../../contracts/src/webview';
 import type { SampleSettings } from './balanceSources';
 import type { LoadReply, LoadRequest } from './balanceWorker';
 

@@ -3,9 +3,9 @@
  * order), for the entry-balance panel's worker and the "Curate Pool…" command.
  */
 import { join } from 'node:path';
-import type { Padding } from '../../server/src/engine/match/spacing';
-import { findFiles, GlobSet, relativeTo } from '../../server/src/lsp/glob';
-import { sampleFormatOf } from '../../server/src/lsp/samples';
+import type { Padding } from '../../server/engine/src/match/spacing';
+import { findFiles, GlobSet, relativeTo } from '../../server/engine/src/documents/glob';
+import { sampleFormatOf } from '../../server/engine/src/documents/samples';
 
 export interface SampleSettings {
   metadataGlobs: string[];

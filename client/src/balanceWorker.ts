@@ -8,14 +8,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { prepareBalance, modelBuffers } from '../../server/src/engine/balanceView';
-import { readCounts } from '../../server/src/engine/counts';
-import { loadOrBuildIndex, matcherFromPacked } from '../../server/src/engine/match/matcher';
-import { matchedIdLists, readMatchesFile } from '../../server/src/engine/matchesFile';
-import { loadMetadata } from '../../server/src/engine/metadata';
-import { extractCaptions, sampleFormatOf, textFieldsOf } from '../../server/src/lsp/samples';
+import { prepareBalance, modelBuffers } from '../../server/engine/src/balanceView';
+import { readCounts } from '../../server/engine/src/counts';
+import { loadOrBuildIndex, matcherFromPacked } from '../../server/engine/src/match/matcher';
+import { matchedIdLists, readMatchesFile } from '../../server/engine/src/matchesFile';
+import { loadMetadata } from '../../server/engine/src/metadata';
+import { extractCaptions, sampleFormatOf, textFieldsOf } from '../../server/engine/src/documents/samples';
 import { workspaceMetadata, workspaceSamples, type SampleSettings } from './balanceSources';
-import type { BalancePayload, SourceSpec } from '../../webview/src/protocol';
+import type { BalancePayload, SourceSpec } from '../../contracts/src/webview';
 
 export interface LoadRequest {
   source: SourceSpec;

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { RefreshCountsRequest, type RefreshCountsResult } from '../../server/src/lsp/protocol';
+import { RefreshCountsRequest, type RefreshCountsResult } from '../../contracts/src/lsp';
 import type { BalancePanelHost } from './balancePanel';
 
 export async function countMatches(

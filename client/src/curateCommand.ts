@@ -10,9 +10,9 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, promises as fsp, realpathSync } from 'node:fs';
 import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import * as vscode from 'vscode';
-import type { CurateSummary } from '../../server/src/engine/curate';
-import { curateProgressNotice, formatCount } from '../../server/src/engine/progress';
-import { DEFAULT_SETTINGS, DEFAULT_TEXT_FIELDS } from '../../server/src/lsp/protocol';
+import type { CurateSummary } from '../../server/engine/src/curate';
+import { curateProgressNotice, formatCount } from '../../server/engine/src/progress';
+import { DEFAULT_SETTINGS, DEFAULT_TEXT_FIELDS } from '../../contracts/src/lsp';
 import { configuredT, metacurateConfig, type BalancePanelHost } from './balancePanel';
 import { workspaceMetadata } from './balanceSources';
 

@@ -20,7 +20,7 @@ import {
   SETTINGS_SECTION,
   StatusNotification,
   UseAsMetadataRequest,
-} from '../../server/src/lsp/protocol';
+} from '../../contracts/src/lsp';
 import { registerBalanceFeatures } from './balanceCommands';
 import { PreviewProvider } from './preview';
 import { registerRunFeatures } from './runCommands';

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { PreviewContentRequest } from '../../server/src/lsp/protocol';
+import { PreviewContentRequest } from '../../contracts/src/lsp';
 
 export class PreviewProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly cache = new Map<string, string>();

@@ -5,15 +5,15 @@
  * a run is going.
  */
 import * as vscode from 'vscode';
-import { summarizeRun, type RunSummary } from '../../server/src/engine/runs/compareRuns';
+import { summarizeRun, type RunSummary } from '../../server/engine/src/runs/compareRuns';
 import {
   elapsedSeconds,
   listRuns,
   runsDirOf,
   type RunEntry,
   type RunStatus,
-} from '../../server/src/engine/runs/runFolder';
-import { formatDuration } from '../../server/src/engine/progress';
+} from '../../server/engine/src/runs/runFolder';
+import { formatDuration } from '../../server/engine/src/progress';
 
 export const RUNS_VIEW_ID = 'metacurate.runs';
 

@@ -2,7 +2,7 @@
  * Text of the status-bar item: pure functions of the server's `metacurate/status` notification,
  * kept apart from `vscode` so that what the user reads is decided in one place.
  */
-import type { StatusParams } from '../../server/src/lsp/protocol';
+import type { StatusParams } from '../../contracts/src/lsp';
 
 export interface StatusView {
   /** Status-bar text, with codicons. */

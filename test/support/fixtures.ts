@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seededRandom } from '../../server/src/engine/syntheticPool';
+import { seededRandom } from '../../server/engine/src/syntheticPool';
 
 /** The engine's deterministic PRNG (mulberry32), so tests and generators share one. */
 export const mulberry32 = seededRandom;

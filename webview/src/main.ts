@@ -30,7 +30,7 @@ import {
   thresholdGrid,
   type BalanceModel,
   type BalanceStats,
-} from '../../server/src/engine/balanceView';
+} from '../../server/engine/src/balanceView';
 import { Chart, opaque, type ChartDef, type SeriesDef } from './charts';
 import panelCss from './styles.css';
 import {
@@ -44,7 +44,7 @@ import {
   type SortKey,
   type SourceSpec,
   type WebviewMessage,
-} from './protocol';
+} from '../../contracts/src/webview';
 import { VirtualTable, type Column } from './table';
 
 interface VsCodeApi {

@@ -3,7 +3,7 @@
  * `run` returns the exit code (EXIT_OK, EXIT_BAD_INPUT, EXIT_BAD_USAGE from ../engine/errors);
  * it throws UsageError for bad arguments and InputError for bad input, which main.ts prints.
  */
-import { UsageError } from '../engine/errors';
+import { UsageError } from '../../engine/src/errors';
 
 export interface Command {
   name: string;

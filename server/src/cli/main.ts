@@ -13,7 +13,7 @@ import {
   InputError,
   InterruptedError,
   UsageError,
-} from '../engine/errors';
+} from '../../engine/src/errors';
 import type { Command, CommandIO } from './command';
 import { countCommand } from './commands/count';
 import { EXIT_CODES_HELP } from './commands/shared';

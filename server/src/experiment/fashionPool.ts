@@ -11,7 +11,7 @@
  * With the default mix about half of the texts match no entry, as in a raw web pool. Everything
  * here is pure and deterministic given the seed; mini.ts writes it out.
  */
-import { seededRandom } from '../engine/syntheticPool';
+import { seededRandom } from '../../engine/src/syntheticPool';
 
 export interface FashionClass {
   /** The class name, used in zero-shot prompts; also the first of `synonyms`. */

@@ -17,14 +17,14 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { curate, type CurateSummary } from '../engine/curate';
-import { InputError } from '../engine/errors';
-import { createMatcher } from '../engine/match/matcher';
-import { AtomicFileSink } from '../engine/pool/sink';
-import { TarWriter } from '../engine/pool/tar';
-import { writeSizesJson } from '../engine/pool/webdataset';
-import type { ProgressSink } from '../engine/progress';
-import { latestZeroShot, parseResultsJsonl } from '../engine/trainResults';
+import { curate, type CurateSummary } from '../../engine/src/curate';
+import { InputError } from '../../engine/src/errors';
+import { createMatcher } from '../../engine/src/match/matcher';
+import { AtomicFileSink } from '../../engine/src/pool/sink';
+import { TarWriter } from '../../engine/src/pool/tar';
+import { writeSizesJson } from '../../engine/src/pool/webdataset';
+import type { ProgressSink } from '../../engine/src/progress';
+import { latestZeroShot, parseResultsJsonl } from '../../engine/src/trainResults';
 import {
   CLASS_COUNT,
   IMAGE_PIXELS,
@@ -45,7 +45,7 @@ import {
   type TextKind,
 } from './fashionPool';
 import { encodeGrayPng } from './png';
-import { builtinTrainerArgs, findTrainerDir, runBuiltinTrainer } from './trainer';
+import { builtinTrainerArgs, findTrainerDir, runBuiltinTrainer } from '../../engine/src/runs/trainer';
 
 export interface MiniOptions {
   out: string;

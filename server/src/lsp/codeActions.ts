@@ -16,7 +16,7 @@ import {
   type DiagnosticCode,
   type EntryDiagnosticData,
 } from './diagnostics';
-import { encodeEntry, removalRange, type MetadataModel } from './metadataModel';
+import { encodeEntry, removalRange, type MetadataModel } from '../../engine/src/documents/metadataModel';
 
 function isEntryData(data: unknown): data is EntryDiagnosticData {
   return (

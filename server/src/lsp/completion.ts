@@ -13,7 +13,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { lemmasWithPrefix, type WordnetLemmas } from './lemmas';
-import { encodeEntry, entryAt, type MetadataModel } from './metadataModel';
+import { encodeEntry, entryAt, type MetadataModel } from '../../engine/src/documents/metadataModel';
 
 export const MAX_COMPLETIONS = 100;
 

@@ -5,8 +5,8 @@
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { spacedText, WRAPPED_PUNCTUATION } from '../engine/match/spacing';
-import { spanMapper, valueRange, type MetadataModel } from './metadataModel';
+import { spacedText, WRAPPED_PUNCTUATION } from '../../engine/src/match/spacing';
+import { spanMapper, valueRange, type MetadataModel } from '../../engine/src/documents/metadataModel';
 import { firstOccurrences, valueSpans } from './duplicates';
 
 export const DIAGNOSTIC_SOURCE = 'metacurate';

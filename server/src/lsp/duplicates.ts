@@ -4,7 +4,7 @@
  * document's text, one flat string, rather than in its own sliced string (twice as slow to read
  * on a 500k-entry list), and nothing is copied.
  */
-import { valueRange, type MetadataModel } from './metadataModel';
+import { valueRange, type MetadataModel } from '../../engine/src/documents/metadataModel';
 
 /** Where entry `id`'s value can be read: [source, from, to). */
 export interface ValueSpan {

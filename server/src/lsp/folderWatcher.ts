@@ -7,7 +7,7 @@
  */
 import { promises as fsp, watch, type FSWatcher } from 'node:fs';
 import { join, sep } from 'node:path';
-import { isSkippedFolder } from './glob';
+import { isSkippedFolder } from '../../engine/src/documents/glob';
 
 export interface FolderWatcherOptions {
   /** Whether a changed file (by absolute path) is one the server reads. */

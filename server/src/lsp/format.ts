@@ -1,5 +1,5 @@
 /** Text shown by the language server: counts, probabilities, hover markdown. */
-import { formatDelta } from '../engine/runs/compareRuns';
+import { formatDelta } from '../../engine/src/runs/compareRuns';
 
 const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

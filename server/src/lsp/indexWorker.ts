@@ -10,8 +10,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, Worker } from 'node:worker_threads';
-import { buildPackedIndex, type PackedIndex } from '../engine/match/matcher';
-import type { Padding } from '../engine/match/spacing';
+import { buildPackedIndex, type PackedIndex } from '../../engine/src/match/matcher';
+import type { Padding } from '../../engine/src/match/spacing';
 
 export const INDEX_WORKER_KIND = 'metacurate-lsp-index';
 

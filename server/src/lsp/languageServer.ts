@@ -37,10 +37,10 @@ import {
   type SymbolInformation,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { balanceProbabilities } from '../engine/balance';
-import { readCounts } from '../engine/counts';
-import { matcherFromPacked } from '../engine/match/matcher';
-import type { Padding } from '../engine/match/spacing';
+import { balanceProbabilities } from '../../engine/src/balance';
+import { readCounts } from '../../engine/src/counts';
+import { matcherFromPacked } from '../../engine/src/match/matcher';
+import type { Padding } from '../../engine/src/match/spacing';
 import { codeActionsFor } from './codeActions';
 import { completeEntry } from './completion';
 import { computeDiagnostics } from './diagnostics';
@@ -52,10 +52,10 @@ import {
   quoteCaption,
   zeroShotLabel,
 } from './format';
-import { accuracyByEntry, type ZeroShotOverlay } from '../engine/classAccuracy';
-import { formatDelta } from '../engine/runs/compareRuns';
+import { accuracyByEntry, type ZeroShotOverlay } from '../../engine/src/classAccuracy';
+import { formatDelta } from '../../engine/src/runs/compareRuns';
 import { FolderWatcher } from './folderWatcher';
-import { findFiles, GlobSet, relativeTo } from './glob';
+import { findFiles, GlobSet, relativeTo } from '../../engine/src/documents/glob';
 import { BuildCancelled, IndexBuilder } from './indexWorker';
 import { wordnetLemmas } from './lemmas';
 import {
@@ -65,7 +65,7 @@ import {
   parseMetadata,
   valueRange,
   type MetadataModel,
-} from './metadataModel';
+} from '../../engine/src/documents/metadataModel';
 import { PREVIEW_TEXT_FIELD, previewSourcePath, previewUriFor, renderPreview } from './preview';
 import {
   DEFAULT_SETTINGS,
@@ -83,7 +83,7 @@ import {
   type MetacurateSettings,
   type RefreshCountsResult,
   type StatusParams,
-} from './protocol';
+} from '../../../contracts/src/lsp';
 import { diagnosticsModeOf, PullDiagnostics, type DiagnosticsMode } from './pullDiagnostics';
 import {
   extractCaptions,
@@ -92,7 +92,7 @@ import {
   textFieldsOf,
   type CaptionSite,
   type SampleFormat,
-} from './samples';
+} from '../../engine/src/documents/samples';
 import {
   CAPPED_SPANS_NOTE,
   findEntrySpans,
@@ -101,7 +101,7 @@ import {
   type SpanIndex,
   type Span,
 } from './spanIndex';
-import { grow } from '../engine/stringTable';
+import { grow } from '../../engine/src/stringTable';
 import { SettingsChannels } from './settingsSources';
 import { createServerConnection } from './transport';
 import { pathToUri, uriToPath } from './uri';

@@ -31,7 +31,7 @@ import {
   RefreshCountsRequest,
   UseAsMetadataRequest,
   ZeroShotResultsNotification,
-} from './protocol';
+} from '../../../contracts/src/lsp';
 
 /** Why `value` (found at `at`, e.g. `params.position`) has the wrong shape, or undefined. */
 export type Check = (value: unknown, at: string) => string | undefined;

@@ -4,12 +4,12 @@
  * document (scheme `metacurate-preview`) that the server highlights like any JSONL sample.
  */
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../engine/errors';
-import { detectFormat } from '../engine/pool/formats';
-import { readParquetSchema } from '../engine/pool/parquet';
-import { readPool } from '../engine/pool/read';
-import type { PoolFormat, SkippedRecord } from '../engine/pool/types';
-import { DEFAULT_TEXT_FIELDS, PREVIEW_SCHEME } from './protocol';
+import { InputError } from '../../engine/src/errors';
+import { detectFormat } from '../../engine/src/pool/formats';
+import { readParquetSchema } from '../../engine/src/pool/parquet';
+import { readPool } from '../../engine/src/pool/read';
+import type { PoolFormat, SkippedRecord } from '../../engine/src/pool/types';
+import { DEFAULT_TEXT_FIELDS, PREVIEW_SCHEME } from '../../../contracts/src/lsp';
 
 /** The caption field of preview documents. */
 export const PREVIEW_TEXT_FIELD = 'text';

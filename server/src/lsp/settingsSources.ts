@@ -5,7 +5,7 @@
  * to `workspace/configuration` (VS Code, nvim-lspconfig). Each may hold the `metacurate` section,
  * `{ "settings": ... }` around it, dotted keys (`"metacurate.t"`), or the settings themselves.
  */
-import { DEFAULT_SETTINGS, SETTINGS_SECTION, type MetacurateSettings } from './protocol';
+import { DEFAULT_SETTINGS, SETTINGS_SECTION, type MetacurateSettings } from '../../../contracts/src/lsp';
 
 const SETTING_KEYS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_SETTINGS));
 

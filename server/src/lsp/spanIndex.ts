@@ -32,13 +32,13 @@
  * text, whose characters remember where they came from in the caption; the same caps and costs,
  * with characters for tokens (there is no walk to fall back from).
  */
-import { pairHash } from '../engine/match/hashing';
-import type { EntryMatcher } from '../engine/match/matcher';
-import { EntryStamps } from '../engine/match/idBuffer';
-import { paddedEntry, WRAPPED_PUNCTUATION, type Padding } from '../engine/match/spacing';
-import { SubstringMatcher, type SubstringIndex } from '../engine/match/substringMatcher';
-import type { TokenMatchStrategy } from '../engine/match/tokenMatcher';
-import { grow, StringTable } from '../engine/stringTable';
+import { pairHash } from '../../engine/src/match/hashing';
+import type { EntryMatcher } from '../../engine/src/match/matcher';
+import { EntryStamps } from '../../engine/src/match/idBuffer';
+import { paddedEntry, WRAPPED_PUNCTUATION, type Padding } from '../../engine/src/match/spacing';
+import { SubstringMatcher, type SubstringIndex } from '../../engine/src/match/substringMatcher';
+import type { TokenMatchStrategy } from '../../engine/src/match/tokenMatcher';
+import { grow, StringTable } from '../../engine/src/stringTable';
 import { buildSpanAutomaton, type SpanAutomaton } from './spanAutomaton';
 
 /** A matched entry in a caption: [start, end) in the caption's code units. */

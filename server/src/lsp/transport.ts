@@ -19,7 +19,7 @@ import {
   type MessageReader,
   type MessageWriter,
 } from 'vscode-languageserver/node';
-import { EXIT_BAD_INPUT } from '../engine/errors';
+import { EXIT_BAD_INPUT } from '../../engine/src/errors';
 import { ContentLengthMessageReader } from './framing';
 import { InboundMessageReader } from './inbound';
 

@@ -11,9 +11,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UsageError } from '../engine/errors';
-import { writeFileAtomic } from '../engine/fsAtomic';
-import { assertInputsApartFromOutputs } from '../engine/pathOverlap';
+import { UsageError } from '../../engine/src/errors';
+import { writeFileAtomic } from '../../engine/src/fsAtomic';
+import { assertInputsApartFromOutputs } from '../../engine/src/pathOverlap';
 import {
   countDumpNgrams,
   defaultThreads,

@@ -9,7 +9,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import Bunzip from 'seek-bzip';
-import { InputError } from '../engine/errors';
+import { InputError } from '../../engine/src/errors';
 
 const BLOCK_MAGIC = 0x314159265359n;
 /** A stream header with the largest block size: a block decodes under any larger-or-equal size. */

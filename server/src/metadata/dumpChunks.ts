@@ -6,7 +6,7 @@
  * chunks thus split the pages between them exactly, whatever the chunk size.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { InputError } from '../engine/errors';
+import { InputError } from '../../engine/src/errors';
 import { looksLikeBzip2, readBlocks } from './bz2';
 import { parsePage, type WikiPage } from './wikitext';
 

@@ -1,7 +1,7 @@
 /** Small file helpers shared by the metadata builders. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { InputError } from '../engine/errors';
+import { InputError } from '../../engine/src/errors';
 
 /** Streams a file through sha256 (dumps are tens of GB: never read whole). */
 export async function sha256File(path: string): Promise<string> {

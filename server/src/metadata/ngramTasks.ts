@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { serializeError, type SerializedError } from '../engine/workerProtocol';
+import { serializeError, type SerializedError } from '../../engine/src/workerProtocol';
 import {
   addPageStats,
   emptyPageStats,

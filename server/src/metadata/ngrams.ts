@@ -25,7 +25,7 @@ import {
   type DumpInfo,
   type PageStats,
 } from './dumpChunks';
-import { writeFileAtomicSync } from '../engine/fsAtomic';
+import { writeFileAtomicSync } from '../../engine/src/fsAtomic';
 import { sha256File } from './files';
 import type { Commit, PmiResult } from './ngramTasks';
 import { replyError, runRequests, startPort, workerScript, type Port } from './pool';

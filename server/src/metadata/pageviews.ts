@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { InputError } from '../engine/errors';
+import { InputError } from '../../engine/src/errors';
 import type { ScoredEntry } from './ngrams';
 
 export interface PageviewOptions {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { deserializeError } from '../engine/workerProtocol';
+import { deserializeError } from '../../engine/src/workerProtocol';
 import { createTaskHandler, type TaskReply, type TaskRequest } from './ngramTasks';
 
 /** The worker script next to this module (tsc output), or the bundle's separate entry. */

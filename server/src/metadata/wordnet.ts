@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { InputError } from '../engine/errors';
+import { InputError } from '../../engine/src/errors';
 import { isPunctuationChar } from './tokenize';
 
 export const WORDNET_DATA_FILES = ['data.noun', 'data.verb', 'data.adj', 'data.adv'] as const;

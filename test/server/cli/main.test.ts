@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ReferenceMatcher } from '../../../server/src/engine/match/referenceMatcher';
-import { AtomicFileSink } from '../../../server/src/engine/pool/sink';
-import { readTar, tarHeader, TarWriter } from '../../../server/src/engine/pool/tar';
+import { ReferenceMatcher } from '../../../server/engine/src/match/referenceMatcher';
+import { AtomicFileSink } from '../../../server/engine/src/pool/sink';
+import { readTar, tarHeader, TarWriter } from '../../../server/engine/src/pool/tar';
 import { END, member, padded, paxHeader, paxRecord } from '../engine/pool/tarFixtures';
 import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
 

@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../server/src/cli/main';
-import type { RunSummary } from '../../../server/src/engine/runs/compareRuns';
-import type { RunSpec } from '../../../server/src/engine/runs/runFolder';
+import type { RunSummary } from '../../../server/engine/src/runs/compareRuns';
+import type { RunSpec } from '../../../server/engine/src/runs/runFolder';
 import { FASHION_CLASSES } from '../../../server/src/experiment/fashionPool';
 import { tempDir } from '../../support/fixtures';
 

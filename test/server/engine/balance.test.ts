@@ -11,7 +11,7 @@ import {
   keepRecord,
   keyHash,
   logSpacedThresholds,
-} from '../../../server/src/engine/balance';
+} from '../../../server/engine/src/balance';
 
 describe('balancing', () => {
   describe('balanceProbabilities: p[e] = t / max(count[e], t)', () => {

@@ -4,7 +4,7 @@ import {
   expectedCuratedSize,
   expectedKeptPerEntry,
   balanceProbabilities,
-} from '../../../server/src/engine/balance';
+} from '../../../server/engine/src/balance';
 import {
   addKeptOfTexts,
   cumulativeShare,
@@ -19,7 +19,7 @@ import {
   sizeCurve,
   statsAt,
   thresholdGrid,
-} from '../../../server/src/engine/balanceView';
+} from '../../../server/engine/src/balanceView';
 
 /** Per-text id lists in the flat form. */
 function lists(texts: number[][]): { offsets: Uint32Array; ids: Uint32Array } {

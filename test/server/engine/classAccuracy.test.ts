@@ -8,7 +8,7 @@ import {
   parseZeroShotOverlay,
   unmatchedClasses,
   type ZeroShotOverlay,
-} from '../../../server/src/engine/classAccuracy';
+} from '../../../server/engine/src/classAccuracy';
 
 /** NaN-aware comparison of a result with the expected values (NaN: the entry names no class). */
 function assertValues(actual: Float64Array, expected: number[]): void {

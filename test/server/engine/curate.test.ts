@@ -14,12 +14,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { balanceProbabilities, keepRecord } from '../../../server/src/engine/balance';
-import { curate, countPool, outputPaths, type CurateOptions } from '../../../server/src/engine/curate';
-import { EmptyPoolError, InputError, UsageError } from '../../../server/src/engine/errors';
-import { ReferenceMatcher } from '../../../server/src/engine/match/referenceMatcher';
-import { AtomicFileSink } from '../../../server/src/engine/pool/sink';
-import { TarWriter } from '../../../server/src/engine/pool/tar';
+import { balanceProbabilities, keepRecord } from '../../../server/engine/src/balance';
+import { curate, countPool, outputPaths, type CurateOptions } from '../../../server/engine/src/curate';
+import { EmptyPoolError, InputError, UsageError } from '../../../server/engine/src/errors';
+import { ReferenceMatcher } from '../../../server/engine/src/match/referenceMatcher';
+import { AtomicFileSink } from '../../../server/engine/src/pool/sink';
+import { TarWriter } from '../../../server/engine/src/pool/tar';
 import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
 
 /** A WebDataset shard of [key, caption] samples, each a .jpg and a .txt member. */

@@ -8,11 +8,11 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { curate } from '../../../server/src/engine/curate';
-import { readPool } from '../../../server/src/engine/pool/read';
-import { AtomicFileSink } from '../../../server/src/engine/pool/sink';
-import { TarWriter } from '../../../server/src/engine/pool/tar';
-import type { PoolFormat, PoolRecord } from '../../../server/src/engine/pool/types';
+import { curate } from '../../../server/engine/src/curate';
+import { readPool } from '../../../server/engine/src/pool/read';
+import { AtomicFileSink } from '../../../server/engine/src/pool/sink';
+import { TarWriter } from '../../../server/engine/src/pool/tar';
+import type { PoolFormat, PoolRecord } from '../../../server/engine/src/pool/types';
 import { generateCaptions, smallMetadata, tempDir } from '../../support/fixtures';
 
 async function records(file: string, format: PoolFormat, textFields: string[]): Promise<PoolRecord[]> {

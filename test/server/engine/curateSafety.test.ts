@@ -23,11 +23,11 @@ import {
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { curate, type CurateOptions } from '../../../server/src/engine/curate';
-import { runCountTask, runSelectTask, type PoolTask } from '../../../server/src/engine/curateTasks';
-import { InputError, UsageError } from '../../../server/src/engine/errors';
-import { createMatcher } from '../../../server/src/engine/match/matcher';
-import type { ProgressSink, ProgressUpdate } from '../../../server/src/engine/progress';
+import { curate, type CurateOptions } from '../../../server/engine/src/curate';
+import { runCountTask, runSelectTask, type PoolTask } from '../../../server/engine/src/curateTasks';
+import { InputError, UsageError } from '../../../server/engine/src/errors';
+import { createMatcher } from '../../../server/engine/src/match/matcher';
+import type { ProgressSink, ProgressUpdate } from '../../../server/engine/src/progress';
 import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
 
 /** Every file under `dir` (with .metacurate/ only when asked), with its bytes as base64. */

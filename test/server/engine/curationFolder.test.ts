@@ -18,8 +18,8 @@ import {
   swapIn,
   swapMoves,
   type Swap,
-} from '../../../server/src/engine/curationFolder';
-import { EnvironmentError, UsageError } from '../../../server/src/engine/errors';
+} from '../../../server/engine/src/curationFolder';
+import { EnvironmentError, UsageError } from '../../../server/engine/src/errors';
 import { tempDir } from '../../support/fixtures';
 
 /** Every file under `dir` but .metacurate/, with its content. */

@@ -13,11 +13,11 @@ import {
   expectedCuratedSize,
   expectedKeptPerEntry,
   logSpacedThresholds,
-} from '../../../server/src/engine/balance';
-import { readCounts } from '../../../server/src/engine/counts';
-import { curate } from '../../../server/src/engine/curate';
-import { ExpectedSums, readMatchesStream } from '../../../server/src/engine/expectedSums';
-import { matchedIdLists, readMatchesFile } from '../../../server/src/engine/matchesFile';
+} from '../../../server/engine/src/balance';
+import { readCounts } from '../../../server/engine/src/counts';
+import { curate } from '../../../server/engine/src/curate';
+import { ExpectedSums, readMatchesStream } from '../../../server/engine/src/expectedSums';
+import { matchedIdLists, readMatchesFile } from '../../../server/engine/src/matchesFile';
 import { generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;

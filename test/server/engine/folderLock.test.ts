@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../../../server/src/engine/errors';
-import { acquireFolderLock } from '../../../server/src/engine/folderLock';
+import { UsageError } from '../../../server/engine/src/errors';
+import { acquireFolderLock } from '../../../server/engine/src/folderLock';
 import { tempDir } from '../../support/fixtures';
 
 /** The pid of a process that has ended (and so cannot hold anything). */

@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentError } from '../../../server/src/engine/errors';
+import { EnvironmentError } from '../../../server/engine/src/errors';
 import {
   finalNameOf,
   isTemporaryName,
@@ -27,7 +27,7 @@ import {
   temporaryPathFor,
   writeFileAtomic,
   writeFileAtomicSync,
-} from '../../../server/src/engine/fsAtomic';
+} from '../../../server/engine/src/fsAtomic';
 import { tempDir } from '../../support/fixtures';
 
 function requireRoot(what: string): void {

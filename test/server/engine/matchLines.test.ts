@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../../../server/src/engine/errors';
-import { createMatcher, type EntryMatcher } from '../../../server/src/engine/match/matcher';
-import { MatchLineEncoder, matchTextFile } from '../../../server/src/engine/matchLines';
-import { readPool } from '../../../server/src/engine/pool/read';
+import { InputError } from '../../../server/engine/src/errors';
+import { createMatcher, type EntryMatcher } from '../../../server/engine/src/match/matcher';
+import { MatchLineEncoder, matchTextFile } from '../../../server/engine/src/matchLines';
+import { readPool } from '../../../server/engine/src/pool/read';
 import { mulberry32, tempDir } from '../../support/fixtures';
 
 describe('MatchLineEncoder', () => {

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { linkSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../../server/src/engine/errors';
-import { assertInputsApartFromOutputs } from '../../../server/src/engine/pathOverlap';
+import { UsageError } from '../../../server/engine/src/errors';
+import { assertInputsApartFromOutputs } from '../../../server/engine/src/pathOverlap';
 import { tempDir } from '../../support/fixtures';
 
 describe('assertInputsApartFromOutputs', () => {

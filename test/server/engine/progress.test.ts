@@ -1,7 +1,7 @@
 /** What the editor's curation notification says for the engine's `--progress json` lines. */
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { curateProgressNotice, ProgressReporter } from '../../../server/src/engine/progress';
+import { curateProgressNotice, ProgressReporter } from '../../../server/engine/src/progress';
 
 describe('curateProgressNotice', () => {
   it('names the phase, the percent, records, rate and ETA of a line with a known ETA', () => {

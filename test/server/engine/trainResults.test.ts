@@ -4,7 +4,7 @@
  * trainer's lines, and the exact argument list of `python -m open_clip_train.main`.
  */
 import assert from 'node:assert/strict';
-import { UsageError } from '../../../server/src/engine/errors';
+import { UsageError } from '../../../server/engine/src/errors';
 import {
   builtinTrainerPaths,
   latestZeroShot,
@@ -14,7 +14,7 @@ import {
   parseResultsJsonl,
   parseTrainLogLine,
   ResultsParseError,
-} from '../../../server/src/engine/trainResults';
+} from '../../../server/engine/src/trainResults';
 
 describe('trainResults: results.jsonl', () => {
   it('reads OpenCLIP lines: zero-shot keys by dataset, other metrics, epoch', () => {

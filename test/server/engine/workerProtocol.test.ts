@@ -3,8 +3,8 @@
  * curation and metadata workers share.
  */
 import assert from 'node:assert/strict';
-import { EnvironmentError, InputError, UsageError } from '../../../server/src/engine/errors';
-import { deserializeError, serializeError } from '../../../server/src/engine/workerProtocol';
+import { EnvironmentError, InputError, UsageError } from '../../../server/engine/src/errors';
+import { deserializeError, serializeError } from '../../../server/engine/src/workerProtocol';
 
 /** What postMessage does to a plain object: a structured clone. */
 const cross = (err: unknown) => deserializeError(structuredClone(serializeError(err)));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { createMatcher } from '../../../server/src/engine/match/matcher';
+import { createMatcher } from '../../../server/engine/src/match/matcher';
 import {
   DEFAULT_TEXT_MIX,
   FASHION_CLASSES,
@@ -20,7 +20,7 @@ import {
 } from '../../../server/src/experiment/fashionPool';
 import { defaultT } from '../../../server/src/experiment/mini';
 import { crc32, encodeGrayPng } from '../../../server/src/experiment/png';
-import { builtinTrainerArgs, findTrainerDir, trainerEnv } from '../../../server/src/experiment/trainer';
+import { builtinTrainerArgs, findTrainerDir, trainerEnv } from '../../../server/engine/src/runs/trainer';
 
 const AVAILABLE = new Array<number>(10).fill(7000);
 

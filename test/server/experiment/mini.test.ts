@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../server/src/cli/main';
-import { parseResultsJsonl, parseTrainLogLine } from '../../../server/src/engine/trainResults';
+import { parseResultsJsonl, parseTrainLogLine } from '../../../server/engine/src/trainResults';
 import { locateFashionMnist } from '../../../server/src/experiment/fashionMnist';
 import { FASHION_CLASSES } from '../../../server/src/experiment/fashionPool';
 import type { MiniSummary } from '../../../server/src/experiment/mini';
@@ -17,7 +17,7 @@ import {
   builtinTrainerArgs,
   findTrainerDir,
   runBuiltinTrainer,
-} from '../../../server/src/experiment/trainer';
+} from '../../../server/engine/src/runs/trainer';
 import { tempDir } from '../../support/fixtures';
 
 const PYTHON = '/usr/bin/python3';

@@ -23,11 +23,7 @@ import {
   type Diagnostic,
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import {
-  StatusNotification,
-  type MetacurateSettings,
-  type StatusParams,
-} from '../../../server/src/lsp/protocol';
+import { StatusNotification, type MetacurateSettings, type StatusParams } from '../../../contracts/src/lsp';
 
 /** The tsc output of the server (out/server/src/lsp/main.js). */
 export const SERVER_MAIN = join(__dirname, '../../../server/src/lsp/main.js');

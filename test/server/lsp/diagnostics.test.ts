@@ -7,7 +7,7 @@ import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActionsFor } from '../../../server/src/lsp/codeActions';
 import { computeDiagnostics, neverMatchReason } from '../../../server/src/lsp/diagnostics';
-import { parseMetadata, type MetadataKind } from '../../../server/src/lsp/metadataModel';
+import { parseMetadata, type MetadataKind } from '../../../server/engine/src/documents/metadataModel';
 
 function check(text: string, kind: MetadataKind = 'json') {
   const doc = TextDocument.create(

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { firstOccurrences, valueSpans } from '../../../server/src/lsp/duplicates';
-import { parseMetadata, type MetadataKind } from '../../../server/src/lsp/metadataModel';
+import { parseMetadata, type MetadataKind } from '../../../server/engine/src/documents/metadataModel';
 
 function firsts(text: string, kind: MetadataKind = 'json'): number[] {
   return [...firstOccurrences(valueSpans(parseMetadata(text, kind), text))];

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LSPErrorCodes } from 'vscode-languageserver/node';
-import type { StatusParams } from '../../../server/src/lsp/protocol';
+import type { StatusParams } from '../../../contracts/src/lsp';
 import { tempDir } from '../../support/fixtures';
 import { fileUri } from './client';
 import { decodeTokens, positionOf, textOf, writeTree } from './fixtures';

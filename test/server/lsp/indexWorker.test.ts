@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMatcher, matcherFromPacked } from '../../../server/src/engine/match/matcher';
+import { createMatcher, matcherFromPacked } from '../../../server/engine/src/match/matcher';
 import { BuildCancelled, IndexBuilder, indexWorkerScript } from '../../../server/src/lsp/indexWorker';
 
 const OUT_LSP = join(__dirname, '../../../server/src/lsp');

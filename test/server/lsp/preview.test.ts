@@ -7,13 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { HoverRequest, SemanticTokensRequest, type MarkupContent } from 'vscode-languageserver-protocol';
-import { AtomicFileSink } from '../../../server/src/engine/pool/sink';
-import { tarHeader, TarWriter } from '../../../server/src/engine/pool/tar';
-import {
-  PREVIEW_SCHEME,
-  PreviewContentRequest,
-  PreviewMatchesRequest,
-} from '../../../server/src/lsp/protocol';
+import { AtomicFileSink } from '../../../server/engine/src/pool/sink';
+import { tarHeader, TarWriter } from '../../../server/engine/src/pool/tar';
+import { PREVIEW_SCHEME, PreviewContentRequest, PreviewMatchesRequest } from '../../../contracts/src/lsp';
 import { renderPreview } from '../../../server/src/lsp/preview';
 import { assertInputError } from '../engine/pool/helpers';
 import { END, member, padded, paxHeader, paxRecord } from '../engine/pool/tarFixtures';

@@ -33,7 +33,7 @@ import {
   RefreshCountsRequest,
   UseAsMetadataRequest,
   ZeroShotResultsNotification,
-} from '../../../server/src/lsp/protocol';
+} from '../../../contracts/src/lsp';
 import { BUNDLED_LEMMAS_FILE } from '../../../server/src/lsp/lemmas';
 import { tempDir } from '../../support/fixtures';
 import { fileUri, startClient, type TestClient } from './client';

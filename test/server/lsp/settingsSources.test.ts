@@ -1,6 +1,6 @@
 /** Settings from initializationOptions, didChangeConfiguration and workspace/configuration, in any shape clients use. */
 import assert from 'node:assert/strict';
-import { DEFAULT_SETTINGS } from '../../../server/src/lsp/protocol';
+import { DEFAULT_SETTINGS } from '../../../contracts/src/lsp';
 import { SettingsChannels, settingsSection } from '../../../server/src/lsp/settingsSources';
 
 describe('lsp settings: every channel', () => {

@@ -3,9 +3,9 @@
  * engine matcher's ids (spec section 2), and each English span must cover the entry's words.
  */
 import assert from 'node:assert/strict';
-import { createMatcher } from '../../../server/src/engine/match/matcher';
-import { ReferenceMatcher } from '../../../server/src/engine/match/referenceMatcher';
-import { paddedEntry, spacedText, type Padding } from '../../../server/src/engine/match/spacing';
+import { createMatcher } from '../../../server/engine/src/match/matcher';
+import { ReferenceMatcher } from '../../../server/engine/src/match/referenceMatcher';
+import { paddedEntry, spacedText, type Padding } from '../../../server/engine/src/match/spacing';
 import {
   CAPPED_SPANS_NOTE,
   captionTokens,

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { UsageError } from '../../../server/src/engine/errors';
+import { UsageError } from '../../../server/engine/src/errors';
 import {
   assembleParts,
   buildMetadata,

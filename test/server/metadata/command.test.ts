@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { metadataCommand, partList, spreadMultiValued } from '../../../server/src/cli/commands/metadata';
 import type { Provenance } from '../../../server/src/metadata/build';
-import { EXIT_OK, InputError, UsageError } from '../../../server/src/engine/errors';
+import { EXIT_OK, InputError, UsageError } from '../../../server/engine/src/errors';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../../server/src/engine/errors';
+import { InputError } from '../../../server/engine/src/errors';
 import { readChunkArticles, describeDump, planChunks } from '../../../server/src/metadata/dumpChunks';
 import { bigramPmi } from '../../../server/src/metadata/ngramTasks';
 import {

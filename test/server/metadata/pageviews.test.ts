@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { InputError } from '../../../server/src/engine/errors';
+import { InputError } from '../../../server/engine/src/errors';
 import { countPageviews, expandPageviewPaths, selectTitles } from '../../../server/src/metadata/pageviews';
 
 const HOUR_0 = [

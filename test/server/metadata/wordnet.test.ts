@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../../server/src/engine/errors';
+import { InputError } from '../../../server/engine/src/errors';
 import {
   buildWordnetPart,
   defaultWordnetDir,

@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compactCountsPath, countsToJson, writeCounts } from '../../engine/counts';
-import { countPool } from '../../engine/curate';
-import { EXIT_OK } from '../../engine/errors';
-import { assertInputsApartFromOutputs } from '../../engine/pathOverlap';
-import { formatCount } from '../../engine/progress';
+import { compactCountsPath, countsToJson, writeCounts } from '../../../engine/src/counts';
+import { countPool } from '../../../engine/src/curate';
+import { EXIT_OK } from '../../../engine/src/errors';
+import { assertInputsApartFromOutputs } from '../../../engine/src/pathOverlap';
+import { formatCount } from '../../../engine/src/progress';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 import {
   EXIT_CODES_HELP,

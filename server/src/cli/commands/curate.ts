@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
-import { curate, type CurateOptions, type CurateSummary } from '../../engine/curate';
-import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from '../../engine/errors';
-import { formatCount, type ProgressSink } from '../../engine/progress';
+import { curate, type CurateOptions, type CurateSummary } from '../../../engine/src/curate';
+import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from '../../../engine/src/errors';
+import { formatCount, type ProgressSink } from '../../../engine/src/progress';
 import {
   curateOnSlurm,
   slurmDryRun,
   SlurmJobError,
   type SlurmOptions,
-} from '../../engine/slurm/slurmExecutor';
+} from '../../../engine/src/slurm/slurmExecutor';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 import {
   EXIT_CODES_HELP,

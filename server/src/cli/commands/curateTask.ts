@@ -7,11 +7,11 @@ import {
   openPreparedCuration,
   probabilitiesOf,
   reduceCuration,
-} from '../../engine/curate';
-import { runCountTask, runSelectTask, taskResultPath } from '../../engine/curateTasks';
-import { EXIT_OK, UsageError } from '../../engine/errors';
-import { removeTemporaryFiles } from '../../engine/fsAtomic';
-import { loadOrBuildIndex, matcherFromPacked } from '../../engine/match/matcher';
+} from '../../../engine/src/curate';
+import { runCountTask, runSelectTask, taskResultPath } from '../../../engine/src/curateTasks';
+import { EXIT_OK, UsageError } from '../../../engine/src/errors';
+import { removeTemporaryFiles } from '../../../engine/src/fsAtomic';
+import { loadOrBuildIndex, matcherFromPacked } from '../../../engine/src/match/matcher';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 import { EXIT_CODES_HELP } from './shared';
 

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXIT_OK, UsageError } from '../../engine/errors';
+import { EXIT_OK, UsageError } from '../../../engine/src/errors';
 import { MINI_DEFAULTS, runMiniExperiment, type MiniOptions } from '../../experiment/mini';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 import { progressFor } from './shared';

@@ -1,10 +1,10 @@
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXIT_OK } from '../../engine/errors';
-import { openAtomicOutput } from '../../engine/fsAtomic';
-import { loadMetadata } from '../../engine/metadata';
-import { assertInputsApartFromOutputs } from '../../engine/pathOverlap';
-import { generateCaptions } from '../../engine/syntheticPool';
+import { EXIT_OK } from '../../../engine/src/errors';
+import { openAtomicOutput } from '../../../engine/src/fsAtomic';
+import { loadMetadata } from '../../../engine/src/metadata';
+import { assertInputsApartFromOutputs } from '../../../engine/src/pathOverlap';
+import { generateCaptions } from '../../../engine/src/syntheticPool';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 
 export const generatePoolCommand: Command = {

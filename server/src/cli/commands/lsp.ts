@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { EXIT_OK, UsageError } from '../../engine/errors';
+import { EXIT_OK, UsageError } from '../../../engine/src/errors';
 import { withUsageErrors, type Command } from '../command';
 
 export const lspCommand: Command = {

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { poolKeyPrefixes } from '../../engine/curate';
-import { EmptyPoolError, EXIT_OK, type InputErrorReason } from '../../engine/errors';
-import { loadIndexForMetadataFile, matcherFromPacked } from '../../engine/match/matcher';
-import { MatchLineEncoder, matchTextFile } from '../../engine/matchLines';
-import { assertInputsApartFromOutputs } from '../../engine/pathOverlap';
-import { detectFormat } from '../../engine/pool/formats';
-import { readPool } from '../../engine/pool/read';
+import { poolKeyPrefixes } from '../../../engine/src/curate';
+import { EmptyPoolError, EXIT_OK, type InputErrorReason } from '../../../engine/src/errors';
+import { loadIndexForMetadataFile, matcherFromPacked } from '../../../engine/src/match/matcher';
+import { MatchLineEncoder, matchTextFile } from '../../../engine/src/matchLines';
+import { assertInputsApartFromOutputs } from '../../../engine/src/pathOverlap';
+import { detectFormat } from '../../../engine/src/pool/formats';
+import { readPool } from '../../../engine/src/pool/read';
 import { requiredOption, withUsageErrors, type Command } from '../command';
 import {
   EXIT_CODES_HELP,

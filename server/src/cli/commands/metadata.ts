@@ -3,8 +3,8 @@
  * dumps and page views, and comparing two metadata files id by id.
  */
 import { parseArgs } from 'node:util';
-import { EXIT_OK, UsageError } from '../../engine/errors';
-import { loadMetadata } from '../../engine/metadata';
+import { EXIT_OK, UsageError } from '../../../engine/src/errors';
+import { loadMetadata } from '../../../engine/src/metadata';
 import {
   buildMetadata,
   DEFAULTS,

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from '../../engine/errors';
-import { formatDuration } from '../../engine/progress';
-import { comparisonRows, markdownTable, summarizeRun, textTable } from '../../engine/runs/compareRuns';
-import { buildRunCommand, readCuration, TEMPLATE_PLACEHOLDERS } from '../../engine/runs/jobCommand';
+import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from '../../../engine/src/errors';
+import { formatDuration } from '../../../engine/src/progress';
+import { comparisonRows, markdownTable, summarizeRun, textTable } from '../../../engine/src/runs/compareRuns';
+import { buildRunCommand, readCuration, TEMPLATE_PLACEHOLDERS } from '../../../engine/src/runs/jobCommand';
 import {
   createRunFolder,
   elapsedSeconds,
@@ -14,8 +14,8 @@ import {
   type RunKind,
   type RunParams,
   type RunSpec,
-} from '../../engine/runs/runFolder';
-import { cancelRun, executeRun } from '../../engine/runs/runJob';
+} from '../../../engine/src/runs/runFolder';
+import { cancelRun, executeRun } from '../../../engine/src/runs/runJob';
 import { numberOption, withUsageErrors, type Command, type CommandIO } from '../command';
 
 const DEFAULTS = { steps: 200, batchSize: 64, seed: 0, python: '/usr/bin/python3' };

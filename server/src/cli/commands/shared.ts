@@ -1,8 +1,8 @@
 /** Options several subcommands share, parsed and described once. */
-import { UsageError } from '../../engine/errors';
-import { openAtomicOutput, type AtomicOutput } from '../../engine/fsAtomic';
-import type { Padding } from '../../engine/match/spacing';
-import { formatCount, ProgressReporter, type ProgressMode } from '../../engine/progress';
+import { UsageError } from '../../../engine/src/errors';
+import { openAtomicOutput, type AtomicOutput } from '../../../engine/src/fsAtomic';
+import type { Padding } from '../../../engine/src/match/spacing';
+import { formatCount, ProgressReporter, type ProgressMode } from '../../../engine/src/progress';
 import type { CommandIO } from '../command';
 
 export const PADDING_HELP = `  --padding english|worldwide   English (MetaCLIP 1) pads every entry with spaces (default);

@@ -1,11 +1,16 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countHead, expectedSizeCurve, logSpacedThresholds, type CurvePoint } from '../../engine/balance';
-import { compactCountsPath, readCounts } from '../../engine/counts';
-import { EXIT_OK, UsageError } from '../../engine/errors';
-import { matchedIdLists, readMatchesFile } from '../../engine/matchesFile';
-import { formatCount } from '../../engine/progress';
+import {
+  countHead,
+  expectedSizeCurve,
+  logSpacedThresholds,
+  type CurvePoint,
+} from '../../../engine/src/balance';
+import { compactCountsPath, readCounts } from '../../../engine/src/counts';
+import { EXIT_OK, UsageError } from '../../../engine/src/errors';
+import { matchedIdLists, readMatchesFile } from '../../../engine/src/matchesFile';
+import { formatCount } from '../../../engine/src/progress';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 
 export const statsCommand: Command = {

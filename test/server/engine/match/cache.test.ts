@@ -6,8 +6,8 @@ import {
   cachePathFor,
   loadOrBuildIndex,
   matcherFromPacked,
-} from '../../../../server/src/engine/match/matcher';
-import { loadMetadata } from '../../../../server/src/engine/metadata';
+} from '../../../../server/engine/src/match/matcher';
+import { loadMetadata } from '../../../../server/engine/src/metadata';
 import { tempDir } from '../../../support/fixtures';
 
 describe('matcher cache', () => {

@@ -3,7 +3,7 @@
  * counter has gone round.
  */
 import assert from 'node:assert/strict';
-import { EntryStamps } from '../../../../server/src/engine/match/idBuffer';
+import { EntryStamps } from '../../../../server/engine/src/match/idBuffer';
 
 describe('EntryStamps', () => {
   it('gives each text a stamp that no entry carries', () => {

@@ -3,9 +3,9 @@
  * for both the fast matchers and the reference formulation they must agree with.
  */
 import assert from 'node:assert/strict';
-import { createMatcher } from '../../../../server/src/engine/match/matcher';
-import { ReferenceMatcher } from '../../../../server/src/engine/match/referenceMatcher';
-import { spacedText, paddedEntry } from '../../../../server/src/engine/match/spacing';
+import { createMatcher } from '../../../../server/engine/src/match/matcher';
+import { ReferenceMatcher } from '../../../../server/engine/src/match/referenceMatcher';
+import { spacedText, paddedEntry } from '../../../../server/engine/src/match/spacing';
 
 // The metadata of the table below; ids are positions.
 const METADATA = [

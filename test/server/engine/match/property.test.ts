@@ -5,9 +5,9 @@
  * in place against decoding them first, on valid and broken UTF-8.
  */
 import assert from 'node:assert/strict';
-import { createMatcher } from '../../../../server/src/engine/match/matcher';
-import { ReferenceMatcher } from '../../../../server/src/engine/match/referenceMatcher';
-import type { Padding } from '../../../../server/src/engine/match/spacing';
+import { createMatcher } from '../../../../server/engine/src/match/matcher';
+import { ReferenceMatcher } from '../../../../server/engine/src/match/referenceMatcher';
+import type { Padding } from '../../../../server/engine/src/match/spacing';
 import { mulberry32 } from '../../../support/fixtures';
 
 // A tiny alphabet makes collisions (and so matches) frequent.

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createMatcher } from '../../../../server/src/engine/match/matcher';
-import { spacedText } from '../../../../server/src/engine/match/spacing';
+import { createMatcher } from '../../../../server/engine/src/match/matcher';
+import { spacedText } from '../../../../server/engine/src/match/spacing';
 
 const VECTORS = resolve(__dirname, '../../../../../../shared/data/matching/edge_case_vectors.json');
 

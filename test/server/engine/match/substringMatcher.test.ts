@@ -4,8 +4,8 @@
  * linearly with the text, because a dictionary chain is followed once per text.
  */
 import assert from 'node:assert/strict';
-import { ReferenceMatcher } from '../../../../server/src/engine/match/referenceMatcher';
-import { buildSubstringIndex, SubstringMatcher } from '../../../../server/src/engine/match/substringMatcher';
+import { ReferenceMatcher } from '../../../../server/engine/src/match/referenceMatcher';
+import { buildSubstringIndex, SubstringMatcher } from '../../../../server/engine/src/match/substringMatcher';
 import { mulberry32 } from '../../../support/fixtures';
 import { repeatToken, stressMetadata, stressText } from './stressInputs';
 

@@ -4,8 +4,8 @@
  * dictionary link is the nearest node on that chain where an entry ends.
  */
 import assert from 'node:assert/strict';
-import { buildTokenAutomaton, childOf, nodeInfoOf } from '../../../../server/src/engine/match/tokenAutomaton';
-import { buildTokenIndex, type TokenIndex } from '../../../../server/src/engine/match/tokenMatcher';
+import { buildTokenAutomaton, childOf, nodeInfoOf } from '../../../../server/engine/src/match/tokenAutomaton';
+import { buildTokenIndex, type TokenIndex } from '../../../../server/engine/src/match/tokenMatcher';
 
 /** The vocabulary slot of a token, found by reading the table (-1 if no entry has it). */
 function tokenSlot(index: TokenIndex, token: string): number {

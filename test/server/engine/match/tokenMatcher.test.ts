@@ -5,8 +5,8 @@
  * timed) grows linearly with the text on the worst cases.
  */
 import assert from 'node:assert/strict';
-import { ReferenceMatcher } from '../../../../server/src/engine/match/referenceMatcher';
-import { buildTokenIndex, TokenMatcher } from '../../../../server/src/engine/match/tokenMatcher';
+import { ReferenceMatcher } from '../../../../server/engine/src/match/referenceMatcher';
+import { buildTokenIndex, TokenMatcher } from '../../../../server/engine/src/match/tokenMatcher';
 import { generateCaptions, mulberry32, smallMetadata } from '../../../support/fixtures';
 import { repeatToken, stressMetadata, stressText } from './stressInputs';
 

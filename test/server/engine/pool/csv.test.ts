@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ByteRecord } from '../../../../server/src/engine/pool/byteRecord';
-import { visitDelimited, type DelimitedFormat } from '../../../../server/src/engine/pool/csv';
-import { readCsvHeader } from '../../../../server/src/engine/pool/read';
-import type { PoolItem, ReadOptions } from '../../../../server/src/engine/pool/types';
+import type { ByteRecord } from '../../../../server/engine/src/pool/byteRecord';
+import { visitDelimited, type DelimitedFormat } from '../../../../server/engine/src/pool/csv';
+import { readCsvHeader } from '../../../../server/engine/src/pool/read';
+import type { PoolItem, ReadOptions } from '../../../../server/engine/src/pool/types';
 import { mulberry32 } from '../../../support/fixtures';
-import { createPoolWriter, writerOptionsFor } from '../../../../server/src/engine/pool/write';
+import { createPoolWriter, writerOptionsFor } from '../../../../server/engine/src/pool/write';
 import { assertInputError, readAll, readRecords, skipped, summary, useTempDir, writeAll } from './helpers';
 
 describe('CSV and TSV pools', () => {

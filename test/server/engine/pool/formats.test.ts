@@ -1,13 +1,13 @@
 /** Pool formats: what a file's name says about its format, and which formats split by bytes. */
 import assert from 'node:assert/strict';
-import { UsageError } from '../../../../server/src/engine/errors';
+import { UsageError } from '../../../../server/engine/src/errors';
 import {
   detectFormat,
   extensionOf,
   isSplittable,
   parseFormat,
   POOL_FORMATS,
-} from '../../../../server/src/engine/pool/formats';
+} from '../../../../server/engine/src/pool/formats';
 
 describe('pool formats', () => {
   describe('detectFormat tells the format from the extension', () => {

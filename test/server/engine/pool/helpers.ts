@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../../../server/src/engine/errors';
-import { readPool } from '../../../../server/src/engine/pool/read';
+import { InputError } from '../../../../server/engine/src/errors';
+import { readPool } from '../../../../server/engine/src/pool/read';
 import type {
   PoolFormat,
   PoolItem,
   PoolRecord,
   ReadOptions,
   SkippedRecord,
-} from '../../../../server/src/engine/pool/types';
-import { createPoolWriter, type PoolWriterOptions } from '../../../../server/src/engine/pool/write';
+} from '../../../../server/engine/src/pool/types';
+import { createPoolWriter, type PoolWriterOptions } from '../../../../server/engine/src/pool/write';
 
 /** A fresh temp folder per describe block, removed after it. Call inside describe(). */
 export function useTempDir(): () => string {

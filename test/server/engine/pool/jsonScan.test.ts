@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keyFromValue, textsFromFields } from '../../../../server/src/engine/pool/common';
+import { keyFromValue, textsFromFields } from '../../../../server/engine/src/pool/common';
 import {
   ABSENT,
   JsonMemberScanner,
@@ -14,9 +14,9 @@ import {
   NUMBER,
   OTHER,
   PLAIN_STRING,
-} from '../../../../server/src/engine/pool/jsonScan';
-import { visitJsonl } from '../../../../server/src/engine/pool/jsonl';
-import type { PoolItem } from '../../../../server/src/engine/pool/types';
+} from '../../../../server/engine/src/pool/jsonScan';
+import { visitJsonl } from '../../../../server/engine/src/pool/jsonl';
+import type { PoolItem } from '../../../../server/engine/src/pool/types';
 import { mulberry32 } from '../../../support/fixtures';
 import { readAll, useTempDir } from './helpers';
 

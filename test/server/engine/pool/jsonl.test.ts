@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { UsageError } from '../../../../server/src/engine/errors';
-import { countLines, planByteRanges, readPool } from '../../../../server/src/engine/pool/read';
-import type { PoolRecord } from '../../../../server/src/engine/pool/types';
+import { UsageError } from '../../../../server/engine/src/errors';
+import { countLines, planByteRanges, readPool } from '../../../../server/engine/src/pool/read';
+import type { PoolRecord } from '../../../../server/engine/src/pool/types';
 import { assertInputError, readAll, readRecords, skipped, summary, useTempDir, writeAll } from './helpers';
 
 describe('JSONL pools', () => {

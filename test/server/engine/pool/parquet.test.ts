@@ -4,9 +4,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { parquetRowGroupCount, readParquetSchema, readPool } from '../../../../server/src/engine/pool/read';
-import type { PoolItem, PoolRecord } from '../../../../server/src/engine/pool/types';
-import { createPoolWriter } from '../../../../server/src/engine/pool/write';
+import { parquetRowGroupCount, readParquetSchema, readPool } from '../../../../server/engine/src/pool/read';
+import type { PoolItem, PoolRecord } from '../../../../server/engine/src/pool/types';
+import { createPoolWriter } from '../../../../server/engine/src/pool/write';
 import { assertInputError, readAll, readRecords, skipped, summary, useTempDir, writeAll } from './helpers';
 
 const ROWS = 10;

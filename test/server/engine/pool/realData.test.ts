@@ -10,8 +10,8 @@ import {
   parquetRowGroupCount,
   planByteRanges,
   readPool,
-} from '../../../../server/src/engine/pool/read';
-import type { PoolRecord } from '../../../../server/src/engine/pool/types';
+} from '../../../../server/engine/src/pool/read';
+import type { PoolRecord } from '../../../../server/engine/src/pool/types';
 import { readRecords, useTempDir, writeAll } from './helpers';
 
 /** From out/test/server/engine/pool to the repository root, then ../shared. */

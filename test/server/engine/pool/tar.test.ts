@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AtomicFileSink } from '../../../../server/src/engine/pool/sink';
+import { AtomicFileSink } from '../../../../server/engine/src/pool/sink';
 import {
   readMemberData,
   readTar,
@@ -14,7 +14,7 @@ import {
   unsafeNameProblem,
   type TarEntry,
   type TarReadOptions,
-} from '../../../../server/src/engine/pool/tar';
+} from '../../../../server/engine/src/pool/tar';
 import { assertInputError, useTempDir } from './helpers';
 import {
   base256,

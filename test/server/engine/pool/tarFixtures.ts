@@ -3,7 +3,7 @@
  * any member name. Shared by the tar, WebDataset, CLI and preview tests.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { tarHeader } from '../../../../server/src/engine/pool/tar';
+import { tarHeader } from '../../../../server/engine/src/pool/tar';
 
 export const BLOCK = 512;
 

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { countLines, planByteRanges } from '../../../../server/src/engine/pool/read';
-import type { PoolRecord } from '../../../../server/src/engine/pool/types';
+import { countLines, planByteRanges } from '../../../../server/engine/src/pool/read';
+import type { PoolRecord } from '../../../../server/engine/src/pool/types';
 import { assertInputError, readAll, readRecords, skipped, summary, useTempDir, writeAll } from './helpers';
 
 describe('plain-text pools', () => {

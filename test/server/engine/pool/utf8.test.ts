@@ -1,7 +1,7 @@
 /** UTF-8 validity of record bytes: what counts as invalid, where the first bad byte is, the message. */
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
-import { firstInvalidUtf8, invalidUtf8Detail, isValidUtf8 } from '../../../../server/src/engine/pool/utf8';
+import { firstInvalidUtf8, invalidUtf8Detail, isValidUtf8 } from '../../../../server/engine/src/pool/utf8';
 import { mulberry32 } from '../../../support/fixtures';
 
 /** Sequences that decoding would replace with U+FFFD. */

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { splitSampleName } from '../../../../server/src/engine/pool/read';
-import { AtomicFileSink } from '../../../../server/src/engine/pool/sink';
-import { tarHeader, TarWriter } from '../../../../server/src/engine/pool/tar';
-import type { PoolItem, PoolRecord } from '../../../../server/src/engine/pool/types';
-import { readWebDataset } from '../../../../server/src/engine/pool/webdataset';
-import { readSizesJson, writeSizesJson } from '../../../../server/src/engine/pool/write';
+import { splitSampleName } from '../../../../server/engine/src/pool/read';
+import { AtomicFileSink } from '../../../../server/engine/src/pool/sink';
+import { tarHeader, TarWriter } from '../../../../server/engine/src/pool/tar';
+import type { PoolItem, PoolRecord } from '../../../../server/engine/src/pool/types';
+import { readWebDataset } from '../../../../server/engine/src/pool/webdataset';
+import { readSizesJson, writeSizesJson } from '../../../../server/engine/src/pool/write';
 import { assertInputError, readAll, readRecords, skipped, summary, useTempDir, writeAll } from './helpers';
 import {
   END,

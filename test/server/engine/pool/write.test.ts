@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../../../../server/src/engine/errors';
-import { isTemporaryName } from '../../../../server/src/engine/fsAtomic';
-import { createPoolWriter } from '../../../../server/src/engine/pool/write';
+import { UsageError } from '../../../../server/engine/src/errors';
+import { isTemporaryName } from '../../../../server/engine/src/fsAtomic';
+import { createPoolWriter } from '../../../../server/engine/src/pool/write';
 import { readRecords, useTempDir, writeAll } from './helpers';
 
 describe('pool writers', () => {

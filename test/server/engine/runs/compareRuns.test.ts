@@ -13,13 +13,13 @@ import {
   summarizeRun,
   textTable,
   type RunSummary,
-} from '../../../../server/src/engine/runs/compareRuns';
+} from '../../../../server/engine/src/runs/compareRuns';
 import {
   createRunFolder,
   runsDirOf,
   writeRunState,
   type RunParams,
-} from '../../../../server/src/engine/runs/runFolder';
+} from '../../../../server/engine/src/runs/runFolder';
 import { tempDir } from '../../../support/fixtures';
 
 const base: RunParams = {

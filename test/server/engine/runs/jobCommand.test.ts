@@ -13,8 +13,8 @@ import {
   fillTemplate,
   readCuration,
   usableJobTemplates,
-} from '../../../../server/src/engine/runs/jobCommand';
-import type { RunParams } from '../../../../server/src/engine/runs/runFolder';
+} from '../../../../server/engine/src/runs/jobCommand';
+import type { RunParams } from '../../../../server/engine/src/runs/runFolder';
 import { tempDir } from '../../../support/fixtures';
 
 function writeCuration(dir: string, outputs: string[]): void {

@@ -19,7 +19,7 @@ import {
   runsDirOf,
   writeRunState,
   type RunParams,
-} from '../../../../server/src/engine/runs/runFolder';
+} from '../../../../server/engine/src/runs/runFolder';
 import { tempDir } from '../../../support/fixtures';
 
 export const PARAMS: RunParams = {

@@ -8,21 +8,21 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildRunCommand } from '../../../../server/src/engine/runs/jobCommand';
+import { buildRunCommand } from '../../../../server/engine/src/runs/jobCommand';
 import {
   createRunFolder,
   readRunState,
   runsDirOf,
   type RunParams,
   type RunState,
-} from '../../../../server/src/engine/runs/runFolder';
+} from '../../../../server/engine/src/runs/runFolder';
 import {
   cancelRun,
   executeRun,
   progressFromLine,
   slurmJobFiles,
   slurmScript,
-} from '../../../../server/src/engine/runs/runJob';
+} from '../../../../server/engine/src/runs/runJob';
 import { tempDir } from '../../../support/fixtures';
 import { startLocalSlurm, type LocalSlurm } from '../../../support/slurm';
 
@@ -162,7 +162,7 @@ describe('running a run locally', function () {
       process.execPath,
       [
         '-e',
-        `require(${JSON.stringify(resolve(__dirname, '../../../../server/src/engine/runs/runJob.js'))}).executeRun(${JSON.stringify(runDir)}, { signal: (() => { const c = new AbortController(); process.on('SIGTERM', () => c.abort()); return c.signal; })() })`,
+        `require(${JSON.stringify(resolve(__dirname, '../../../../server/engine/src/runs/runJob.js'))}).executeRun(${JSON.stringify(runDir)}, { signal: (() => { const c = new AbortController(); process.on('SIGTERM', () => c.abort()); return c.signal; })() })`,
       ],
       { stdio: 'ignore' },
     );

@@ -14,7 +14,7 @@ import {
   sbatchQuote,
   shellQuote,
   type SlurmJobOptions,
-} from '../../../../server/src/engine/slurm/scripts';
+} from '../../../../server/engine/src/slurm/scripts';
 import { generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../../support/fixtures';
 
 const CLI = resolve(__dirname, '../../../../../dist/cli.js');

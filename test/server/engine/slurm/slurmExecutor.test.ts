@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { curate, type CurateSummary } from '../../../../server/src/engine/curate';
-import { shellQuote } from '../../../../server/src/engine/slurm/scripts';
-import type { SubmittedJob } from '../../../../server/src/engine/slurm/slurmExecutor';
+import { curate, type CurateSummary } from '../../../../server/engine/src/curate';
+import { shellQuote } from '../../../../server/engine/src/slurm/scripts';
+import type { SubmittedJob } from '../../../../server/engine/src/slurm/slurmExecutor';
 import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../../support/fixtures';
 import { startLocalSlurm, type LocalSlurm } from '../../../support/slurm';
 

@@ -1,8 +1,9 @@
 /**
- * vscode-languageclient and its protocol packages declare their entry points only in package.json
- * `exports`, which the project's `moduleResolution: node` does not read; these ambient declarations
- * map the bare names onto the files that `exports` points at (esbuild and Node resolve them at
- * run time). They match server/src/lsp/modules.d.ts, so both sides see one set of protocol types.
+ * The vscode-languageserver / -languageclient family declares its entry points only in
+ * package.json `exports`, which the project's `moduleResolution: node` does not read; these ambient
+ * declarations map the bare names onto the files that `exports` points at (esbuild and Node resolve
+ * them at run time). Written once here and included by every project that speaks LSP, so the
+ * server, the client and the tests see one set of protocol types.
  */
 declare module 'vscode-jsonrpc' {
   export * from 'vscode-languageserver-protocol/node_modules/vscode-jsonrpc/lib/common/api';
@@ -15,6 +16,12 @@ declare module 'vscode-languageserver-protocol' {
 }
 declare module 'vscode-languageserver-protocol/node' {
   export * from 'vscode-languageserver-protocol/lib/node/main';
+}
+declare module 'vscode-languageserver' {
+  export * from 'vscode-languageserver/lib/common/api';
+}
+declare module 'vscode-languageserver/node' {
+  export * from 'vscode-languageserver/lib/node/main';
 }
 declare module 'vscode-languageclient' {
   export * from 'vscode-languageclient/lib/common/api';

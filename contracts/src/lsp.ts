@@ -8,7 +8,7 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./modules.d.ts" />
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
-import type { ZeroShotOverlay } from '../engine/classAccuracy';
+import type { ZeroShotOverlay } from './zeroShot';
 
 // ---------------------------------------------------------------------------------------------
 // Settings (configuration section `metacurate`)

@@ -16,44 +16,13 @@
  * (rare; the alternating sum would lose precision) are kept aside, sorted by their smallest count,
  * and summed directly, only those whose smallest count exceeds t.
  */
+import type { BalanceModel } from '../../../contracts/src/balanceModel';
 import type { MatchedIdLists } from './balance';
 
 /** Texts with at most this many matched ids go through the polynomial sums. */
 export const POLY_MAX_IDS = 10;
 
-export interface BalanceModel {
-  /** Entries of the metadata (ids 0 .. numEntries-1). */
-  numEntries: number;
-  /** Count of each entry, by id. */
-  counts: Float64Array;
-  /** Entry ids by count, descending; equal counts by id ascending. */
-  order: Uint32Array;
-  /** counts[order[i]]: the count of the entry at rank i (0-based). */
-  ranked: Float64Array;
-  /** cumulative[i] = ranked[0] + ... + ranked[i]. */
-  cumulative: Float64Array;
-  /** Sum of all counts (matches). */
-  totalMatches: number;
-  /** Entries with a count above 0. */
-  matchedEntries: number;
-  /** Texts with at least one matched id. */
-  matchedTexts: number;
-  /** Per matched text, its ids: text r has ids[offsets[r] .. offsets[r+1]). */
-  offsets: Uint32Array;
-  ids: Uint32Array;
-  /** Distinct smallest counts of the texts with at most POLY_MAX_IDS ids, ascending. */
-  levels: Float64Array;
-  /** suffixTexts[i]: those texts whose smallest count is >= levels[i] (length levels + 1). */
-  suffixTexts: Float64Array;
-  /** Suffix sums of e_j(1/count) over the same texts: e_j at [(j - 1) * (levels + 1) + i]. */
-  suffixSums: Float64Array;
-  /** Texts in the polynomial groups. */
-  polyTexts: number;
-  /** Texts with more ids: smallest count ascending, and their counts in one flat array. */
-  bigMin: Float64Array;
-  bigOffsets: Uint32Array;
-  bigCounts: Float64Array;
-}
+export type { BalanceModel };
 
 /** What the panel shows for one t. */
 export interface BalanceStats {

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UsageError } from '../engine/errors';
+import { UsageError } from '../errors';
 
 export interface BuiltinTrainerOptions {
   trainData: string[];

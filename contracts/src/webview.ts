@@ -7,8 +7,8 @@
  * the host reads the samples or a curation, prepares a `BalanceModel` (ranking, cumulative sums,
  * the exact expected-size sums) in a worker thread, and the webview answers every move of t from it.
  */
-import type { BalanceModel } from '../../server/src/engine/balanceView';
-import type { ZeroShotOverlay } from '../../server/src/engine/classAccuracy';
+import type { BalanceModel } from './balanceModel';
+import type { ZeroShotOverlay } from './zeroShot';
 
 export type { ZeroShotOverlay };
 
@@ -58,7 +58,7 @@ export interface CurationChoice {
  * A training run's per-class zero-shot accuracy (and a baseline run's), mapped by the host onto
  * the entries of the data shown, for the ranked-entry chart and the table. Arrays by rank: index
  * i is entry `model.order[i]` of that data; NaN where the entry names no class or its class has no
- * accuracy (server/src/engine/classAccuracy.ts has the matching rules).
+ * accuracy (server/engine/src/classAccuracy.ts has the matching rules).
  */
 export interface AccuracyOverlay {
   /** What the host was given: the webview keeps it with `setState` and hands it back after a reload. */

@@ -3,7 +3,7 @@
  * back to the exact characters of the file: JSON Lines (the caption field's string, escapes
  * accounted for), CSV (a quoted field's `""` and line breaks accounted for), TSV and plain text.
  */
-import { DEFAULT_TEXT_FIELDS } from './protocol';
+import { DEFAULT_TEXT_FIELDS } from '../../../../contracts/src/lsp';
 import { decodeStringWithOffsets, findStringField } from './jsonScan';
 
 export type SampleFormat = 'jsonl' | 'csv' | 'tsv' | 'text';

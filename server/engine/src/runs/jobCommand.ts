@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors';
 import { openClipCommand, openClipPaths } from '../trainResults';
-import { builtinTrainerArgs, findTrainerDir, trainerEnv } from '../../experiment/trainer';
+import { builtinTrainerArgs, findTrainerDir, trainerEnv } from './trainer';
 import type { RunCuration, RunKind, RunParams, RunSpec } from './runFolder';
 
 /** The training files and figures of a finished curation folder (its summary.json). */

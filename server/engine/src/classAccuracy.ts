@@ -17,18 +17,9 @@
  * does an entry that names no class. The exact match decides even then: an entry equal to a class
  * without an accuracy gets NaN, whatever other class equals it case-insensitively.
  */
+import type { ZeroShotOverlay } from '../../../contracts/src/zeroShot';
 
-/** One run's per-class zero-shot accuracy, optionally with a baseline run's, on one dataset. */
-export interface ZeroShotOverlay {
-  /** The run shown. */
-  runId: string;
-  /** The evaluation dataset, e.g. 'fashion-mnist'. */
-  dataset: string;
-  /** Class name -> top-1 accuracy in [0, 1] (null = class absent from the evaluation set). */
-  perClass: Record<string, number | null>;
-  /** Another run to compare with (drawn as hollow points). */
-  baseline?: { runId: string; perClass: Record<string, number | null> };
-}
+export type { ZeroShotOverlay };
 
 /** A class's accuracy as the panel uses it: a number in [0, 1], else NaN. */
 function accuracyValue(v: number | null | undefined): number {

@@ -3,9 +3,17 @@
  * the characters of the file, through JSON escapes and CSV quoting.
  */
 import assert from 'node:assert/strict';
-import { decodeStringWithOffsets, findStringField, scanEntryArray } from '../../../server/src/lsp/jsonScan';
-import { GlobSet } from '../../../server/src/lsp/glob';
-import { extractCaptions, sourceRange, type CaptionSite } from '../../../server/src/lsp/samples';
+import {
+  decodeStringWithOffsets,
+  findStringField,
+  scanEntryArray,
+} from '../../../../server/engine/src/documents/jsonScan';
+import { GlobSet } from '../../../../server/engine/src/documents/glob';
+import {
+  extractCaptions,
+  sourceRange,
+  type CaptionSite,
+} from '../../../../server/engine/src/documents/samples';
 
 const FIELDS = ['caption', 'text', 'TEXT'];
 
