@@ -175,6 +175,8 @@ function summarize(runs) {
   };
 }
 
+/** @typedef {NonNullable<ReturnType<typeof summarize>>} Summary */
+
 async function repeat(n, fn) {
   const runs = [];
   for (let i = 0; i < n; i++) runs.push(await fn(i));
@@ -344,11 +346,11 @@ async function measureMatching(data, reference, repeats) {
       ),
     );
   }
-  for (const [name, s, recordsKey] of [
+  for (const [name, s, recordsKey] of /** @type {Array<[string, Summary | undefined, string]>} */ ([
     ['ours cold  ', cold, 'records'],
     ['ours cached', cached, 'records'],
     ['reference  ', ref, 'records'],
-  ]) {
+  ])) {
     if (!s) continue;
     const records = s.timing(recordsKey);
     if (records !== data.lines)
@@ -698,7 +700,8 @@ async function main() {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       // A machine without Chromium measures the rest (as without the reference matcher).
-      if (err?.code === 'NO_CHROMIUM') notes.push(`${message}: the panel was not measured`);
+      if (/** @type {{ code?: unknown } | undefined} */ (err)?.code === 'NO_CHROMIUM')
+        notes.push(`${message}: the panel was not measured`);
       else problems.push(`the panel bench failed: ${message}`);
     }
   }

@@ -16,6 +16,7 @@ const nodeEntries = [
 ];
 const browserEntries = [{ in: 'webview/src/main.ts', out: 'webview' }];
 
+/** @satisfies {import('esbuild').BuildOptions} */
 const common = { bundle: true, sourcemap: true, minify: false, logLevel: 'warning', legalComments: 'none' };
 const jobs = [];
 for (const e of nodeEntries.filter((e) => existsSync(e.in))) {

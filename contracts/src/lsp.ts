@@ -30,7 +30,7 @@ export interface MetacurateSettings {
   t: number;
   /** How many records "Preview matches" shows for Parquet and WebDataset samples. */
   previewRecords: number;
-  /** Entry padding rule of the matcher (spec section 2). */
+  /** Entry padding rule of the matcher (docs/spec.md section 2). */
   padding: 'english' | 'worldwide';
 }
 

@@ -40,6 +40,8 @@ function plainCaption(caption) {
 }
 
 /** The captions repeated to `records` pool records {key, caption, url}, split over `files`. */
+/** @typedef {ReturnType<typeof poolRecords> extends Generator<infer R> ? R : never} PoolRecord */
+
 function* poolRecords(captions, records, files) {
   const perFile = Math.ceil(records / files);
   for (let i = 0; i < records; i++) {
@@ -77,7 +79,7 @@ async function writePool(dir, format, captions, records, files) {
   if (paths.every((p) => existsSync(p))) return paths;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const byFile = Array.from({ length: files }, () => []);
+  const byFile = Array.from({ length: files }, () => /** @type {PoolRecord[]} */ ([]));
   for (const r of poolRecords(captions, records, files)) byFile[r.file].push(r);
   for (let f = 0; f < files; f++) {
     const rows = byFile[f];
@@ -150,10 +152,10 @@ function writeShards(dir, captions, totalMB, shards) {
         const key = `s${String(sample).padStart(8, '0')}`;
         const image = randomBytes(30_000 + ((sample * 7919) % 70_000));
         const caption = Buffer.from(plainCaption(captions[sample % captions.length]));
-        for (const [name, body] of [
+        for (const [name, body] of /** @type {Array<[string, Buffer]>} */ ([
           [`${key}.jpg`, image],
           [`${key}.txt`, caption],
-        ]) {
+        ])) {
           const pad = Buffer.alloc((512 - (body.length % 512)) % 512);
           writeSync(fd, tarHeader(name, body.length));
           writeSync(fd, body);

@@ -18,11 +18,11 @@ import { generateCaptions, generateMetadata, writeCaptionLines, writePoolJsonl }
 const GENERATION = 'v1'; // bump when the derived files change shape
 
 export function sharedDataDir(repoRoot) {
-  const candidates = [
-    process.env.METACURATE_SHARED_DATA,
-    join(repoRoot, '..', 'shared', 'data'),
-    '/work/shared/data',
-  ].filter(Boolean);
+  const candidates = /** @type {string[]} */ (
+    [process.env.METACURATE_SHARED_DATA, join(repoRoot, '..', 'shared', 'data'), '/work/shared/data'].filter(
+      Boolean,
+    )
+  );
   return candidates.find((d) => existsSync(join(d, 'metadata', 'standin_metadata_500k.json')));
 }
 

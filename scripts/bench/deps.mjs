@@ -28,6 +28,7 @@ function probe(python) {
 
 function aptInstall(pkg, log) {
   log(`  installing Debian package ${pkg}: apt-get install -y ${pkg}`);
+  /** @type {import('node:child_process').SpawnSyncOptionsWithStringEncoding} */
   const opts = {
     stdio: ['ignore', 'ignore', 'pipe'],
     encoding: 'utf8',

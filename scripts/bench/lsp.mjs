@@ -34,6 +34,9 @@ import { sharedDataDir } from './data.mjs';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(REPO, 'package.json'));
 const rpc = require('vscode-languageserver-protocol/node');
+/** @typedef {import('vscode-languageserver-protocol').InitializeParams} InitializeParams */
+/** @typedef {import('vscode-languageserver-protocol').CompletionList} CompletionList */
+/** @typedef {import('vscode-languageserver-protocol').SemanticTokens} SemanticTokens */
 
 const TARGETS = {
   diagnosticsSeconds: 1.5,
@@ -100,7 +103,15 @@ export async function startServer(root, serverScript) {
     new rpc.StreamMessageReader(child.stdout),
     new rpc.StreamMessageWriter(child.stdin),
   );
+  /** @type {Set<() => void>} */
   const listeners = new Set();
+  /**
+   * @type {{
+   *   diagnostics: Map<string, import('vscode-languageserver-protocol').PublishDiagnosticsParams>,
+   *   statuses: Array<{ busy: boolean, entries: number, samplesIndexed: number }>,
+   *   refreshes: number,
+   * }}
+   */
   const state = { diagnostics: new Map(), statuses: [], refreshes: 0 };
   const notify = () => {
     for (const l of [...listeners]) l();
@@ -121,6 +132,13 @@ export async function startServer(root, serverScript) {
   });
   connection.onRequest(rpc.InlayHintRefreshRequest.type, () => undefined);
   connection.listen();
+  /**
+   * Resolves to the first truthy value of `check`, called after every notification.
+   * @template T
+   * @param {string} what
+   * @param {() => T} check
+   * @returns {Promise<NonNullable<T>>}
+   */
   const waitFor = (what, check, timeoutMs = 120_000) =>
     new Promise((resolveWait, reject) => {
       const done = () => {
@@ -128,7 +146,7 @@ export async function startServer(root, serverScript) {
         if (v) {
           listeners.delete(done);
           clearTimeout(timer);
-          resolveWait(v);
+          resolveWait(/** @type {NonNullable<T>} */ (v));
         }
       };
       const timer = setTimeout(() => {
@@ -139,19 +157,23 @@ export async function startServer(root, serverScript) {
       done();
     });
   const rootUri = pathToFileURL(root).href;
-  await connection.sendRequest(rpc.InitializeRequest.type, {
-    processId: process.pid,
-    rootUri,
-    workspaceFolders: [{ uri: rootUri, name: 'bench' }],
-    capabilities: {
-      workspace: {
-        configuration: true,
-        semanticTokens: { refreshSupport: true },
-        inlayHint: { refreshSupport: true },
+  // Only the capabilities the server reads: it ignores the client's token types (it has its own legend).
+  await connection.sendRequest(
+    rpc.InitializeRequest.type,
+    /** @type {InitializeParams} */ ({
+      processId: process.pid,
+      rootUri,
+      workspaceFolders: [{ uri: rootUri, name: 'bench' }],
+      capabilities: {
+        workspace: {
+          configuration: true,
+          semanticTokens: { refreshSupport: true },
+          inlayHint: { refreshSupport: true },
+        },
+        textDocument: { semanticTokens: { requests: { full: true, range: true }, formats: ['relative'] } },
       },
-      textDocument: { semanticTokens: { requests: { full: true, range: true }, formats: ['relative'] } },
-    },
-  });
+    }),
+  );
   await connection.sendNotification(rpc.InitializedNotification.type, {});
   const stop = async () => {
     try {
@@ -160,17 +182,19 @@ export async function startServer(root, serverScript) {
     } catch {
       // Already gone.
     }
-    await new Promise((r) => {
-      if (child.exitCode !== null) return r();
-      const t = setTimeout(() => {
-        child.kill();
-        r();
-      }, 3000);
-      child.on('exit', () => {
-        clearTimeout(t);
-        r();
-      });
-    });
+    await /** @type {Promise<void>} */ (
+      new Promise((r) => {
+        if (child.exitCode !== null) return r();
+        const t = setTimeout(() => {
+          child.kill();
+          r();
+        }, 3000);
+        child.on('exit', () => {
+          clearTimeout(t);
+          r();
+        });
+      })
+    );
     connection.dispose();
   };
   return { connection, state, waitFor, stop };
@@ -190,6 +214,7 @@ function positionAt(text, offset) {
 /**
  * Measures the three figures; returns rows { metric, value, unit, target, pass }.
  * Options: serverScript (default dist/server.js), log (progress lines), keep (keep the workspace).
+ * @param {{ serverScript?: string, log?: (line: string) => void, keep?: boolean }} [options]
  */
 export async function benchLanguageServer({
   serverScript = join(REPO, 'dist', 'server.js'),
@@ -246,7 +271,11 @@ export async function benchLanguageServer({
         textDocument: { uri: metadataUri },
         position: completePosition,
       })
-      .then((list) => ({ list, seconds: (performance.now() - started) / 1000 }));
+      // The server answers with a CompletionList.
+      .then((list) => ({
+        list: /** @type {CompletionList} */ (list),
+        seconds: (performance.now() - started) / 1000,
+      }));
     const hover = connection
       .sendRequest(rpc.HoverRequest.type, { textDocument: { uri: metadataUri }, position: completePosition })
       .then(() => (performance.now() - started) / 1000);
@@ -268,9 +297,9 @@ export async function benchLanguageServer({
         textDocument: { uri: sampleUri, languageId: 'jsonl', version: r + 1, text: sample },
       });
       started = performance.now();
-      const result = await connection.sendRequest(rpc.SemanticTokensRequest.type, {
-        textDocument: { uri: sampleUri },
-      });
+      const result = /** @type {SemanticTokens} */ (
+        await connection.sendRequest(rpc.SemanticTokensRequest.type, { textDocument: { uri: sampleUri } })
+      );
       tokenTimes.push((performance.now() - started) / 1000);
       tokenCount = result.data.length / 5;
     }
@@ -409,11 +438,13 @@ function startCpuHogs() {
       Promise.all(
         hogs.map(
           (h) =>
-            new Promise((r) => {
-              if (h.exitCode !== null || h.signalCode !== null) return r();
-              h.once('exit', r);
-              h.kill('SIGKILL');
-            }),
+            /** @type {Promise<void>} */ (
+              new Promise((r) => {
+                if (h.exitCode !== null || h.signalCode !== null) return r();
+                h.once('exit', r);
+                h.kill('SIGKILL');
+              })
+            ),
         ),
       ),
   };

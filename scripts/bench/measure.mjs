@@ -16,6 +16,9 @@ export function hasGnuTime() {
 /**
  * Runs `cmd args` and resolves to { code, signal, wallSeconds, cpuSeconds, peakMB, stdout, stderr,
  * method }. Rejects only when the command cannot be started.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv }} [options]
  */
 export function runMeasured(cmd, args, { cwd, env } = {}) {
   return hasGnuTime() ? runWithGnuTime(cmd, args, cwd, env) : runWithProcPolling(cmd, args, cwd, env);

@@ -26,6 +26,12 @@ import { writePoolJsonl } from '../generate_pool.mjs';
 import { loadBenchData } from './data.mjs';
 import { median } from './measure.mjs';
 
+/** @typedef {import('node:net').AddressInfo} AddressInfo */
+/**
+ * The page's window: its stand-in for the VS Code webview API records what the panel posts (pageHtml).
+ * @typedef {Window & typeof globalThis & { __bench: { posted: Array<{ type: string }> } }} BenchWindow
+ */
+
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = join(REPO, 'bench-out');
 const DIST = join(REPO, 'dist');
@@ -131,7 +137,8 @@ function packPayload(payload) {
     const pad = (8 - (offset % 8)) % 8;
     if (pad) parts.push(Buffer.alloc(pad));
     offset += pad;
-    arrays.push({ key, type: value.constructor.name, offset, length: value.length });
+    const length = /** @type {NodeJS.TypedArray} */ (value).length;
+    arrays.push({ key, type: value.constructor.name, offset, length });
     parts.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
     offset += value.byteLength;
   }
@@ -207,6 +214,7 @@ async function inPageLoad({ origin, t }) {
   const payload = { info: meta.info, names: meta.names, model };
   const afterPaint = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
   const started = performance.now();
+  /** @type {Promise<void>} */
   const ready = new Promise((r) => {
     const mo = new MutationObserver(() => {
       if (document.body.dataset.ready === 'true') {
@@ -231,14 +239,14 @@ async function inPageLoad({ origin, t }) {
 async function inPageMoveT({ how, steps, tMax }) {
   const afterPaint = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
   const pause = (ms) => new Promise((r) => setTimeout(r, ms));
-  const slider = document.getElementById('t-slider');
-  const size = document.getElementById('expected-size');
-  const table = document.getElementById('table-viewport');
+  const slider = /** @type {HTMLInputElement} */ (document.getElementById('t-slider'));
+  const size = /** @type {HTMLElement} */ (document.getElementById('expected-size'));
+  const table = /** @type {HTMLElement} */ (document.getElementById('table-viewport'));
   const read = () => ({
     t: Number(size.dataset.t),
     expectedSize: Number(size.dataset.value),
-    headEntries: Number(document.getElementById('head-entries').dataset.value),
-    headShare: Number(document.getElementById('head-share').dataset.value),
+    headEntries: Number(/** @type {HTMLElement} */ (document.getElementById('head-entries')).dataset.value),
+    headShare: Number(/** @type {HTMLElement} */ (document.getElementById('head-share')).dataset.value),
     computeMillis: Number(size.dataset.millis),
   });
   const moves = [];
@@ -296,7 +304,7 @@ async function inPageMoveT({ how, steps, tMax }) {
  * random row of all of them each frame (dragging the scroll bar). Also checks the last row.
  */
 async function inPageScroll({ frames, stepPx }) {
-  const viewport = document.getElementById('table-viewport');
+  const viewport = /** @type {HTMLElement} */ (document.getElementById('table-viewport'));
   viewport.scrollIntoView({ block: 'center' });
   const afterPaint = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
   await afterPaint();
@@ -343,7 +351,7 @@ async function inPageScroll({ frames, stepPx }) {
     jumps,
     lastRank: ranks[ranks.length - 1],
     rowsInDom: document.querySelectorAll('#table-viewport .row').length,
-    tableCount: document.getElementById('table-count').textContent,
+    tableCount: /** @type {HTMLElement} */ (document.getElementById('table-count')).textContent,
     scrollHeight: viewport.scrollHeight,
     longAnimationFrames: observer ? longFrames : undefined,
   };
@@ -356,6 +364,7 @@ function percentile(values, p) {
   return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
 }
 
+/** @param {{ log?: (line: string) => void }} [options] */
 export async function benchPanel({ log = () => {} } = {}) {
   for (const f of ['cli.js', 'balanceWorker.js', 'webview.js'])
     if (!existsSync(join(DIST, f))) throw new Error(`panel bench: dist/${f} is missing (run npm run bundle)`);
@@ -388,12 +397,12 @@ export async function benchPanel({ log = () => {} } = {}) {
     '/payload.bin': [binary, 'application/octet-stream'],
   };
   const server = createServer((req, res) => {
-    const file = files[new URL(req.url, 'http://x').pathname];
+    const file = files[new URL(/** @type {string} */ (req.url), 'http://x').pathname];
     if (!file) return res.writeHead(404).end();
     res.writeHead(200, { 'content-type': file[1], 'content-length': file[0].length }).end(file[0]);
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  await /** @type {Promise<void>} */ (new Promise((r) => server.listen(0, '127.0.0.1', r)));
+  const origin = `http://127.0.0.1:${/** @type {AddressInfo} */ (server.address()).port}`;
   files['/'][0] = Buffer.from(pageHtml(origin));
 
   const { chromium } = require('playwright-core');
@@ -415,7 +424,9 @@ export async function benchPanel({ log = () => {} } = {}) {
       new URL(route.request().url()).origin === origin ? route.continue() : route.abort(),
     );
     await page.goto(`${origin}/`);
-    await page.waitForFunction(() => window.__bench.posted.some((msg) => msg.type === 'ready'));
+    await page.waitForFunction(() =>
+      /** @type {BenchWindow} */ (window).__bench.posted.some((msg) => msg.type === 'ready'),
+    );
     const t0 = 1000;
     const load = await page.evaluate(inPageLoad, { origin, t: t0 });
     log(`panel: data message to the drawn panel ${load.firstRenderMillis.toFixed(0)} ms`);

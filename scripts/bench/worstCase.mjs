@@ -128,6 +128,10 @@ async function lspLineMillis(serverScript, dir, sizes, repeats, log) {
 /**
  * Rows { metric, ours, reference, ratio, target, status } for the bench table: per scenario and
  * padding, the time per token at each caption length.
+ * @param {{
+ *   cli?: string, serverScript?: string, sizes?: number[], lspSizes?: number[], repeats?: number,
+ *   tokensPerRun?: number, parts?: string[], log?: (line: string) => void,
+ * }} [options]
  */
 export async function benchWorstCase({
   cli = join(REPO, 'dist', 'cli.js'),

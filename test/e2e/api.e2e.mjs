@@ -17,6 +17,7 @@ export async function apiSuite(vsix) {
     log,
     extraArgs: ['--vscode-option', 'enable-smoke-test-driver'],
   });
+  /** @type {import('./harness.mjs').Browser | undefined} */
   let browser;
   try {
     const ws = writeWorkspace(server.dir);
@@ -44,7 +45,7 @@ export async function apiSuite(vsix) {
     const settings = await page
       .locator('#vscode-workbench-web-configuration')
       .getAttribute('data-settings', { timeout: 60_000 });
-    const authority = JSON.parse(settings).remoteAuthority;
+    const authority = JSON.parse(/** @type {string} */ (settings)).remoteAuthority;
     if (!authority) throw new Error('no remoteAuthority in the workbench configuration');
     const remote = (p) => `vscode-remote://${authority}${p}`;
     const payload = [
@@ -75,7 +76,7 @@ export async function apiSuite(vsix) {
     if (code !== 0 && failed === 0) throw new Error(`the API suite exited with ${code}`);
     return { passed, failed };
   } catch (err) {
-    console.log(`  FAIL API layer: ${err?.stack ?? err}`);
+    console.log(`  FAIL API layer: ${/** @type {Error | undefined} */ (err)?.stack ?? err}`);
     return { passed: 0, failed: 1 };
   } finally {
     server.saveLogs('api');

@@ -207,7 +207,9 @@ export async function balanceSuite(vsix) {
   let page;
   const runner = createRunner(() => page, 'balance');
   const { test, screenshot } = runner;
+  /** @type {import('./harness.mjs').CodeServer | undefined} */
   let server;
+  /** @type {import('./harness.mjs').Browser | undefined} */
   let browser;
   let ws;
   const scratch = mkdtempSync(join(tmpdir(), 'metacurate-e2e-balance-'));

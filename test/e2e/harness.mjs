@@ -51,7 +51,7 @@ function freePort() {
     const srv = createServer();
     srv.on('error', rej);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => res(port));
     });
   });
@@ -59,7 +59,10 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A fresh code-server (own user-data, extensions and XDG folders) with `vsix` installed. */
+/**
+ * A fresh code-server (own user-data, extensions and XDG folders) with `vsix` installed.
+ * @param {{ vsix: string, log: (message: string) => void, extraArgs?: string[], workspaceTrust?: boolean }} options
+ */
 export async function startCodeServer({ vsix, log, extraArgs = [], workspaceTrust = false }) {
   for (const [what, p] of [
     ['code-server (run scripts/e2e/setup.sh)', CODE_SERVER],
@@ -150,13 +153,13 @@ export async function startCodeServer({ vsix, log, extraArgs = [], workspaceTrus
     },
     async stop() {
       try {
-        process.kill(-proc.pid, 'SIGTERM');
+        process.kill(-(/** @type {number} */ (proc.pid)), 'SIGTERM');
       } catch {
         // already gone
       }
       for (let i = 0; i < 20 && proc.exitCode === null; i++) await sleep(100);
       try {
-        process.kill(-proc.pid, 'SIGKILL');
+        process.kill(-(/** @type {number} */ (proc.pid)), 'SIGKILL');
       } catch {
         // already gone
       }
@@ -166,6 +169,9 @@ export async function startCodeServer({ vsix, log, extraArgs = [], workspaceTrus
     },
   };
 }
+
+/** @typedef {Awaited<ReturnType<typeof startCodeServer>>} CodeServer */
+/** @typedef {Awaited<ReturnType<typeof launchBrowser>>} Browser */
 
 /** Headless Debian Chromium that reaches loopback only. */
 export async function launchBrowser() {
@@ -227,7 +233,9 @@ export function createRunner(getPage, prefix) {
         } catch (err) {
           failed += 1;
           console.log(
-            `  FAIL ${t.name} (${Date.now() - started} ms)\n       ${String(err?.stack ?? err)
+            `  FAIL ${t.name} (${Date.now() - started} ms)\n       ${String(
+              /** @type {Error | undefined} */ (err)?.stack ?? err,
+            )
               .split('\n')
               .join('\n       ')}`,
           );
@@ -377,7 +385,7 @@ export async function eventually(fn, { timeout = 30_000, interval = 500, message
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `timed out after ${timeout} ms waiting for ${message}${last ? `: ${last.message}` : ''}`,
+        `timed out after ${timeout} ms waiting for ${message}${last ? `: ${/** @type {Error} */ (last).message}` : ''}`,
       );
     }
     await sleep(interval);

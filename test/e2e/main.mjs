@@ -20,13 +20,14 @@ mkdirSync(ARTIFACTS, { recursive: true });
 
 let passed = 0;
 let failed = 0;
-for (const [name, suite] of [
+/** @typedef {(vsix: string) => Promise<{ passed: number, failed: number }>} Suite */
+for (const [name, suite] of /** @type {Array<[string, Suite]>} */ ([
   ['ui', uiSuite],
   ['restricted', restrictedSuite],
   ['api', apiSuite],
   ['balance', balanceSuite],
   ['runs', runsSuite],
-]) {
+])) {
   if (only && !only.split(',').includes(name)) continue;
   console.log(`== e2e ${name} layer`);
   try {
@@ -34,7 +35,7 @@ for (const [name, suite] of [
     passed += r.passed;
     failed += r.failed;
   } catch (err) {
-    console.log(`  FAIL ${name} layer: ${err?.stack ?? err}`);
+    console.log(`  FAIL ${name} layer: ${/** @type {Error | undefined} */ (err)?.stack ?? err}`);
     failed += 1;
   }
 }

@@ -17,7 +17,9 @@ export async function restrictedSuite(vsix) {
   let page;
   const runner = createRunner(() => page, 'restricted');
   const { test, screenshot } = runner;
+  /** @type {import('./harness.mjs').CodeServer | undefined} */
   let server;
+  /** @type {import('./harness.mjs').Browser | undefined} */
   let browser;
 
   test('an untrusted folder opens in Restricted Mode', async () => {

@@ -168,7 +168,9 @@ export async function runsSuite(vsix) {
   let page;
   const runner = createRunner(() => page, 'runs');
   const { test, screenshot } = runner;
+  /** @type {import('./harness.mjs').CodeServer | undefined} */
   let server;
+  /** @type {import('./harness.mjs').Browser | undefined} */
   let browser;
   let ws;
   let first;

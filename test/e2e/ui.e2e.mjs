@@ -26,7 +26,9 @@ export async function uiSuite(vsix) {
   let page;
   const runner = createRunner(() => page, 'ui');
   const { test, screenshot } = runner;
+  /** @type {import('./harness.mjs').CodeServer | undefined} */
   let server;
+  /** @type {import('./harness.mjs').Browser | undefined} */
   let browser;
 
   test('code-server starts with the VSIX installed and the workbench loads', async () => {
@@ -52,7 +54,7 @@ export async function uiSuite(vsix) {
       },
       { timeout: 60_000, message: 'a status-bar item with "N entries"' },
     );
-    const n = Number(/([\d,]+) entries/.exec(text)[1].replace(/,/g, ''));
+    const n = Number(/** @type {RegExpExecArray} */ (/([\d,]+) entries/.exec(text))[1].replace(/,/g, ''));
     expect(
       n === METADATA.length,
       `status bar says ${n} entries, the metadata has ${METADATA.length}: ${text}`,

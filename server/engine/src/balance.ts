@@ -1,5 +1,5 @@
 /**
- * Balancing (spec section 4): entry probabilities from counts, the seeded keep decision, and the
+ * Balancing (docs/spec.md section 4): entry probabilities from counts, the seeded keep decision, and the
  * exact expected curated size from per-record matched ids.
  */
 import { fmix32 } from './match/hashing';

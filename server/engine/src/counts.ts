@@ -1,5 +1,5 @@
 /**
- * Per-entry match counts (spec section 3) in two forms: the reference's JSON `{entry: count}`,
+ * Per-entry match counts (docs/spec.md section 3) in two forms: the reference's JSON `{entry: count}`,
  * and a compact packed file (Float64 per entry id, see match/packing.ts) that other parts of the
  * product load in milliseconds.
  */

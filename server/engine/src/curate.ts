@@ -1,5 +1,5 @@
 /**
- * A whole curation (spec sections 3-4) on this machine: plan slices of the pool, count on all
+ * A whole curation (docs/spec.md sections 3-4) on this machine: plan slices of the pool, count on all
  * cores, reduce the counts, select on all cores, then assemble the outputs. Every step's output is
  * renamed into place when complete and recorded in a manifest, so a killed run, started again
  * with the same command, skips the finished work and ends with the same bytes.

@@ -1,5 +1,5 @@
 /**
- * Loading a metadata list. The entry id is the position in the list (spec section 1).
+ * Loading a metadata list. The entry id is the position in the list (docs/spec.md section 1).
  * JSON arrays of strings are the interchange format; `.txt` lists (one entry per line) are
  * accepted as a convenience.
  */

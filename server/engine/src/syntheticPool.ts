@@ -2,7 +2,7 @@
  * Web-like synthetic captions for demos and benchmarks when no real pool is at hand: entries of
  * the metadata drawn with a Zipf law (a few head entries are very frequent, most are rare), set
  * in alt-text templates, with about half of the captions matching no entry at all, as in a raw
- * web pool (spec section 3).
+ * web pool (docs/spec.md section 3).
  */
 
 /** Deterministic PRNG (mulberry32). */

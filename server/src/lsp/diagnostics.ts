@@ -46,7 +46,7 @@ function isSpaceLike(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || NBSP_CHARS.has(c) || c === 0x3000;
 }
 
-/** Why an entry can never match under the reference rules (spec section 2), or undefined. */
+/** Why an entry can never match under the reference rules (docs/spec.md section 2), or undefined. */
 export function neverMatchReason(entry: string): { reason: string; at: number } | undefined {
   const reasons: string[] = [];
   let at = -1;

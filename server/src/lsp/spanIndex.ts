@@ -1,7 +1,7 @@
 /**
  * Where entries match inside a caption: character spans, not just ids.
  *
- * English padding (spec section 2, "equivalent formulation"): the spaced text split on U+0020 gives
+ * English padding (docs/spec.md section 2, "equivalent formulation"): the spaced text split on U+0020 gives
  * tokens; an entry matches where its own tokens equal a run of inner tokens. `captionTokens` cuts
  * the caption into exactly those inner tokens, each with its range in the caption (a wrapped
  * punctuation mark is a one-character token; a doubled space leaves an empty token between).
@@ -744,7 +744,7 @@ export class TokenSpanIndex implements SpanIndex {
   }
 }
 
-/** The spaced text (spec section 2) with, per character, the caption range it stands for. */
+/** The spaced text (docs/spec.md section 2) with, per character, the caption range it stands for. */
 interface SpacedCaption {
   text: string;
   /** Per character of `text`: where its caption range starts and ends (a padding space: empty). */

@@ -1,5 +1,5 @@
 /**
- * Builds a metadata file from its four sources (spec section 1) and writes its provenance.
+ * Builds a metadata file from its four sources (docs/spec.md section 1) and writes its provenance.
  *
  * Order (the reference stores a hash set, so ids are ours to define): parts in the order wordnet,
  * unigrams, bigrams, titles; inside a part, entries sorted by UTF-16 code unit order; an entry

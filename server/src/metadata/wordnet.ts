@@ -1,5 +1,5 @@
 /**
- * The WordNet part of the metadata (spec section 1), read straight from a WordNet database folder
+ * The WordNet part of the metadata (docs/spec.md section 1), read straight from a WordNet database folder
  * (the `data.noun`, `data.verb`, `data.adj`, `data.adv` files of the WNDB format).
  *
  * The reference (facebookresearch/MetaCLIP, metaclip/build_metadata.py `wordnet_synsets`) takes

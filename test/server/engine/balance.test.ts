@@ -1,4 +1,4 @@
-/** Balancing (spec section 4) stated on hand-computed cases. */
+/** Balancing (docs/spec.md section 4) stated on hand-computed cases. */
 import assert from 'node:assert/strict';
 import {
   balanceProbabilities,

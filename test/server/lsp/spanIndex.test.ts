@@ -1,6 +1,6 @@
 /**
  * Span finding: where entries match inside a caption. The ids of the spans must be exactly the
- * engine matcher's ids (spec section 2), and each English span must cover the entry's words.
+ * engine matcher's ids (docs/spec.md section 2), and each English span must cover the entry's words.
  */
 import assert from 'node:assert/strict';
 import { createMatcher } from '../../../server/engine/src/match/matcher';

@@ -1,4 +1,4 @@
-/** The WordNet part (spec section 1), on a hand-written WNDB folder and on real WordNet releases. */
+/** The WordNet part (docs/spec.md section 1), on a hand-written WNDB folder and on real WordNet releases. */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * The reference's text spacing and entry padding (spec section 2). These are the definitions;
+ * The reference's text spacing and entry padding (docs/spec.md section 2). These are the definitions;
  * the fast matchers are checked against matchers written directly on top of them.
  */
 
