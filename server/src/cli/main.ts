@@ -112,7 +112,7 @@ if (require.main === module) {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  main(process.argv.slice(2), {
+  void main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     stderrIsTTY: Boolean(process.stderr.isTTY),

