@@ -58,7 +58,8 @@ export function workersSetting(value: unknown): number {
 
 /** Why a typed t is refused (t is a positive integer: the CLI's `--t` takes nothing else). */
 export function validateT(text: string): string | undefined {
-  return /^\s*[1-9]\d*\s*$/.test(text) && Number.isSafeInteger(Number(text))
+  const n = Number(text);
+  return /^\s*\d+\s*$/.test(text) && Number.isSafeInteger(n) && n >= 1
     ? undefined
     : 't must be a positive integer (1, 2, 3, …)';
 }
