@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { CurateSummary } from '../../server/engine/src/curate';
+import { parseCliEvent, type CliCurateSummary } from '../../contracts/src/cliEvents';
 import { DEFAULT_SETTINGS } from '../../contracts/src/lsp';
 import { configuredT, metacurateConfig, type BalancePanelHost } from './balancePanel';
 import { workspaceMetadata } from './balanceSources';
@@ -56,7 +56,7 @@ export class CurateCommand {
     private readonly panel: BalancePanelHost,
   ) {}
 
-  async run(args?: CurateArgs): Promise<CurateSummary | undefined> {
+  async run(args?: CurateArgs): Promise<CliCurateSummary | undefined> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(
         'Metacurate: curating runs the engine on files of this workspace; trust the workspace first.',
@@ -272,7 +272,7 @@ export class CurateCommand {
   // Running
   // -------------------------------------------------------------------------------------------
 
-  async execute(plan: CurationPlan): Promise<CurateSummary | undefined> {
+  async execute(plan: CurationPlan): Promise<CliCurateSummary | undefined> {
     const cli = this.context.asAbsolutePath('dist/cli.js');
     const argv = curateArgv(plan);
     const resuming = existsSync(resolve(plan.outDir, '.metacurate', 'manifest.json'));
@@ -280,7 +280,7 @@ export class CurateCommand {
       `Curate: ${resuming ? 'resuming in' : 'starting'} ${plan.outDir}: ${commandLine(cli, argv)}`,
     );
 
-    let summary: CurateSummary | undefined;
+    let summary: CliCurateSummary | undefined;
     let cancelled = false;
     const stderrTail: string[] = [];
     const code = await vscode.window.withProgress(
@@ -299,22 +299,20 @@ export class CurateCommand {
             child.kill('SIGTERM');
           });
           lines(child.stdout, (line) => {
-            let msg: { type?: string; [k: string]: unknown };
-            try {
-              msg = JSON.parse(line) as typeof msg;
-            } catch {
+            const event = parseCliEvent(line);
+            if (!event) {
               this.output.info(`Curate: ${line}`);
               return;
             }
-            if (msg.type === 'progress') {
-              const step = curateProgressStep(done, msg);
+            if (event.type === 'progress') {
+              const step = curateProgressStep(done, event);
               progress.report({ message: step.message, increment: step.increment });
               done = step.done;
               this.output.trace(`Curate: ${step.message}`);
-            } else if (msg.type === 'info') {
-              this.output.info(`Curate: ${String(msg.message)}`);
-            } else if (msg.type === 'summary') {
-              summary = msg.summary as CurateSummary;
+            } else if (event.type === 'info') {
+              this.output.info(`Curate: ${event.message}`);
+            } else if (event.type === 'summary') {
+              summary = event.summary;
             }
           });
           lines(child.stderr, (line) => {

@@ -12,6 +12,7 @@ import type { ZeroShotOverlay } from '../../server/engine/src/classAccuracy';
 import { comparisonRows, markdownTable, summarizeRun } from '../../server/engine/src/runs/compareRuns';
 import { isFinished, type RunEntry } from '../../server/engine/src/runs/runFolder';
 import { cancelRun } from '../../server/engine/src/runs/runJob';
+import type { CliRunDoneEvent } from '../../contracts/src/cliEvents';
 import { ZeroShotResultsNotification } from '../../contracts/src/lsp';
 import type { BalancePanelHost } from './balancePanel';
 import { runFinishedMessage } from './plans/runPlan';
@@ -51,7 +52,7 @@ export class RunsController implements vscode.Disposable {
           void this.view.reveal(node, { select: true, focus: false }).then(undefined, () => undefined);
       },
       changed: () => this.tree.refresh(),
-      done: (id) => void this.finished(id),
+      done: (event) => void this.finished(event),
     });
     const c = vscode.commands.registerCommand;
     this.disposables.push(
@@ -263,24 +264,21 @@ export class RunsController implements vscode.Disposable {
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
   }
 
-  /** A run ended: show its results inline when it has per-class ones, and say how it went. */
-  private async finished(id: string): Promise<void> {
+  /** A run ended (the CLI's `done` line): show its results inline when it has per-class ones, and say how it went. */
+  private async finished({ id, status, summary }: CliRunDoneEvent): Promise<void> {
     this.tree.refresh();
     const run = this.tree.runById(id);
     if (!run) return;
-    const summary = summarizeRun(run);
-    if (run.state.status === 'succeeded' && summary.perClass) {
+    if (status === 'succeeded' && summary.perClass) {
       await this.context.workspaceState.update(SHOWN_KEY, id);
       this.tree.refresh();
       this.publishOverlay(true);
     }
-    const message = runFinishedMessage(id, run.state.status, summary, run.state.error);
+    const message = runFinishedMessage(id, status, summary, run.state.error);
     const node = this.tree.nodeOf(id);
     const buttons = ['Open Log', 'Compare…'];
     const show =
-      run.state.status === 'succeeded'
-        ? vscode.window.showInformationMessage
-        : vscode.window.showErrorMessage;
+      status === 'succeeded' ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
     const picked = await show(message, ...buttons);
     if (picked === 'Open Log') await this.openLog(node);
     if (picked === 'Compare…') await this.compare(node);

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { parseCliEvent, type CliRunDoneEvent } from '../../contracts/src/cliEvents';
 import { usableJobTemplates, type JobTemplate } from '../../server/engine/src/runs/jobCommand';
 import { lines, spawnCli } from './cliProcess';
 import { askExecutor } from './curateCommand';
@@ -64,8 +65,8 @@ export interface RunEvents {
   created(id: string): void;
   /** The run's state changed. */
   changed(): void;
-  /** The run ended (its id). */
-  done(id: string): void;
+  /** The run ended: its final status and what it achieved. */
+  done(event: CliRunDoneEvent): void;
 }
 
 export class RunLauncher {
@@ -211,21 +212,19 @@ export class RunLauncher {
         }
       };
       lines(child.stdout, (line) => {
-        let msg: { type?: string; id?: string };
-        try {
-          msg = JSON.parse(line) as typeof msg;
-        } catch {
+        const event = parseCliEvent(line);
+        if (!event) {
           this.output.info(`Runs: ${line}`);
-          return;
-        }
-        if (msg.type === 'created' && msg.id) {
-          id = msg.id;
+        } else if (event.type === 'created') {
+          id = event.id;
           this.events.created(id);
           settle(id);
-        } else if (msg.type === 'state') {
+        } else if (event.type === 'state') {
           this.events.changed();
-        } else if (msg.type === 'done' && msg.id) {
-          this.events.done(msg.id);
+        } else if (event.type === 'done') {
+          this.events.done(event);
+        } else if (event.type === 'info') {
+          this.output.info(`Runs: ${event.message}`);
         }
       });
       lines(child.stderr, (line) => this.output.info(`Runs: ${line}`));

@@ -5,8 +5,8 @@
  */
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { CliCurateSummary, CliProgressEvent } from '../../../contracts/src/cliEvents';
 import { DEFAULT_TEXT_FIELDS } from '../../../contracts/src/lsp';
-import type { CurateSummary } from '../../../server/engine/src/curate';
 import { curateProgressNotice, formatCount } from '../../../server/engine/src/progress';
 
 /** Arguments a caller (the panel, a test) may give; the rest is asked. */
@@ -185,7 +185,7 @@ export function commandLine(cli: string, argv: string[]): string {
 }
 
 /** Outputs the engine reported outside the plan's folder (a bug the command refuses to show). */
-export function outputsOutside(outDir: string, summary: Pick<CurateSummary, 'outputs'>): string[] {
+export function outputsOutside(outDir: string, summary: Pick<CliCurateSummary, 'outputs'>): string[] {
   return summary.outputs
     .filter(
       (o) => !isInside(outDir, resolve(outDir, o.output)) || !isInside(outDir, resolve(outDir, o.sidecar)),
@@ -193,7 +193,7 @@ export function outputsOutside(outDir: string, summary: Pick<CurateSummary, 'out
     .map((o) => o.output);
 }
 
-type SummaryFigures = Pick<CurateSummary, 'pool' | 'kept' | 'expected_kept' | 'wall_seconds' | 'resumed'>;
+type SummaryFigures = Pick<CliCurateSummary, 'pool' | 'kept' | 'expected_kept' | 'wall_seconds' | 'resumed'>;
 
 /** The notification at the end of a curation. */
 export function curationSummaryText(s: SummaryFigures): string {
@@ -210,9 +210,9 @@ export function curationSummaryText(s: SummaryFigures): string {
  */
 export function curateProgressStep(
   done: number,
-  line: Parameters<typeof curateProgressNotice>[0],
+  event: CliProgressEvent,
 ): { message: string; increment: number; done: number } {
-  const { message, percent } = curateProgressNotice(line);
+  const { message, percent } = curateProgressNotice(event);
   const overall = Math.min(100, percent ?? done);
   return { message, increment: Math.max(0, overall - done), done: Math.max(done, overall) };
 }

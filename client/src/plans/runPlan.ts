@@ -6,7 +6,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { JobTemplate } from '../../../server/engine/src/runs/jobCommand';
-import type { RunExecutor, RunKind, RunStatus } from '../../../server/engine/src/runs/runFolder';
+import type { CliRunStatus } from '../../../contracts/src/cliEvents';
+import type { RunExecutor, RunKind } from '../../../server/engine/src/runs/runFolder';
 
 /** What a caller (a test, another command) may give; the rest is asked or taken from settings. */
 export interface StartRunArgs {
@@ -227,7 +228,7 @@ export function curationDescription(summary: unknown): string | undefined {
 /** The notification at the end of a run: its status, its top-1 when it has one, the error's first line. */
 export function runFinishedMessage(
   id: string,
-  status: RunStatus,
+  status: CliRunStatus,
   summary: { top1?: number; dataset?: string },
   error?: string,
 ): string {

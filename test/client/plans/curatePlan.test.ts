@@ -1,8 +1,11 @@
 /** "Curate Pool…" as a plan: the answers and settings become the CLI's argv, folder and messages. */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
+import { parseCliEvent, type CliProgressEvent } from '../../../contracts/src/cliEvents';
 import {
   commandLine,
   curateArgv,
@@ -28,6 +31,22 @@ import {
   workersSetting,
   type CurationPlan,
 } from '../../../client/src/plans/curatePlan';
+
+const CLI = resolve(__dirname, '../../../../dist/cli.js');
+
+/** A progress event as the CLI writes it, with `fields` changed. */
+function progress(fields: Partial<CliProgressEvent>): CliProgressEvent {
+  return {
+    type: 'progress',
+    phase: 'count',
+    fraction: 0,
+    records: 0,
+    recordsPerSecond: 0,
+    etaSeconds: null,
+    elapsedSeconds: 1,
+    ...fields,
+  };
+}
 
 const PLAN: CurationPlan = {
   metadata: '/ws/metadata.json',
@@ -248,20 +267,27 @@ describe('curatePlan', () => {
     });
 
     it('moves the progress bar forward only, and says the phase', () => {
-      const first = curateProgressStep(0, {
-        phase: 'count',
-        fraction: 0.5,
-        records: 1000,
-        recordsPerSecond: 500,
-        etaSeconds: 2,
-      });
+      const first = curateProgressStep(
+        0,
+        progress({ phase: 'count', fraction: 0.5, records: 1000, recordsPerSecond: 500, etaSeconds: 2 }),
+      );
       assert.match(first.message, /^counting 50% · 1,000 records · 500 records\/s · ETA /);
       assert.ok(first.done > 0 && first.increment === first.done, JSON.stringify(first));
-      const back = curateProgressStep(first.done, { phase: 'count', fraction: 0.1, records: 10 });
+      const back = curateProgressStep(first.done, progress({ phase: 'count', fraction: 0.1, records: 10 }));
       assert.equal(back.increment, 0);
       assert.equal(back.done, first.done);
-      const unknown = curateProgressStep(first.done, { phase: 'something new', records: 5 });
+      const unknown = curateProgressStep(first.done, progress({ phase: 'something new', records: 5 }));
       assert.equal(unknown.done, first.done);
+    });
+
+    it('says nothing of the time left while the engine does not know it', () => {
+      const line =
+        '{"type":"progress","phase":"select","fraction":0,"records":0,"recordsPerSecond":0,"etaSeconds":null,"elapsedSeconds":0}';
+      const event = parseCliEvent(line);
+      assert.ok(event?.type === 'progress', line);
+      const step = curateProgressStep(49, event);
+      assert.equal(step.message, 'selecting 0% · 0 records · 0 records/s');
+      assert.equal(step.done, 50);
     });
 
     it('sums up a curation in one line, saying when it resumed', () => {
@@ -306,6 +332,58 @@ describe('curatePlan', () => {
       assert.equal(executorChoice('auto', true), 'ask');
       assert.equal(executorChoice('auto', false), 'local');
       assert.equal(executorChoice(undefined, true), 'ask');
+    });
+  });
+
+  describe("reading the CLI's output", function () {
+    this.timeout(120_000);
+    const dir = tempDir('metacurate-curateplan-cli-');
+    after(() => dir.remove());
+
+    it("runs the plan's argv and folds every line the CLI writes into the notification and the summary", () => {
+      assert.ok(existsSync(CLI), `${CLI} is built by npm run build`);
+      const plan: CurationPlan = {
+        metadata: join(dir.path, 'metadata.json'),
+        inputs: [join(dir.path, 'pool.jsonl')],
+        textField: 'text',
+        t: 20,
+        seed: 3,
+        outDir: join(dir.path, 'curated'),
+        workers: 0,
+      };
+      writeFileSync(plan.metadata, JSON.stringify(smallMetadata()));
+      writeJsonl(plan.inputs[0], generateCaptions(2000, 5));
+      const r = spawnSync(process.execPath, [CLI, ...curateArgv(plan)], {
+        encoding: 'utf8',
+        // A progress line at every update, so that some are written for a small pool.
+        env: { ...process.env, METACURATE_PROGRESS_MS: '1' },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      const events = r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const event = parseCliEvent(line);
+          assert.ok(event, `not a CLI event: ${line}`);
+          return event;
+        });
+      let done = 0;
+      let steps = 0;
+      for (const event of events) {
+        if (event.type !== 'progress') continue;
+        const step = curateProgressStep(done, event);
+        assert.ok(step.done >= done && step.done <= 100, JSON.stringify(step));
+        done = step.done;
+        steps++;
+      }
+      assert.ok(steps > 0, 'no progress line');
+      const last = events[events.length - 1];
+      assert.ok(last.type === 'summary', `the last line is ${last.type}`);
+      assert.match(
+        curationSummaryText(last.summary),
+        /^Metacurate: curated 2,000 records: [\d,]+ matched, [\d,]+ kept/,
+      );
+      assert.deepEqual(outputsOutside(plan.outDir, last.summary), []);
     });
   });
 });
