@@ -6,62 +6,44 @@
  * and running the same curation again resumes it (the engine keeps a manifest in the folder).
  * Everything the CLI says goes to the output channel; the end is a summary with buttons.
  */
-import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, promises as fsp, realpathSync } from 'node:fs';
-import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { CurateSummary } from '../../server/engine/src/curate';
-import { curateProgressNotice, formatCount } from '../../server/engine/src/progress';
-import { DEFAULT_SETTINGS, DEFAULT_TEXT_FIELDS } from '../../contracts/src/lsp';
+import { parseCliEvent, type CliCurateSummary } from '../../contracts/src/cliEvents';
+import { DEFAULT_SETTINGS } from '../../contracts/src/lsp';
 import { configuredT, metacurateConfig, type BalancePanelHost } from './balancePanel';
 import { workspaceMetadata } from './balanceSources';
+import { lines, onPath, spawnCli } from './cliProcess';
+import {
+  commandLine,
+  curateArgv,
+  curateProgressStep,
+  curationSummaryText,
+  executorChoice,
+  failureReason,
+  isInside,
+  needsTextField,
+  outDirPrompt,
+  outputsOutside,
+  POOL_DIALOG_EXTENSIONS,
+  POOL_EXCLUDE,
+  POOL_GLOB,
+  resolveOutDir,
+  seedPrefill,
+  textFieldChoices,
+  tPrefill,
+  validateFieldName,
+  validateOutDir,
+  validatePoolGlob,
+  validateSeed,
+  validateT,
+  workersSetting,
+  type CurateArgs,
+  type CurationPlan,
+} from './plans/curatePlan';
+import { fieldsOf } from './plans/poolFields';
 
-/** Arguments a caller (the panel, a test) may give; the rest is asked. */
-export interface CurateArgs {
-  t?: number;
-}
-
-/** Pool formats the engine reads. */
-const POOL_EXTENSIONS = ['jsonl', 'jsonl.gz', 'csv', 'tsv', 'txt', 'parquet', 'tar'];
-const POOL_GLOB = `**/*.{${POOL_EXTENSIONS.join(',')}}`;
-const POOL_EXCLUDE =
-  '{**/node_modules/**,**/.metacurate/**,**/.metacurate-cache/**,**/data/**/*.entries.jsonl}';
-
-export interface CurationPlan {
-  metadata: string;
-  inputs: string[];
-  textField?: string;
-  t: number;
-  seed: number;
-  outDir: string;
-  workers: number;
-  /** 'slurm' submits the passes as Slurm array jobs (`--executor slurm`); cancel runs scancel. */
-  executor?: 'local' | 'slurm';
-}
-
-/** The CLI arguments of a plan (the same command a user would type). */
-export function curateArgv(plan: CurationPlan): string[] {
-  const argv = ['curate', '--metadata', plan.metadata];
-  for (const input of plan.inputs) argv.push('--input', input);
-  if (plan.textField) argv.push('--text-field', plan.textField);
-  argv.push('--t', String(plan.t), '--seed', String(plan.seed), '--out', plan.outDir, '--progress', 'json');
-  if (plan.executor === 'slurm') argv.push('--executor', 'slurm', '--poll-seconds', '1');
-  else if (plan.workers > 0) argv.push('--workers', String(plan.workers));
-  return argv;
-}
-
-/** True when `child` is `parent` or inside it (after resolving links where they exist). */
-export function isInside(parent: string, child: string): boolean {
-  const real = (p: string) => {
-    try {
-      return realpathSync(p);
-    } catch {
-      return resolve(p);
-    }
-  };
-  const rel = relative(real(parent), real(child));
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(`..${sep}`));
-}
+export type { CurateArgs, CurationPlan } from './plans/curatePlan';
 
 function workspaceFolder(): vscode.WorkspaceFolder | undefined {
   return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
@@ -74,7 +56,7 @@ export class CurateCommand {
     private readonly panel: BalancePanelHost,
   ) {}
 
-  async run(args?: CurateArgs): Promise<CurateSummary | undefined> {
+  async run(args?: CurateArgs): Promise<CliCurateSummary | undefined> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(
         'Metacurate: curating runs the engine on files of this workspace; trust the workspace first.',
@@ -102,24 +84,24 @@ export class CurateCommand {
     const textField = await this.askTextField(title, inputs);
     if (textField === null) return undefined;
 
-    const tDefault = args?.t ?? this.panel.currentT ?? configuredT();
+    // The caller's t (the panel's button), else the panel's, else the setting's.
+    const tDefault = tPrefill(args?.t, this.panel.currentT, configuredT());
     const tText = await vscode.window.showInputBox({
       title: `${title}: threshold t`,
       prompt: 'Entries matched more than t times are subsampled to about t (min(1, t / count)).',
       value: String(tDefault),
       ignoreFocusOut: true,
-      validateInput: (v) =>
-        Number(v) > 0 && Number.isFinite(Number(v)) ? undefined : 't must be a number above 0',
+      validateInput: validateT,
     });
     if (tText === undefined) return undefined;
 
-    const seedDefault = cfg.get<number>('seed', 0);
+    const seedDefault = seedPrefill(cfg.get<number>('seed', 0));
     const seedText = await vscode.window.showInputBox({
       title: `${title}: seed`,
       prompt: 'Seed of the keep decisions (a non-negative integer): the same seed keeps the same records.',
       value: String(seedDefault),
       ignoreFocusOut: true,
-      validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'the seed is a non-negative integer'),
+      validateInput: validateSeed,
     });
     if (seedText === undefined) return undefined;
 
@@ -132,10 +114,10 @@ export class CurateCommand {
       metadata,
       inputs,
       textField,
-      t: Number(tText),
+      t: Number(tText.trim()),
       seed: Number(seedText.trim()),
       outDir,
-      workers: Math.max(0, Math.floor(cfg.get<number>('workers', 0))),
+      workers: workersSetting(cfg.get<number>('workers', 0)),
       executor,
     };
   }
@@ -189,7 +171,7 @@ export class CurateCommand {
       const uris = await vscode.window.showOpenDialog({
         canSelectMany: true,
         openLabel: 'Curate',
-        filters: { Pool: POOL_EXTENSIONS.map((e) => e.replace(/^.*\./, '')) },
+        filters: { Pool: POOL_DIALOG_EXTENSIONS },
       });
       return uris?.map((u) => u.fsPath);
     }
@@ -222,7 +204,7 @@ export class CurateCommand {
         prompt: 'Pool files, as a glob relative to the workspace folder',
         value: last,
         ignoreFocusOut: true,
-        validateInput: (v) => (v.trim() ? undefined : 'a glob such as pool/*.jsonl'),
+        validateInput: validatePoolGlob,
       });
       if (glob === undefined) return undefined;
       const uris = await vscode.workspace.findFiles(
@@ -240,15 +222,9 @@ export class CurateCommand {
 
   /** The caption field: '' for none needed (plain text pools), null when the user cancels. */
   private async askTextField(title: string, inputs: string[]): Promise<string | null> {
-    if (inputs.every((p) => p.toLowerCase().endsWith('.txt'))) return '';
+    if (!needsTextField(inputs)) return '';
     const configured = metacurateConfig().get<string>('textField', '');
-    const fields = await fieldsOf(inputs[0]);
-    const preferred =
-      configured ||
-      DEFAULT_TEXT_FIELDS.find((f) => fields.includes(f)) ||
-      fields[0] ||
-      DEFAULT_TEXT_FIELDS[1];
-    const ordered = [preferred, ...fields.filter((f) => f !== preferred)];
+    const { preferred, ordered } = textFieldChoices(configured, await fieldsOf(inputs[0]));
     const OTHER = '$(edit) Other field…';
     const picked = await vscode.window.showQuickPick(
       [
@@ -267,7 +243,7 @@ export class CurateCommand {
       title: `${title}: text field`,
       value: preferred,
       ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() ? undefined : 'a field name'),
+      validateInput: validateFieldName,
     });
     return typed === undefined ? null : typed.trim();
   }
@@ -282,44 +258,29 @@ export class CurateCommand {
     const last = this.context.workspaceState.get<string>('metacurate.outDir', 'curated');
     const value = await vscode.window.showInputBox({
       title: `${title}: output folder`,
-      prompt: base
-        ? 'Folder for the curation (relative to the workspace folder, or absolute). Everything is written inside it; the same folder again resumes.'
-        : 'Absolute path of the folder for the curation.',
+      prompt: outDirPrompt(base),
       value: last,
       ignoreFocusOut: true,
-      validateInput: (v) => {
-        const t = v.trim();
-        if (!t) return 'an output folder';
-        if (!base && !isAbsolute(t)) return 'an absolute path (no folder is open)';
-        const out = resolve(base ?? '/', t);
-        if (base && out === resolve(base))
-          return 'choose a folder of its own, not the workspace folder itself';
-        const taken = [...inputs, metadata].find((p) => resolve(p) === out);
-        if (taken) return `${taken} is a file of the curation, not a folder for its outputs`;
-        const data = resolve(out, 'data');
-        const clash = inputs.find((p) => isInside(data, p));
-        if (clash) return `${clash} lies inside the folder's data/: outputs could overwrite it`;
-        return undefined;
-      },
+      validateInput: (v) => validateOutDir(v, { base, inputs, metadata }),
     });
     if (value === undefined) return undefined;
     await this.context.workspaceState.update('metacurate.outDir', value.trim());
-    return resolve(base ?? '/', value.trim());
+    return resolveOutDir(base, value.trim());
   }
 
   // -------------------------------------------------------------------------------------------
   // Running
   // -------------------------------------------------------------------------------------------
 
-  async execute(plan: CurationPlan): Promise<CurateSummary | undefined> {
+  async execute(plan: CurationPlan): Promise<CliCurateSummary | undefined> {
     const cli = this.context.asAbsolutePath('dist/cli.js');
     const argv = curateArgv(plan);
     const resuming = existsSync(resolve(plan.outDir, '.metacurate', 'manifest.json'));
     this.output.info(
-      `Curate: ${resuming ? 'resuming in' : 'starting'} ${plan.outDir}: node ${[cli, ...argv].map(quoteArg).join(' ')}`,
+      `Curate: ${resuming ? 'resuming in' : 'starting'} ${plan.outDir}: ${commandLine(cli, argv)}`,
     );
 
-    let summary: CurateSummary | undefined;
+    let summary: CliCurateSummary | undefined;
     let cancelled = false;
     const stderrTail: string[] = [];
     const code = await vscode.window.withProgress(
@@ -330,12 +291,7 @@ export class CurateCommand {
       },
       (progress, token) =>
         new Promise<number | null>((resolveRun) => {
-          // The extension host's own runtime runs the CLI as Node (Electron needs the variable).
-          const child = spawn(process.execPath, [cli, ...argv], {
-            cwd: workspaceFolder()?.uri.fsPath ?? undefined,
-            env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
+          const child = spawnCli(cli, argv, { cwd: workspaceFolder()?.uri.fsPath });
           let done = 0;
           const cancel = token.onCancellationRequested(() => {
             cancelled = true;
@@ -343,23 +299,20 @@ export class CurateCommand {
             child.kill('SIGTERM');
           });
           lines(child.stdout, (line) => {
-            let msg: { type?: string; [k: string]: unknown };
-            try {
-              msg = JSON.parse(line) as typeof msg;
-            } catch {
+            const event = parseCliEvent(line);
+            if (!event) {
               this.output.info(`Curate: ${line}`);
               return;
             }
-            if (msg.type === 'progress') {
-              const { message, percent } = curateProgressNotice(msg);
-              const overall = Math.min(100, percent ?? done);
-              progress.report({ message, increment: Math.max(0, overall - done) });
-              done = Math.max(done, overall);
-              this.output.trace(`Curate: ${message}`);
-            } else if (msg.type === 'info') {
-              this.output.info(`Curate: ${String(msg.message)}`);
-            } else if (msg.type === 'summary') {
-              summary = msg.summary as CurateSummary;
+            if (event.type === 'progress') {
+              const step = curateProgressStep(done, event);
+              progress.report({ message: step.message, increment: step.increment });
+              done = step.done;
+              this.output.trace(`Curate: ${step.message}`);
+            } else if (event.type === 'info') {
+              this.output.info(`Curate: ${event.message}`);
+            } else if (event.type === 'summary') {
+              summary = event.summary;
             }
           });
           lines(child.stderr, (line) => {
@@ -387,7 +340,7 @@ export class CurateCommand {
       return undefined;
     }
     if (code !== 0 || !summary) {
-      const reason = stderrTail.filter((l) => l.trim()).pop() ?? `the engine exited with code ${code}`;
+      const reason = failureReason(stderrTail, code);
       const choice = await vscode.window.showErrorMessage(
         `Metacurate: curation failed: ${reason}`,
         'Show Log',
@@ -396,13 +349,9 @@ export class CurateCommand {
       return undefined;
     }
     const s = summary;
-    const escaped = s.outputs.filter(
-      (o) =>
-        !isInside(plan.outDir, resolve(plan.outDir, o.output)) ||
-        !isInside(plan.outDir, resolve(plan.outDir, o.sidecar)),
-    );
+    const escaped = outputsOutside(plan.outDir, s);
     if (escaped.length > 0) {
-      this.output.error(`Curate: outputs outside ${plan.outDir}: ${escaped.map((o) => o.output).join(', ')}`);
+      this.output.error(`Curate: outputs outside ${plan.outDir}: ${escaped.join(', ')}`);
       void vscode.window.showErrorMessage(
         'Metacurate: the engine reported outputs outside the output folder.',
       );
@@ -410,10 +359,7 @@ export class CurateCommand {
     }
     await this.context.workspaceState.update('metacurate.lastCuration', plan.outDir);
     this.panel.curationFinished(plan.outDir);
-    const text =
-      `Metacurate: curated ${formatCount(s.pool.records)} records: ${formatCount(s.pool.matched_records)} matched, ` +
-      `${formatCount(s.kept)} kept (expected ${formatCount(s.expected_kept)}) in ${s.wall_seconds.toFixed(1)} s` +
-      `${s.resumed ? ' (resumed)' : ''}.`;
+    const text = curationSummaryText(s);
     this.output.info(
       `Curate: done: pool ${s.pool.records} records, matched ${s.pool.matched_records}, kept ${s.kept}, ` +
         `expected ${s.expected_kept}, ${s.wall_seconds} s, into ${plan.outDir}`,
@@ -438,80 +384,6 @@ export class CurateCommand {
   }
 }
 
-/** Calls `onLine` for each line of a stream. */
-export function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffer = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl).replace(/\r$/, '');
-      buffer = buffer.slice(nl + 1);
-      if (line) onLine(line);
-    }
-  });
-  stream.on('end', () => {
-    if (buffer) onLine(buffer);
-  });
-}
-
-function quoteArg(a: string): string {
-  return /^[\w./=:@+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Candidate caption fields of a pool file: string fields of the first JSONL record, or the CSV/TSV header. */
-export async function fieldsOf(path: string): Promise<string[]> {
-  const lower = path.toLowerCase();
-  if (!/\.(jsonl|csv|tsv)$/.test(lower)) return [];
-  let head: string;
-  try {
-    const handle = await fsp.open(path, 'r');
-    try {
-      const buf = Buffer.alloc(64 * 1024);
-      const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-      head = buf.toString('utf8', 0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return [];
-  }
-  const lineEnd = head.indexOf('\n');
-  const first = (lineEnd >= 0 ? head.slice(0, lineEnd) : head).replace(/\r$/, '');
-  if (lower.endsWith('.jsonl')) {
-    for (const line of head.split('\n')) {
-      try {
-        const obj = JSON.parse(line) as Record<string, unknown>;
-        if (obj && typeof obj === 'object' && !Array.isArray(obj))
-          return Object.keys(obj).filter((k) => typeof obj[k] === 'string');
-      } catch {
-        // a blank or cut line
-      }
-    }
-    return [];
-  }
-  const sepChar = lower.endsWith('.tsv') ? '\t' : ',';
-  return first
-    .split(sepChar)
-    .map((c) => c.trim().replace(/^"|"$/g, ''))
-    .filter(Boolean);
-}
-
-/** True when an executable of that name is in one of the PATH folders. */
-function onPath(name: string): boolean {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      // not here
-    }
-  }
-  return false;
-}
-
 /**
  * Local, or the Slurm cluster when `sbatch` is on the PATH (setting `metacurate.executor`:
  * `auto` offers the choice then, `local` and `slurm` fix it).
@@ -520,9 +392,8 @@ export async function askExecutor(
   title: string,
   slurmDescription: string,
 ): Promise<'local' | 'slurm' | undefined> {
-  const setting = metacurateConfig().get<string>('executor', 'auto');
-  if (setting === 'local' || setting === 'slurm') return setting;
-  if (!onPath('sbatch')) return 'local';
+  const choice = executorChoice(metacurateConfig().get<string>('executor', 'auto'), onPath('sbatch'));
+  if (choice !== 'ask') return choice;
   const picked = await vscode.window.showQuickPick(
     [
       { label: 'Local', description: 'this machine', value: 'local' as const },

@@ -1,63 +1,27 @@
 /**
- * Training runs from the editor: "Start Training Run…" asks for the curation, the job (built-in
- * trainer, OpenCLIP, a custom command, or a job template from the settings), the step budget and
- * where to run, then starts `dist/cli.js run start … --progress json` as a process of its own
- * (detached: a run outlives a window reload; the Runs view follows its folder). Cancel, re-run,
- * open log and compare act on the Runs view's items. When a run with per-class zero-shot results
+ * Training runs from the editor: the Runs view and the commands on its items (cancel, re-run,
+ * open log, compare); "Start Training Run…" itself is startRun.ts. When a run with per-class zero-shot results
  * finishes, they are shown next to the metadata entries that name the classes (sent to the
  * language server) and over the entry chart of the balance panel, against a chosen baseline run.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { ZeroShotOverlay } from '../../server/engine/src/classAccuracy';
 import { comparisonRows, markdownTable, summarizeRun } from '../../server/engine/src/runs/compareRuns';
-import { isFinished, type RunEntry, type RunKind } from '../../server/engine/src/runs/runFolder';
+import { isFinished, type RunEntry } from '../../server/engine/src/runs/runFolder';
 import { cancelRun } from '../../server/engine/src/runs/runJob';
-import { usableJobTemplates, type JobTemplate } from '../../server/engine/src/runs/jobCommand';
+import type { CliRunDoneEvent } from '../../contracts/src/cliEvents';
 import { ZeroShotResultsNotification } from '../../contracts/src/lsp';
 import type { BalancePanelHost } from './balancePanel';
-import { askExecutor, lines } from './curateCommand';
+import { runFinishedMessage } from './plans/runPlan';
 import { RUNS_VIEW_ID, RunsTreeProvider, type RunNode } from './runsView';
+import { RunLauncher, type StartRunArgs } from './startRun';
 
 export const COMPARE_SCHEME = 'metacurate-runs';
 const SHOWN_KEY = 'metacurate.runs.shown';
 const BASELINE_KEY = 'metacurate.runs.baseline';
-
-/** What a caller (a test, another command) may give; the rest is asked or taken from settings. */
-export interface StartRunArgs {
-  curation?: string;
-  kind?: RunKind;
-  template?: string;
-  command?: string;
-  steps?: number;
-  batchSize?: number;
-  seed?: number;
-}
-
-interface CurationChoice {
-  dir: string;
-  label: string;
-  description: string;
-}
-
-function workspaceFolderPath(): string | undefined {
-  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
-}
-
-function training() {
-  return vscode.workspace.getConfiguration('metacurate.training');
-}
-
-/** A setting's path, relative to the workspace folder unless absolute; undefined when empty. */
-function settingPath(name: string): string | undefined {
-  const value = training().get<string>(name, '').trim();
-  if (!value) return undefined;
-  const base = workspaceFolderPath();
-  return isAbsolute(value) || !base ? value : resolve(base, value);
-}
 
 export class RunsController implements vscode.Disposable {
   readonly tree: RunsTreeProvider;
@@ -66,6 +30,7 @@ export class RunsController implements vscode.Disposable {
   private readonly compareChanged = new vscode.EventEmitter<vscode.Uri>();
   private readonly disposables: vscode.Disposable[] = [];
   private lastOverlayKey = '';
+  private readonly launcher: RunLauncher;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -79,6 +44,16 @@ export class RunsController implements vscode.Disposable {
       canSelectMany: true,
       showCollapseAll: true,
     });
+    this.launcher = new RunLauncher(context, output, {
+      created: (id) => {
+        this.tree.refresh();
+        const node = this.tree.nodeOf(id);
+        if (node)
+          void this.view.reveal(node, { select: true, focus: false }).then(undefined, () => undefined);
+      },
+      changed: () => this.tree.refresh(),
+      done: (event) => void this.finished(event),
+    });
     const c = vscode.commands.registerCommand;
     this.disposables.push(
       this.tree,
@@ -89,7 +64,7 @@ export class RunsController implements vscode.Disposable {
         provideTextDocumentContent: (uri) => this.compareDocs.get(uri.toString()) ?? '',
       }),
       c('metacurate.startRun', (args?: StartRunArgs) =>
-        this.start(args && typeof args === 'object' ? args : undefined),
+        this.launcher.start(args && typeof args === 'object' ? args : undefined),
       ),
       c('metacurate.runs.refresh', () => this.tree.refresh()),
       c('metacurate.runs.openLog', (node?: RunNode) => this.openLog(node)),
@@ -242,8 +217,7 @@ export class RunsController implements vscode.Disposable {
   private async rerun(node?: RunNode): Promise<void> {
     const run = await this.runOf(node, 'Re-run which run?');
     if (!run) return;
-    if (!this.trusted()) return;
-    await this.launch(['run', 'rerun', run.runDir], `re-run of ${run.spec.id}`);
+    await this.launcher.rerun(run.runDir, run.spec.id);
   }
 
   private async compare(node?: RunNode, selected?: RunNode[]): Promise<void> {
@@ -290,280 +264,22 @@ export class RunsController implements vscode.Disposable {
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Starting runs
-  // -------------------------------------------------------------------------------------------
-
-  private trusted(): boolean {
-    if (vscode.workspace.isTrusted) return true;
-    void vscode.window.showWarningMessage(
-      'Metacurate: training runs execute programs on files of this workspace; trust the workspace first.',
-    );
-    return false;
-  }
-
-  async start(args?: StartRunArgs): Promise<string | undefined> {
-    if (!this.trusted()) return undefined;
-    const folder = workspaceFolderPath();
-    if (!folder) {
-      void vscode.window.showWarningMessage('Metacurate: open a folder: runs live in its .metacurate/runs.');
-      return undefined;
-    }
-    const title = 'Metacurate: Start Training Run';
-    const curation = args?.curation ?? (await this.askCuration(title));
-    if (!curation) return undefined;
-    const job = await this.askJob(title, args);
-    if (!job) return undefined;
-    const kind = job.kind ?? 'builtin';
-    const cfg = training();
-    let command = args?.command ?? job.command;
-    if (kind === 'custom' && !command) {
-      command = await vscode.window.showInputBox({
-        title: `${title}: command`,
-        prompt:
-          'A shell command; ${data}, ${out}, ${seed}, ${steps}, ${python}… are replaced (see the README).',
-        value: this.context.workspaceState.get<string>(
-          'metacurate.runs.lastCommand',
-          '${python} train.py --data ${data} --out ${out} --seed ${seed}',
-        ),
-        ignoreFocusOut: true,
-      });
-      if (!command) return undefined;
-      await this.context.workspaceState.update('metacurate.runs.lastCommand', command);
-    }
-    let steps = args?.steps ?? job.steps;
-    if (steps === undefined && kind !== 'openclip') {
-      const text = await vscode.window.showInputBox({
-        title: `${title}: steps`,
-        prompt: 'Optimizer steps (the training budget).',
-        value: String(cfg.get<number>('steps', 200)),
-        ignoreFocusOut: true,
-        validateInput: (v) =>
-          Number.isSafeInteger(Number(v)) && Number(v) > 0 ? undefined : 'a positive integer',
-      });
-      if (text === undefined) return undefined;
-      steps = Number(text);
-    }
-    const executor = await askExecutor(title, 'one sbatch job');
-    if (!executor) return undefined;
-
-    const argv = ['run', 'start', '--curation', curation, '--kind', kind, '--executor', executor];
-    if (steps !== undefined) argv.push('--steps', String(steps));
-    if (kind === 'openclip') argv.push('--epochs', String(job.epochs ?? cfg.get<number>('epochs', 1)));
-    argv.push('--batch-size', String(args?.batchSize ?? job.batchSize ?? cfg.get<number>('batchSize', 64)));
-    argv.push('--seed', String(args?.seed ?? cfg.get<number>('seed', 0)));
-    const model =
-      job.model ??
-      (kind === 'openclip' ? cfg.get<string>('openclipModel', '') : cfg.get<string>('model', ''));
-    if (model) argv.push('--model', model);
-    argv.push('--python', cfg.get<string>('python', '/usr/bin/python3'));
-    const zeroshot = settingPath('zeroshotData');
-    if (zeroshot) {
-      argv.push('--zeroshot-data', zeroshot);
-      const classnames = cfg.get<string>('classnames', '').trim();
-      if (classnames)
-        argv.push('--classnames', classnames.includes(',') ? classnames : settingPath('classnames')!);
-      const prompts = settingPath('promptTemplates');
-      if (prompts) argv.push('--templates', prompts);
-      const name = cfg.get<string>('zeroshotName', '').trim();
-      if (name) argv.push('--zeroshot-name', name);
-    }
-    if (command) argv.push('--command', command);
-    argv.push(...(job.args ?? []));
-    return this.launch(argv, job.name);
-  }
-
-  /** Finished curations of the workspace: folders with a summary.json listing outputs. */
-  private async askCuration(title: string): Promise<string | undefined> {
-    const found = await vscode.workspace.findFiles(
-      '**/summary.json',
-      '{**/node_modules/**,**/.metacurate/**}',
-      500,
-    );
-    const choices: CurationChoice[] = [];
-    for (const uri of found) {
-      try {
-        const s = JSON.parse(readFileSync(uri.fsPath, 'utf8')) as {
-          outputs?: unknown[];
-          kept?: number;
-          t?: number;
-          pool?: { records?: number };
-        };
-        if (!Array.isArray(s.outputs) || s.kept === undefined) continue;
-        const dir = resolve(uri.fsPath, '..');
-        choices.push({
-          dir,
-          label: vscode.workspace.asRelativePath(dir, false),
-          description: `t=${s.t} · kept ${s.kept.toLocaleString('en-US')} of ${(s.pool?.records ?? 0).toLocaleString('en-US')}`,
-        });
-      } catch {
-        // Not a curation's summary.
-      }
-    }
-    choices.sort((a, b) => (a.label < b.label ? -1 : 1));
-    if (choices.length === 1) return choices[0].dir;
-    const BROWSE = '$(folder-opened) Browse…';
-    const picked = await vscode.window.showQuickPick(
-      [
-        ...choices.map((c) => ({ label: c.label, description: c.description, dir: c.dir })),
-        { label: BROWSE, dir: '' },
-      ],
-      { title: `${title}: curation`, placeHolder: 'The curated data to train on', ignoreFocusOut: true },
-    );
-    if (!picked) return undefined;
-    if (picked.dir) return picked.dir;
-    const uris = await vscode.window.showOpenDialog({
-      canSelectFolders: true,
-      canSelectFiles: false,
-      openLabel: 'Train on',
-    });
-    return uris?.[0]?.fsPath;
-  }
-
-  private async askJob(title: string, args?: StartRunArgs): Promise<JobTemplate | undefined> {
-    const templates = usableJobTemplates(
-      training().inspect<JobTemplate[]>('jobTemplates'),
-      vscode.workspace.isTrusted,
-    );
-    if (args?.template) {
-      const t = templates.find((x) => x.name === args.template);
-      if (!t) void vscode.window.showErrorMessage(`Metacurate: no job template '${args.template}'.`);
-      return t;
-    }
-    if (args?.kind) return { name: args.kind, kind: args.kind };
-    const builtins: (JobTemplate & { description: string })[] = [
-      {
-        name: 'Built-in trainer',
-        kind: 'builtin',
-        description: 'trainer/ (PyTorch): a small CLIP, zero-shot evaluation; runs on a CPU',
-      },
-      {
-        name: 'OpenCLIP',
-        kind: 'openclip',
-        description: 'python -m open_clip_train.main (open_clip_torch installed)',
-      },
-      {
-        name: 'Custom command…',
-        kind: 'custom',
-        description: 'a shell command with ${data}, ${out}, ${seed}…',
-      },
-    ];
-    const fallback = training().get<RunKind>('kind', 'builtin');
-    builtins.sort((a, b) => Number(b.kind === fallback) - Number(a.kind === fallback));
-    const picked = await vscode.window.showQuickPick(
-      [
-        ...builtins.map((b) => ({ label: b.name, description: b.description, job: b as JobTemplate })),
-        ...templates.map((t) => ({
-          label: t.name,
-          description: `job template · ${t.kind ?? 'custom'}`,
-          job: t,
-        })),
-      ],
-      { title: `${title}: job`, placeHolder: 'What trains the model', ignoreFocusOut: true },
-    );
-    if (!picked) return undefined;
-    return picked.job.kind === undefined ? { ...picked.job, kind: 'custom' } : picked.job;
-  }
-
-  /**
-   * Starts `dist/cli.js ARGV --workspace <folder> --progress json` detached and follows its state
-   * lines; resolves with the run id once the run folder exists.
-   */
-  private launch(argv: string[], what: string): Promise<string | undefined> {
-    const folder = workspaceFolderPath()!;
-    const cli = this.context.asAbsolutePath('dist/cli.js');
-    const full = [...argv, '--workspace', folder, '--progress', 'json'];
-    this.output.info(`Runs: ${what}: node ${cli} ${full.join(' ')}`);
-    return new Promise((resolveId) => {
-      // The extension host's own runtime runs the CLI as Node; detached, the run survives a reload.
-      const child = spawn(process.execPath, [cli, ...full], {
-        cwd: folder,
-        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
-      child.unref();
-      let id: string | undefined;
-      let settled = false;
-      const settle = (value: string | undefined) => {
-        if (!settled) {
-          settled = true;
-          resolveId(value);
-        }
-      };
-      lines(child.stdout, (line) => {
-        let msg: {
-          type?: string;
-          id?: string;
-          status?: string;
-          summary?: { top1?: number; dataset?: string };
-          error?: string;
-        };
-        try {
-          msg = JSON.parse(line) as typeof msg;
-        } catch {
-          this.output.info(`Runs: ${line}`);
-          return;
-        }
-        if (msg.type === 'created' && msg.id) {
-          id = msg.id;
-          this.tree.refresh();
-          const node = this.tree.nodeOf(id);
-          if (node)
-            void this.view.reveal(node, { select: true, focus: false }).then(undefined, () => undefined);
-          settle(id);
-        } else if (msg.type === 'state') {
-          this.tree.refresh();
-        } else if (msg.type === 'done' && msg.id) {
-          void this.finished(msg.id);
-        }
-      });
-      lines(child.stderr, (line) => this.output.info(`Runs: ${line}`));
-      child.on('error', (err) => {
-        void vscode.window.showErrorMessage(`Metacurate: cannot start the run: ${err.message}`);
-        settle(undefined);
-      });
-      child.on('close', (code) => {
-        if (id === undefined) {
-          void vscode.window
-            .showErrorMessage(
-              `Metacurate: the run did not start (exit ${code}); see the Metacurate output.`,
-              'Show Output',
-            )
-            .then((b) => b && this.output.show(true));
-        }
-        this.tree.refresh();
-        settle(id);
-      });
-    });
-  }
-
-  /** A run ended: show its results inline when it has per-class ones, and say how it went. */
-  private async finished(id: string): Promise<void> {
+  /** A run ended (the CLI's `done` line): show its results inline when it has per-class ones, and say how it went. */
+  private async finished({ id, status, summary }: CliRunDoneEvent): Promise<void> {
     this.tree.refresh();
     const run = this.tree.runById(id);
     if (!run) return;
-    const summary = summarizeRun(run);
-    if (run.state.status === 'succeeded' && summary.perClass) {
+    if (status === 'succeeded' && summary.perClass) {
       await this.context.workspaceState.update(SHOWN_KEY, id);
       this.tree.refresh();
       this.publishOverlay(true);
     }
-    const top1 =
-      summary.top1 !== undefined
-        ? ` · zero-shot ${summary.dataset} top-1 ${(100 * summary.top1).toFixed(1)}%`
-        : '';
-    const message = `Metacurate: run ${id} ${run.state.status}${top1}`;
+    const message = runFinishedMessage(id, status, summary, run.state.error);
     const node = this.tree.nodeOf(id);
     const buttons = ['Open Log', 'Compare…'];
     const show =
-      run.state.status === 'succeeded'
-        ? vscode.window.showInformationMessage
-        : vscode.window.showErrorMessage;
-    const picked = await show(
-      run.state.error ? `${message}: ${run.state.error.split('\n')[0]}` : message,
-      ...buttons,
-    );
+      status === 'succeeded' ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+    const picked = await show(message, ...buttons);
     if (picked === 'Open Log') await this.openLog(node);
     if (picked === 'Compare…') await this.compare(node);
   }

@@ -2,6 +2,8 @@
  * Progress of long work: a bar with rate and ETA on a terminal, or one JSON line per update for
  * programs (the editor extension reads `--progress json`). Updates are throttled.
  */
+import { formatCliEvent, type CliProgressEvent } from '../../../contracts/src/cliEvents';
+
 export type ProgressMode = 'bar' | 'json' | 'none';
 
 export interface ProgressUpdate {
@@ -35,18 +37,6 @@ export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** One `--progress json` update line, as `ProgressReporter` writes it. */
-export interface ProgressJsonLine {
-  type: 'progress';
-  phase: string;
-  fraction: number;
-  records: number;
-  recordsPerSecond: number;
-  /** Null while the rate is not known yet (nothing done in the phase). */
-  etaSeconds: number | null;
-  elapsedSeconds: number;
-}
-
 /**
  * The curation phases a progress notification names, and the part of the whole run each takes
  * (percent from, to). Locally there are only count and select; on Slurm the reduce and finalize
@@ -71,7 +61,7 @@ export interface ProgressNotice {
  * Fields are read defensively (the line comes from another process); an ETA that is not known
  * yet (`etaSeconds: null`) is left out rather than shown as 0.
  */
-export function curateProgressNotice(line: Partial<Record<keyof ProgressJsonLine, unknown>>): ProgressNotice {
+export function curateProgressNotice(line: Partial<Record<keyof CliProgressEvent, unknown>>): ProgressNotice {
   const phaseName = typeof line.phase === 'string' ? line.phase : '';
   const phase = CURATE_PHASES[phaseName];
   const fraction = Math.min(1, Math.max(0, Number(line.fraction) || 0));
@@ -121,7 +111,7 @@ export class ProgressReporter implements ProgressSink {
     const rate = elapsed > 0 ? u.records / elapsed : 0;
     const eta = fraction > 0 ? (elapsed * (1 - fraction)) / fraction : Number.NaN;
     if (this.mode === 'json') {
-      const line: ProgressJsonLine = {
+      const event: CliProgressEvent = {
         type: 'progress',
         phase: u.phase,
         fraction,
@@ -130,7 +120,7 @@ export class ProgressReporter implements ProgressSink {
         etaSeconds: Number.isFinite(eta) ? Math.round(eta) : null,
         elapsedSeconds: Math.round(elapsed * 10) / 10,
       };
-      this.out.write(JSON.stringify(line) + '\n');
+      this.out.write(formatCliEvent(event));
     } else if (this.mode === 'bar') {
       const width = 28;
       const filled = Math.round(fraction * width);
@@ -142,7 +132,7 @@ export class ProgressReporter implements ProgressSink {
   }
 
   info(message: string): void {
-    if (this.mode === 'json') this.out.write(JSON.stringify({ type: 'info', message }) + '\n');
+    if (this.mode === 'json') this.out.write(formatCliEvent({ type: 'info', message }));
     else if (this.mode === 'bar') {
       if (this.drawn) this.out.write('\n');
       this.drawn = false;

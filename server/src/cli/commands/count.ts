@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compactCountsPath, countsToJson, writeCounts } from '../../../engine/src/counts';
 import { countPool } from '../../../engine/src/curate';
-import { EXIT_OK } from '../../../engine/src/errors';
+import { EXIT_OK, UsageError } from '../../../engine/src/errors';
 import { assertInputsApartFromOutputs } from '../../../engine/src/pathOverlap';
 import { formatCount } from '../../../engine/src/progress';
 import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
@@ -69,6 +69,9 @@ ${EXIT_CODES_HELP}
       }),
     );
     const out = requiredOption('out', values.out);
+    if (out === '-' && values.progress === 'json') {
+      throw new UsageError('--out - and --progress json both write to standard output; choose one');
+    }
     const metadataPath = requiredOption('metadata', values.metadata);
     const inputs = inputFiles(values.input, positionals);
     // Files beside a device or standard output would land in /dev or the working folder.

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { curate, type CurateOptions, type CurateSummary } from '../../../engine/src/curate';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from '../../../engine/src/errors';
+import { formatCliEvent } from '../../../../contracts/src/cliEvents';
 import { formatCount, type ProgressSink } from '../../../engine/src/progress';
 import {
   curateOnSlurm,
@@ -186,7 +187,10 @@ A failed Slurm job, and an interrupted run (Ctrl-C, SIGTERM), also exit 1.
         const dry = await interruptible((signal) => slurmDryRun(options, { ...slurm, signal }, progress));
         if ('complete' in dry) summary = dry.complete;
         else {
-          io.stdout.write(dry.text);
+          // With --progress json every stdout line is an event: the scripts travel as one.
+          io.stdout.write(
+            values.progress === 'json' ? formatCliEvent({ type: 'info', message: dry.text }) : dry.text,
+          );
           return EXIT_OK;
         }
       } else {
@@ -204,11 +208,11 @@ A failed Slurm job, and an interrupted run (Ctrl-C, SIGTERM), also exit 1.
       `Time: ${summary.wall_seconds.toFixed(1)} s with ${summary.workers} worker(s), ${formatCount(summary.records_per_second)} records/s${summary.resumed ? ' (resumed)' : ''}`,
       `Output: ${values.out}`,
     ];
-    if (values.progress === 'json')
-      io.stdout.write(
-        JSON.stringify({ type: 'summary', summary: { ...summary, entries: undefined } }) + '\n',
-      );
-    else io.stderr.write(lines.join('\n') + '\n');
+    if (values.progress === 'json') {
+      // The per-entry table stays in summary.json: it can be millions of rows.
+      const { entries: _entries, ...withoutEntries } = summary;
+      io.stdout.write(formatCliEvent({ type: 'summary', summary: withoutEntries }));
+    } else io.stderr.write(lines.join('\n') + '\n');
     return EXIT_OK;
   },
 };

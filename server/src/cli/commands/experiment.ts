@@ -128,10 +128,15 @@ permission denied, read-only file system: one line naming the path; --debug adds
       const s = (performance.now() - started) / 1000;
       io.stderr.write(`[${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}] ${message}\n`);
     };
+    // With --progress json every stdout line is an event: the report goes out as info lines.
+    const report = (text: string) => {
+      if (values.progress === 'json') for (const line of text.trimEnd().split('\n')) progress.info(line);
+      else io.stdout.write(text);
+    };
     const summary = await runMiniExperiment(options, progress, log);
     if (!summary) {
       const out = resolve(options.out);
-      io.stdout.write(
+      report(
         [
           `Wrote the pool, the test split and the curation to ${out}. Train on it with:`,
           `  metacurate run start --curation ${join(out, 'curated')} --zeroshot-data ${join(out, 'test')} \\`,
@@ -144,7 +149,7 @@ permission denied, read-only file system: one line naming the path; --debug adds
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
     const row = (name: string, r: typeof summary.raw) =>
       `${name.padEnd(8)} top1 ${pct(r.top1).padStart(6)}  top5 ${pct(r.top5).padStart(6)}  mean per class ${pct(r.mean_per_class_top1).padStart(6)}  (${r.train_pairs} pairs, ${Math.round(r.train_seconds)} s)`;
-    io.stdout.write(
+    report(
       [
         `Fashion-MNIST mini experiment, seed ${summary.seed}, t=${summary.t}, ${summary.steps} steps of ${summary.batch_size}:`,
         row('raw', summary.raw),

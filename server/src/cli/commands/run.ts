@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from '../../../engine/src/errors';
+import { formatCliEvent, type CliEvent } from '../../../../contracts/src/cliEvents';
 import { formatDuration } from '../../../engine/src/progress';
 import { comparisonRows, markdownTable, summarizeRun, textTable } from '../../../engine/src/runs/compareRuns';
 import { buildRunCommand, readCuration, TEMPLATE_PLACEHOLDERS } from '../../../engine/src/runs/jobCommand';
@@ -191,8 +192,8 @@ export function runParamsFrom(v: Values, base?: RunParams): RunParams {
   return params;
 }
 
-function stateLine(io: CommandIO, json: boolean, value: unknown): void {
-  if (json) io.stdout.write(JSON.stringify(value) + '\n');
+function stateLine(io: CommandIO, json: boolean, event: CliEvent): void {
+  if (json) io.stdout.write(formatCliEvent(event));
 }
 
 /** Creates a run from params and runs it to its end in this process. */

@@ -1,0 +1,241 @@
+/**
+ * "Start Training Run…" as plain functions: from the user's answers, the caller's arguments and
+ * the `metacurate.training.*` settings to the argv of `metacurate run start`, the job choices
+ * (built-in kinds and job templates), and the messages the inputs and the end of a run show. No
+ * editor here (startRun.ts asks and runs); test/client/plans/runPlan.test.ts specifies it.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { JobTemplate } from '../../../server/engine/src/runs/jobCommand';
+import type { CliRunStatus } from '../../../contracts/src/cliEvents';
+import type { RunExecutor, RunKind } from '../../../server/engine/src/runs/runFolder';
+
+/** What a caller (a test, another command) may give; the rest is asked or taken from settings. */
+export interface StartRunArgs {
+  curation?: string;
+  kind?: RunKind;
+  template?: string;
+  command?: string;
+  steps?: number;
+  batchSize?: number;
+  seed?: number;
+}
+
+/** The `metacurate.training.*` settings a run's argv is built from (paths as typed). */
+export interface TrainingSettings {
+  kind: RunKind;
+  python: string;
+  steps: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  model: string;
+  openclipModel: string;
+  zeroshotData: string;
+  classnames: string;
+  promptTemplates: string;
+  zeroshotName: string;
+}
+
+/** What each setting is when the user has not set it. */
+export const TRAINING_DEFAULTS: Readonly<TrainingSettings> = Object.freeze({
+  kind: 'builtin',
+  python: '/usr/bin/python3',
+  steps: 200,
+  epochs: 1,
+  batchSize: 64,
+  seed: 0,
+  model: '',
+  openclipModel: '',
+  zeroshotData: '',
+  classnames: '',
+  promptTemplates: '',
+  zeroshotName: '',
+});
+
+/** The command a custom run's input box starts with the first time. */
+export const DEFAULT_CUSTOM_COMMAND = '${python} train.py --data ${data} --out ${out} --seed ${seed}';
+
+// ---------------------------------------------------------------------------------------------
+// The job
+// ---------------------------------------------------------------------------------------------
+
+/** A row of the job pick: a built-in kind or a job template. */
+export interface JobChoice {
+  label: string;
+  description: string;
+  job: JobTemplate;
+}
+
+const BUILTIN_JOBS: readonly JobChoice[] = [
+  {
+    label: 'Built-in trainer',
+    description: 'trainer/ (PyTorch): a small CLIP, zero-shot evaluation; runs on a CPU',
+    job: { name: 'Built-in trainer', kind: 'builtin' },
+  },
+  {
+    label: 'OpenCLIP',
+    description: 'python -m open_clip_train.main (open_clip_torch installed)',
+    job: { name: 'OpenCLIP', kind: 'openclip' },
+  },
+  {
+    label: 'Custom command…',
+    description: 'a shell command with ${data}, ${out}, ${seed}…',
+    job: { name: 'Custom command…', kind: 'custom' },
+  },
+];
+
+/**
+ * The job pick: the built-in kinds, the one of the `metacurate.training.kind` setting first, then
+ * the job templates (a template without a kind is a custom command).
+ */
+export function jobChoices(preferredKind: RunKind, templates: JobTemplate[]): JobChoice[] {
+  const builtins = [...BUILTIN_JOBS].sort(
+    (a, b) => Number(b.job.kind === preferredKind) - Number(a.job.kind === preferredKind),
+  );
+  return [
+    ...builtins,
+    ...templates.map((t) => ({
+      label: t.name,
+      description: `job template · ${t.kind ?? 'custom'}`,
+      job: t.kind === undefined ? { ...t, kind: 'custom' as const } : t,
+    })),
+  ];
+}
+
+/**
+ * The job a caller named (a template by name, or a kind), without asking; an error message when
+ * the template does not exist; undefined when the caller named none (the user picks).
+ */
+export function jobOfArgs(
+  args: StartRunArgs | undefined,
+  templates: JobTemplate[],
+): { job: JobTemplate } | { error: string } | undefined {
+  if (args?.template) {
+    const found = templates.find((x) => x.name === args.template);
+    return found ? { job: found } : { error: `Metacurate: no job template '${args.template}'.` };
+  }
+  if (args?.kind) return { job: { name: args.kind, kind: args.kind } };
+  return undefined;
+}
+
+/** A custom job without a command asks for one. */
+export function asksCommand(kind: RunKind, command: string | undefined): boolean {
+  return kind === 'custom' && !command;
+}
+
+/** The step budget is asked unless given; OpenCLIP counts epochs instead. */
+export function asksSteps(kind: RunKind, steps: number | undefined): boolean {
+  return steps === undefined && kind !== 'openclip';
+}
+
+/** Why a typed step count is refused. */
+export function validateSteps(text: string): string | undefined {
+  return /^\s*[1-9]\d*\s*$/.test(text) && Number.isSafeInteger(Number(text))
+    ? undefined
+    : 'a positive integer';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The argv
+// ---------------------------------------------------------------------------------------------
+
+/** A path setting, relative to the workspace folder unless absolute; undefined when empty. */
+export function settingPath(value: string, base: string | undefined): string | undefined {
+  const trimmed = value.trim();
+  if (!trimmed) return undefined;
+  return isAbsolute(trimmed) || !base ? trimmed : resolve(base, trimmed);
+}
+
+/** The answers of "Start Training Run…" (or the caller's arguments). */
+export interface RunAnswers {
+  curation: string;
+  job: JobTemplate;
+  executor: RunExecutor;
+  /** The custom command (the caller's, the template's or the typed one). */
+  command?: string;
+  steps?: number;
+  /** The caller's overrides of the batch size and the seed. */
+  batchSize?: number;
+  seed?: number;
+}
+
+/**
+ * `run start …` for the answers: the caller's values before the template's before the settings';
+ * the zero-shot options only when `zeroshotData` is set; the template's own `args` last.
+ */
+export function runStartArgv(
+  answers: RunAnswers,
+  settings: TrainingSettings,
+  base: string | undefined,
+): string[] {
+  const { job } = answers;
+  const kind = job.kind ?? 'builtin';
+  const argv = [
+    'run',
+    'start',
+    '--curation',
+    answers.curation,
+    '--kind',
+    kind,
+    '--executor',
+    answers.executor,
+  ];
+  if (answers.steps !== undefined) argv.push('--steps', String(answers.steps));
+  if (kind === 'openclip') argv.push('--epochs', String(job.epochs ?? settings.epochs));
+  argv.push('--batch-size', String(answers.batchSize ?? job.batchSize ?? settings.batchSize));
+  argv.push('--seed', String(answers.seed ?? settings.seed));
+  const model = job.model ?? (kind === 'openclip' ? settings.openclipModel : settings.model);
+  if (model) argv.push('--model', model);
+  argv.push('--python', settings.python);
+  const zeroshot = settingPath(settings.zeroshotData, base);
+  if (zeroshot) {
+    argv.push('--zeroshot-data', zeroshot);
+    const classnames = settings.classnames.trim();
+    // A comma-separated list is the class names themselves; anything else names a file.
+    if (classnames)
+      argv.push('--classnames', classnames.includes(',') ? classnames : settingPath(classnames, base)!);
+    const prompts = settingPath(settings.promptTemplates, base);
+    if (prompts) argv.push('--templates', prompts);
+    const name = settings.zeroshotName.trim();
+    if (name) argv.push('--zeroshot-name', name);
+  }
+  if (answers.command) argv.push('--command', answers.command);
+  argv.push(...(job.args ?? []));
+  return argv;
+}
+
+/** The full argv of a `run start` or `run rerun` started from the editor: in the workspace, JSON progress. */
+export function launchArgv(argv: string[], workspaceFolder: string): string[] {
+  return [...argv, '--workspace', workspaceFolder, '--progress', 'json'];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Curations to train on, and the end of a run
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The description of a finished curation in the curation pick, from its summary.json (parsed);
+ * undefined when the file is not a curation's summary (no outputs list or no kept count).
+ */
+export function curationDescription(summary: unknown): string | undefined {
+  if (!summary || typeof summary !== 'object') return undefined;
+  const s = summary as { outputs?: unknown; kept?: unknown; t?: unknown; pool?: { records?: unknown } };
+  if (!Array.isArray(s.outputs) || typeof s.kept !== 'number') return undefined;
+  const records = typeof s.pool?.records === 'number' ? s.pool.records : 0;
+  return `t=${String(s.t)} · kept ${s.kept.toLocaleString('en-US')} of ${records.toLocaleString('en-US')}`;
+}
+
+/** The notification at the end of a run: its status, its top-1 when it has one, the error's first line. */
+export function runFinishedMessage(
+  id: string,
+  status: CliRunStatus,
+  summary: { top1?: number; dataset?: string },
+  error?: string,
+): string {
+  const top1 =
+    summary.top1 !== undefined
+      ? ` · zero-shot ${summary.dataset} top-1 ${(100 * summary.top1).toFixed(1)}%`
+      : '';
+  const message = `Metacurate: run ${id} ${status}${top1}`;
+  return error ? `${message}: ${error.split('\n')[0]}` : message;
+}
