@@ -52,12 +52,18 @@ export class EntryTable {
       (id, column) => this.cellText(id, column),
       (id) => post({ type: 'revealEntry', id }),
     );
+    // The first row in view, once the rows have followed the scroll (their frame is asked first).
+    let scrollFrame = 0;
     this.rows.viewport.addEventListener(
       'scroll',
-      () => dispatch({ type: 'scroll', row: this.rows.firstRow }),
-      {
-        passive: true,
+      () => {
+        if (scrollFrame) return;
+        scrollFrame = requestAnimationFrame(() => {
+          scrollFrame = 0;
+          dispatch({ type: 'scroll', row: this.rows.firstRow });
+        });
       },
+      { passive: true },
     );
     this.card = this.header.closest<HTMLElement>('.table-card')!;
     for (const c of COLUMNS) {
