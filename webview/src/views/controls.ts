@@ -3,6 +3,7 @@
  * show the same t, and beside them why a typed t was refused (it is not sent).
  */
 import type { PanelAction, PanelViewState } from '../state';
+import { parseT } from '../threshold';
 import { byId, type ValueElement } from './layout';
 
 type TextField = ValueElement & { invalid: boolean };
@@ -27,7 +28,8 @@ export class ThresholdControl {
     this.slider.max = String(scale.maxPosition);
     if (state.saved.t > 0) this.slider.value = String(scale.toPosition(state.saved.t));
     if (writeBox && this.box.value !== state.tText) this.box.value = state.tText;
-    this.box.invalid = !!state.tError;
+    // Red only for a refused text in the box (a refused t from the host leaves the box's valid t).
+    this.box.invalid = !!state.tError && !parseT(state.tText).ok;
     this.error.textContent = state.tError ?? '';
     this.error.hidden = !state.tError;
   }
