@@ -78,6 +78,7 @@ export type SortKey = 'rank' | 'entry' | 'id' | 'count' | 'probability' | 'kept'
 /** What the webview keeps with `setState`: it survives hiding the panel and reloading the window. */
 export interface PanelState {
   source: SourceSpec;
+  /** A positive integer, or 0 before the panel has one (webview/src/state.ts checks a kept one). */
   t: number;
   sort: { key: SortKey; descending: boolean };
   search: string;
@@ -96,12 +97,12 @@ export interface PanelState {
 export type HostMessage =
   /** The host is reading a source (the panel shows a spinner). */
   | { type: 'loading'; source: SourceSpec; message: string }
-  /** The data of a source, and the t to show it at; `accuracy` maps the overlay onto it (none: no overlay). */
+  /** The data of a source, and the t (a positive integer) to show it at; `accuracy` maps the overlay onto it (none: no overlay). */
   | { type: 'data'; payload: BalancePayload; t: number; accuracy?: AccuracyOverlay }
   | { type: 'error'; source: SourceSpec; message: string }
   /** The finished curations the selector offers, and the source on display. */
   | { type: 'choices'; curations: CurationChoice[]; current: SourceSpec }
-  /** Move the t control (settings changed, or a command asked). */
+  /** Move the t control (settings changed, or a command asked); the panel refuses a t that is not a positive integer. */
   | { type: 'setT'; t: number }
   /** An export was written (or `path` is undefined when the user cancelled). */
   | { type: 'exported'; path?: string }
@@ -122,9 +123,9 @@ export type WebviewMessage =
   | { type: 'refresh' }
   /** Show entry `id` in the metadata file. */
   | { type: 'revealEntry'; id: number }
-  /** The t control moved (the host remembers it for "Curate Pool…" started from the panel). */
+  /** The t control moved to this positive integer (the host remembers it for "Curate Pool…" started from the panel). */
   | { type: 'tChanged'; t: number }
-  /** Start "Curate Pool…" with this t. */
+  /** Start "Curate Pool…" with this t (a positive integer: the one the panel shows). */
   | { type: 'curate'; t: number }
   /** Save a chart or the table: PNG as a data: URL, SVG and CSV as text. */
   | { type: 'export'; format: ExportFormat; name: string; content: string };

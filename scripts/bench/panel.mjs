@@ -266,12 +266,14 @@ async function inPageMoveT({ how, steps, tMax }) {
     const started = performance.now();
     let domMillis;
     if (how === 'slider') {
-      const position = Math.round(((i + 0.5) * 1000) / steps);
+      // Positions over the slider's whole range (its integer log scale has up to 1000).
+      const position = Math.round(((i + 0.5) * Number(slider.max)) / steps);
       slider.value = String(position);
       slider.dispatchEvent(new Event('input', { bubbles: true }));
       domMillis = performance.now() - started;
     } else {
-      const t = Number((Math.exp((Math.log(tMax) * (i + 0.7)) / steps) * 0.999).toPrecision(4));
+      // t is a positive integer: the panel refuses any other.
+      const t = Math.max(1, Math.round(Math.exp((Math.log(tMax) * (i + 0.7)) / steps) * 0.999));
       const changed = new Promise((r, reject) => {
         const timer = setTimeout(() => reject(new Error(`setT ${t}: the figures did not change`)), 10_000);
         const mo = new MutationObserver(() => {

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { keptPerEntryAt } from '../../server/engine/src/balanceView';
+import { EntryData } from '../../webview/src/entryData';
+import { overlayFor, payloadOf, smallPayload } from './fixtures';
+
+// The small payload: dog (id 0) 5 matches, cat (1) 3, Golden Retriever (2) 1, snow (3) none.
+const ids = (a: Uint32Array) => Array.from(a);
+
+describe("webview/entryData: the table's order and search", () => {
+  const data = () => new EntryData(smallPayload());
+
+  it('ranks the entries by count', () => {
+    assert.deepEqual(ids(data().rankOf), [0, 1, 2, 3]);
+  });
+
+  it('sorts by count, rank and p at t (all the rank order, p the other way round)', () => {
+    const d = data();
+    const never = () => assert.fail('the expected kept is not needed');
+    assert.deepEqual(ids(d.sortedIds({ key: 'count', descending: true }, never)), [0, 1, 2, 3]);
+    assert.deepEqual(ids(d.sortedIds({ key: 'count', descending: false }, never)), [3, 2, 1, 0]);
+    assert.deepEqual(ids(d.sortedIds({ key: 'rank', descending: false }, never)), [0, 1, 2, 3]);
+    assert.deepEqual(ids(d.sortedIds({ key: 'probability', descending: false }, never)), [0, 1, 2, 3]);
+    assert.deepEqual(ids(d.sortedIds({ key: 'probability', descending: true }, never)), [3, 2, 1, 0]);
+  });
+
+  it('sorts by name (code units, ties by id) and by id', () => {
+    const d = data();
+    const never = () => assert.fail('the expected kept is not needed');
+    assert.deepEqual(ids(d.sortedIds({ key: 'entry', descending: false }, never)), [2, 1, 0, 3]);
+    assert.deepEqual(ids(d.sortedIds({ key: 'entry', descending: true }, never)), [3, 0, 1, 2]);
+    assert.deepEqual(ids(d.sortedIds({ key: 'id', descending: true }, never)), [3, 2, 1, 0]);
+  });
+
+  it('sorts by the expected kept at t, asking for it (ties by id)', () => {
+    // dog: 5 texts alone; pair: 2 texts, each with an entry matched once (kept whole at t = 1).
+    const payload = payloadOf(['dog', 'pair', 'r1', 'r2'], [[0], [0], [0], [0], [0], [1, 2], [1, 3]]);
+    const d = new EntryData(payload);
+    const kept = () => keptPerEntryAt(payload.model, 1);
+    assert.deepEqual(
+      Array.from(kept(), (v) => +v.toFixed(9)),
+      [1, 2, 1, 1],
+    );
+    assert.deepEqual(ids(d.sortedIds({ key: 'kept', descending: false }, kept)), [0, 2, 3, 1]);
+    assert.deepEqual(ids(d.sortedIds({ key: 'kept', descending: true }, kept)), [1, 3, 2, 0]);
+    assert.deepEqual(ids(d.sortedIds({ key: 'count', descending: true }, kept)), [0, 1, 2, 3]);
+  });
+
+  it('sorts by accuracy, entries without one last either way; by count without an overlay', () => {
+    const payload = smallPayload();
+    const d = new EntryData(payload);
+    const never = () => assert.fail('the expected kept is not needed');
+    assert.deepEqual(ids(d.sortedIds({ key: 'accuracy', descending: true }, never)), [0, 1, 2, 3]);
+    // By rank: dog 0.2, cat none, Golden Retriever 0.9, snow 0.5.
+    d.setAccuracy(overlayFor(payload, [0.2, NaN, 0.9, 0.5]));
+    assert.deepEqual(ids(d.sortedIds({ key: 'accuracy', descending: true }, never)), [2, 3, 0, 1]);
+    assert.deepEqual(ids(d.sortedIds({ key: 'accuracy', descending: false }, never)), [0, 3, 2, 1]);
+    assert.equal(d.accuracyById?.[2], 0.9);
+    assert.equal(d.baselineById, undefined);
+  });
+
+  it('searches names ignoring case, keeping the order; "#id" finds one entry', () => {
+    const d = data();
+    const all = Uint32Array.of(3, 2, 1, 0);
+    assert.deepEqual(ids(d.search(all, 'RETRIEVER')), [2]);
+    assert.deepEqual(ids(d.search(all, 'o')), [3, 2, 0]);
+    assert.deepEqual(ids(d.search(all, '  ')), [3, 2, 1, 0]);
+    assert.deepEqual(ids(d.search(all, '#1')), [1]);
+    assert.deepEqual(ids(d.search(all, '#9')), []);
+    assert.deepEqual(ids(d.search(all, 'zebra')), []);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * The data shown, per source: the model and entry names from the host, with what the table
+ * derives from them (rank of each entry, the name order and lower-case names for sorting and
+ * search, the zero-shot accuracy by entry id). Pure: no DOM.
+ */
+import type { BalanceModel } from '../../server/engine/src/balanceView';
+import type { AccuracyOverlay, BalancePayload, PanelState } from '../../contracts/src/webview';
+
+export class EntryData {
+  readonly model: BalanceModel;
+  readonly names: string[];
+  /** rankOf[id]: the 0-based rank of entry `id` by count. */
+  readonly rankOf: Uint32Array;
+  /** Top-1 accuracy by entry id (NaN: none), of the overlay's run and its baseline. */
+  accuracyById: Float64Array | undefined;
+  baselineById: Float64Array | undefined;
+  private nameOrder: Uint32Array | undefined;
+  private lowerNames: string[] | undefined;
+
+  constructor(readonly payload: BalancePayload) {
+    this.model = payload.model;
+    this.names = payload.names;
+    const m = this.model;
+    this.rankOf = new Uint32Array(m.numEntries);
+    for (let i = 0; i < m.numEntries; i++) this.rankOf[m.order[i]] = i;
+  }
+
+  /** Takes an accuracy overlay already checked to belong to this data (undefined: none). */
+  setAccuracy(a: AccuracyOverlay | undefined): void {
+    const m = this.model;
+    this.accuracyById = undefined;
+    this.baselineById = undefined;
+    if (!a) return;
+    const byId = (byRank: Float64Array) => {
+      const out = new Float64Array(m.numEntries);
+      for (let r = 0; r < m.numEntries; r++) out[m.order[r]] = byRank[r];
+      return out;
+    };
+    this.accuracyById = byId(a.ranked);
+    if (a.baselineRanked?.length === m.numEntries) this.baselineById = byId(a.baselineRanked);
+  }
+
+  /** Entry ids in the table's order; `kept` gives the per-entry expected kept at t when sorting by it. */
+  sortedIds(sort: PanelState['sort'], kept: () => Float64Array): Uint32Array {
+    const m = this.model;
+    const n = m.numEntries;
+    const { key, descending } = sort;
+    let asc: Uint32Array;
+    switch (key) {
+      case 'rank':
+      case 'count':
+      case 'probability': {
+        // By count descending is rank order; p ascending is the same order.
+        const countDescending = key === 'count' ? descending : !descending;
+        return countDescending ? m.order : m.order.slice().reverse();
+      }
+      case 'id':
+        asc = Uint32Array.from({ length: n }, (_, i) => i);
+        break;
+      case 'entry': {
+        if (!this.nameOrder) {
+          const names = this.names;
+          this.nameOrder = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) =>
+            names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : a - b,
+          );
+        }
+        asc = this.nameOrder;
+        break;
+      }
+      case 'accuracy': {
+        // By accuracy (equal ones by rank), entries without one last either way; by count without an overlay.
+        const acc = this.accuracyById;
+        if (!acc) return descending ? m.order : m.order.slice().reverse();
+        const valid: number[] = [];
+        const rest: number[] = [];
+        for (const id of m.order) (Number.isFinite(acc[id]) ? valid : rest).push(id);
+        valid.sort(descending ? (a, b) => acc[b] - acc[a] : (a, b) => acc[a] - acc[b]);
+        return Uint32Array.from([...valid, ...rest]);
+      }
+      case 'kept': {
+        const k = kept();
+        asc = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => k[a] - k[b] || a - b);
+        break;
+      }
+    }
+    return descending ? asc.slice().reverse() : asc;
+  }
+
+  /**
+   * The ids among `ids` (kept in their order) that a search finds: "#12" is entry 12, anything
+   * else the entries whose name contains it, ignoring case. An empty search finds all.
+   */
+  search(ids: Uint32Array, query: string): Uint32Array {
+    const q = query.trim();
+    if (!q) return ids;
+    const idQuery = /^#(\d+)$/.exec(q);
+    if (idQuery) {
+      const id = Number(idQuery[1]);
+      return id < this.model.numEntries ? Uint32Array.of(id) : new Uint32Array(0);
+    }
+    if (!this.lowerNames) this.lowerNames = this.names.map((s) => s.toLowerCase());
+    const needle = q.toLowerCase();
+    const names = this.lowerNames;
+    const keep = new Uint8Array(this.model.numEntries);
+    let count = 0;
+    for (let i = 0; i < names.length; i++)
+      if (names[i].includes(needle)) {
+        keep[i] = 1;
+        count++;
+      }
+    const out = new Uint32Array(count);
+    let k = 0;
+    for (let i = 0; i < ids.length; i++) if (keep[ids[i]]) out[k++] = ids[i];
+    return out;
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The panel's state and its one reducer: the state and an action (something the user did, or a
+ * message from the host) give the next state and the messages to send to the host. Pure: no DOM,
+ * no timers; the views draw the state and main.ts sends the messages (webview/src/main.ts).
+ */
+import {
+  sourceKey,
+  type AccuracyOverlay,
+  type BalancePayload,
+  type CurationChoice,
+  type HostMessage,
+  type PanelState,
+  type SortKey,
+  type SourceSpec,
+  type WebviewMessage,
+} from '../../contracts/src/webview';
+import { isValidT, parseT, sliderTop, TScale } from './threshold';
+
+export interface PanelViewState {
+  /** What the webview keeps with `setState`; `t` is a positive integer, or 0 before one is known. */
+  saved: PanelState;
+  /** The number box's text: the t, or what the user typed. */
+  tText: string;
+  /** Why the number box's text (or a t from the host) was not taken; shown beside the box. */
+  tError: string | undefined;
+  /** The slider's scale, from 1 to a little above the largest count. */
+  scale: TScale;
+  /** The finished curations the source selector offers. */
+  choices: CurationChoice[];
+  /** The data shown, once the host sent it. */
+  payload: BalancePayload | undefined;
+  /** The zero-shot accuracy overlay on the data shown. */
+  accuracy: AccuracyOverlay | undefined;
+}
+
+export type PanelAction =
+  /** The number box's text changed. */
+  | { type: 'typeT'; text: string }
+  /** The slider moved to a position. */
+  | { type: 'slide'; position: number }
+  /** A column header was clicked. */
+  | { type: 'sort'; key: SortKey }
+  | { type: 'search'; text: string }
+  /** The source selector's value ("samples" or "curation:<folder>", `sourceKey`). */
+  | { type: 'selectSource'; value: string }
+  | { type: 'scroll'; row: number }
+  /** The accuracy overlay's checkbox. */
+  | { type: 'showAccuracy'; on: boolean }
+  /** "Curate Pool…" was clicked. */
+  | { type: 'curate' }
+  | { type: 'host'; message: HostMessage };
+
+export interface Update {
+  state: PanelViewState;
+  /** Messages for the host, in order (main.ts holds back `tChanged` while t keeps moving). */
+  send: WebviewMessage[];
+}
+
+const SORT_KEYS: readonly SortKey[] = ['rank', 'entry', 'id', 'count', 'probability', 'kept', 'accuracy'];
+const DEFAULT_SORT: PanelState['sort'] = { key: 'count', descending: true };
+
+/**
+ * The state kept from before (`getState`, whatever it holds), checked member by member: what is
+ * not valid takes its default, so a t that is not a positive integer (an older panel kept 70.1)
+ * is dropped and the host's t is shown instead.
+ */
+export function restoreSaved(saved: unknown): PanelState {
+  const s = (typeof saved === 'object' && saved !== null ? saved : {}) as Record<string, unknown>;
+  const out: PanelState = {
+    source: parseSource(s.source) ?? { kind: 'samples' },
+    t: isValidT(s.t) ? s.t : 0,
+    sort: parseSort(s.sort) ?? { ...DEFAULT_SORT },
+    search: typeof s.search === 'string' ? s.search : '',
+    scrollRow:
+      typeof s.scrollRow === 'number' && Number.isSafeInteger(s.scrollRow) && s.scrollRow > 0
+        ? s.scrollRow
+        : 0,
+  };
+  // The overlay is the host's to check (parseZeroShotOverlay): handed back as it was kept.
+  if (typeof s.accuracy === 'object' && s.accuracy !== null)
+    out.accuracy = s.accuracy as PanelState['accuracy'];
+  if (typeof s.showAccuracy === 'boolean') out.showAccuracy = s.showAccuracy;
+  return out;
+}
+
+function parseSource(v: unknown): SourceSpec | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  if (o.kind === 'samples') return { kind: 'samples' };
+  if (o.kind === 'curation' && typeof o.folder === 'string' && o.folder)
+    return { kind: 'curation', folder: o.folder };
+  return undefined;
+}
+
+function parseSort(v: unknown): PanelState['sort'] | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  if (!SORT_KEYS.includes(o.key as SortKey) || typeof o.descending !== 'boolean') return undefined;
+  return { key: o.key as SortKey, descending: o.descending };
+}
+
+/** The source a selector value names (`sourceKey`'s inverse). */
+export function sourceOfKey(value: string): SourceSpec | undefined {
+  if (value === 'samples') return { kind: 'samples' };
+  const folder = value.startsWith('curation:') ? value.slice('curation:'.length) : '';
+  return folder ? { kind: 'curation', folder } : undefined;
+}
+
+/** The state of a panel whose webview kept `saved` (undefined the first time). */
+export function initialState(saved: unknown): PanelViewState {
+  const restored = restoreSaved(saved);
+  return {
+    saved: restored,
+    tText: restored.t > 0 ? String(restored.t) : '',
+    tError: undefined,
+    scale: new TScale(sliderTop(1, restored.t)),
+    choices: [],
+    payload: undefined,
+    accuracy: undefined,
+  };
+}
+
+/** Whether an accuracy overlay belongs to the data shown (undefined, no overlay, always does). */
+export function accuracyFits(payload: BalancePayload | undefined, a: AccuracyOverlay | undefined): boolean {
+  if (!a) return true;
+  return (
+    !!payload && a.source === sourceKey(payload.info.spec) && a.ranked.length === payload.model.numEntries
+  );
+}
+
+/** Whether the accuracy overlay is drawn (there is one and its checkbox is on). */
+export function showingAccuracy(state: PanelViewState): boolean {
+  return !!state.accuracy && state.saved.showAccuracy !== false;
+}
+
+/** The default direction of a column sorted anew: numbers largest first, names and ids in order. */
+export function defaultDescending(key: SortKey): boolean {
+  return key !== 'entry' && key !== 'id' && key !== 'rank';
+}
+
+/** A valid t shown: the box and the slider agree on it. */
+function withT(state: PanelViewState, t: number, tError?: string): PanelViewState {
+  const maxCount = state.payload?.model.ranked[0] ?? 1;
+  const top = sliderTop(maxCount, t);
+  return {
+    ...state,
+    saved: { ...state.saved, t },
+    tText: String(t),
+    tError,
+    scale: top === state.scale.top ? state.scale : new TScale(top),
+  };
+}
+
+function withAccuracy(state: PanelViewState, a: AccuracyOverlay | undefined): PanelViewState {
+  const sort = !a && state.saved.sort.key === 'accuracy' ? { ...DEFAULT_SORT } : state.saved.sort;
+  return { ...state, accuracy: a, saved: { ...state.saved, accuracy: a?.overlay, sort } };
+}
+
+/** A t from the host: taken when it is a positive integer; else the t shown stays, and says why. */
+function hostT(state: PanelViewState, t: number): PanelViewState {
+  if (isValidT(t)) return withT(state, t);
+  const info = state.payload?.info.t;
+  // Before any t: the curation's own, else the nearest positive integer (said beside the box).
+  const fallback = isValidT(state.saved.t)
+    ? state.saved.t
+    : isValidT(info)
+      ? info
+      : Number.isFinite(t)
+        ? Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, Math.round(t)))
+        : 1;
+  return withT(state, fallback, `t = ${t} from the host is not a positive integer: showing t = ${fallback}`);
+}
+
+export function reduce(state: PanelViewState, action: PanelAction): Update {
+  const none: Update = { state, send: [] };
+  switch (action.type) {
+    case 'typeT': {
+      const parsed = parseT(action.text);
+      if (!parsed.ok) return { state: { ...state, tText: action.text, tError: parsed.reason }, send: [] };
+      const next = { ...withT(state, parsed.t), tText: action.text };
+      return { state: next, send: parsed.t === state.saved.t ? [] : [{ type: 'tChanged', t: parsed.t }] };
+    }
+    case 'slide': {
+      const t = state.scale.toT(action.position);
+      if (t === state.saved.t && !state.tError) return none;
+      return { state: withT(state, t), send: [{ type: 'tChanged', t }] };
+    }
+    case 'sort': {
+      const { key, descending } = state.saved.sort;
+      const sort =
+        key === action.key
+          ? { key, descending: !descending }
+          : { key: action.key, descending: defaultDescending(action.key) };
+      return { state: { ...state, saved: { ...state.saved, sort } }, send: [] };
+    }
+    case 'search':
+      return { state: { ...state, saved: { ...state.saved, search: action.text } }, send: [] };
+    case 'scroll':
+      return {
+        state: { ...state, saved: { ...state.saved, scrollRow: Math.max(0, Math.floor(action.row)) } },
+        send: [],
+      };
+    case 'showAccuracy':
+      return { state: { ...state, saved: { ...state.saved, showAccuracy: action.on } }, send: [] };
+    case 'selectSource': {
+      const source = sourceOfKey(action.value);
+      if (!source || sourceKey(source) === sourceKey(state.saved.source)) return none;
+      return {
+        state: { ...state, saved: { ...state.saved, source } },
+        send: [{ type: 'selectSource', source }],
+      };
+    }
+    case 'curate':
+      // Only a t the panel shows: never one typed and refused, never none.
+      return isValidT(state.saved.t) ? { state, send: [{ type: 'curate', t: state.saved.t }] } : none;
+    case 'host':
+      return { state: onHost(state, action.message), send: [] };
+  }
+}
+
+function onHost(state: PanelViewState, m: HostMessage): PanelViewState {
+  switch (m.type) {
+    case 'data': {
+      const spec = m.payload.info.spec;
+      let choices = state.choices;
+      if (spec.kind === 'curation' && !choices.some((c) => c.folder === spec.folder))
+        choices = [...choices, { folder: spec.folder, label: m.payload.info.label }];
+      const next: PanelViewState = {
+        ...state,
+        payload: m.payload,
+        choices,
+        saved: { ...state.saved, source: spec },
+      };
+      return hostT(withAccuracy(next, accuracyFits(m.payload, m.accuracy) ? m.accuracy : undefined), m.t);
+    }
+    case 'accuracy':
+      // An overlay of other data is ignored: the host sends it again with its data.
+      return accuracyFits(state.payload, m.accuracy) ? withAccuracy(state, m.accuracy) : state;
+    case 'choices':
+      return { ...state, choices: m.curations };
+    case 'setT':
+      return hostT(state, m.t);
+    case 'loading':
+    case 'error':
+    case 'exported':
+      return state;
+  }
+}

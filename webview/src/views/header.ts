@@ -1,0 +1,76 @@
+/** The panel's head: the source selector, Refresh and "Curate Pool…", and the status line. */
+import { sourceKey, type CurationChoice, type SourceSpec } from '../../../contracts/src/webview';
+import { formatT, int } from '../format';
+import type { PanelAction } from '../state';
+import type { EntryData } from '../entryData';
+import { byId, type ValueElement } from './layout';
+
+export type StatusKind = 'info' | 'error' | 'loading';
+
+export class PanelHeader {
+  private readonly sourceSelect = byId<ValueElement>('source-select');
+  private readonly status = byId('status');
+
+  constructor(dispatch: (action: PanelAction) => void, refresh: () => void) {
+    this.sourceSelect.addEventListener('change', () =>
+      dispatch({ type: 'selectSource', value: this.sourceSelect.value }),
+    );
+    byId('refresh').addEventListener('click', refresh);
+    byId('curate').addEventListener('click', () => dispatch({ type: 'curate' }));
+  }
+
+  /** The selector's options: the workspace samples and each finished curation; `current` chosen. */
+  renderChoices(choices: CurationChoice[], current: SourceSpec): void {
+    const select = this.sourceSelect;
+    const options: { value: string; label: string }[] = [
+      { value: 'samples', label: 'Workspace samples' },
+      ...choices.map((c) => ({ value: sourceKey({ kind: 'curation', folder: c.folder }), label: c.label })),
+    ];
+    const key = sourceKey(current);
+    select.innerHTML = '';
+    for (const o of options) {
+      const el = document.createElement('vscode-option');
+      el.setAttribute('value', o.value);
+      // The select reads its options when they are slotted (later): mark the chosen one.
+      el.toggleAttribute('selected', o.value === key);
+      el.textContent = o.label;
+      select.appendChild(el);
+    }
+    select.value = key;
+    requestAnimationFrame(() => {
+      if (select.value !== key) select.value = key;
+    });
+  }
+
+  setStatus(text: string, kind: StatusKind = 'info', title = ''): void {
+    const el = this.status;
+    el.className = `status${kind === 'error' ? ' error' : ''}`;
+    el.title = title;
+    el.replaceChildren();
+    if (kind === 'loading') {
+      const box = document.createElement('span');
+      box.className = 'loading';
+      const ring = document.createElement('vscode-progress-ring');
+      box.append(ring, document.createTextNode(text));
+      el.appendChild(box);
+    } else el.append(document.createTextNode(text));
+  }
+
+  /** The status line of the data shown: the source, its metadata and texts, a curation's kept. */
+  showSource(data: EntryData): void {
+    const { info } = data.payload;
+    const m = data.model;
+    const parts = [
+      info.label,
+      `metadata ${info.metadataPath.split(/[\\/]/).pop()} (${int.format(m.numEntries)} entries)`,
+      `${int.format(info.texts)} texts, ${int.format(m.matchedTexts)} matched`,
+    ];
+    if (info.kept !== undefined && info.t !== undefined)
+      parts.push(`kept ${int.format(info.kept)} at t = ${formatT(info.t)}`);
+    this.setStatus(
+      parts.join(' · '),
+      'info',
+      `${info.metadataPath}\nRead and prepared in ${info.millis} ms.`,
+    );
+  }
+}

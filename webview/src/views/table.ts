@@ -1,0 +1,185 @@
+/**
+ * The entries table: its sortable header, the virtualised rows (virtualTable.ts), the search box,
+ * the count of entries shown and the CSV export of the rows in view order.
+ */
+import type { WebviewMessage } from '../../../contracts/src/webview';
+import type { SortKey } from '../../../contracts/src/webview';
+import type { BalanceStats } from '../../../server/engine/src/balanceView';
+import type { EntryData } from '../entryData';
+import { csvField, dec1, dec2, int } from '../format';
+import type { PanelAction, PanelViewState } from '../state';
+import { VirtualTable, type Column } from '../virtualTable';
+import { byId, type ValueElement } from './layout';
+
+const COLUMNS: (Column & { sort: SortKey; num: boolean })[] = [
+  { key: 'rank', title: 'Rank', className: 'num', sort: 'rank', num: true },
+  { key: 'entry', title: 'Entry', className: 'entry', sort: 'entry', num: false },
+  { key: 'id', title: 'Id', className: 'num', sort: 'id', num: true },
+  { key: 'count', title: 'Count', className: 'num', sort: 'count', num: true },
+  { key: 'probability', title: 'p at t', className: 'num', sort: 'probability', num: true },
+  { key: 'kept', title: 'Expected kept', className: 'num', sort: 'kept', num: true },
+  // Shown only with an accuracy overlay (the table card's `with-accuracy` class).
+  { key: 'accuracy', title: 'Zero-shot top-1', className: 'num', sort: 'accuracy', num: true },
+];
+const ACCURACY_COLUMN = 6;
+
+/** What the table shows: the state, the data and the figures' t, the per-entry expected kept. */
+export interface TableInputs {
+  state: PanelViewState;
+  data: EntryData | undefined;
+  stats: BalanceStats | undefined;
+  /** The per-entry expected kept, when computed at the figures' t (else undefined). */
+  kept: Float64Array | undefined;
+  /** The per-entry expected kept at the figures' t, computed now if it is not yet. */
+  keptNow: () => Float64Array;
+}
+
+export class EntryTable {
+  readonly rows: VirtualTable;
+  private readonly header = byId('table-header');
+  private readonly card: HTMLElement;
+  private readonly searchBox = byId<ValueElement>('table-search');
+  private searchTimer = 0;
+
+  constructor(
+    private readonly inputs: () => TableInputs,
+    dispatch: (action: PanelAction) => void,
+    post: (message: WebviewMessage) => void,
+  ) {
+    this.rows = new VirtualTable(
+      byId('table-host'),
+      COLUMNS,
+      (id, column) => this.cellText(id, column),
+      (id) => post({ type: 'revealEntry', id }),
+    );
+    // The first row in view, once the rows have followed the scroll (their frame is asked first).
+    let scrollFrame = 0;
+    this.rows.viewport.addEventListener(
+      'scroll',
+      () => {
+        if (scrollFrame) return;
+        scrollFrame = requestAnimationFrame(() => {
+          scrollFrame = 0;
+          dispatch({ type: 'scroll', row: this.rows.firstRow });
+        });
+      },
+      { passive: true },
+    );
+    this.card = this.header.closest<HTMLElement>('.table-card')!;
+    for (const c of COLUMNS) {
+      const b = document.createElement('button');
+      b.textContent = c.title;
+      b.className = c.num ? 'num' : '';
+      b.dataset.sort = c.sort;
+      b.addEventListener('click', () => dispatch({ type: 'sort', key: c.sort }));
+      this.header.appendChild(b);
+    }
+    this.searchBox.value = inputs().state.saved.search;
+    this.searchBox.addEventListener('input', () => {
+      clearTimeout(this.searchTimer);
+      this.searchTimer = window.setTimeout(
+        () => dispatch({ type: 'search', text: this.searchBox.value }),
+        120,
+      );
+    });
+    byId('export-csv').addEventListener('click', () => {
+      const content = this.csv();
+      const t = inputs().stats?.t ?? inputs().state.saved.t;
+      if (content !== undefined)
+        post({ type: 'export', format: 'csv', name: `entry-balance-t${t}`, content });
+    });
+  }
+
+  /** An entry's zero-shot accuracy, and its difference to the baseline's in points when both exist. */
+  private accuracyText(data: EntryData, id: number): string {
+    const a = data.accuracyById?.[id] ?? NaN;
+    const b = data.baselineById?.[id] ?? NaN;
+    if (!Number.isFinite(a)) return Number.isFinite(b) ? `– (base ${dec1.format(b * 100)}%)` : '';
+    if (!Number.isFinite(b)) return `${dec1.format(a * 100)}%`;
+    const d = (a - b) * 100;
+    return `${dec1.format(a * 100)}% (${d >= 0 ? '+' : '−'}${dec1.format(Math.abs(d))})`;
+  }
+
+  private cellText(id: number, column: number): string {
+    const { data, stats, state, kept } = this.inputs();
+    if (!data) return '';
+    const m = data.model;
+    switch (column) {
+      case 0:
+        return int.format(data.rankOf[id] + 1);
+      case 1:
+        return data.names[id] ?? `#${id}`;
+      case 2:
+        return String(id);
+      case 3:
+        return int.format(m.counts[id]);
+      case 4: {
+        const c = m.counts[id];
+        const t = stats?.t ?? state.saved.t;
+        return c <= t ? '1' : (t / c).toPrecision(3);
+      }
+      case 5:
+        return kept ? dec2.format(kept[id]) : '…';
+      default:
+        return this.accuracyText(data, id);
+    }
+  }
+
+  /** The accuracy column and its header follow the overlay. */
+  showAccuracy(state: PanelViewState, data: EntryData | undefined): void {
+    const a = state.accuracy;
+    this.card.classList.toggle('with-accuracy', !!a);
+    const header = this.header.children[ACCURACY_COLUMN] as HTMLElement | undefined;
+    if (!header) return;
+    header.textContent = data?.baselineById ? 'Top-1 (Δ base)' : COLUMNS[ACCURACY_COLUMN].title;
+    header.title = a
+      ? `${a.overlay.dataset} zero-shot top-1 of run ${a.overlay.runId}` +
+        (a.overlay.baseline ? ` (difference to run ${a.overlay.baseline.runId} in points)` : '')
+      : '';
+  }
+
+  /** The rows for the state's sort and search; back to the first row when `top`. */
+  apply(top: boolean): void {
+    const { state, data, keptNow } = this.inputs();
+    if (!data) return;
+    const ids = data.search(data.sortedIds(state.saved.sort, keptNow), state.saved.search);
+    this.rows.setView(ids, top);
+    byId('table-count').textContent =
+      `${int.format(ids.length)} of ${int.format(data.model.numEntries)} entries`;
+    const { key, descending } = state.saved.sort;
+    for (const b of this.header.querySelectorAll<HTMLButtonElement>('button')) {
+      const on = b.dataset.sort === key;
+      b.classList.toggle('sorted', on);
+      b.classList.toggle('asc', on && !descending);
+      b.setAttribute('aria-sort', on ? (descending ? 'descending' : 'ascending') : 'none');
+    }
+  }
+
+  /** The rows in view order as CSV, with the accuracy columns when there is an overlay. */
+  private csv(): string | undefined {
+    const { data, stats, state, keptNow } = this.inputs();
+    if (!data) return undefined;
+    const m = data.model;
+    const t = stats?.t ?? state.saved.t;
+    const kept = keptNow();
+    const acc = data.accuracyById;
+    const base = data.baselineById;
+    const value = (v: number) => (Number.isFinite(v) ? String(v) : '');
+    const lines = [
+      'rank,id,entry,count,probability,expected_kept' +
+        (acc ? ',zero_shot_top1' : '') +
+        (base ? ',baseline_zero_shot_top1' : ''),
+    ];
+    const view = this.rows.ids;
+    for (let i = 0; i < view.length; i++) {
+      const id = view[i];
+      const c = m.counts[id];
+      lines.push(
+        `${data.rankOf[id] + 1},${id},${csvField(data.names[id] ?? '')},${c},${c <= t ? 1 : t / c},${kept[id]}` +
+          (acc ? `,${value(acc[id])}` : '') +
+          (base ? `,${value(base[id])}` : ''),
+      );
+    }
+    return lines.join('\n') + '\n';
+  }
+}
