@@ -15,7 +15,7 @@
  *     second curation of the folder is refused while jobs of this one may run.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   isCurationComplete,
@@ -32,8 +32,17 @@ import { InterruptedError, UsageError } from '../errors';
 import { writeJsonAtomic } from '../fsAtomic';
 import { loadOrBuildIndex } from '../match/matcher';
 import { silentProgress, type ProgressSink } from '../progress';
-import { checked, runSlurmCommand, slurmConfig, type SlurmRunner } from './commands';
-import { isTerminal, JobStateReader, type JobState } from './jobState';
+import { lastLogLine, sleep } from '../executor/follow';
+import { isTerminal, JobStateReader, type JobState } from '../executor/jobState';
+import {
+  cancelJobs,
+  jobCompletionLog,
+  queuedJobs,
+  runSlurmCommand,
+  slurmConfig,
+  submitBatchJob,
+  type SlurmRunner,
+} from '../executor/slurmCommands';
 import {
   DEFAULT_MAX_ARRAY_SIZE,
   formatDryRun,
@@ -164,7 +173,6 @@ export async function curateOnSlurm(
       progress.info(`Matcher ${index.fromCache ? 'cache found' : 'built and cached'} at ${index.cachePath}.`);
     }
     const submitted = await submit(jobs, prepared.outDir, run, progress);
-    const jobComp = config.get('JobCompType') === 'jobcomp/filetxt' ? config.get('JobCompLoc') : undefined;
     const timings = await follow(prepared, submitted, {
       run,
       pollMs,
@@ -173,7 +181,7 @@ export async function curateOnSlurm(
       reader: new JobStateReader(
         run,
         submitted.map((j) => j.jobId),
-        jobComp,
+        jobCompletionLog(config),
       ),
       started,
     });
@@ -237,10 +245,9 @@ async function refuseIfStillQueued(outDir: string, run: SlurmRunner): Promise<vo
   }
   const ids = previous.jobs.map((j) => j.jobId);
   if (ids.length === 0) return;
-  const r = await run('squeue', ['-h', '-j', ids.join(','), '-o', '%i']);
-  if (r.code !== 0) return; // Ids the controller no longer knows.
-  const queued = r.stdout.split('\n').filter((l) => l.trim() !== '');
-  if (queued.length > 0) {
+  const queued = await queuedJobs(run, ids);
+  // undefined: ids the controller no longer knows.
+  if (queued !== undefined && queued.length > 0) {
     throw new UsageError(
       `jobs of an earlier submission for ${outDir} are still queued or running (${ids.join(', ')}): ` +
         `wait for them to end, or cancel them with \`scancel ${ids.join(' ')}\`, then run again`,
@@ -262,14 +269,12 @@ async function submit(
     for (const job of jobs) {
       const path = join(dir, job.scriptName);
       await writeFile(path, job.script, { mode: 0o755 });
-      const out = await checked(run, 'sbatch', sbatchArguments(job, path, ids));
-      const id = out.trim().split(';')[0];
-      if (!/^\d+$/.test(id)) throw new Error(`sbatch printed no job id for ${path}: ${out.trim()}`);
+      const id = await submitBatchJob(run, sbatchArguments(job, path, ids));
       ids.push(id);
       submitted.push({ phase: job.phase, jobId: id, script: path, taskIds: job.taskIds, base: job.base });
     }
   } catch (err) {
-    if (ids.length > 0) await run('scancel', ids).catch(() => undefined);
+    await cancelJobs(run, ids).catch(() => undefined);
     throw err;
   }
   await writeJsonAtomic(jobsFile(outDir), { submitted: new Date().toISOString(), jobs: submitted });
@@ -356,7 +361,7 @@ async function follow(
     const fresh = ids.filter((id) => !cancelled.has(id));
     if (fresh.length === 0) return;
     cancelled = new Set([...cancelled, ...fresh]);
-    await ctx.run('scancel', fresh).catch(() => undefined);
+    await cancelJobs(ctx.run, fresh).catch(() => undefined);
   };
   const fail = async (unit: Unit, state: JobState | undefined, why?: string) => {
     unit.status = 'failed';
@@ -367,7 +372,7 @@ async function follow(
       state: why ?? state?.state ?? 'UNKNOWN',
       exitCode: state?.exitCode,
       log: unit.log,
-      lastLogLine: await lastLine(unit.log),
+      lastLogLine: await lastLogLine(unit.log),
     };
     failed.push(f);
     ctx.progress.info(`Failed: ${describe(f)}`);
@@ -503,26 +508,6 @@ function describe(f: FailedTask): string {
   return `${what}: ${f.state}${f.exitCode ? `, exit code ${f.exitCode}` : ''}; log: ${f.log}${last}`;
 }
 
-async function lastLine(path: string): Promise<string | undefined> {
-  try {
-    const handle = await open(path, 'r');
-    let text: string;
-    try {
-      const { size } = await handle.stat();
-      const length = Math.min(size, 8192);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      text = buffer.toString('utf8');
-    } finally {
-      await handle.close();
-    }
-    const line = text.trimEnd().split('\n').pop()?.trim();
-    return line ? (line.length > 300 ? `${line.slice(0, 300)}...` : line) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function singleJobDone(prepared: PreparedCuration, phase: SlurmPhase): Promise<boolean> {
   if (phase === 'reduce') return isCurationReduced(prepared);
   if (phase === 'finalize') return isCurationComplete(prepared);
@@ -567,17 +552,4 @@ async function readJson<T>(path: string): Promise<T | undefined> {
 
 function unique(ids: string[]): string[] {
   return [...new Set(ids)];
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
