@@ -495,14 +495,19 @@ export class TokenSpanIndex implements SpanIndex {
   }
 
   /**
-   * The spans of the line's tokens by the trie walk from each start token. False when the line
-   * must be redone on the automaton: the walk went over its budget, or found more spans than
-   * the cap (so that a capped line keeps the same spans whichever search it took).
+   * The trie walk: from each token `a` up to `lastStart`, follows the trie along tokens a, a+1...
+   * and calls `visit(a, b, node)` at each node reached (tokens a..b spell its path). `visit`
+   * returns the work it did on top of the step (ids visited), or -1 to give up the walk. False
+   * when the line must be redone on the automaton: the walk gave up, or went over its budget.
+   * The three searches (spans, ids, longest spans) differ only in `visit`.
    */
-  private walkSpans(count: number, lastStart: number, firstEnd: number, out: Span[]): boolean {
+  private walk(
+    count: number,
+    lastStart: number,
+    visit: (a: number, b: number, node: number) => number,
+  ): boolean {
     const ids = this.tokenIds;
-    const { starts, ends } = this.scratch;
-    const { rootChild, nodeEntry, nodeHasChildren, nextEntry } = this;
+    const { rootChild, nodeHasChildren } = this;
     const budget = TokenSpanIndex.walkBudget(count);
     let steps = 0;
     let done = true;
@@ -513,22 +518,58 @@ export class TokenSpanIndex implements SpanIndex {
       let b = a;
       while (node !== 0) {
         steps++;
-        if (b >= firstEnd) {
-          for (let id = nodeEntry[node]; id !== -1; id = nextEntry[id]) {
-            if (out.length === MAX_SPANS_PER_LINE) break;
-            out.push({ start: starts[a], end: ends[b], id });
-          }
+        const work = visit(a, b, node);
+        if (work < 0) {
+          done = false;
+          break;
         }
+        steps += work;
         if (!nodeHasChildren[node] || b + 1 >= count) break;
         b++;
         const tok = ids[b];
         if (tok < 0) break;
         node = this.child(node, tok);
       }
-      done = steps <= budget && out.length < MAX_SPANS_PER_LINE;
+      if (steps > budget) done = false;
     }
     this.steps += steps;
     return done;
+  }
+
+  /**
+   * The spans of the line's tokens by the trie walk. False when the line must be redone on the
+   * automaton: the walk went over its budget, or found more spans than the cap (so that a capped
+   * line keeps the same spans whichever search it took).
+   */
+  private walkSpans(count: number, lastStart: number, firstEnd: number, out: Span[]): boolean {
+    const { starts, ends } = this.scratch;
+    const { nodeEntry, nextEntry } = this;
+    const done = this.walk(count, lastStart, (a, b, node) => {
+      if (b < firstEnd) return 0;
+      for (let id = nodeEntry[node]; id !== -1; id = nextEntry[id]) {
+        if (out.length === MAX_SPANS_PER_LINE) return -1;
+        out.push({ start: starts[a], end: ends[b], id });
+      }
+      return 0;
+    });
+    return done && out.length < MAX_SPANS_PER_LINE;
+  }
+
+  /**
+   * One pass of the automaton over the line's tokens: `atToken(b, node)` with the state after
+   * token b, until it returns false. The three searches differ only in `atToken`.
+   */
+  private onAutomaton(
+    count: number,
+    atToken: (b: number, node: number, automaton: SpanAutomaton) => boolean,
+  ): void {
+    const automaton = this.automatonForLine();
+    const ids = this.tokenIds;
+    let node = 0;
+    for (let b = 0; b < count; b++) {
+      node = this.transition(automaton.fail, node, ids[b]);
+      if (!atToken(b, node, automaton)) return;
+    }
   }
 
   /**
@@ -537,20 +578,16 @@ export class TokenSpanIndex implements SpanIndex {
    * with spans left over.
    */
   private spansOnAutomaton(count: number, lastStart: number, firstEnd: number, out: Span[]): boolean {
-    const { fail, dictLink, depth } = this.automatonForLine();
-    const ids = this.tokenIds;
     const { starts, ends } = this.scratch;
     const { nodeEntry, nextEntry } = this;
     let steps = 0;
     let capped = false;
-    let node = 0;
-    for (let b = 0; b < count && !capped; b++) {
-      node = this.transition(fail, node, ids[b]);
-      if (b < firstEnd) continue;
+    this.onAutomaton(count, (b, node, { dictLink, depth }) => {
+      if (b < firstEnd) return true;
       // Spans ending at b cover the offset when they are longer than `shortest` tokens. When
       // the longest path ending here is not, no later one is (each token adds at most one).
       const shortest = b - lastStart;
-      if (depth[node] <= shortest) break;
+      if (depth[node] <= shortest) return false;
       // Dictionary links go to ever shorter entries: stop at the first too short.
       for (let at = nodeEntry[node] !== -1 ? node : dictLink[node]; at !== 0 && depth[at] > shortest;) {
         steps++;
@@ -564,7 +601,8 @@ export class TokenSpanIndex implements SpanIndex {
         }
         at = capped ? 0 : dictLink[at];
       }
-    }
+      return !capped;
+    });
     this.steps += steps;
     return capped;
   }
@@ -585,34 +623,15 @@ export class TokenSpanIndex implements SpanIndex {
    * visited: those are matches, and the automaton visiting them again is allowed.
    */
   private walkIds(count: number, visit: (id: number) => void): boolean {
-    const ids = this.tokenIds;
-    const { rootChild, nodeEntry, nodeHasChildren, nextEntry } = this;
-    const budget = TokenSpanIndex.walkBudget(count);
-    let steps = 0;
-    for (let a = 0; a < count; a++) {
-      const first = ids[a];
-      if (first < 0) continue;
-      let node = rootChild[first];
-      let b = a;
-      while (node !== 0) {
-        steps++;
-        for (let id = nodeEntry[node]; id !== -1; id = nextEntry[id]) {
-          visit(id);
-          steps++;
-        }
-        if (!nodeHasChildren[node] || b + 1 >= count) break;
-        b++;
-        const tok = ids[b];
-        if (tok < 0) break;
-        node = this.child(node, tok);
+    const { nodeEntry, nextEntry } = this;
+    return this.walk(count, count - 1, (_a, _b, node) => {
+      let visited = 0;
+      for (let id = nodeEntry[node]; id !== -1; id = nextEntry[id]) {
+        visit(id);
+        visited++;
       }
-      if (steps > budget) {
-        this.steps += steps;
-        return false;
-      }
-    }
-    this.steps += steps;
-    return true;
+      return visited;
+    });
   }
 
   /**
@@ -621,16 +640,12 @@ export class TokenSpanIndex implements SpanIndex {
    * O(tokens + distinct matched entries) steps.
    */
   private idsOnAutomaton(count: number, visit: (id: number) => void): void {
-    const { fail, dictLink } = this.automatonForLine();
     const entryStamps = (this.entryStamps ??= new EntryStamps(this.nextEntry.length));
     const stamps = entryStamps.stamps;
     const stamp = entryStamps.next();
-    const ids = this.tokenIds;
     const { nodeEntry, nextEntry } = this;
     let steps = 0;
-    let node = 0;
-    for (let b = 0; b < count; b++) {
-      node = this.transition(fail, node, ids[b]);
+    this.onAutomaton(count, (_b, node, { dictLink }) => {
       for (let at = nodeEntry[node] !== -1 ? node : dictLink[node]; at !== 0; at = dictLink[at]) {
         steps++;
         const first = nodeEntry[at];
@@ -638,7 +653,8 @@ export class TokenSpanIndex implements SpanIndex {
         stamps[first] = stamp;
         for (let id = first; id !== -1; id = nextEntry[id]) visit(id);
       }
-    }
+      return true;
+    });
     this.steps += steps;
   }
 
@@ -666,51 +682,29 @@ export class TokenSpanIndex implements SpanIndex {
 
   /** The longest span ending at each token by the walk (starts ascending: the first is it). */
   private walkLongest(count: number): boolean {
-    const ids = this.tokenIds;
-    const { longestFrom, longestId } = this;
-    const { rootChild, nodeEntry, nodeHasChildren } = this;
-    const budget = TokenSpanIndex.walkBudget(count);
-    let steps = 0;
-    for (let a = 0; a < count; a++) {
-      const first = ids[a];
-      if (first < 0) continue;
-      let node = rootChild[first];
-      let b = a;
-      while (node !== 0) {
-        steps++;
-        if (nodeEntry[node] !== -1 && longestFrom[b] === -1) {
-          longestFrom[b] = a;
-          longestId[b] = nodeEntry[node];
-        }
-        if (!nodeHasChildren[node] || b + 1 >= count) break;
-        b++;
-        const tok = ids[b];
-        if (tok < 0) break;
-        node = this.child(node, tok);
+    const { longestFrom, longestId, nodeEntry } = this;
+    const done = this.walk(count, count - 1, (a, b, node) => {
+      if (nodeEntry[node] !== -1 && longestFrom[b] === -1) {
+        longestFrom[b] = a;
+        longestId[b] = nodeEntry[node];
       }
-      if (steps > budget) {
-        this.steps += steps;
-        longestFrom.fill(-1, 0, count);
-        return false;
-      }
-    }
-    this.steps += steps;
-    return true;
+      return 0;
+    });
+    if (!done) longestFrom.fill(-1, 0, count);
+    return done;
   }
 
   /** The longest span ending at each token by the automaton: the first node of its chain. */
   private longestOnAutomaton(count: number): void {
-    const { fail, dictLink, depth } = this.automatonForLine();
-    const ids = this.tokenIds;
     const { longestFrom, longestId, nodeEntry } = this;
-    let node = 0;
-    for (let b = 0; b < count; b++) {
-      node = this.transition(fail, node, ids[b]);
+    this.onAutomaton(count, (b, node, { dictLink, depth }) => {
       const at = nodeEntry[node] !== -1 ? node : dictLink[node];
-      if (at === 0) continue;
-      longestFrom[b] = b - depth[at] + 1;
-      longestId[b] = nodeEntry[at];
-    }
+      if (at !== 0) {
+        longestFrom[b] = b - depth[at] + 1;
+        longestId[b] = nodeEntry[at];
+      }
+      return true;
+    });
   }
 
   /** Paints the longest spans ending at each token (longestFrom, longestId) into segments. */
