@@ -6,23 +6,16 @@
  * Cancelling (an AbortSignal here; SIGTERM to `metacurate run start` from outside) stops the
  * process group with SIGTERM, then SIGKILL after a grace period, or runs `scancel`.
  */
-import { spawn } from 'node:child_process';
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  closeSync,
-  fstatSync,
-  writeFileSync,
-} from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { checked, runSlurmCommand, slurmConfig, type SlurmRunner } from '../slurm/commands';
-import { JobStateReader, isTerminal } from '../slurm/jobState';
 import { UsageError } from '../errors';
-import { sbatchQuote } from '../slurm/scripts';
+import { LogTail } from '../executor/follow';
+import { isTerminal } from '../executor/jobState';
+import { isProcessAlive, runLocalJob, stopProcessGroup } from '../executor/localProcess';
+import { batchScriptHead, outputFilePattern, resourceDirectives } from '../executor/sbatch';
+import { followSlurmJob } from '../executor/slurmJob';
+import { cancelJobs, runSlurmCommand, submitBatchJob, type SlurmRunner } from '../executor/slurmCommands';
 import { parseTrainLogLine } from '../trainResults';
 import {
   JOB_LOG,
@@ -48,33 +41,6 @@ export interface ExecuteRunOptions {
   /** Seconds between SIGTERM and SIGKILL when cancelling a local run (default 10). */
   killGraceSeconds?: number;
   slurmRun?: SlurmRunner;
-}
-
-/** Follows a growing text file from where it was last read, line by line. */
-class LogTail {
-  private offset = 0;
-  private pending = '';
-  constructor(private readonly path: string) {}
-
-  read(onLine: (line: string) => void): void {
-    if (!existsSync(this.path)) return;
-    const fd = openSync(this.path, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      if (size < this.offset) this.offset = 0;
-      while (this.offset < size) {
-        const buffer = Buffer.alloc(Math.min(1 << 20, size - this.offset));
-        const n = readSync(fd, buffer, 0, buffer.length, this.offset);
-        if (n <= 0) break;
-        this.offset += n;
-        const lines = (this.pending + buffer.toString('utf8', 0, n)).split('\n');
-        this.pending = lines.pop()!;
-        for (const line of lines) onLine(line);
-      }
-    } finally {
-      closeSync(fd);
-    }
-  }
 }
 
 /** Progress from one trainer log line, merged into what was known. */
@@ -187,62 +153,15 @@ async function executeLocally(runDir: string, spec: RunSpec, options: ExecuteRun
     }
   };
 
-  const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>(
-    (resolvePromise) => {
-      let child;
-      try {
-        child = spawn(spec.command[0], spec.command.slice(1), {
-          cwd: spec.cwd,
-          env: jobEnv(spec),
-          detached: true, // its own process group: cancel stops the trainer's children too
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-      } catch (err) {
-        resolvePromise({ code: null, signal: null, error: (err as Error).message });
-        return;
-      }
-      void keeper.update({ pid: child.pid });
-      child.stdout.setEncoding('utf8');
-      child.stderr.setEncoding('utf8');
-      child.stdout.on('data', onText);
-      child.stderr.on('data', onText);
-      const timer = setInterval(() => trainLog?.read(progressOf), options.pollMs ?? 500);
-      let killTimer: NodeJS.Timeout | undefined;
-      const cancel = () => {
-        if (child.pid === undefined) return;
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          // Already gone.
-        }
-        killTimer = setTimeout(
-          () => {
-            try {
-              process.kill(-child.pid!, 'SIGKILL');
-            } catch {
-              // Gone after SIGTERM.
-            }
-          },
-          (options.killGraceSeconds ?? 10) * 1000,
-        );
-      };
-      if (options.signal?.aborted) cancel();
-      options.signal?.addEventListener('abort', cancel, { once: true });
-      child.on('error', (err) => {
-        clearInterval(timer);
-        resolvePromise({
-          code: null,
-          signal: null,
-          error: `cannot start ${spec.command[0]}: ${err.message}`,
-        });
-      });
-      child.on('close', (code, signal) => {
-        clearInterval(timer);
-        if (killTimer) clearTimeout(killTimer);
-        options.signal?.removeEventListener('abort', cancel);
-        trainLog?.read(progressOf);
-        resolvePromise({ code, signal });
-      });
+  const result = await runLocalJob(
+    { command: spec.command, cwd: spec.cwd, env: jobEnv(spec) },
+    {
+      onStart: (pid) => void keeper.update({ pid }),
+      onText,
+      onPoll: () => trainLog?.read(progressOf),
+      pollMs: options.pollMs,
+      signal: options.signal,
+      killGraceSeconds: options.killGraceSeconds,
     },
   );
   if (pending) onText('\n');
@@ -281,18 +200,21 @@ export const SLURM_JOB_ENV = 'job.env';
  * bash would parse it. The job starts in the run folder (--chdir), where those files are.
  */
 export function slurmScript(runDir: string, spec: RunSpec): string {
-  if (runDir.includes('\\'))
-    throw new Error(`the run folder ${runDir} holds a backslash, which sbatch cannot use`);
   const s = spec.slurm ?? {};
-  const lines = ['#!/bin/bash', `#SBATCH --job-name=${sbatchQuote(`metacurate-run-${spec.id}`)}`];
-  lines.push(`#SBATCH --output=${sbatchQuote(join(runDir, JOB_LOG).replace(/%/g, '%%'))}`);
-  lines.push('#SBATCH --open-mode=append');
-  lines.push(`#SBATCH --chdir=${sbatchQuote(runDir)}`);
-  if (s.partition) lines.push(`#SBATCH --partition=${sbatchQuote(s.partition)}`);
-  if (s.time) lines.push(`#SBATCH --time=${sbatchQuote(s.time)}`);
-  if (s.cpusPerTask) lines.push(`#SBATCH --cpus-per-task=${s.cpusPerTask}`);
-  if (s.mem) lines.push(`#SBATCH --mem=${sbatchQuote(s.mem)}`);
-  for (const a of s.sbatchArgs ?? []) lines.push(`#SBATCH ${sbatchQuote(a)}`);
+  const lines = batchScriptHead([
+    `--job-name=metacurate-run-${spec.id}`,
+    `--output=${outputFilePattern(runDir, JOB_LOG)}`,
+    '--open-mode=append',
+    `--chdir=${runDir}`,
+    // Only the resources that are set (an empty value is left to the cluster's default).
+    ...resourceDirectives({
+      partition: s.partition || undefined,
+      time: s.time || undefined,
+      cpusPerTask: s.cpusPerTask || undefined,
+      mem: s.mem || undefined,
+    }),
+    ...(s.sbatchArgs ?? []),
+  ]);
   lines.push(
     `# The working folder and command (${SLURM_JOB_ARGV}) and the variables (${SLURM_JOB_ENV}) of the`,
     '# job, each ended by a NUL byte: read as data, never parsed as shell code.',
@@ -344,7 +266,7 @@ async function executeOnSlurm(runDir: string, spec: RunSpec, options: ExecuteRun
   writeFileSync(scriptPath, slurmScript(runDir, spec), { mode: 0o755 });
   let jobId: string;
   try {
-    jobId = (await checked(run, 'sbatch', ['--parsable', scriptPath])).trim().split(';')[0];
+    jobId = await submitBatchJob(run, ['--parsable', scriptPath]);
   } catch (err) {
     await keeper.update({
       status: 'failed',
@@ -354,40 +276,29 @@ async function executeOnSlurm(runDir: string, spec: RunSpec, options: ExecuteRun
     return readRunState(runDir);
   }
   await keeper.update({ slurmJobId: jobId, slurmState: 'PENDING' });
-  // The job-completion log, where the cluster writes one: it outlives squeue's memory of the job.
-  const config = await slurmConfig(run).catch(() => new Map<string, string>());
-  const jobComp = config.get('JobCompType') === 'jobcomp/filetxt' ? config.get('JobCompLoc') : undefined;
-  const reader = new JobStateReader(run, [jobId], jobComp);
   const jobLog = new LogTail(join(runDir, JOB_LOG));
   const trainLog = spec.trainLog ? new LogTail(join(runDir, spec.trainLog)) : undefined;
   const progressOf = watchProgress(spec, keeper);
   let cancelled = false;
   const cancel = () => {
     cancelled = true;
-    void run('scancel', [jobId]);
+    void cancelJobs(run, [jobId]).catch(() => undefined);
   };
   if (options.signal?.aborted) cancel();
   options.signal?.addEventListener('abort', cancel, { once: true });
-  const pollMs = options.pollMs ?? 2000;
-  let final: { state: string; exitCode?: string } | undefined;
-  let missing = 0;
+  let final;
   try {
-    while (!final) {
-      await new Promise((r) => setTimeout(r, pollMs));
-      jobLog.read((line) => {
-        options.onLine?.(line);
-        if (!trainLog) progressOf(line);
-      });
-      trainLog?.read(progressOf);
-      const states = await reader.read();
-      const job = states?.get(jobId);
-      if (states && !job) {
-        // Gone from the queue and no accounting: finished long ago (MinJobAge) or lost.
-        if (++missing * pollMs > 60_000) final = { state: 'UNKNOWN' };
-        continue;
-      }
-      if (!job) continue;
-      if (job.state !== keeper.state.slurmState) {
+    final = await followSlurmJob(run, jobId, {
+      pollMs: options.pollMs ?? 2000,
+      onPoll: () => {
+        jobLog.read((line) => {
+          options.onLine?.(line);
+          if (!trainLog) progressOf(line);
+        });
+        trainLog?.read(progressOf);
+      },
+      onState: async (job) => {
+        if (job.state === keeper.state.slurmState) return;
         const started = job.state === 'RUNNING' && !keeper.state.startedAt;
         await keeper.update({
           slurmState: job.state,
@@ -395,9 +306,8 @@ async function executeOnSlurm(runDir: string, spec: RunSpec, options: ExecuteRun
             job.state === 'PENDING' ? 'queued' : isTerminal(job.state) ? keeper.state.status : 'running',
           ...(started ? { startedAt: new Date().toISOString() } : {}),
         });
-      }
-      if (isTerminal(job.state)) final = job;
-    }
+      },
+    });
   } finally {
     options.signal?.removeEventListener('abort', cancel);
   }
@@ -421,16 +331,6 @@ async function executeOnSlurm(runDir: string, spec: RunSpec, options: ExecuteRun
   return readRunState(runDir);
 }
 
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Cancels a run from outside its supervisor: SIGTERM to the supervisor when it lives on this
  * machine (it stops the job and records the end); otherwise stops the job itself (scancel, or
@@ -443,7 +343,7 @@ export async function cancelRun(
   const state = effectiveRunState(readRunState(runDir));
   if (isFinished(state.status)) return state;
   const local = state.host === hostname();
-  if (local && alive(state.supervisorPid)) {
+  if (local && isProcessAlive(state.supervisorPid)) {
     process.kill(state.supervisorPid!, 'SIGTERM');
     const deadline = Date.now() + (options.waitSeconds ?? 30) * 1000;
     while (Date.now() < deadline) {
@@ -453,8 +353,8 @@ export async function cancelRun(
     }
     throw new Error(`run ${runDir}: its supervisor (pid ${state.supervisorPid}) did not stop`);
   }
-  if (state.slurmJobId) await checked(options.slurmRun ?? runSlurmCommand, 'scancel', [state.slurmJobId]);
-  else if (local && alive(state.pid)) process.kill(-state.pid!, 'SIGTERM');
+  if (state.slurmJobId) await cancelJobs(options.slurmRun ?? runSlurmCommand, [state.slurmJobId]);
+  else if (local && isProcessAlive(state.pid)) stopProcessGroup(state.pid!, 'SIGTERM');
   const { updatedAt: _, ...rest } = state;
   return writeRunState(runDir, { ...rest, status: 'cancelled', endedAt: new Date().toISOString() });
 }

@@ -13,19 +13,20 @@
  */
 import { join } from 'node:path';
 import { UsageError } from '../errors';
+import {
+  batchScriptHead,
+  outputFilePattern,
+  resourceDirectives,
+  shellQuote,
+  type SlurmResources,
+} from '../executor/sbatch';
 
 export type SlurmPhase = 'count' | 'reduce' | 'select' | 'finalize';
 
 export const SLURM_PHASES: SlurmPhase[] = ['count', 'reduce', 'select', 'finalize'];
 
 /** Resources and extra arguments of every job, and what the jobs run. */
-export interface SlurmJobOptions {
-  partition?: string;
-  /** Time limit in any form sbatch reads (`30`, `1:00:00`, `1-0`). */
-  time?: string;
-  cpusPerTask?: number;
-  /** Memory per node in any form sbatch reads (`4G`, `4000`). */
-  mem?: string;
+export interface SlurmJobOptions extends SlurmResources {
   /** At most this many tasks of an array run at once (`--array=...%N`). */
   arrayThrottle?: number;
   /** Further `sbatch` arguments, one per element (e.g. `--account=abc`), added to every script. */
@@ -94,36 +95,9 @@ export function arrayRanges(ids: number[]): string {
   return parts.join(',');
 }
 
-/**
- * One argument of an `#SBATCH` line. sbatch splits these lines at blanks, honours double and
- * single quotes and backslash escapes, and treats an unquoted `#` as the start of a comment.
- */
-export function sbatchQuote(arg: string): string {
-  if (/[\n\r\0]/.test(arg))
-    throw new UsageError(`an sbatch argument cannot hold a line break: ${JSON.stringify(arg)}`);
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `"${arg.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
-
-/** One word for bash. */
-export function shellQuote(arg: string): string {
-  if (/\0/.test(arg)) throw new UsageError('a path cannot hold a NUL character');
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * `--output` file pattern: `%` is doubled so that only %A and %a are replaced. A backslash in a
- * file name turns off all replacements in sbatch, so such an output folder cannot be used.
- */
+/** `--output` of a phase's jobs: OUT/.metacurate/slurm/logs/<phase>-%A_%a.log (or -%j). */
 function outputPattern(outDir: string, phase: SlurmPhase, array: boolean): string {
-  if (outDir.includes('\\')) {
-    throw new UsageError(
-      `the output folder ${outDir} holds a backslash, which sbatch cannot use in a log file name`,
-    );
-  }
-  const dir = logsDir(outDir).replace(/%/g, '%%');
-  return `${dir}/${phase}-${array ? '%A_%a' : '%j'}.log`;
+  return outputFilePattern(logsDir(outDir), `${phase}-${array ? '%A_%a' : '%j'}.log`);
 }
 
 function validate(o: SlurmJobOptions): void {
@@ -150,10 +124,7 @@ function scriptText(
     `--output=${outputPattern(outDir, phase, array !== undefined)}`,
   ];
   if (array) directives.push(`--array=${array.spec}`);
-  if (o.partition !== undefined) directives.push(`--partition=${o.partition}`);
-  if (o.time !== undefined) directives.push(`--time=${o.time}`);
-  directives.push(`--cpus-per-task=${o.cpusPerTask ?? 1}`);
-  if (o.mem !== undefined) directives.push(`--mem=${o.mem}`);
+  directives.push(...resourceDirectives({ ...o, cpusPerTask: o.cpusPerTask ?? 1 }));
   directives.push('--ntasks=1', '--nodes=1');
   if (dependent) directives.push('--kill-on-invalid-dep=yes');
   directives.push(...(o.sbatchArgs ?? []));
@@ -179,8 +150,7 @@ function scriptText(
     finalize: 'assemble data/, matches.bin and summary.json',
   };
   return [
-    '#!/bin/bash',
-    ...directives.map((d) => `#SBATCH ${sbatchQuote(d)}`),
+    ...batchScriptHead(directives),
     `# metacurate curate --executor slurm: ${what[phase]}.`,
     ...(array
       ? [

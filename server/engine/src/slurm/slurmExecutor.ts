@@ -2,7 +2,7 @@
  * `metacurate curate --executor slurm`: the local curation's two passes as Slurm jobs. The plan
  * (slices, manifest) is made here exactly as for the local executor; every job runs
  * `metacurate curate-task`, the same engine code as the local workers, so the outputs are the
- * same bytes. Then the jobs are followed until the finalize job is done:
+ * same bytes. Then the jobs are followed (followJobs.ts) until the finalize job is done:
  *
  *   - done-ness comes from the tasks' result files (`.metacurate/work/<phase>-<id>.done.json`),
  *     never from job states alone;
@@ -15,10 +15,9 @@
  *     second curation of the folder is refused while jobs of this one may run.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
-  isCurationComplete,
   isCurationReduced,
   openCurationFolder,
   pendingTasks,
@@ -27,27 +26,34 @@ import {
   type CurateSummary,
   type PreparedCuration,
 } from '../curate';
-import type { CountTaskResult } from '../curateTasks';
-import { InterruptedError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { writeJsonAtomic } from '../fsAtomic';
 import { loadOrBuildIndex } from '../match/matcher';
 import { silentProgress, type ProgressSink } from '../progress';
-import { checked, runSlurmCommand, slurmConfig, type SlurmRunner } from './commands';
-import { isTerminal, JobStateReader, type JobState } from './jobState';
+import { JobStateReader } from '../executor/jobState';
+import {
+  cancelJobs,
+  jobCompletionLog,
+  queuedJobs,
+  runSlurmCommand,
+  slurmConfig,
+  submitBatchJob,
+  type SlurmRunner,
+} from '../executor/slurmCommands';
 import {
   DEFAULT_MAX_ARRAY_SIZE,
   formatDryRun,
-  logPath,
   logsDir,
   planJobs,
   sbatchArguments,
-  SLURM_PHASES,
   slurmDir,
   type PendingWork,
   type PlannedJob,
   type SlurmJobOptions,
-  type SlurmPhase,
 } from './scripts';
+import { follow, type SubmittedJob, type Timings } from './followJobs';
+
+export { SlurmJobError, type FailedTask, type SubmittedJob } from './followJobs';
 
 export interface SlurmOptions {
   partition?: string;
@@ -68,38 +74,6 @@ export interface SlurmOptions {
   run?: SlurmRunner;
   /** Aborting cancels the submitted jobs (`scancel`) and ends the run with an error. */
   signal?: AbortSignal;
-}
-
-/** A job submitted for a curation, as recorded in OUT/.metacurate/slurm/jobs.json. */
-export interface SubmittedJob {
-  phase: SlurmPhase;
-  jobId: string;
-  script: string;
-  taskIds?: number[];
-  base?: number;
-}
-
-export interface FailedTask {
-  phase: SlurmPhase;
-  /** Slice id, for count and select tasks. */
-  task?: number;
-  jobId: string;
-  state: string;
-  exitCode?: string;
-  log: string;
-  /** The log's last line (often the task's error message). */
-  lastLogLine?: string;
-}
-
-/** One or more jobs of the curation failed; the message names each task and its log file. */
-export class SlurmJobError extends Error {
-  constructor(
-    message: string,
-    readonly failed: FailedTask[],
-  ) {
-    super(message);
-    this.name = 'SlurmJobError';
-  }
 }
 
 /** What a dry run returns: the text it prints, and the jobs it would submit. */
@@ -164,7 +138,6 @@ export async function curateOnSlurm(
       progress.info(`Matcher ${index.fromCache ? 'cache found' : 'built and cached'} at ${index.cachePath}.`);
     }
     const submitted = await submit(jobs, prepared.outDir, run, progress);
-    const jobComp = config.get('JobCompType') === 'jobcomp/filetxt' ? config.get('JobCompLoc') : undefined;
     const timings = await follow(prepared, submitted, {
       run,
       pollMs,
@@ -173,7 +146,7 @@ export async function curateOnSlurm(
       reader: new JobStateReader(
         run,
         submitted.map((j) => j.jobId),
-        jobComp,
+        jobCompletionLog(config),
       ),
       started,
     });
@@ -237,10 +210,9 @@ async function refuseIfStillQueued(outDir: string, run: SlurmRunner): Promise<vo
   }
   const ids = previous.jobs.map((j) => j.jobId);
   if (ids.length === 0) return;
-  const r = await run('squeue', ['-h', '-j', ids.join(','), '-o', '%i']);
-  if (r.code !== 0) return; // Ids the controller no longer knows.
-  const queued = r.stdout.split('\n').filter((l) => l.trim() !== '');
-  if (queued.length > 0) {
+  const queued = await queuedJobs(run, ids);
+  // undefined: ids the controller no longer knows.
+  if (queued !== undefined && queued.length > 0) {
     throw new UsageError(
       `jobs of an earlier submission for ${outDir} are still queued or running (${ids.join(', ')}): ` +
         `wait for them to end, or cancel them with \`scancel ${ids.join(' ')}\`, then run again`,
@@ -262,14 +234,12 @@ async function submit(
     for (const job of jobs) {
       const path = join(dir, job.scriptName);
       await writeFile(path, job.script, { mode: 0o755 });
-      const out = await checked(run, 'sbatch', sbatchArguments(job, path, ids));
-      const id = out.trim().split(';')[0];
-      if (!/^\d+$/.test(id)) throw new Error(`sbatch printed no job id for ${path}: ${out.trim()}`);
+      const id = await submitBatchJob(run, sbatchArguments(job, path, ids));
       ids.push(id);
       submitted.push({ phase: job.phase, jobId: id, script: path, taskIds: job.taskIds, base: job.base });
     }
   } catch (err) {
-    if (ids.length > 0) await run('scancel', ids).catch(() => undefined);
+    await cancelJobs(run, ids).catch(() => undefined);
     throw err;
   }
   await writeJsonAtomic(jobsFile(outDir), { submitted: new Date().toISOString(), jobs: submitted });
@@ -284,249 +254,6 @@ async function submit(
       '.',
   );
   return submitted;
-}
-
-/** One array task or single job being followed. */
-interface Unit {
-  phase: SlurmPhase;
-  jobId: string;
-  key: string;
-  task?: number;
-  log: string;
-  status: 'waiting' | 'ok' | 'failed' | 'skipped';
-  /** When it was first seen finished without its result, or unknown to Slurm. */
-  oddSince?: number;
-}
-
-interface FollowContext {
-  run: SlurmRunner;
-  pollMs: number;
-  progress: ProgressSink;
-  signal?: AbortSignal;
-  reader: JobStateReader;
-  started: number;
-}
-
-type Timings = CurateSummary['pass_seconds'];
-
-async function follow(
-  prepared: PreparedCuration,
-  submitted: SubmittedJob[],
-  ctx: FollowContext,
-): Promise<Timings> {
-  const { outDir, workDir } = prepared;
-  const units: Unit[] = [];
-  for (const job of submitted) {
-    if (job.taskIds) {
-      for (const task of job.taskIds) {
-        const index = task - (job.base ?? 0);
-        units.push({
-          phase: job.phase,
-          jobId: job.jobId,
-          key: `${job.jobId}_${index}`,
-          task,
-          log: logPath(outDir, job.phase, job.jobId, index),
-          status: 'waiting',
-        });
-      }
-    } else {
-      units.push({
-        phase: job.phase,
-        jobId: job.jobId,
-        key: job.jobId,
-        log: logPath(outDir, job.phase, job.jobId),
-        status: 'waiting',
-      });
-    }
-  }
-  const total = prepared.tasks.length;
-  const records: Record<'count' | 'select', number> = { count: 0, select: 0 };
-  const alreadyDone: Record<SlurmPhase, number> = { count: 0, select: 0, reduce: 0, finalize: 0 };
-  for (const phase of ['count', 'select'] as const) {
-    alreadyDone[phase] = total - units.filter((u) => u.phase === phase).length;
-  }
-  const phaseEnded = new Map<SlurmPhase, number>();
-  const failed: FailedTask[] = [];
-  const grace = Math.max(10_000, 5 * ctx.pollMs);
-  let firstFailurePhase: number | undefined;
-  let cancelled = new Set<string>();
-  let queryFailures = 0;
-
-  const cancel = async (ids: string[]) => {
-    const fresh = ids.filter((id) => !cancelled.has(id));
-    if (fresh.length === 0) return;
-    cancelled = new Set([...cancelled, ...fresh]);
-    await ctx.run('scancel', fresh).catch(() => undefined);
-  };
-  const fail = async (unit: Unit, state: JobState | undefined, why?: string) => {
-    unit.status = 'failed';
-    const f: FailedTask = {
-      phase: unit.phase,
-      task: unit.task,
-      jobId: unit.jobId,
-      state: why ?? state?.state ?? 'UNKNOWN',
-      exitCode: state?.exitCode,
-      log: unit.log,
-      lastLogLine: await lastLine(unit.log),
-    };
-    failed.push(f);
-    ctx.progress.info(`Failed: ${describe(f)}`);
-    const phaseIndex = SLURM_PHASES.indexOf(unit.phase);
-    if (firstFailurePhase === undefined || phaseIndex < firstFailurePhase) firstFailurePhase = phaseIndex;
-  };
-
-  for (;;) {
-    if (ctx.signal?.aborted) {
-      await cancel(unique(units.filter((u) => u.status === 'waiting').map((u) => u.jobId)));
-      throw new InterruptedError(
-        `interrupted: cancelled the Slurm jobs of ${outDir} (${unique(units.map((u) => u.jobId)).join(', ')}); run again to resume`,
-      );
-    }
-    const names = new Set(await readdir(workDir).catch(() => [] as string[]));
-    const states = await ctx.reader.read();
-    if (states === undefined) {
-      if (++queryFailures >= 30)
-        throw new Error('squeue has not answered for 30 polls in a row: is slurmctld reachable?');
-    } else queryFailures = 0;
-    const now = performance.now();
-
-    for (const unit of units) {
-      if (unit.status !== 'waiting') continue;
-      const isArray = unit.task !== undefined;
-      if (isArray && names.has(`${unit.phase}-${unit.task}.done.json`)) {
-        unit.status = 'ok';
-        const result = await readJson<CountTaskResult>(join(workDir, `${unit.phase}-${unit.task}.done.json`));
-        records[unit.phase as 'count' | 'select'] += result?.records ?? 0;
-        continue;
-      }
-      if (states === undefined) continue;
-      const state = states.get(unit.key);
-      const upstreamFailed =
-        firstFailurePhase !== undefined && SLURM_PHASES.indexOf(unit.phase) > firstFailurePhase;
-      if (state && !isTerminal(state.state)) {
-        unit.oddSince = undefined;
-        if (state.reason === 'DependencyNeverSatisfied') {
-          unit.status = 'skipped';
-          await cancel([unit.jobId]);
-        }
-        continue;
-      }
-      if (state?.state === 'COMPLETED') {
-        if (!isArray && (await singleJobDone(prepared, unit.phase))) {
-          unit.status = 'ok';
-          continue;
-        }
-        // The result may not be visible yet on a network file system: wait a little.
-        unit.oddSince ??= now;
-        if (now - unit.oddSince > grace) await fail(unit, state, 'COMPLETED without writing its result');
-        continue;
-      }
-      if (state === undefined) {
-        unit.oddSince ??= now;
-        if (now - unit.oddSince < grace) continue;
-      }
-      if (upstreamFailed || state?.reason === 'DependencyNeverSatisfied') unit.status = 'skipped';
-      else await fail(unit, state, state ? undefined : 'no longer known to Slurm');
-    }
-
-    if (firstFailurePhase !== undefined) {
-      // Nothing after the failed phase can run: cancel it now rather than leave it queued.
-      await cancel(
-        unique(
-          units
-            .filter((u) => u.status === 'waiting' && SLURM_PHASES.indexOf(u.phase) > firstFailurePhase!)
-            .map((u) => u.jobId),
-        ),
-      );
-    }
-    for (const phase of SLURM_PHASES) {
-      const mine = units.filter((u) => u.phase === phase);
-      if (phaseEnded.has(phase) || !mine.every((u) => u.status === 'ok')) continue;
-      phaseEnded.set(phase, now);
-      if (mine.length === 0) continue;
-      const all = phase === 'count' || phase === 'select' ? total : 1;
-      const rec = phase === 'count' || phase === 'select' ? records[phase] : 0;
-      ctx.progress.update({ phase, done: all, total: all, records: rec, unit: 'tasks' });
-      const took = (
-        (now -
-          (phase === 'count'
-            ? ctx.started
-            : (phaseEnded.get(SLURM_PHASES[SLURM_PHASES.indexOf(phase) - 1]) ?? ctx.started))) /
-        1000
-      ).toFixed(1);
-      ctx.progress.info(
-        `${phase}: ${mine.length} ${mine.length === 1 && mine[0].task === undefined ? 'job' : 'task(s)'} done in ${took} s.`,
-      );
-    }
-    const current = SLURM_PHASES.find((p) => units.some((u) => u.phase === p && u.status === 'waiting'));
-    if (current) {
-      const mine = units.filter((u) => u.phase === current);
-      const done = mine.filter((u) => u.status === 'ok').length + alreadyDone[current];
-      const all = current === 'count' || current === 'select' ? total : 1;
-      const rec = current === 'count' || current === 'select' ? records[current] : 0;
-      ctx.progress.update({ phase: current, done, total: all, records: rec, unit: 'tasks' });
-    }
-    if (units.every((u) => u.status !== 'waiting')) break;
-    await sleep(ctx.pollMs, ctx.signal);
-  }
-
-  if (failed.length > 0) {
-    const missing = (phase: 'count' | 'select') =>
-      units.filter((u) => u.phase === phase && u.status !== 'ok').length;
-    throw new SlurmJobError(
-      `${failed.length} Slurm job(s) failed:\n` +
-        failed.map((f) => `  ${describe(f)}`).join('\n') +
-        `\n${missing('count')} count and ${missing('select')} select task(s) are unfinished; ` +
-        'run the same command again to submit only those.',
-      failed,
-    );
-  }
-  const seconds = (from: number, to: SlurmPhase) => {
-    const end = phaseEnded.get(to);
-    return end === undefined ? 0 : Math.max(0, (end - from) / 1000);
-  };
-  const countEnd = phaseEnded.get('count') ?? ctx.started;
-  const reduceEnd = phaseEnded.get('reduce') ?? countEnd;
-  const selectEnd = phaseEnded.get('select') ?? reduceEnd;
-  return {
-    index: 0,
-    count: units.some((u) => u.phase === 'count') ? seconds(ctx.started, 'count') : 0,
-    select: units.some((u) => u.phase === 'select') ? seconds(reduceEnd, 'select') : 0,
-    finalize: seconds(selectEnd, 'finalize'),
-  };
-}
-
-function describe(f: FailedTask): string {
-  const what =
-    f.task === undefined ? `${f.phase} job ${f.jobId}` : `${f.phase} task ${f.task} (job ${f.jobId})`;
-  const last = f.lastLogLine ? `\n    last log line: ${f.lastLogLine}` : '';
-  return `${what}: ${f.state}${f.exitCode ? `, exit code ${f.exitCode}` : ''}; log: ${f.log}${last}`;
-}
-
-async function lastLine(path: string): Promise<string | undefined> {
-  try {
-    const handle = await open(path, 'r');
-    let text: string;
-    try {
-      const { size } = await handle.stat();
-      const length = Math.min(size, 8192);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      text = buffer.toString('utf8');
-    } finally {
-      await handle.close();
-    }
-    const line = text.trimEnd().split('\n').pop()?.trim();
-    return line ? (line.length > 300 ? `${line.slice(0, 300)}...` : line) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function singleJobDone(prepared: PreparedCuration, phase: SlurmPhase): Promise<boolean> {
-  if (phase === 'reduce') return isCurationReduced(prepared);
-  if (phase === 'finalize') return isCurationComplete(prepared);
-  return false;
 }
 
 /** The finalize job wrote summary.json; it gets the timings of the whole run. */
@@ -555,29 +282,4 @@ async function completeSummary(
   };
   await writeJsonAtomic(path, patched);
   return patched;
-}
-
-async function readJson<T>(path: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
-
-function unique(ids: string[]): string[] {
-  return [...new Set(ids)];
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { sbatchQuote, shellQuote } from '../../../../server/engine/src/executor/sbatch';
 import {
   arrayRanges,
   planJobs,
   sbatchArguments,
-  sbatchQuote,
-  shellQuote,
   type SlurmJobOptions,
 } from '../../../../server/engine/src/slurm/scripts';
 import { generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../../support/fixtures';

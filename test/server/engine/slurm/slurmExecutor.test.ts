@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { curate, type CurateSummary } from '../../../../server/engine/src/curate';
-import { shellQuote } from '../../../../server/engine/src/slurm/scripts';
+import { shellQuote } from '../../../../server/engine/src/executor/sbatch';
 import type { SubmittedJob } from '../../../../server/engine/src/slurm/slurmExecutor';
 import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../../support/fixtures';
 import { startLocalSlurm, type LocalSlurm } from '../../../support/slurm';

@@ -1,6 +1,6 @@
 /**
  * Job and array-task states from squeue, sacct and the job-completion log
- * (server/engine/src/slurm/jobState.ts), with a fake runner that answers as Slurm 22.05 does.
+ * (server/engine/src/executor/jobState.ts), with a fake runner that answers as Slurm 22.05 does.
  * The test cluster of slurmExecutor.test.ts has accounting off, so sacct is exercised only here.
  */
 import assert from 'node:assert/strict';
@@ -10,8 +10,8 @@ import type {
   SlurmCommandResult,
   SlurmProgram,
   SlurmRunner,
-} from '../../../../server/engine/src/slurm/commands';
-import { isTerminal, JobStateReader, type JobState } from '../../../../server/engine/src/slurm/jobState';
+} from '../../../../server/engine/src/executor/slurmCommands';
+import { isTerminal, JobStateReader, type JobState } from '../../../../server/engine/src/executor/jobState';
 import { tempDir } from '../../../support/fixtures';
 
 interface FakeCluster {

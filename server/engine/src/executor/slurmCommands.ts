@@ -1,5 +1,6 @@
 /**
- * The Slurm client programs (sbatch, squeue, scancel, scontrol, sacct), run without a shell.
+ * The Slurm client programs (sbatch, squeue, scancel, scontrol, sacct), run without a shell, and
+ * the few things both executors on Slurm (curations and training runs) ask of them.
  * They read SLURM_CONF and the rest of the environment as usual.
  */
 import { execFile } from 'node:child_process';
@@ -47,4 +48,37 @@ export async function slurmConfig(run: SlurmRunner): Promise<Map<string, string>
     if (m) config.set(m[1], m[2].trim());
   }
   return config;
+}
+
+/**
+ * The job-completion log, where the cluster writes one (JobCompType=jobcomp/filetxt): it outlives
+ * squeue's memory of a finished job.
+ */
+export function jobCompletionLog(config: Map<string, string>): string | undefined {
+  return config.get('JobCompType') === 'jobcomp/filetxt' ? config.get('JobCompLoc') : undefined;
+}
+
+/** Submits one batch job (`args` are sbatch's, `--parsable` among them) and returns its id. */
+export async function submitBatchJob(run: SlurmRunner, args: string[]): Promise<string> {
+  const out = await checked(run, 'sbatch', args);
+  const id = out.trim().split(';')[0];
+  if (!/^\d+$/.test(id))
+    throw new Error(`sbatch printed no job id for ${args[args.length - 1]}: ${out.trim()}`);
+  return id;
+}
+
+/** Cancels jobs (`scancel`); rejects when scancel fails. */
+export async function cancelJobs(run: SlurmRunner, jobIds: string[]): Promise<void> {
+  if (jobIds.length > 0) await checked(run, 'scancel', jobIds);
+}
+
+/** Which of the jobs squeue still lists, or undefined when it does not know the ids. */
+export async function queuedJobs(run: SlurmRunner, jobIds: string[]): Promise<string[] | undefined> {
+  if (jobIds.length === 0) return [];
+  const r = await run('squeue', ['-h', '-j', jobIds.join(','), '-o', '%i']);
+  if (r.code !== 0) return undefined;
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }

@@ -6,7 +6,7 @@
  * Keys are `<array job id>_<array index>` for array tasks and `<job id>` for single jobs.
  */
 import { open } from 'node:fs/promises';
-import type { SlurmRunner } from './commands';
+import type { SlurmRunner } from './slurmCommands';
 
 export interface JobState {
   /** JOB_STATE as Slurm names it: PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT... */
