@@ -112,6 +112,7 @@ export async function follow(
   let firstFailurePhase: number | undefined;
   let cancelled = new Set<string>();
   let queryFailures = 0;
+  let silentSince: number | undefined;
 
   const cancel = async (ids: string[]) => {
     const fresh = ids.filter((id) => !cancelled.has(id));
@@ -145,10 +146,19 @@ export async function follow(
     }
     const names = new Set(await readdir(workDir).catch(() => [] as string[]));
     const states = await ctx.reader.read();
+    // Unanswered queries end the wait after 30 polls AND at least a minute: a busy controller (or a
+    // loaded machine at a short poll interval) is slow, not gone.
     if (states === undefined) {
-      if (++queryFailures >= 30)
-        throw new Error('squeue has not answered for 30 polls in a row: is slurmctld reachable?');
-    } else queryFailures = 0;
+      queryFailures++;
+      silentSince ??= performance.now();
+      if (queryFailures >= 30 && performance.now() - silentSince >= 60_000)
+        throw new Error(
+          `squeue has not answered for ${queryFailures} polls (${Math.round((performance.now() - silentSince) / 1000)} s) in a row: is slurmctld reachable?`,
+        );
+    } else {
+      queryFailures = 0;
+      silentSince = undefined;
+    }
     const now = performance.now();
 
     for (const unit of units) {
