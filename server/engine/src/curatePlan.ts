@@ -380,7 +380,9 @@ export function runSettingsOf(
 
 function validateOptions(o: CurateOptions): void {
   if (o.inputs.length === 0) throw new UsageError('no input files: pass at least one --input');
-  if (!(o.t > 0) || !Number.isFinite(o.t)) throw new UsageError(`--t must be a positive number, got ${o.t}`);
+  // An entry is kept with probability min(1, t / count): the threshold is a count (spec section 3).
+  if (!Number.isSafeInteger(o.t) || o.t < 1)
+    throw new UsageError(`--t must be a positive integer, got ${o.t}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0)
     throw new UsageError(`--seed must be a non-negative integer, got ${o.seed}`);
   if (o.workers !== undefined && !(o.workers >= 1))
