@@ -225,37 +225,79 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }
 
+/** AtomicOutput for synchronous code (worker threads that never await). */
+export interface AtomicOutputSync {
+  readonly path: string;
+  write(data: string | Uint8Array): void;
+  /** Syncs and renames the file into place (or closes the device). */
+  commit(): void;
+  /** Closes and removes the temporary file; the named file is untouched. */
+  abort(): void;
+}
+
+/** openAtomicOutput for synchronous code: the same temporary name, sync and rename. */
+export function openAtomicOutputSync(path: string): AtomicOutputSync {
+  const target = targetOfSync(path);
+  const temporary = target.kind === 'replace' ? temporaryPathFor(target.path) : undefined;
+  let fd: number | undefined;
+  try {
+    if (temporary === undefined) fd = openSync(path, 'w');
+    else {
+      mkdirSync(dirname(target.path), { recursive: true });
+      fd = openSync(temporary, 'wx', target.kind === 'replace' ? target.mode : undefined);
+    }
+  } catch (err) {
+    throw asEnvironmentError(err, path, temporary === undefined ? 'open' : 'write');
+  }
+  const opened = fd;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    closeSync(opened);
+  };
+  const abort = () => {
+    try {
+      close();
+    } catch {
+      // Already failing: the temporary file is removed below all the same.
+    }
+    if (temporary !== undefined) rmSync(temporary, { force: true });
+  };
+  return {
+    path,
+    write(data) {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      try {
+        for (let done = 0; done < bytes.length;) done += writeSync(opened, bytes, done, bytes.length - done);
+      } catch (err) {
+        throw asEnvironmentError(err, path, 'write');
+      }
+    },
+    commit() {
+      try {
+        if (temporary !== undefined) fsyncSync(opened);
+        close();
+        if (temporary !== undefined) renameSync(temporary, target.path);
+      } catch (err) {
+        abort();
+        throw asEnvironmentError(err, path, 'write');
+      }
+    },
+    abort,
+  };
+}
+
 /** writeFileAtomic for synchronous code (worker threads that never await). */
 export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
-  const target = targetOfSync(path);
-  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-  if (target.kind === 'in-place') {
-    let fd: number | undefined;
-    try {
-      fd = openSync(path, 'w');
-      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
-    } catch (err) {
-      throw asEnvironmentError(err, path, 'write');
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-    return;
-  }
-  const temporary = temporaryPathFor(target.path);
+  const out = openAtomicOutputSync(path);
   try {
-    mkdirSync(dirname(target.path), { recursive: true });
-    const fd = openSync(temporary, 'wx', target.mode);
-    try {
-      for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, target.path);
+    out.write(data);
   } catch (err) {
-    rmSync(temporary, { force: true });
-    throw asEnvironmentError(err, path, 'write');
+    out.abort();
+    throw err;
   }
+  out.commit();
 }
 
 /**

@@ -22,6 +22,7 @@ export interface ProgressSink {
   finish(): void;
 }
 
+/** A duration as a clock, `m:ss` or `h:mm:ss`; `--:--` when not known. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
   const s = Math.round(seconds);
@@ -35,6 +36,17 @@ export function formatDuration(seconds: number): string {
 
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
+}
+
+/** Bytes in decimal units, one decimal from KB on: `999 B`, `21.5 GB`. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let u = 0;
+  while (n >= 1000 && u < units.length - 1) {
+    n /= 1000;
+    u++;
+  }
+  return `${u === 0 ? n.toFixed(0) : n.toFixed(1)} ${units[u]}`;
 }
 
 /**

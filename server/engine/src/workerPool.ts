@@ -1,13 +1,154 @@
 /**
- * A fixed set of worker threads running curation tasks. Tasks are handed out in order as workers
- * free up; the first failure stops the pool and rejects with that task's error (with its class,
- * code and path: workerProtocol.ts), and an aborted signal rejects with an InterruptedError.
+ * The one worker pool: a fixed set of threads (or in-process stand-ins) running independent tasks.
+ * Tasks are handed out in order as threads free up; the first failure stops handing out tasks and
+ * rejects with that task's error (errors cross threads as workerProtocol.ts serialises them), and
+ * an aborted signal rejects with an InterruptedError. The local curation (CurationWorkers) and the
+ * metadata builder (server/src/metadata/pool.ts) both run their tasks on it.
  */
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { InterruptedError } from './errors';
 import type { PackedIndex } from './match/matcher';
 import { deserializeError, type WorkerReply, type WorkerRequest } from './workerProtocol';
+
+/** One thread of a pool, as the pool sees it. */
+export interface TaskPort<Request> {
+  send(request: Request): void;
+  /** Stops the thread (a task it was running stops where it is). */
+  terminate(): Promise<void>;
+}
+
+/** Starts a thread whose replies go to onReply; onFatal hears that it died. */
+export type StartPort<Request, Reply> = (
+  onReply: (reply: Reply) => void,
+  onFatal: (err: Error) => void,
+) => TaskPort<Request>;
+
+/** A worker thread running `script`; an exit other than by terminate() is fatal. */
+export function threadPort<Request, Reply>(
+  script: string,
+  options: WorkerOptions,
+  what: string,
+): StartPort<Request, Reply> {
+  return (onReply, onFatal) => {
+    const worker = new Worker(script, options);
+    let stopping = false;
+    worker.on('message', onReply);
+    worker.on('error', onFatal);
+    worker.on('exit', (code) => {
+      if (!stopping && code !== 0) onFatal(new Error(`${what} exited with code ${code}`));
+    });
+    return {
+      send: (request) => worker.postMessage(request),
+      terminate: async () => {
+        stopping = true;
+        await worker.terminate();
+      },
+    };
+  };
+}
+
+export interface TaskCallbacks<Reply> {
+  /** Aborting stops handing out tasks and rejects; close() then stops the running ones. */
+  signal?: AbortSignal;
+  /** What a reply says: the task's progress, its end, or its failure. */
+  classify(reply: Reply): 'progress' | 'done' | Error;
+  /** A progress reply of the task at `index` of the requests. */
+  onProgress?(index: number, reply: Reply): void;
+  /** The last reply of the task at `index`; the next task goes to the thread once it settles. */
+  onDone(index: number, reply: Reply): Promise<void> | void;
+}
+
+export class WorkerPool<Request, Reply> {
+  private readonly ports: TaskPort<Request>[] = [];
+  /** Where replies and deaths go while run() is in progress. */
+  private listener: { reply(port: number, reply: Reply): void; fatal(err: Error): void } | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(size: number, start: StartPort<Request, Reply>) {
+    for (let i = 0; i < size; i++) {
+      this.ports.push(
+        start(
+          (reply) => this.listener?.reply(i, reply),
+          (err) => this.listener?.fatal(err),
+        ),
+      );
+    }
+  }
+
+  get size(): number {
+    return this.ports.length;
+  }
+
+  /** Runs every request; resolves when all are done, rejects on the first failure. */
+  run(requests: Request[], callbacks: TaskCallbacks<Reply>): Promise<void> {
+    if (this.listener) return Promise.reject(new Error('WorkerPool.run called while a run is in progress'));
+    return new Promise((resolve, reject) => {
+      const { signal } = callbacks;
+      let next = 0;
+      let running = 0;
+      let settled = false;
+      const current = new Array<number>(this.ports.length).fill(-1);
+      const onAbort = () => settle(new InterruptedError());
+      const settle = (err?: Error) => {
+        if (settled) return;
+        if (!err && (next < requests.length || running > 0)) return;
+        settled = true;
+        this.listener = undefined;
+        signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve();
+      };
+      const dispatch = (port: number) => {
+        if (settled || next >= requests.length) return;
+        running++;
+        current[port] = next++;
+        this.ports[port].send(requests[current[port]]);
+      };
+      const afterDone = (port: number) => {
+        running--;
+        dispatch(port);
+        settle();
+      };
+      this.listener = {
+        reply: (port, reply) => {
+          if (settled) return;
+          const kind = callbacks.classify(reply);
+          if (kind instanceof Error) return settle(kind);
+          if (kind === 'progress') {
+            callbacks.onProgress?.(current[port], reply);
+            return;
+          }
+          let done: Promise<void> | void;
+          try {
+            done = callbacks.onDone(current[port], reply);
+          } catch (err) {
+            return settle(err as Error);
+          }
+          if (done instanceof Promise) {
+            done.then(
+              () => afterDone(port),
+              (err: unknown) => settle(err as Error),
+            );
+          } else afterDone(port);
+        },
+        fatal: (err) => settle(err),
+      };
+      if (signal) {
+        if (signal.aborted) return settle(new InterruptedError());
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      if (requests.length === 0) return settle();
+      for (let port = 0; port < this.ports.length; port++) dispatch(port);
+    });
+  }
+
+  /** Stops every thread. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all(this.ports.map((p) => p.terminate())).then(() => undefined);
+    return this.closing;
+  }
+}
 
 export interface PoolCallbacks<R> {
   /** Aborting stops handing out tasks and rejects; close() then stops the running ones. */
@@ -16,91 +157,40 @@ export interface PoolCallbacks<R> {
   onDone(taskId: number, result: R): Promise<void> | void;
 }
 
+/** The local curation's threads: each gets the matcher index once, then count and select tasks. */
 export class CurationWorkers {
-  private readonly workers: Worker[] = [];
-  private closing: Promise<void> | undefined;
+  private readonly pool: WorkerPool<WorkerRequest, WorkerReply>;
 
   constructor(size: number, index: PackedIndex, workerScript = join(__dirname, 'curateWorker.js')) {
-    for (let i = 0; i < size; i++) this.workers.push(new Worker(workerScript, { workerData: { index } }));
+    this.pool = new WorkerPool(size, threadPort(workerScript, { workerData: { index } }, 'curation worker'));
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.pool.size;
   }
 
   /** Runs every request; resolves when all are done, rejects on the first failure. */
   run<R>(requests: WorkerRequest[], callbacks: PoolCallbacks<R>): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let next = 0;
-      let running = 0;
-      let failed = false;
-      const cleanups: (() => void)[] = [];
-      const finish = (err?: Error) => {
-        if (failed) return;
-        if (err) failed = true;
-        if (err || (next >= requests.length && running === 0)) {
-          for (const c of cleanups) c();
-          if (err) reject(err);
-          else resolve();
-        }
-      };
-      const dispatch = (worker: Worker) => {
-        if (failed || next >= requests.length) return;
-        running++;
-        worker.postMessage(requests[next++]);
-      };
-      for (const worker of this.workers) {
-        const onMessage = async (reply: WorkerReply) => {
-          if (failed) return;
-          if (reply.type === 'progress') {
-            callbacks.onProgress(reply.taskId, reply.records, reply.fraction);
-            return;
-          }
-          running--;
-          if (reply.type === 'failed') {
-            finish(deserializeError(reply.error));
-            return;
-          }
-          try {
-            await callbacks.onDone(reply.taskId, reply.result as R);
-          } catch (err) {
-            finish(err as Error);
-            return;
-          }
-          dispatch(worker);
-          finish();
-        };
-        const onError = (err: Error) => finish(err);
-        const onExit = (code: number) => {
-          if (code !== 0) finish(new Error(`curation worker exited with code ${code}`));
-        };
-        worker.on('message', onMessage);
-        worker.on('error', onError);
-        worker.on('exit', onExit);
-        cleanups.push(() => {
-          worker.off('message', onMessage);
-          worker.off('error', onError);
-          worker.off('exit', onExit);
-        });
-      }
-      const { signal } = callbacks;
-      if (signal) {
-        if (signal.aborted) return finish(new InterruptedError());
-        const onAbort = () => finish(new InterruptedError());
-        signal.addEventListener('abort', onAbort, { once: true });
-        cleanups.push(() => signal.removeEventListener('abort', onAbort));
-      }
-      if (requests.length === 0) {
-        finish();
-        return;
-      }
-      for (const worker of this.workers) dispatch(worker);
+    return this.pool.run(requests, {
+      signal: callbacks.signal,
+      classify: (reply) =>
+        reply.type === 'progress'
+          ? 'progress'
+          : reply.type === 'failed'
+            ? deserializeError(reply.error)
+            : 'done',
+      onProgress: (_index, reply) => {
+        if (reply.type === 'progress') callbacks.onProgress(reply.taskId, reply.records, reply.fraction);
+      },
+      onDone: (_index, reply) =>
+        reply.type === 'counted' || reply.type === 'selected'
+          ? callbacks.onDone(reply.taskId, reply.result as R)
+          : undefined,
     });
   }
 
   /** Stops every worker (a task it was running stops where it is). */
   close(): Promise<void> {
-    this.closing ??= Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
-    return this.closing;
+    return this.pool.close();
   }
 }

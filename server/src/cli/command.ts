@@ -44,6 +44,23 @@ export function numberOption(name: string, value: string | undefined, fallback?:
   return n;
 }
 
+/**
+ * Reads `--t`, the balancing threshold, for every command that takes one: a positive integer
+ * written in digits only (an entry is kept with probability min(1, t / count), so a fractional t
+ * means nothing, and `1e3`, `+5` or `0x10` are refused rather than guessed at).
+ */
+export function thresholdOption(value: string | undefined, fallback?: number): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new UsageError('--t is required');
+    return fallback;
+  }
+  const t = Number(value);
+  if (!/^[0-9]+$/.test(value) || t < 1 || !Number.isSafeInteger(t)) {
+    throw new UsageError(`--t must be a positive integer (digits only, e.g. 20000), got '${value}'`);
+  }
+  return t;
+}
+
 export function requiredOption(name: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`--${name} is required`);
   return value;

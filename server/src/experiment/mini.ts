@@ -14,11 +14,12 @@
  *   runs/raw/, runs/curated/        the trainer's outputs (out.log, checkpoints/, results.jsonl)
  *   summary.json
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { curate, type CurateSummary } from '../../engine/src/curate';
 import { InputError } from '../../engine/src/errors';
+import { writeFileAtomic } from '../../engine/src/fsAtomic';
 import { createMatcher } from '../../engine/src/match/matcher';
 import { AtomicFileSink } from '../../engine/src/pool/sink';
 import { TarWriter } from '../../engine/src/pool/tar';
@@ -208,9 +209,9 @@ export async function buildMiniData(
 
   const out = options.out;
   const metadataPath = join(out, 'metadata.json');
-  await writeFile(metadataPath, JSON.stringify(miniMetadata(), null, 1) + '\n');
-  await writeFile(join(out, 'classnames.txt'), FASHION_CLASSES.map((c) => c.name).join('\n') + '\n');
-  await writeFile(join(out, 'templates.txt'), ZEROSHOT_TEMPLATES.join('\n') + '\n');
+  await writeFileAtomic(metadataPath, JSON.stringify(miniMetadata(), null, 1) + '\n');
+  await writeFileAtomic(join(out, 'classnames.txt'), FASHION_CLASSES.map((c) => c.name).join('\n') + '\n');
+  await writeFileAtomic(join(out, 'templates.txt'), ZEROSHOT_TEMPLATES.join('\n') + '\n');
 
   const poolShards = await writeShards(
     join(out, 'pool'),
@@ -450,6 +451,6 @@ export async function runMiniExperiment(
       total: (performance.now() - t0) / 1000,
     },
   };
-  await writeFile(join(out, 'summary.json'), JSON.stringify(result, null, 2) + '\n');
+  await writeFileAtomic(join(out, 'summary.json'), JSON.stringify(result, null, 2) + '\n');
   return result;
 }

@@ -2,6 +2,7 @@
  * Progress on stderr for long builds: a redrawn line on a terminal, otherwise a plain line every
  * 30 seconds (so logs of batch runs still show rate and ETA without flooding).
  */
+import { formatBytes, formatDuration } from '../../engine/src/progress';
 
 export interface ProgressTarget {
   stream: NodeJS.WritableStream;
@@ -96,27 +97,4 @@ export class Progress {
       this.target.stream.write(`${this.line()}\n`);
     }
   }
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let u = 0;
-  while (n >= 1000 && u < units.length - 1) {
-    n /= 1000;
-    u++;
-  }
-  return `${u === 0 ? n.toFixed(0) : n.toFixed(1)} ${units[u]}`;
-}
-
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return h > 0
-    ? `${h}h${String(m).padStart(2, '0')}m`
-    : m > 0
-      ? `${m}m${String(sec).padStart(2, '0')}s`
-      : `${sec}s`;
 }

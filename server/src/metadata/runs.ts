@@ -4,22 +4,21 @@
  * (keys never contain a tab or a newline), stored as length-prefixed raw-deflate blocks of whole lines
  * so that it compresses and can still be read synchronously (the merges run in worker threads).
  */
-import { closeSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { openAtomicOutputSync, type AtomicOutputSync } from '../../engine/src/fsAtomic';
 
 const BLOCK_CHARS = 1 << 20;
 
 /** Writes a run; lines must come in key order. The file appears under its name only on close. */
 export class RunWriter {
-  private readonly fd: number;
-  private readonly tmp: string;
+  private readonly out: AtomicOutputSync;
   private pending: string[] = [];
   private pendingChars = 0;
   lines = 0;
 
   constructor(readonly path: string) {
-    this.tmp = `${path}.tmp`;
-    this.fd = openSync(this.tmp, 'w');
+    this.out = openAtomicOutputSync(path);
   }
 
   write(key: string, value: string): void {
@@ -34,17 +33,15 @@ export class RunWriter {
     const data = deflateRawSync(Buffer.from(this.pending.join(''), 'utf8'), { level: 1 });
     const len = Buffer.allocUnsafe(4);
     len.writeUInt32LE(data.length, 0);
-    writeSync(this.fd, len);
-    writeSync(this.fd, data);
+    this.out.write(len);
+    this.out.write(data);
     this.pending = [];
     this.pendingChars = 0;
   }
 
   close(): void {
     this.flushBlock();
-    fsyncSync(this.fd);
-    closeSync(this.fd);
-    renameSync(this.tmp, this.path);
+    this.out.commit();
   }
 }
 

@@ -152,6 +152,16 @@ describe('curate (local executor)', function () {
     assert.deepEqual(curatedTree(join(dir.path, 'reselect')), curatedTree(join(dir.path, 'fresh400')));
   });
 
+  it('refuses a t that is not a positive integer before writing anything', async () => {
+    for (const t of [70.1, 0, -5, Number.NaN, Infinity]) {
+      await assert.rejects(
+        curate({ ...base(`bad-t-${t}`), t }),
+        new UsageError(`--t must be a positive integer, got ${t}`),
+      );
+      assert.ok(!existsSync(join(dir.path, `bad-t-${t}`)), `no folder for t = ${t}`);
+    }
+  });
+
   it('refuses to overwrite a finished curation of other inputs', async () => {
     await assert.rejects(curate({ ...base('w1'), inputs: [inputs[0]] }), UsageError);
   });

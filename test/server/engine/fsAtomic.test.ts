@@ -23,6 +23,7 @@ import {
   isTemporaryName,
   moveIntoPlace,
   openAtomicOutput,
+  openAtomicOutputSync,
   removeTemporaryFiles,
   temporaryPathFor,
   writeFileAtomic,
@@ -47,6 +48,24 @@ describe('fsAtomic', () => {
     assert.ok(!isTemporaryName('summary.json'));
     assert.ok(!isTemporaryName('notes.tmp'));
     assert.equal(finalNameOf('summary.json.tmp-123-ab12cd34'), 'summary.json');
+  });
+
+  it('writes a file in pieces synchronously, visible under its name only after commit', () => {
+    const folder = join(dir.path, 'sync-pieces');
+    const path = join(folder, 'run-0');
+    const out = openAtomicOutputSync(path);
+    out.write('first ');
+    out.write(Buffer.from('second'));
+    assert.equal(readdirSync(folder).length, 1);
+    assert.ok(isTemporaryName(readdirSync(folder)[0]), 'only the temporary file exists before commit');
+    out.commit();
+    assert.equal(readFileSync(path, 'utf8'), 'first second');
+    assert.deepEqual(readdirSync(folder), ['run-0']);
+    const aborted = openAtomicOutputSync(path);
+    aborted.write('discarded');
+    aborted.abort();
+    assert.equal(readFileSync(path, 'utf8'), 'first second');
+    assert.deepEqual(readdirSync(folder), ['run-0']);
   });
 
   it('replaces a regular file whole, keeps its mode, and leaves no temporary file', async () => {

@@ -1,7 +1,29 @@
 /** What the editor's curation notification says for the engine's `--progress json` lines. */
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { curateProgressNotice, ProgressReporter } from '../../../server/engine/src/progress';
+import {
+  curateProgressNotice,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  ProgressReporter,
+} from '../../../server/engine/src/progress';
+
+describe('progress formatting (the one formatter of counts, sizes and durations)', () => {
+  it('formats durations as a clock, and an unknown one as --:--', () => {
+    assert.equal(formatDuration(59.4), '0:59');
+    assert.equal(formatDuration(7 * 60 + 30), '7:30');
+    assert.equal(formatDuration(3 * 3600 + 5 * 60 + 2), '3:05:02');
+    assert.equal(formatDuration(Infinity), '--:--');
+    assert.equal(formatDuration(-1), '--:--');
+  });
+
+  it('formats counts with thousands separators and sizes in decimal units', () => {
+    assert.equal(formatCount(1234567.4), '1,234,567');
+    assert.equal(formatBytes(999), '999 B');
+    assert.equal(formatBytes(21.5e9), '21.5 GB');
+  });
+});
 
 describe('curateProgressNotice', () => {
   it('names the phase, the percent, records, rate and ETA of a line with a known ETA', () => {

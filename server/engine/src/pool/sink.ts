@@ -1,16 +1,16 @@
 /**
- * Output files written atomically: bytes go to a temporary name beside the output (fsAtomic's
- * `<out>.tmp-<pid>-<rand>`, so the rename cannot cross file systems and a resume knows them) and
- * the file appears under its name only when complete. Only a regular file (or none) is ever
- * replaced. Small writes are gathered into 1 MiB chunks; gzip output streams through zlib.
+ * Output files written atomically, through fsAtomic's openAtomicOutput: bytes go to a temporary
+ * name beside the output (`<out>.tmp-<pid>-<rand>`, so the rename cannot cross file systems and a
+ * resume knows them), synced, and the file appears under its name only when complete. Only a
+ * regular file (or none) is ever replaced. Small writes are gathered into 1 MiB chunks; gzip
+ * output streams through zlib.
  */
 import { once } from 'node:events';
-import { createWriteStream, promises as fsp } from 'node:fs';
-import { dirname } from 'node:path';
+import { promises as fsp } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import { asEnvironmentError, EnvironmentError } from '../errors';
-import { makeFolders, temporaryPathFor } from '../fsAtomic';
+import { openAtomicOutput, type AtomicOutput } from '../fsAtomic';
 
 /** Where writers put bytes; the tar writer and the Parquet writer share it. */
 export interface ByteSink {
@@ -36,16 +36,14 @@ export class AtomicFileSink implements ByteSink {
 
   private constructor(
     readonly outPath: string,
-    readonly tempPath: string,
+    private readonly file: AtomicOutput,
     private readonly out: FileOutput,
   ) {}
 
   static async open(outPath: string, options: { gzip?: boolean } = {}): Promise<AtomicFileSink> {
     await assertReplaceable(outPath);
-    await makeFolders(dirname(outPath));
-    const tempPath = temporaryPathFor(outPath);
-    const out = options.gzip ? await GzipOutput.open(tempPath) : await PlainOutput.open(tempPath);
-    return new AtomicFileSink(outPath, tempPath, out);
+    const file = await openAtomicOutput(outPath);
+    return new AtomicFileSink(outPath, file, options.gzip ? new GzipOutput(file) : new PlainOutput(file));
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -68,23 +66,28 @@ export class AtomicFileSink implements ByteSink {
     await this.out.write(full);
   }
 
-  /** Writes what is buffered, closes, and renames the temp file to its final name. */
+  /** Writes what is buffered, then syncs and renames the temporary file to its final name. */
   async commit(): Promise<void> {
     if (this.closed) throw new Error(`already closed: ${this.outPath}`);
     await this.flush();
     this.closed = true;
-    await this.out.close();
-    await assertReplaceable(this.outPath);
-    await fsp.rename(this.tempPath, this.outPath);
+    try {
+      await this.out.end();
+      await assertReplaceable(this.outPath);
+    } catch (err) {
+      await this.file.abort();
+      throw err;
+    }
+    await this.file.commit();
   }
 
-  /** Closes and removes the temp file; the final name is never touched. */
+  /** Closes and removes the temporary file; the final name is never touched. */
   async abort(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
       await this.out.destroy();
     }
-    await fsp.rm(this.tempPath, { force: true });
+    await this.file.abort();
   }
 }
 
@@ -92,51 +95,36 @@ interface FileOutput {
   /** True when `write` may still use the bytes after it resolves. */
   readonly keepsChunks: boolean;
   write(bytes: Uint8Array): Promise<void>;
-  close(): Promise<void>;
+  /** Everything written has reached the file (which the sink then commits). */
+  end(): Promise<void>;
   destroy(): Promise<void>;
 }
 
 class PlainOutput implements FileOutput {
   readonly keepsChunks = false;
-  private constructor(private readonly handle: fsp.FileHandle) {}
+  constructor(private readonly file: AtomicOutput) {}
 
-  static async open(path: string): Promise<PlainOutput> {
-    return new PlainOutput(await fsp.open(path, 'w'));
+  write(bytes: Uint8Array): Promise<void> {
+    return this.file.write(bytes);
   }
 
-  async write(bytes: Uint8Array): Promise<void> {
-    let done = 0;
-    while (done < bytes.length) {
-      const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done);
-      done += bytesWritten;
-    }
-  }
+  async end(): Promise<void> {}
 
-  async close(): Promise<void> {
-    await this.handle.close();
-  }
-
-  async destroy(): Promise<void> {
-    await this.handle.close().catch(() => undefined);
-  }
+  async destroy(): Promise<void> {}
 }
 
 /** zlib's gzip header has mtime 0 and no file name, so equal input gives equal bytes. */
 class GzipOutput implements FileOutput {
   readonly keepsChunks = true;
-  private constructor(
-    private readonly gzip: Gzip,
-    private readonly done: Promise<void>,
-  ) {}
+  private readonly gzip: Gzip = createGzip();
+  private readonly done: Promise<void>;
 
-  static async open(path: string): Promise<GzipOutput> {
-    const file = createWriteStream(path);
-    await once(file, 'open');
-    const gzip = createGzip();
-    const done = pipeline(gzip, file);
-    // Keeps an early failure from being unhandled before close() awaits it.
-    done.catch(() => undefined);
-    return new GzipOutput(gzip, done);
+  constructor(file: AtomicOutput) {
+    this.done = pipeline(this.gzip, async (compressed: AsyncIterable<Buffer>) => {
+      for await (const bytes of compressed) await file.write(bytes);
+    });
+    // Keeps an early failure from being unhandled before end() awaits it.
+    this.done.catch(() => undefined);
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -146,7 +134,7 @@ class GzipOutput implements FileOutput {
     }
   }
 
-  async close(): Promise<void> {
+  async end(): Promise<void> {
     this.gzip.end();
     await this.done;
   }

@@ -9,7 +9,7 @@ import {
   SlurmJobError,
   type SlurmOptions,
 } from '../../../engine/src/slurm/slurmExecutor';
-import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
+import { numberOption, requiredOption, thresholdOption, withUsageErrors, type Command } from '../command';
 import {
   EXIT_CODES_HELP,
   formatSkipped,
@@ -55,7 +55,8 @@ Options:
 ${TEXT_FIELD_HELP}
 ${KEY_FIELD_HELP}
   --columns A,B,...      column names of a CSV/TSV without a header row
-  --t T                  balancing threshold (paper: 20000 for a 1.6B pool)
+  --t T                  balancing threshold, a positive integer in digits (paper: 20000 for a
+                         1.6B pool)
   --seed S               seed of the keep decisions (non-negative integer)
   --out DIR              output folder
   --workers N            worker threads (default: all cores)
@@ -149,7 +150,7 @@ A failed Slurm job, and an interrupted run (Ctrl-C, SIGTERM), also exit 1.
       textFields: values['text-field'] ?? [],
       keyField: values['key-field'],
       columns: values.columns?.split(','),
-      t: numberOption('t', values.t),
+      t: thresholdOption(values.t),
       seed: numberOption('seed', values.seed),
       outDir: requiredOption('out', values.out),
       workers: values.workers === undefined ? undefined : numberOption('workers', values.workers),

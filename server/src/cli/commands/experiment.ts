@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_OK, UsageError } from '../../../engine/src/errors';
 import { MINI_DEFAULTS, runMiniExperiment, type MiniOptions } from '../../experiment/mini';
-import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
+import { numberOption, requiredOption, thresholdOption, withUsageErrors, type Command } from '../command';
 import { progressFor } from './shared';
 
 const d = MINI_DEFAULTS;
@@ -33,8 +33,8 @@ curation), t, steps, batch size, seed and wall times. Progress goes to stderr.
 Options:
   --out DIR              output folder (pool, test split, curation, runs, summary.json)
   --seed S               seed of the pool, the curation and the training (default ${d.seed})
-  --t T                  balancing threshold (default 100 for the full pool of about 20,000
-                         pairs, scaled with --pool-size)
+  --t T                  balancing threshold, a positive integer (default 100 for the full
+                         pool of about 20,000 pairs, scaled with --pool-size)
   --steps N              training steps of each run (default ${d.steps})
   --batch-size B         pairs per step (default ${d.batchSize})
   --lr LR                peak learning rate (default ${d.lr})
@@ -101,7 +101,7 @@ permission denied, read-only file system: one line naming the path; --debug adds
     const options: MiniOptions = {
       out: requiredOption('out', values.out),
       seed: int('seed', values.seed, d.seed, 0),
-      t: values.t === undefined ? undefined : numberOption('t', values.t),
+      t: values.t === undefined ? undefined : thresholdOption(values.t),
       steps,
       batchSize: int('batch-size', values['batch-size'], d.batchSize, 2),
       lr: numberOption('lr', values.lr, d.lr),
@@ -119,7 +119,6 @@ permission denied, read-only file system: one line naming the path; --debug adds
       samplesPerShard: d.samplesPerShard,
       dataOnly: values['data-only'],
     };
-    if (options.t !== undefined && !(options.t > 0)) throw new UsageError('--t must be positive');
     if (!(options.lr > 0)) throw new UsageError('--lr must be positive');
     if (!(options.headToTail >= 1)) throw new UsageError('--head-to-tail must be at least 1');
     const progress = progressFor(values.progress, io);

@@ -14,7 +14,7 @@ import {
   type PartName,
 } from '../../metadata/build';
 import { diffMetadata, formatDiff } from '../../metadata/diff';
-import { formatDuration } from '../../metadata/progress';
+import { formatDuration } from '../../../engine/src/progress';
 import { numberOption, requiredOption, withUsageErrors, type Command, type CommandIO } from '../command';
 
 const BUILD_HELP = `Usage: metacurate metadata build --out metadata.json [sources] [options]

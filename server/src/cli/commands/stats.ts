@@ -11,7 +11,7 @@ import { compactCountsPath, readCounts } from '../../../engine/src/counts';
 import { EXIT_OK, UsageError } from '../../../engine/src/errors';
 import { matchedIdLists, readMatchesFile } from '../../../engine/src/matchesFile';
 import { formatCount } from '../../../engine/src/progress';
-import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
+import { numberOption, requiredOption, thresholdOption, withUsageErrors, type Command } from '../command';
 
 export const statsCommand: Command = {
   name: 'stats',
@@ -25,7 +25,7 @@ counts.json) it also gives the exact expected curated size at t and over a range
 
 Options:
   --counts FILE    counts JSON ({entry: count}), e.g. a curation's counts.json
-  --t T            threshold to summarise at (default 20000)
+  --t T            threshold to summarise at, a positive integer (default 20000)
   --matches FILE   matches.bin of the same pool (default: beside --counts if present)
   --top N          list the N entries with most matches (default 10)
   --json           print JSON instead of tables
@@ -45,8 +45,7 @@ Options:
       }),
     );
     const countsPath = requiredOption('counts', values.counts);
-    const t = numberOption('t', values.t, 20000);
-    if (!(t > 0)) throw new UsageError(`--t must be positive, got ${t}`);
+    const t = thresholdOption(values.t, 20000);
     const top = numberOption('top', values.top, 10);
     const named = await readCounts(countsPath.endsWith('.bin') ? countsPath : countsPath);
     const values_ = named.counts;

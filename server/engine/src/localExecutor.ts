@@ -1,0 +1,233 @@
+/**
+ * The local executor: a curation (and the count pass alone) on this machine's cores, one
+ * worker pool running the count tasks, then the select tasks, of a prepared curation.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { balanceProbabilities } from './balance';
+import { reduceCuration, sumSkipped, reduceCounts, firstRecordIndexes } from './countPass';
+import type { EntryCounts } from './counts';
+import { pendingTasks, discardSelection, readManifest } from './curateManifest';
+import {
+  type CurateOptions,
+  type CurateSummary,
+  type PreparedCuration,
+  openCurationFolder,
+  prepareCuration,
+  runSettingsOf,
+  fileSize,
+  defaultSliceBytes,
+  planTasks,
+} from './curatePlan';
+import { taskResultPath, type CountTaskResult, type Phase, type PoolTask } from './curateTasks';
+import { folderPaths, removeOwnFolder, type OutputFolder } from './curationFolder';
+import { EmptyPoolError, InputError, InterruptedError, UsageError, type InputErrorReason } from './errors';
+import { finalizeCuration, writeMatchesFile } from './finalizePass';
+import { removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
+import { loadOrBuildIndex } from './match/matcher';
+import type { Padding } from './match/spacing';
+import { loadMetadata, type Metadata } from './metadata';
+import { detectFormat } from './pool/formats';
+import { silentProgress, type ProgressSink } from './progress';
+import { CurationWorkers } from './workerPool';
+import type { WorkerRequest } from './workerProtocol';
+
+export async function curate(
+  options: CurateOptions,
+  progress: ProgressSink = silentProgress,
+  signal?: AbortSignal,
+): Promise<CurateSummary> {
+  const started = performance.now();
+  const folder = await openCurationFolder(options, 'curate', progress);
+  let prepared: PreparedCuration | undefined;
+  let pool: CurationWorkers | undefined;
+  try {
+    const opened = await prepareCuration(options, progress, folder, signal);
+    if ('complete' in opened) return opened.complete;
+    prepared = opened.prepared;
+    const { metadata, workDir, run } = prepared;
+    const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+
+    const indexStart = performance.now();
+    const index = loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
+    progress.info(
+      `Matcher for ${metadata.entries.length.toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
+    );
+    const timings = { index: (performance.now() - indexStart) / 1000, count: 0, select: 0, finalize: 0 };
+
+    pool = new CurationWorkers(Math.min(workers, prepared.tasks.length), index.packed);
+    let t0 = performance.now();
+    const toCount = await pendingTasks(prepared, 'count');
+    await runPhase(
+      pool,
+      'count',
+      prepared.tasks,
+      toCount,
+      progress,
+      (task) => ({ type: 'count', task, run, workDir }),
+      signal,
+    );
+    timings.count = (performance.now() - t0) / 1000;
+
+    const counts = await reduceCuration(prepared);
+    if (counts.matchedRecords === 0)
+      progress.info('No record of the pool matches any entry: the curation is empty.');
+
+    t0 = performance.now();
+    const shared = new SharedArrayBuffer(counts.counts.length * 8);
+    new Float64Array(shared).set(balanceProbabilities(counts.counts, options.t));
+    const firstIndex = await firstRecordIndexes(prepared);
+    const toSelect = await pendingTasks(prepared, 'select');
+    await runPhase(
+      pool,
+      'select',
+      prepared.tasks,
+      toSelect,
+      progress,
+      (task) => ({
+        type: 'select',
+        task,
+        run,
+        workDir,
+        seed: options.seed,
+        firstRecordIndex: firstIndex.get(task.id)!,
+        probabilities: shared,
+      }),
+      signal,
+    );
+    timings.select = (performance.now() - t0) / 1000;
+    if (signal?.aborted) throw new InterruptedError();
+
+    return await finalizeCuration(prepared, { timings, started, workers: pool.size });
+  } catch (err) {
+    // The workers may still be writing their slices: stop them before removing anything.
+    await pool?.close();
+    if (prepared) await abandonRun(prepared, folder, err instanceof InputError);
+    throw err;
+  } finally {
+    progress.finish();
+    await pool?.close();
+    await folder.release();
+  }
+}
+
+/**
+ * After a failure or an interruption: the temporary files of the stopped workers go, finished
+ * work stays for a re-run. After bad input (the run cannot succeed as it is) the selection being
+ * built goes too, and when the folder holds no curation yet, all of this curation's work; the
+ * curation the folder holds, and anything else in it, stays.
+ */
+async function abandonRun(
+  prepared: PreparedCuration,
+  folder: OutputFolder,
+  badInput: boolean,
+): Promise<void> {
+  const paths = folderPaths(prepared.outDir);
+  await removeTemporaryFiles(paths.work);
+  await removeTemporaryFiles(paths.stage, { recursive: true });
+  if (!badInput) return;
+  const state = (await readManifest(paths.manifest)) ?? prepared.state;
+  if (state.next?.swap) return; // Committed: the next run swaps it in.
+  if (state.current) {
+    await discardSelection(paths.work, paths.stage);
+    await writeJsonAtomic(paths.manifest, { ...state, next: undefined });
+    return;
+  }
+  folder.createdOut ||= state.createdOut;
+  for (const path of [paths.work, paths.stage, paths.prev]) await removeOwnFolder(path);
+  await rm(paths.manifest, { force: true });
+}
+
+async function runPhase(
+  pool: CurationWorkers,
+  phase: Phase,
+  all: PoolTask[],
+  pending: PoolTask[],
+  progress: ProgressSink,
+  request: (task: PoolTask) => WorkerRequest,
+  signal?: AbortSignal,
+): Promise<void> {
+  const totalBytes = all.reduce((a, t) => a + t.bytes, 0);
+  const pendingIds = new Set(pending.map((t) => t.id));
+  let doneBytes = all.filter((t) => !pendingIds.has(t.id)).reduce((a, t) => a + t.bytes, 0);
+  let doneRecords = 0;
+  const running = new Map<number, { records: number; fraction: number }>();
+  const bytesOf = new Map(all.map((t) => [t.id, t.bytes]));
+  const report = () => {
+    let bytes = doneBytes;
+    let records = doneRecords;
+    for (const [id, r] of running) {
+      bytes += r.fraction * bytesOf.get(id)!;
+      records += r.records;
+    }
+    progress.update({ phase, done: bytes, total: totalBytes, records, unit: 'bytes' });
+  };
+  report();
+  await pool.run<{ records: number }>(pending.map(request), {
+    signal,
+    onProgress(taskId, records, fraction) {
+      running.set(taskId, { records, fraction });
+      report();
+    },
+    async onDone(taskId, result) {
+      running.delete(taskId);
+      doneBytes += bytesOf.get(taskId)!;
+      doneRecords += result.records;
+      report();
+    },
+  });
+  report();
+}
+
+export interface CountOptions {
+  metadataPath: string;
+  inputs: string[];
+  textFields: string[];
+  keyField?: string;
+  columns?: string[];
+  workers?: number;
+  onError?: 'fail' | 'skip';
+  padding?: Padding;
+  cache?: boolean;
+  /**
+   * Where to write the matched ids of every record (matches.bin, what `stats` needs for the
+   * expected-size curve). Absent: not written.
+   */
+  matchesPath?: string;
+}
+
+/** The count pass alone, on all cores: per-entry counts of a pool (`metacurate count`). */
+export async function countPool(
+  options: CountOptions,
+  progress: ProgressSink = silentProgress,
+): Promise<{ metadata: Metadata; counts: EntryCounts; skipped: Partial<Record<InputErrorReason, number>> }> {
+  if (options.inputs.length === 0) throw new UsageError('no input files: pass at least one --input');
+  const inputs = options.inputs.map((p) => resolve(p));
+  const formats = inputs.map((p) => detectFormat(p));
+  const sizes = await Promise.all(inputs.map((p) => fileSize(p)));
+  const metadata = await loadMetadata(options.metadataPath);
+  const padding = options.padding ?? 'english';
+  const run = runSettingsOf(options);
+  const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+  const tasks = await planTasks(inputs, formats, sizes, defaultSliceBytes(sizes, workers));
+  const index = loadOrBuildIndex(metadata, padding, options.cache ?? true);
+  const workDir = await mkdtemp(join(tmpdir(), 'metacurate-count-'));
+  const pool = new CurationWorkers(Math.min(workers, tasks.length), index.packed);
+  try {
+    await runPhase(pool, 'count', tasks, tasks, progress, (task) => ({ type: 'count', task, run, workDir }));
+    const counted: Record<number, CountTaskResult> = {};
+    for (const task of tasks)
+      counted[task.id] = JSON.parse(await readFile(taskResultPath(workDir, 'count', task.id), 'utf8'));
+    const counts = await reduceCounts({ tasks, counted }, metadata, workDir, run);
+    const skipped = sumSkipped(Object.values(counted));
+    if (counts.records === 0) throw new EmptyPoolError(options.inputs, skipped);
+    if (options.matchesPath !== undefined)
+      await writeMatchesFile(tasks, workDir, options.matchesPath, counts.records);
+    return { metadata, counts, skipped };
+  } finally {
+    progress.finish();
+    await pool.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
