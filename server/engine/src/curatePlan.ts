@@ -4,6 +4,7 @@
  * temporary files), checks that counted work still describes the inputs, and records the plan in
  * the folder's manifest; any executor (localExecutor.ts, slurm/) then runs its tasks.
  */
+import type { CliCurateSummary } from '../../../contracts/src/cliEvents';
 import { createHash, randomBytes } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -55,32 +56,15 @@ export interface CurateOptions {
   sliceBytes?: number;
 }
 
-export interface CurateSummary {
-  pool: {
-    files: number;
-    records: number;
-    texts: number;
-    matched_texts: number;
-    matched_records: number;
-    skipped: Partial<Record<InputErrorReason, number>>;
-  };
-  kept: number;
-  expected_kept: number;
-  t: number;
-  seed: number;
+/**
+ * summary.json: the contract's curation summary (also the last `--progress json` line, without
+ * `entries`), with the engine's own names for the skip reasons and the padding, plus the table.
+ */
+export interface CurateSummary extends CliCurateSummary {
+  pool: CliCurateSummary['pool'] & { skipped: Partial<Record<InputErrorReason, number>> };
   padding: Padding;
-  metadata: { path: string; sha256: string; entries: number };
-  head_entries: number;
-  matched_entries: number;
-  head_share_of_matches: number;
   expected_size_curve: CurvePoint[];
   entries: { id: number; entry: string; count: number; expected_kept: number }[];
-  outputs: { input: string; output: string; sidecar: string; kept: number; records: number }[];
-  workers: number;
-  wall_seconds: number;
-  pass_seconds: { index: number; count: number; select: number; finalize: number };
-  records_per_second: number;
-  resumed: boolean;
 }
 
 /** The slices of a pool and what their count work was done on. */

@@ -3,26 +3,13 @@
  * side: t, pool and curated sizes, steps, top-1, top-5, mean per-class top-1, then per class.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { CliRunSummary } from '../../../../contracts/src/cliEvents';
 import { join } from 'node:path';
 import { latestZeroShot, parseResultsJsonl, type ResultsRecord } from '../trainResults';
 import { elapsedSeconds, type RunEntry } from './runFolder';
 
-export interface RunSummary {
-  id: string;
-  kind: string;
-  status: string;
-  t?: number;
-  poolRecords?: number;
-  curatedRecords?: number;
-  steps?: number;
-  samplesSeen?: number;
-  seconds?: number;
-  dataset?: string;
-  top1?: number;
-  top5?: number;
-  meanPerClassTop1?: number;
-  perClass?: Record<string, number | null>;
-}
+/** What a run achieved: the contract's row (`run list --json`, the `done` event). */
+export type RunSummary = CliRunSummary;
 
 /** The run's results.jsonl records ([] when it has none yet). */
 export function readRunResults(run: RunEntry): ResultsRecord[] {
