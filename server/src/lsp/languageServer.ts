@@ -10,8 +10,8 @@
  * edit; requests meanwhile see the previous index. The edit of a few entries updates the index and
  * their counts in place.
  */
-import { promises as fsp, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { promises as fsp } from 'node:fs';
+import { basename, join } from 'node:path';
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
@@ -70,15 +70,18 @@ import { PREVIEW_TEXT_FIELD, previewSourcePath, previewUriFor, renderPreview } f
 import {
   DEFAULT_SETTINGS,
   PREVIEW_SCHEME,
+  CurationsRequest,
   PreviewContentRequest,
   PreviewMatchesRequest,
   ReadyRequest,
   RefreshCountsRequest,
   SEMANTIC_TOKEN_LEGEND,
+  SetActiveCurationRequest,
   SETTINGS_SECTION,
   StatusNotification,
   UseAsMetadataRequest,
   ZeroShotResultsNotification,
+  type CurationsResult,
   type MetacurateInitializationOptions,
   type MetacurateSettings,
   type RefreshCountsResult,
@@ -106,6 +109,9 @@ import { SettingsChannels } from './settingsSources';
 import { createServerConnection } from './transport';
 import { pathToUri, uriToPath } from './uri';
 import { cancelledError, waitUntil } from './waiting';
+import { sha256Of, type CurationInfo } from './curationIndex';
+import { curationCountLine, curationSummaryOf, noCurationLine, sampleFilesPhrase } from './curationText';
+import { WorkspaceModel } from './workspaceModel';
 
 /** Debounce of the index rebuild after an edit of the active metadata. */
 const REBUILD_DELAY_MS = 200;
@@ -147,8 +153,9 @@ interface ActiveIndex {
   uncounted: Set<number>;
 }
 
+/** The active list's active curation, its counts loaded. */
 interface Curation {
-  countsPath: string;
+  info: CurationInfo;
   counts: Float64Array;
 }
 
@@ -211,7 +218,10 @@ export class MetacurateServer {
   private zeroShotByEntry:
     { entries: readonly string[]; run: Float64Array; baseline?: Float64Array } | undefined;
   private curation: Curation | undefined;
-  private curationCountsPath: string | undefined;
+  /** Curations and runs of the workspace, by the metadata they were made with. */
+  private readonly workspace = new WorkspaceModel();
+  /** The sha256 of the active list's file, as of the last rebuild. */
+  private activeSha: { uri: string; sha: string | undefined } | undefined;
   private samples = new Map<string, SampleFile>();
   /** Bumped whenever the sample captions change. */
   private samplesVersion = 0;
@@ -286,6 +296,10 @@ export class MetacurateServer {
   private isSamplePath(path: string): boolean {
     if (sampleFormatOf(path) === undefined) return false;
     if (this.metadataGlobs.matches(this.relativePath(path)) || this.isChosenMetadataPath(path)) return false;
+    if (!this.settings.includeCurationOutputs) {
+      const folder = this.folders.find((f) => relativeTo(f, path) !== undefined);
+      if (folder !== undefined && this.workspace.isInsideCuration(path, folder)) return false;
+    }
     const roots = this.samplesRoots();
     if (roots.length === 0) return this.sampleGlobs.matches(basename(path));
     for (const root of roots) {
@@ -372,8 +386,36 @@ export class MetacurateServer {
     return this.active?.counts[id] ?? 0;
   }
 
+  /** t of keep probabilities: the active curation's, else the `t` setting. */
+  private tOf(): number {
+    return this.curation?.info.t ?? this.settings.t;
+  }
+
   private probabilityOf(id: number): number {
-    return balanceProbabilities([this.countOf(id)], this.settings.t)[0];
+    return balanceProbabilities([this.countOf(id)], this.tOf())[0];
+  }
+
+  /** The curation the active list should show now (by its file's sha256 and the user's choice). */
+  private desiredCuration(): CurationInfo | undefined {
+    const sha = this.activeSha;
+    if (!sha || sha.uri !== this.activeUri) return undefined;
+    return this.workspace.activeCuration(sha.uri, sha.sha);
+  }
+
+  /** The sha256 of a metadata file on disk, else (a document without a file) of its text. */
+  private async shaOf(uri: string): Promise<string | undefined> {
+    const path = uriToPath(uri);
+    if (path !== undefined) {
+      const sha = await this.workspace.metadataSha256(path);
+      if (sha !== undefined) return sha;
+    }
+    const open = this.documents.get(uri);
+    return open ? sha256Of(open.getText()) : undefined;
+  }
+
+  /** The sample files counted, relative to their workspace folder, in counting order. */
+  private sampleFiles(): string[] {
+    return [...this.samples.keys()].map((path) => this.relativePath(path));
   }
 
   private status(): StatusParams {
@@ -388,6 +430,8 @@ export class MetacurateServer {
       metadataUris: [...uris],
       samplesIndexed: this.samples.size,
       sampleRecords: records,
+      sampleFiles: this.sampleFiles().slice(0, 20),
+      curation: this.curation ? this.summaryOf(this.curation.info, true) : undefined,
       busy: this.building || this.scanning,
       message: this.statusMessage,
     };
@@ -461,6 +505,9 @@ export class MetacurateServer {
       }
       const { model } = source;
       const entries = model.entries;
+      const activeUri = this.activeUri!;
+      this.activeSha = { uri: activeUri, sha: await this.shaOf(activeUri) };
+      if (stale()) return;
       const padding = this.settings.padding;
       const prev = this.active;
       if (
@@ -480,7 +527,7 @@ export class MetacurateServer {
           this.applyInPlace(prev, entries, changed);
           await this.recountInPlace(prev, checkpoint);
           if (stale()) return;
-          if (changed.length > 0 || this.curation?.countsPath !== this.curationCountsPath) {
+          if (changed.length > 0 || !sameCuration(this.curation?.info, this.desiredCuration())) {
             this.curation = await this.loadCuration(entries);
             if (stale()) return;
           }
@@ -655,11 +702,12 @@ export class MetacurateServer {
   }
 
   private async loadCuration(entries: string[]): Promise<Curation | undefined> {
-    const path = this.curationCountsPath;
-    if (!path) return undefined;
+    const info = this.desiredCuration();
+    const path = info?.countsPath;
+    if (!info || !path) return undefined;
     try {
       const { counts } = await readCounts(path, entries);
-      return { countsPath: path, counts };
+      return { info, counts };
     } catch (err) {
       this.connection.console.warn(
         `metacurate: cannot read curation counts ${path}: ${(err as Error).message}`,
@@ -680,22 +728,9 @@ export class MetacurateServer {
       const metadata: string[] = [];
       const samples = new Map<string, SampleFile>();
       let total = 0;
-      let curation: { path: string; mtime: number } | undefined;
-      for (const folder of this.folders) {
-        metadata.push(...(await findFiles(folder, this.metadataGlobs)));
-        for (const summary of await findFiles(folder, new GlobSet(['**/summary.json']))) {
-          for (const name of ['counts.json', 'counts.bin']) {
-            const path = join(dirname(summary), name);
-            try {
-              const mtime = statSync(path).mtimeMs;
-              if (!curation || mtime > curation.mtime) curation = { path, mtime };
-              break;
-            } catch {
-              // No counts beside this summary.
-            }
-          }
-        }
-      }
+      // Curations first: the samples exclude their folders.
+      await this.workspace.scan(this.folders);
+      for (const folder of this.folders) metadata.push(...(await findFiles(folder, this.metadataGlobs)));
       for (const root of this.samplesRoots()) {
         for (const path of await findFiles(root, this.sampleGlobs)) {
           if (!this.isSamplePath(path) || samples.has(path)) continue;
@@ -734,7 +769,6 @@ export class MetacurateServer {
       this.samples = samples;
       this.samplesVersion++;
       this.sampleCaptionTotal = total;
-      this.curationCountsPath = curation?.path;
       this.chooseActive();
     } finally {
       if (gen === this.scanGeneration) {
@@ -925,7 +959,7 @@ export class MetacurateServer {
       prevLine = line;
       prevChar = char;
     };
-    const t = this.settings.t;
+    const t = this.tOf();
     const firstLine = range?.start.line ?? 0;
     const lastLine = range?.end.line ?? Number.MAX_SAFE_INTEGER;
     // Only CSV captions (quoted fields) can span lines.
@@ -996,19 +1030,16 @@ export class MetacurateServer {
   private describeEntry(id: number, options: { heading?: boolean } = {}): string {
     const active = this.active!;
     const entry = active.entries[id];
-    const t = this.settings.t;
+    const t = this.tOf();
     const lines: string[] = [];
     if (options.heading !== false) lines.push(`**Entry** ${inlineCode(entry)} · id ${id}`, '');
     lines.push(
-      `- Sample matches: **${formatCount(active.counts[id])}** of ${formatCount(active.records)} records in ${formatCount(
-        this.samples.size,
-      )} sample file${this.samples.size === 1 ? '' : 's'}`,
+      `- Sample matches: **${formatCount(active.counts[id])}** of ${formatCount(active.records)} records ${sampleFilesPhrase(this.sampleFiles())}`,
     );
     if (this.curation) {
-      lines.push(
-        `- Last curation: **${formatCount(this.curation.counts[id] ?? 0)}** (${inlineCode(this.relativePath(this.curation.countsPath))})`,
-      );
-    }
+      const { info, counts } = this.curation;
+      lines.push(curationCountLine(counts[id] ?? 0, this.relativePath(info.dir), info.t));
+    } else lines.push(noCurationLine(this.activeSha?.uri === active.uri ? this.activeSha.sha : undefined));
     const count = this.countOf(id);
     const p = this.probabilityOf(id);
     lines.push(
@@ -1080,6 +1111,15 @@ export class MetacurateServer {
       content: this.previews.get(p.uri) ?? (await this.renderPreviewFor(p.uri)),
     }));
     c.onRequest(RefreshCountsRequest, () => this.refreshCounts());
+    c.onRequest(CurationsRequest, async (p) => this.curationsOf(p.uri ?? this.activeUri));
+    c.onRequest(SetActiveCurationRequest, async (p) => {
+      this.workspace.choose(p.uri, p.curation ? uriToPath(p.curation) : undefined);
+      if (p.uri === this.activeUri) {
+        this.scheduleRebuild(0);
+        await this.whenIdle();
+      }
+      return this.curationsOf(p.uri);
+    });
     c.onNotification(ZeroShotResultsNotification, (p) => {
       this.zeroShot = p.overlay ?? undefined;
       this.zeroShotByEntry = undefined;
@@ -1532,9 +1572,22 @@ export class MetacurateServer {
     return codeActionsFor(doc, this.modelOf(doc), diagnostics);
   }
 
+  /**
+   * The zero-shot overlay the active list may show: only of a run trained on a curation made with
+   * that list (and a baseline run likewise; another list's baseline is left out).
+   */
+  private shownZeroShot(): ZeroShotOverlay | undefined {
+    const overlay = this.zeroShot;
+    const sha = this.activeSha?.uri === this.activeUri ? this.activeSha?.sha : undefined;
+    if (!overlay || !this.workspace.runMadeWith(overlay.runId, sha)) return undefined;
+    if (overlay.baseline && !this.workspace.runMadeWith(overlay.baseline.runId, sha))
+      return { ...overlay, baseline: undefined };
+    return overlay;
+  }
+
   /** The zero-shot accuracy of the class entry `id` names (run and baseline), if it names one. */
   private zeroShotOf(entries: readonly string[], id: number): { run: number; baseline?: number } | undefined {
-    const overlay = this.zeroShot;
+    const overlay = this.shownZeroShot();
     if (!overlay) return undefined;
     if (this.zeroShotByEntry?.entries !== entries) {
       this.zeroShotByEntry = {
@@ -1551,7 +1604,7 @@ export class MetacurateServer {
 
   private zeroShotSentence(entries: readonly string[], id: number): string | undefined {
     const z = this.zeroShotOf(entries, id);
-    const overlay = this.zeroShot;
+    const overlay = this.shownZeroShot();
     if (!z || !overlay) return undefined;
     const base = overlay.baseline;
     return (
@@ -1579,7 +1632,7 @@ export class MetacurateServer {
       if (model.ends[id] < from) continue;
       if (active.entries[id] !== model.entries[id] || active.uncounted.has(id)) continue;
       const zeroShot = this.zeroShotOf(active.entries, id);
-      const overlay = this.zeroShot;
+      const overlay = this.shownZeroShot();
       out.push({
         position: doc.positionAt(model.ends[id]),
         label:
@@ -1633,6 +1686,22 @@ export class MetacurateServer {
     return content;
   }
 
+  private summaryOf(info: CurationInfo, active: boolean) {
+    return curationSummaryOf(info, this.relativePath(info.dir), this.uriOfPath(info.dir), active);
+  }
+
+  /** The curations made with the metadata file `uri`, the active one marked. */
+  private async curationsOf(uri: string | undefined): Promise<CurationsResult> {
+    if (!uri) return { uri: null, metadataSha256: null, curations: [] };
+    const sha = await this.shaOf(uri);
+    const active = this.workspace.activeCuration(uri, sha);
+    return {
+      uri,
+      metadataSha256: sha ?? null,
+      curations: this.workspace.curationsOf(sha).map((c) => this.summaryOf(c, c === active)),
+    };
+  }
+
   private async refreshCounts(): Promise<RefreshCountsResult> {
     await this.rescanWorkspace();
     await this.whenIdle();
@@ -1642,6 +1711,11 @@ export class MetacurateServer {
       matchedRecords: this.active?.matchedRecords ?? 0,
     };
   }
+}
+
+/** Whether two curations are the same folder made at the same time (so their counts are the same). */
+function sameCuration(a: CurationInfo | undefined, b: CurationInfo | undefined): boolean {
+  return a?.dir === b?.dir && a?.created === b?.created && a?.countsPath === b?.countsPath;
 }
 
 /** Starts the server on a connection (stdio / IPC from argv by default); resolves when it exits. */
