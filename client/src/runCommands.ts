@@ -143,6 +143,7 @@ export class RunsController implements vscode.Disposable {
     return {
       runId: shown.spec.id,
       dataset: results.dataset,
+      metadataSha256: runMetadataSha(shown),
       perClass: results.perClass,
       baseline:
         baseline && baselineRun ? { runId: baselineRun.spec.id, perClass: baseline.perClass } : undefined,
@@ -571,6 +572,24 @@ export class RunsController implements vscode.Disposable {
   dispose(): void {
     this.compareChanged.dispose();
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+/**
+ * The sha256 of the metadata a run's curation was made with: recorded in run.json, or (runs made
+ * before it was) read from its curation's summary.json.
+ */
+function runMetadataSha(run: RunEntry): string | undefined {
+  const curation = run.spec.curation;
+  if (curation?.metadataSha256) return curation.metadataSha256;
+  if (!curation?.dir) return undefined;
+  try {
+    const summary = JSON.parse(readFileSync(join(curation.dir, 'summary.json'), 'utf8')) as {
+      metadata?: { sha256?: unknown };
+    };
+    return typeof summary.metadata?.sha256 === 'string' ? summary.metadata.sha256 : undefined;
+  } catch {
+    return undefined;
   }
 }
 

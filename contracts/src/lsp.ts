@@ -8,6 +8,8 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./modules.d.ts" />
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { EncodedBalanceModel } from './balanceWire';
+import type { SourceInfo, SourceSpec } from './webview';
 import type { ZeroShotOverlay } from './zeroShot';
 
 // ---------------------------------------------------------------------------------------------
@@ -62,6 +64,11 @@ export interface MetacurateInitializationOptions {
    * or "auto" (the default: pull when the client says it can).
    */
   diagnostics?: 'auto' | 'push' | 'pull';
+  /**
+   * The curation the user chose for each metadata file (metadata URI → curation folder URI), as
+   * remembered by the client; a file without one shows its newest curation.
+   */
+  activeCurations?: Record<string, string>;
 }
 
 /** Caption fields tried in order when `textField` is ''. */
@@ -230,3 +237,25 @@ export interface SetActiveCurationParams {
 export const SetActiveCurationRequest = new RequestType<SetActiveCurationParams, CurationsResult, void>(
   'metacurate/setActiveCuration',
 );
+
+// ---------------------------------------------------------------------------------------------
+// The entry-balance panel's data
+// ---------------------------------------------------------------------------------------------
+
+export interface BalanceParams {
+  /** The workspace samples (matched against the active metadata list) or a finished curation. */
+  source: SourceSpec;
+}
+export interface BalanceResult {
+  info: SourceInfo;
+  /** Entry strings by id. */
+  names: string[];
+  /** The prepared model, its typed arrays base64 (decodeBalanceModel in balanceWire.ts). */
+  model: EncodedBalanceModel;
+}
+/**
+ * Client → server: the data of the entry-balance panel. The samples are the ones the server counts
+ * (its hovers' figures, matched once, here); a curation's are read from its counts.bin and
+ * matches.bin. Answers once the workspace is indexed. Cancellable.
+ */
+export const BalanceRequest = new RequestType<BalanceParams, BalanceResult, void>('metacurate/balance');

@@ -70,6 +70,7 @@ import { PREVIEW_TEXT_FIELD, previewSourcePath, previewUriFor, renderPreview } f
 import {
   DEFAULT_SETTINGS,
   PREVIEW_SCHEME,
+  BalanceRequest,
   CurationsRequest,
   PreviewContentRequest,
   PreviewMatchesRequest,
@@ -107,11 +108,12 @@ import {
 import { grow } from '../../engine/src/stringTable';
 import { SettingsChannels } from './settingsSources';
 import { createServerConnection } from './transport';
-import { pathToUri, uriToPath } from './uri';
+import { canonicalUri, pathToUri, uriToPath } from './uri';
 import { cancelledError, waitUntil } from './waiting';
 import { sha256Of, type CurationInfo } from './curationIndex';
 import { curationCountLine, curationSummaryOf, noCurationLine, sampleFilesPhrase } from './curationText';
 import { WorkspaceModel } from './workspaceModel';
+import { curationBalance, samplesBalance } from './balanceData';
 
 /** Debounce of the index rebuild after an edit of the active metadata. */
 const REBUILD_DELAY_MS = 200;
@@ -1112,6 +1114,23 @@ export class MetacurateServer {
     }));
     c.onRequest(RefreshCountsRequest, () => this.refreshCounts());
     c.onRequest(CurationsRequest, async (p) => this.curationsOf(p.uri ?? this.activeUri));
+    c.onRequest(BalanceRequest, async (p, token) => {
+      if (p.source.kind === 'curation') return curationBalance(p.source.folder, p.source);
+      if (!(await this.ready(token))) return cancelledError();
+      const active = this.active;
+      if (!active) throw new Error('no metadata list in use (see the setting metacurate.metadataGlobs)');
+      const samples = [...this.samples.values()];
+      return samplesBalance(
+        {
+          entries: active.entries,
+          index: active.index,
+          metadataPath: uriToPath(active.uri) ?? active.uri,
+          metadataSha256: this.activeSha?.uri === active.uri ? this.activeSha.sha : undefined,
+        },
+        { files: this.sampleFiles(), captions: samples.flatMap((sample) => sample.captions) },
+        p.source,
+      );
+    });
     c.onRequest(SetActiveCurationRequest, async (p) => {
       this.workspace.choose(p.uri, p.curation ? uriToPath(p.curation) : undefined);
       if (p.uri === this.activeUri) {
@@ -1159,6 +1178,8 @@ export class MetacurateServer {
     };
     const init = params.initializationOptions as MetacurateInitializationOptions | null | undefined;
     this.settingsChannels.setInitial(init);
+    for (const [metadata, curation] of Object.entries(init?.activeCurations ?? {}))
+      if (typeof curation === 'string') this.workspace.choose(canonicalUri(metadata), uriToPath(curation));
     this.applySettings(this.settingsChannels.effective);
     this.diagnosticsMode = diagnosticsModeOf(init?.diagnostics, caps);
     return {

@@ -12,7 +12,9 @@ import {
   type Hover,
   type MarkupContent,
 } from 'vscode-languageserver-protocol';
+import { decodeBalanceModel } from '../../../contracts/src/balanceWire';
 import {
+  BalanceRequest,
   CurationsRequest,
   SetActiveCurationRequest,
   UseAsMetadataRequest,
@@ -155,6 +157,16 @@ describe('lsp protocol: each metadata list shows its own curation and runs', fun
       mini.curations.map((c) => c.folder),
       ['mini-curated'],
     );
+  });
+
+  it("gives the balance panel the samples it counts, matched against the active list, with the list's sha256", async () => {
+    const result = await client.connection.sendRequest(BalanceRequest, { source: { kind: 'samples' } });
+    assert.equal(result.info.label, 'Workspace samples (1 file)');
+    assert.equal(result.info.texts, 4);
+    assert.equal(result.info.metadataPath, join(root, 'big.metadata.json'));
+    assert.equal(result.info.metadataSha256, sha256Hex(BIG));
+    assert.deepEqual(result.names, ['dog', 'cat', 'bird']);
+    assert.deepEqual(Array.from(decodeBalanceModel(result.model).counts), [3, 1, 0]);
   });
 
   it('switches to the curation the user chooses: its counts and t', async () => {
