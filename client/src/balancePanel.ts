@@ -16,7 +16,7 @@
  * state, and the host takes it back from there after a window reload.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -138,7 +138,11 @@ export class BalancePanelHost implements vscode.Disposable {
 
   private defaultSource(): SourceSpec {
     const active = this.curations.current().curation;
-    return active ? { kind: 'curation', folder: vscode.Uri.parse(active.uri).fsPath } : { kind: 'samples' };
+    const folder = active && vscode.Uri.parse(active.uri).fsPath;
+    // A curation is drawn from its matches.bin: one still being made has none yet.
+    return folder && existsSync(join(folder, 'matches.bin'))
+      ? { kind: 'curation', folder }
+      : { kind: 'samples' };
   }
 
   /** The t of the open panel, for "Curate Pool…" started while it is open. */

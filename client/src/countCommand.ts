@@ -1,7 +1,7 @@
 /**
- * "Metacurate: Count Matches in Samples": recounts the workspace's samples for both consumers of
- * the counts, the language server (hovers, head/tail highlights: `metacurate/refreshCounts`) and
- * the entry-balance panel (its worker matches the samples again), and says what it found.
+ * "Metacurate: Count Matches in Samples": the language server reads the workspace's samples again
+ * and recounts them (`metacurate/refreshCounts`: hovers, head/tail highlights), then the
+ * entry-balance panel takes the same matches from it, and the command says what it found.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -22,17 +22,16 @@ export async function countMatches(
       },
       async () => {
         const client = getClient();
-        const [server, payload] = await Promise.all([
-          client?.isRunning()
-            ? client
-                .sendRequest(RefreshCountsRequest, {})
-                .catch((err: unknown): RefreshCountsResult | undefined => {
-                  output.warn(`Count: the language server did not recount: ${String(err)}`);
-                  return undefined;
-                })
-            : Promise.resolve(undefined),
-          panel.refreshSamples(),
-        ]);
+        // In turn: the panel's data are the server's counts once it has recounted.
+        const server = client?.isRunning()
+          ? await client
+              .sendRequest(RefreshCountsRequest, {})
+              .catch((err: unknown): RefreshCountsResult | undefined => {
+                output.warn(`Count: the language server did not recount: ${String(err)}`);
+                return undefined;
+              })
+          : undefined;
+        const payload = await panel.refreshSamples();
         return { server, payload };
       },
     );

@@ -1142,10 +1142,24 @@ export class MetacurateServer {
     c.onNotification(ZeroShotResultsNotification, (p) => {
       this.zeroShot = p.overlay ?? undefined;
       this.zeroShotByEntry = undefined;
-      if (this.capabilities.inlayRefresh) {
-        void this.connection.languages.inlayHint.refresh().catch(() => undefined);
-      }
+      void this.learnRunsOf(this.zeroShot).then(() => {
+        if (this.capabilities.inlayRefresh)
+          void this.connection.languages.inlayHint.refresh().catch(() => undefined);
+      });
     });
+  }
+
+  /**
+   * Reads the workspace's curations and runs again when an overlay names a run the last scan did
+   * not see (a run created since, its folder not reported by a file watcher): which list may show
+   * its results depends on its curation.
+   */
+  private async learnRunsOf(overlay: ZeroShotOverlay | undefined): Promise<void> {
+    if (!overlay) return;
+    const ids = [overlay.runId, ...(overlay.baseline ? [overlay.baseline.runId] : [])];
+    if (ids.every((id) => this.workspace.knowsRun(id))) return;
+    await this.workspace.scan(this.folders);
+    if (!sameCuration(this.curation?.info, this.desiredCuration())) this.scheduleRebuild(0);
   }
 
   /** Semantic tokens, once there is an index to take them from (see awaitsIndex). */

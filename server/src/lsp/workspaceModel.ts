@@ -73,6 +73,11 @@ export class WorkspaceModel {
     return this.runs.some((r) => r.id === runId && r.metadataSha256 === sha);
   }
 
+  /** Whether the scan found run `runId`. */
+  knowsRun(runId: string): boolean {
+    return this.runs.some((r) => r.id === runId);
+  }
+
   /** Whether a sample path lies in a curation folder under `root`. */
   isInsideCuration(path: string, root: string): boolean {
     return isInsideCuration(path, root, this.insideCache);

@@ -215,6 +215,23 @@ describe('lsp protocol: each metadata list shows its own curation and runs', fun
     assert.doesNotMatch(text, /Curation:|Zero-shot/);
     assert.deepEqual(await hints('lonely.metadata.json'), ['0 · p 1.00']);
   });
+
+  it('learns of a run made after the workspace was read when its results arrive', async () => {
+    await use('mini.metadata.json', MINI, 2);
+    await client.settled();
+    writeTree(root, {
+      '.metacurate/runs/run-late/run.json': JSON.stringify({
+        id: 'run-late',
+        curation: { dir: 'mini-curated' },
+      }),
+    });
+    const refreshes = client.inlayRefreshes;
+    await client.connection.sendNotification(ZeroShotResultsNotification, {
+      overlay: { runId: 'run-late', dataset: 'fashion', perClass: { shirt: 0.3 } },
+    });
+    await client.waitFor('an inlay hint refresh', () => client.inlayRefreshes > refreshes);
+    assert.deepEqual(await hints('mini.metadata.json'), ['40 · p 0.13', '0 · p 1.00 · zero-shot 30.0%']);
+  });
 });
 
 describe('lsp protocol: samples.includeCurationOutputs', function () {
