@@ -50,10 +50,9 @@ import {
   inlayLabel,
   inlineCode,
   quoteCaption,
-  zeroShotLabel,
 } from './format';
-import { accuracyByEntry, type ZeroShotOverlay } from '../../engine/src/classAccuracy';
-import { formatDelta } from '../../engine/src/runs/compareRuns';
+import type { ZeroShotOverlay } from '../../engine/src/classAccuracy';
+import { ZeroShotView } from './zeroShotView';
 import { FolderWatcher } from './folderWatcher';
 import { findFiles, GlobSet, relativeTo } from '../../engine/src/documents/glob';
 import { BuildCancelled, IndexBuilder } from './indexWorker';
@@ -215,13 +214,16 @@ export class MetacurateServer {
   private readonly models = new Map<string, { version: number; model: MetadataModel }>();
 
   private active: ActiveIndex | undefined;
-  /** Per-class zero-shot accuracy sent by the client, mapped onto the entries it was computed for. */
-  private zeroShot: ZeroShotOverlay | undefined;
-  private zeroShotByEntry:
-    { entries: readonly string[]; run: Float64Array; baseline?: Float64Array } | undefined;
   private curation: Curation | undefined;
   /** Curations and runs of the workspace, by the metadata they were made with. */
   private readonly workspace = new WorkspaceModel();
+  /** Per-class zero-shot accuracy sent by the client, shown only on its curation's list. */
+  private readonly zeroShot = new ZeroShotView((runId) =>
+    this.workspace.runMadeWith(
+      runId,
+      this.activeSha?.uri === this.activeUri ? this.activeSha?.sha : undefined,
+    ),
+  );
   /** The sha256 of the active list's file, as of the last rebuild. */
   private activeSha: { uri: string; sha: string | undefined } | undefined;
   private samples = new Map<string, SampleFile>();
@@ -1049,7 +1051,7 @@ export class MetacurateServer {
         count > t ? '**head** (count above t: subsampled)' : '**tail** (count at most t: all kept)'
       }`,
     );
-    const zeroShot = this.zeroShotSentence(active.entries, id);
+    const zeroShot = this.zeroShot.sentence(active.entries, id);
     if (zeroShot) lines.push(zeroShot);
     const examples = this.examplesOf(entry, active.padding);
     if (examples.length > 0) {
@@ -1140,9 +1142,8 @@ export class MetacurateServer {
       return this.curationsOf(p.uri);
     });
     c.onNotification(ZeroShotResultsNotification, (p) => {
-      this.zeroShot = p.overlay ?? undefined;
-      this.zeroShotByEntry = undefined;
-      void this.learnRunsOf(this.zeroShot).then(() => {
+      this.zeroShot.set(p.overlay ?? undefined);
+      void this.learnRunsOf(this.zeroShot.sent).then(() => {
         if (this.capabilities.inlayRefresh)
           void this.connection.languages.inlayHint.refresh().catch(() => undefined);
       });
@@ -1607,49 +1608,6 @@ export class MetacurateServer {
     return codeActionsFor(doc, this.modelOf(doc), diagnostics);
   }
 
-  /**
-   * The zero-shot overlay the active list may show: only of a run trained on a curation made with
-   * that list (and a baseline run likewise; another list's baseline is left out).
-   */
-  private shownZeroShot(): ZeroShotOverlay | undefined {
-    const overlay = this.zeroShot;
-    const sha = this.activeSha?.uri === this.activeUri ? this.activeSha?.sha : undefined;
-    if (!overlay || !this.workspace.runMadeWith(overlay.runId, sha)) return undefined;
-    if (overlay.baseline && !this.workspace.runMadeWith(overlay.baseline.runId, sha))
-      return { ...overlay, baseline: undefined };
-    return overlay;
-  }
-
-  /** The zero-shot accuracy of the class entry `id` names (run and baseline), if it names one. */
-  private zeroShotOf(entries: readonly string[], id: number): { run: number; baseline?: number } | undefined {
-    const overlay = this.shownZeroShot();
-    if (!overlay) return undefined;
-    if (this.zeroShotByEntry?.entries !== entries) {
-      this.zeroShotByEntry = {
-        entries,
-        run: accuracyByEntry(entries, overlay.perClass),
-        baseline: overlay.baseline ? accuracyByEntry(entries, overlay.baseline.perClass) : undefined,
-      };
-    }
-    const run = this.zeroShotByEntry.run[id];
-    if (!Number.isFinite(run)) return undefined;
-    const baseline = this.zeroShotByEntry.baseline?.[id];
-    return { run, baseline: baseline !== undefined && Number.isFinite(baseline) ? baseline : undefined };
-  }
-
-  private zeroShotSentence(entries: readonly string[], id: number): string | undefined {
-    const z = this.zeroShotOf(entries, id);
-    const overlay = this.shownZeroShot();
-    if (!z || !overlay) return undefined;
-    const base = overlay.baseline;
-    return (
-      `- Zero-shot top-1 on ${inlineCode(overlay.dataset)} (run ${inlineCode(overlay.runId)}): **${(100 * z.run).toFixed(1)}%**` +
-      (base && z.baseline !== undefined
-        ? `, ${formatDelta(z.run, z.baseline)} points against ${inlineCode(base.runId)} (${(100 * z.baseline).toFixed(1)}%)`
-        : '')
-    );
-  }
-
   private inlayHints(uri: string, range: Range): InlayHint[] {
     const doc = this.documents.get(uri);
     const active = this.active;
@@ -1666,20 +1624,11 @@ export class MetacurateServer {
       if (model.starts[id] > to) break;
       if (model.ends[id] < from) continue;
       if (active.entries[id] !== model.entries[id] || active.uncounted.has(id)) continue;
-      const zeroShot = this.zeroShotOf(active.entries, id);
-      const overlay = this.shownZeroShot();
+      const zeroShot = this.zeroShot.hint(active.entries, id);
       out.push({
         position: doc.positionAt(model.ends[id]),
-        label:
-          inlayLabel(this.countOf(id), this.probabilityOf(id)) +
-          (zeroShot && overlay ? ` · ${zeroShotLabel(zeroShot.run, zeroShot.baseline)}` : ''),
-        tooltip:
-          zeroShot && overlay
-            ? {
-                kind: MarkupKind.Markdown,
-                value: this.zeroShotSentence(active.entries, id)!.replace(/^- /, ''),
-              }
-            : undefined,
+        label: inlayLabel(this.countOf(id), this.probabilityOf(id)) + (zeroShot?.label ?? ''),
+        tooltip: zeroShot ? { kind: MarkupKind.Markdown, value: zeroShot.tooltip } : undefined,
         paddingLeft: true,
       });
     }
