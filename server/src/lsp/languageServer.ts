@@ -17,7 +17,6 @@ import {
   DidChangeWatchedFilesNotification,
   Emitter,
   MarkupKind,
-  SymbolKind,
   TextDocuments,
   TextDocumentSyncKind,
   type CancellationToken,
@@ -44,15 +43,10 @@ import type { Padding } from '../../engine/src/match/spacing';
 import { codeActionsFor } from './codeActions';
 import { completeEntry } from './completion';
 import { computeDiagnostics } from './diagnostics';
-import {
-  formatCount,
-  formatProbability,
-  inlayLabel,
-  inlineCode,
-  quoteCaption,
-} from './format';
+import { formatCount, formatProbability, inlayLabel, inlineCode, quoteCaption } from './format';
 import type { ZeroShotOverlay } from '../../engine/src/classAccuracy';
 import { ZeroShotView } from './zeroShotView';
+import { documentSymbols, workspaceSymbols } from './symbols';
 import { FolderWatcher } from './folderWatcher';
 import { findFiles, GlobSet, relativeTo } from '../../engine/src/documents/glob';
 import { BuildCancelled, IndexBuilder } from './indexWorker';
@@ -62,7 +56,6 @@ import {
   firstEntryFrom,
   metadataKindOf,
   parseMetadata,
-  valueRange,
   type MetadataModel,
 } from '../../engine/src/documents/metadataModel';
 import { PREVIEW_TEXT_FIELD, previewSourcePath, previewUriFor, renderPreview } from './preview';
@@ -125,8 +118,6 @@ const SAMPLE_RECOUNT_DELAY_MS = 500;
 const MAX_IN_PLACE_CHANGES = 256;
 /** Up to this many edited entries are recounted one by one; more, and all entries are recounted. */
 const MAX_ENTRY_RECOUNTS = 4;
-const MAX_DOCUMENT_SYMBOLS = 20_000;
-const MAX_WORKSPACE_SYMBOLS = 200;
 const MAX_REFERENCES = 20_000;
 const MAX_INLAY_HINTS = 5_000;
 /** Captions kept in memory for counts and examples, over all sample files. */
@@ -259,7 +250,6 @@ export class MetacurateServer {
   private readonly cappedLogged = new Set<string>();
   private readonly sampleTimers = new Map<string, NodeJS.Timeout>();
   private recountTimer: NodeJS.Timeout | undefined;
-  private lowerCache = new WeakMap<MetadataModel, string[]>();
   private lemmasErrorLogged = false;
   private entrySetCache = new WeakMap<MetadataModel, Set<string>>();
 
@@ -1514,34 +1504,10 @@ export class MetacurateServer {
   private documentSymbols(uri: string): DocumentSymbol[] | null {
     const doc = this.documents.get(uri);
     if (!doc || !this.isMetadataUri(uri)) return null;
-    const model = this.modelOf(doc);
-    const out: DocumentSymbol[] = [];
-    const total = model.entries.length;
-    const n = Math.min(total, MAX_DOCUMENT_SYMBOLS);
-    for (let id = 0; id < n; id++) {
-      const range = this.toRange(doc, model.starts[id], model.ends[id]);
-      const [vs, ve] = valueRange(model, id);
-      out.push({
-        name: model.entries[id].length > 0 ? model.entries[id] : '""',
-        detail: `#${id}`,
-        kind: SymbolKind.String,
-        range,
-        selectionRange: this.toRange(doc, vs, ve),
-      });
-    }
-    if (total > n) {
-      // The outline would be too slow to show them all: say so, where they start.
-      out.push({
-        name: `… ${formatCount(total - n)} more entries (use workspace symbols, Ctrl+T)`,
-        detail: `#${n}–#${total - 1}`,
-        kind: SymbolKind.Null,
-        range: this.toRange(doc, model.starts[n], model.ends[total - 1]),
-        selectionRange: this.toRange(doc, model.starts[n], model.ends[n]),
-      });
-    }
-    return out;
+    return documentSymbols(doc, this.modelOf(doc));
   }
 
+  /** Workspace symbols over the lists in use: the active one, then the open metadata documents. */
   private workspaceSymbols(query: string): SymbolInformation[] {
     const sources: { doc: TextDocument; model: MetadataModel }[] = [];
     const seen = new Set<string>();
@@ -1556,33 +1522,7 @@ export class MetacurateServer {
       sources.push({ doc, model: this.modelOf(doc) });
       seen.add(doc.uri);
     }
-    const q = query.toLowerCase();
-    type Hit = { rank: number; id: number; src: (typeof sources)[number] };
-    const hits: Hit[] = [];
-    for (const src of sources) {
-      let lower = this.lowerCache.get(src.model);
-      if (!lower) {
-        lower = src.model.entries.map((e) => e.toLowerCase());
-        this.lowerCache.set(src.model, lower);
-      }
-      let exactOrPrefix = 0;
-      for (let id = 0; id < lower.length; id++) {
-        const at = q.length === 0 ? 0 : lower[id].indexOf(q);
-        if (at < 0) continue;
-        const rank = lower[id].length === q.length ? 0 : at === 0 ? 1 : 2;
-        if (rank < 2) exactOrPrefix++;
-        else if (hits.length >= MAX_WORKSPACE_SYMBOLS * 4) continue;
-        hits.push({ rank, id, src });
-        if (exactOrPrefix >= MAX_WORKSPACE_SYMBOLS * 4) break;
-      }
-    }
-    hits.sort((a, b) => a.rank - b.rank || a.id - b.id);
-    return hits.slice(0, MAX_WORKSPACE_SYMBOLS).map(({ id, src }) => ({
-      name: src.model.entries[id].length > 0 ? src.model.entries[id] : '""',
-      kind: SymbolKind.String,
-      containerName: `${basename(uriToPath(src.doc.uri) ?? src.doc.uri)} #${id}`,
-      location: { uri: src.doc.uri, range: this.toRange(src.doc, src.model.starts[id], src.model.ends[id]) },
-    }));
+    return workspaceSymbols(sources, query);
   }
 
   private completion(uri: string, position: Position): CompletionList | null {
