@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
 import {
   accuracyByEntry,
   parseZeroShotOverlay,
@@ -68,6 +68,9 @@ async function curationMetadataSha(folder: string): Promise<string | undefined> 
     return undefined;
   }
 }
+
+/** How long the panel waits for the language server to start before it says it does not run. */
+const SERVER_START_MS = 60_000;
 
 function nonce(): string {
   return randomBytes(18)
@@ -375,10 +378,31 @@ export class BalancePanelHost implements vscode.Disposable {
     return p;
   }
 
+  /**
+   * The language client once it runs: a panel restored after a window reload asks for its data
+   * while the server is still starting. Undefined when it does not run within SERVER_START_MS.
+   */
+  private async runningClient(): Promise<LanguageClient | undefined> {
+    const client = this.getClient();
+    if (!client || client.isRunning()) return client;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, SERVER_START_MS);
+      const listener = client.onDidChangeState((e) => {
+        if (e.newState === State.Running) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      }
+    });
+    return client.isRunning() ? client : undefined;
+  }
+
   /** The data from the language server: the one place that matches the samples. */
   private async request(source: SourceSpec): Promise<BalancePayload> {
-    const client = this.getClient();
-    if (!client?.isRunning()) throw new Error('the Metacurate language server is not running');
+    const client = await this.runningClient();
+    if (!client) throw new Error('the Metacurate language server is not running');
     const result = await client.sendRequest(BalanceRequest, { source });
     const payload: BalancePayload = {
       info: result.info,
@@ -399,8 +423,8 @@ export class BalancePanelHost implements vscode.Disposable {
    */
   private async sendChoices(): Promise<void> {
     const folders = new Set<string>();
-    const client = this.getClient();
-    if (client?.isRunning()) {
+    const client = await this.runningClient();
+    if (client) {
       try {
         const listed = await client.sendRequest(CurationsRequest, {});
         for (const c of listed.curations) folders.add(vscode.Uri.parse(c.uri).fsPath);
