@@ -2,7 +2,7 @@
 // one workspace, each curated by the CLI (the first twice), and a training run on the second's
 // curation. Each list shows only its own curation's counts and t and its own run's zero-shot
 // results (hovers, inlay hints, the status bar's curation item); the curation shown is chosen from
-// the status bar; the balance panel's source and accuracy overlay follow the active curation; the
+// the status bar and remembered across a window reload; the balance panel's source and accuracy overlay follow the active curation; the
 // sample counts cover the pool only, never the curation outputs. Started by test/e2e/main.mjs
 // (`METACURATE_E2E_SUITES=workspace-model bash scripts/e2e/run.sh` runs it alone).
 import { createHash } from 'node:crypto';
@@ -334,6 +334,14 @@ export async function workspaceModelSuite(vsix) {
       `the chosen curation's count and t are not shown: ${text}`,
     );
     await screenshot('chosen-curation');
+  });
+
+  test('the chosen curation is remembered by the workspace across a window reload', async () => {
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
+    const text = await curationItem(page, /Curation: t=5 · animals-t5/);
+    log(`after a reload: ${text}`);
+    await screenshot('reloaded');
   });
 
   try {
