@@ -8,6 +8,12 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { RefreshCountsRequest, type RefreshCountsResult } from '../../contracts/src/lsp';
 import type { BalancePanelHost } from './balancePanel';
 
+/** " (pool/a.jsonl, pool/b.jsonl, …)": the files a count covers (curation outputs are not samples by default). */
+function filesNamed(names: string[] | undefined, files: number): string {
+  if (!names || names.length === 0) return '';
+  return ` (${names.slice(0, 3).join(', ')}${files > 3 ? ', …' : ''})`;
+}
+
 export async function countMatches(
   panel: BalancePanelHost,
   getClient: () => LanguageClient | undefined,
@@ -37,7 +43,7 @@ export async function countMatches(
     );
     const m = payload.model;
     const message =
-      `Metacurate: ${fmt(payload.info.texts)} sample texts in ${fmt(payload.info.files)} file(s): ` +
+      `Metacurate: ${fmt(payload.info.texts)} sample texts in ${fmt(payload.info.files)} file(s)${filesNamed(payload.info.fileNames, payload.info.files)}: ` +
       `${fmt(m.matchedTexts)} match, ${fmt(m.matchedEntries)} of ${fmt(m.numEntries)} entries matched ` +
       `(${fmt(m.totalMatches)} matches).`;
     output.info(

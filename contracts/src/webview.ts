@@ -32,6 +32,8 @@ export interface SourceInfo {
   texts: number;
   /** Sample or pool files. */
   files: number;
+  /** The samples source: its files, relative to their workspace folder (the first 20). */
+  fileNames?: string[];
   /** A curation's own t and seed. */
   t?: number;
   seed?: number;

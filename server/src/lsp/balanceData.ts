@@ -69,6 +69,7 @@ export function samplesBalance(
       metadataSha256: active.metadataSha256,
       texts,
       files: n,
+      fileNames: samples.files.slice(0, 20),
       millis: Math.round(performance.now() - started),
     },
     names: active.entries,

@@ -31,6 +31,7 @@ describe('balanceData', () => {
     assert.equal(result.info.metadataSha256, 'ab12');
     assert.equal(result.info.texts, 3);
     assert.equal(result.info.files, 2);
+    assert.deepEqual(result.info.fileNames, ['pool/a.jsonl', 'pool/b.jsonl']);
     assert.deepEqual(result.names, entries);
     const model = decodeBalanceModel(result.model);
     assert.equal(model.matchedTexts, 2);
