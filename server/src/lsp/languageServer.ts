@@ -47,6 +47,7 @@ import { formatCount, formatProbability, inlayLabel, inlineCode, quoteCaption } 
 import type { ZeroShotOverlay } from '../../engine/src/classAccuracy';
 import { ZeroShotView } from './zeroShotView';
 import { documentSymbols, workspaceSymbols } from './symbols';
+import { entryReferences } from './references';
 import { FolderWatcher } from './folderWatcher';
 import { findFiles, GlobSet, relativeTo } from '../../engine/src/documents/glob';
 import { BuildCancelled, IndexBuilder } from './indexWorker';
@@ -118,7 +119,6 @@ const SAMPLE_RECOUNT_DELAY_MS = 500;
 const MAX_IN_PLACE_CHANGES = 256;
 /** Up to this many edited entries are recounted one by one; more, and all entries are recounted. */
 const MAX_ENTRY_RECOUNTS = 4;
-const MAX_REFERENCES = 20_000;
 const MAX_INLAY_HINTS = 5_000;
 /** Captions kept in memory for counts and examples, over all sample files. */
 const MAX_SAMPLE_CAPTIONS = 5_000_000;
@@ -1460,45 +1460,20 @@ export class MetacurateServer {
       entry = this.active!.entries[hit.spans[0].id];
       declaration = this.entryLocation(hit.spans[0].id);
     }
-    const padding = this.settings.padding;
-    const out: Location[] = [];
-    if (includeDeclaration && declaration) out.push(declaration);
-    const fields = textFieldsOf(this.settings.textField);
-    const visited = new Set<string>();
-    const scan = (sdoc: TextDocument, sites: CaptionSite[]) => {
-      for (const site of sites) {
-        if (out.length >= MAX_REFERENCES) return;
-        for (const [a, b] of findEntrySpans(site.text, entry, padding)) {
-          if (b <= a) continue;
-          const [s, e] = sourceRange(site, a, b);
-          out.push({ uri: sdoc.uri, range: this.toRange(sdoc, s, e) });
-        }
-      }
-    };
+    const openSamples: { doc: TextDocument; sites: CaptionSite[] }[] = [];
     for (const open of this.documents.all()) {
       const kind = this.sampleKind(open.uri);
-      if (!kind) continue;
-      visited.add(uriToPath(open.uri) ?? open.uri);
-      scan(open, this.sitesOf(open, kind));
+      if (kind) openSamples.push({ doc: open, sites: this.sitesOf(open, kind) });
     }
-    for (const sample of this.samples.values()) {
-      if (visited.has(sample.path) || out.length >= MAX_REFERENCES) continue;
-      let text: string;
-      try {
-        text = await fsp.readFile(sample.path, 'utf8');
-      } catch {
-        continue;
-      }
-      const sdoc = TextDocument.create(pathToUri(sample.path), sample.format, 0, text);
-      scan(sdoc, extractCaptions(text, sample.format, fields));
-    }
-    if (out.length >= MAX_REFERENCES) {
-      // A location list has no room for a note: the log says the list is cut.
-      this.connection.console.info(
-        `metacurate: references of ${JSON.stringify(entry)} reach the cap of ${formatCount(MAX_REFERENCES)} locations, so more are not listed; the hover's count covers every sample caption`,
-      );
-    }
-    return out;
+    return entryReferences({
+      entry,
+      padding: this.settings.padding,
+      declaration: includeDeclaration ? declaration : undefined,
+      openSamples,
+      files: this.samples.values(),
+      fields: textFieldsOf(this.settings.textField),
+      log: (line) => this.connection.console.info(line),
+    });
   }
 
   private documentSymbols(uri: string): DocumentSymbol[] | null {
