@@ -48,6 +48,7 @@ import type { ZeroShotOverlay } from '../../engine/src/classAccuracy';
 import { ZeroShotView } from './zeroShotView';
 import { documentSymbols, workspaceSymbols } from './symbols';
 import { entryReferences } from './references';
+import { SampleHighlights } from './sampleHighlights';
 import { FolderWatcher } from './folderWatcher';
 import { findFiles, GlobSet, relativeTo } from '../../engine/src/documents/glob';
 import { BuildCancelled, IndexBuilder } from './indexWorker';
@@ -98,7 +99,6 @@ import {
   type SpanIndex,
   type Span,
 } from './spanIndex';
-import { grow } from '../../engine/src/stringTable';
 import { SettingsChannels } from './settingsSources';
 import { createServerConnection } from './transport';
 import { canonicalUri, pathToUri, uriToPath } from './uri';
@@ -231,18 +231,8 @@ export class MetacurateServer {
   private scanGeneration = 0;
   private statusMessage: string | undefined;
   private readonly builder = new IndexBuilder();
-  /** Bumped whenever highlights may change (index, counts, settings). */
-  private stamp = 0;
   private readonly siteCache = new Map<string, CachedSites>();
-  private readonly tokenCache = new Map<string, { version: number; stamp: number; data: number[] }>();
-  private readonly spanCache = new Map<
-    string,
-    { sites: CaptionSite[]; epoch: number; seq: number; segs: (Span[] | null)[] }
-  >();
-  /** Bumped when the index is replaced; in-place edits are logged instead. */
-  private indexEpoch = 0;
-  private editSeq = 0;
-  private editLog: { seq: number; ids: number[]; values: string[] }[] = [];
+  private readonly highlights = new SampleHighlights();
   private readonly previews = new Map<string, string>();
   private readonly diagnosticTimers = new Map<string, NodeJS.Timeout>();
   private readonly justOpened = new Set<string>();
@@ -549,8 +539,7 @@ export class MetacurateServer {
         uncounted: new Set(),
         ...counted,
       };
-      this.indexEpoch++;
-      this.editLog = [];
+      this.highlights.indexReplaced();
       this.curation = curation;
       this.finishRebuild(gen);
     } catch (err) {
@@ -571,9 +560,10 @@ export class MetacurateServer {
     }
     prev.entries = entries;
     if (changed.length > 0) {
-      this.editSeq++;
-      this.editLog.push({ seq: this.editSeq, ids: changed, values: changed.map((id) => entries[id]) });
-      if (this.editLog.length > 32) this.editLog.shift();
+      this.highlights.edited(
+        changed,
+        changed.map((id) => entries[id]),
+      );
     }
   }
 
@@ -606,8 +596,7 @@ export class MetacurateServer {
     if (gen !== this.generation) return;
     this.building = false;
     this.statusMessage = message;
-    this.stamp++;
-    this.tokenCache.clear();
+    this.highlights.invalidate();
     this.sendStatus();
     this.refreshEditors();
     const resolve = this.resolveRebuild;
@@ -679,8 +668,7 @@ export class MetacurateServer {
     if (this.active !== active) return false;
     Object.assign(active, counted, { samplesVersion });
     active.uncounted.clear();
-    this.stamp++;
-    this.tokenCache.clear();
+    this.highlights.invalidate();
     this.sendStatus();
     this.refreshEditors();
     return true;
@@ -886,110 +874,18 @@ export class MetacurateServer {
     return { start: doc.positionAt(start), end: doc.positionAt(end) };
   }
 
-  /**
-   * Highlight segments of each caption site, cached per document: after the edit of a few entries
-   * only the captions that held an edited entry, or hold its new text, are matched again.
-   */
-  private segmentsOf(doc: TextDocument, sites: CaptionSite[], range?: Range): (i: number) => Span[] | null {
-    const active = this.active!;
-    const index = active.index;
-    let c = this.spanCache.get(doc.uri);
-    const oldestSeq = this.editLog.length > 0 ? this.editLog[0].seq : this.editSeq + 1;
-    const usable = c && c.sites === sites && c.epoch === this.indexEpoch && c.seq >= oldestSeq - 1;
-    if (!usable) {
-      if (range) return (i) => index.segments(sites[i].text);
-      c = { sites, epoch: this.indexEpoch, seq: this.editSeq, segs: new Array<Span[] | null>(sites.length) };
-      for (let i = 0; i < sites.length; i++) c.segs[i] = index.segments(sites[i].text);
-      this.spanCache.set(doc.uri, c);
-    } else if (c!.seq < this.editSeq) {
-      const ids = new Set<number>();
-      const values: string[] = [];
-      for (const log of this.editLog) {
-        if (log.seq <= c!.seq) continue;
-        for (const id of log.ids) ids.add(id);
-        values.push(...log.values);
-      }
-      // A caption changes if an edited entry was highlighted in it, or the new text matches it.
-      for (let i = 0; i < sites.length; i++) {
-        const old = c!.segs[i];
-        const text = sites[i].text;
-        let again = old !== null && old.some((sp) => ids.has(sp.id));
-        for (let v = 0; v < values.length && !again; v++)
-          again = findEntrySpans(text, values[v], active.padding).length > 0;
-        if (again) c!.segs[i] = index.segments(text);
-      }
-      c!.seq = this.editSeq;
-    }
-    const cache = c!;
-    return (i) => cache.segs[i];
-  }
-
   semanticTokens(doc: TextDocument, range?: Range): SemanticTokens {
     const kind = this.sampleKind(doc.uri);
     const active = this.active;
     if (!kind || !active) return { data: [] };
-    if (!range) {
-      const cached = this.tokenCache.get(doc.uri);
-      if (cached && cached.version === doc.version && cached.stamp === this.stamp)
-        return { data: cached.data };
-    }
-    const sites = this.sitesOf(doc, kind);
-    const segments = this.segmentsOf(doc, sites, range);
-    // Collected in a typed array and copied out once: pushing ~2M numbers onto a growing array
-    // costs several times more (a 50,000-line sample has ~440k tokens).
-    let buf = new Int32Array(4096);
-    let n = 0;
-    let prevLine = 0;
-    let prevChar = 0;
-    const emit = (line: number, char: number, length: number, mods: number) => {
-      const dl = line - prevLine;
-      if (n + 5 > buf.length) buf = grow(buf, n + 5);
-      buf[n] = dl;
-      buf[n + 1] = dl === 0 ? char - prevChar : char;
-      buf[n + 2] = length;
-      buf[n + 3] = 0;
-      buf[n + 4] = mods;
-      n += 5;
-      prevLine = line;
-      prevChar = char;
-    };
     const t = this.tOf();
-    const firstLine = range?.start.line ?? 0;
-    const lastLine = range?.end.line ?? Number.MAX_SAFE_INTEGER;
-    // Only CSV captions (quoted fields) can span lines.
-    const multiLine = kind.format === 'csv';
-    const lineCount = doc.lineCount;
-    for (let i = 0; i < sites.length; i++) {
-      const site = sites[i];
-      if (site.line > lastLine) break;
-      if (site.line < firstLine && !multiLine) continue;
-      const segs = segments(i);
-      if (!segs) continue;
-      const lineStart = multiLine ? 0 : doc.offsetAt({ line: site.line, character: 0 });
-      for (const seg of segs) {
-        const mods = this.countOf(seg.id) > t ? 1 : 2;
-        const [s, e] = sourceRange(site, seg.start, seg.end);
-        if (!multiLine) {
-          emit(site.line, s - lineStart, e - s, mods);
-          continue;
-        }
-        let from = doc.positionAt(s);
-        const to = doc.positionAt(e);
-        if (to.line < firstLine) continue;
-        while (from.line < to.line && from.line + 1 < lineCount) {
-          const next = doc.offsetAt({ line: from.line + 1, character: 0 });
-          const text = doc.getText({ start: from, end: doc.positionAt(next) }).replace(/\r?\n$/, '');
-          if (text.length > 0) emit(from.line, from.character, text.length, mods);
-          from = { line: from.line + 1, character: 0 };
-        }
-        if (to.character > from.character)
-          emit(from.line, from.character, to.character - from.character, mods);
-      }
-    }
-    const data = new Array<number>(n);
-    for (let k = 0; k < n; k++) data[k] = buf[k];
-    if (!range) this.tokenCache.set(doc.uri, { version: doc.version, stamp: this.stamp, data });
-    return { data };
+    return this.highlights.tokens(
+      doc,
+      kind.format,
+      this.sitesOf(doc, kind),
+      { index: active.index, padding: active.padding, isHead: (id) => this.countOf(id) > t },
+      range,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1304,7 +1200,7 @@ export class MetacurateServer {
   }
 
   private onChange(doc: TextDocument): void {
-    this.tokenCache.delete(doc.uri);
+    this.highlights.changed(doc.uri);
     if (this.justOpened.delete(doc.uri)) return;
     if (this.isMetadataUri(doc.uri)) {
       this.pullDiagnostics.noteChange(doc.uri);
@@ -1345,9 +1241,8 @@ export class MetacurateServer {
 
   private onClose(doc: TextDocument): void {
     this.models.delete(doc.uri);
-    this.spanCache.delete(doc.uri);
+    this.highlights.forget(doc.uri);
     this.siteCache.delete(doc.uri);
-    this.tokenCache.delete(doc.uri);
     this.pullDiagnostics.forget(doc.uri);
     if (doc.uri.startsWith(`${PREVIEW_SCHEME}:`)) return;
     if (this.isMetadataUri(doc.uri)) {
@@ -1554,8 +1449,7 @@ export class MetacurateServer {
     this.chosenMetadata.add(uri);
     this.activeUri = uri;
     this.siteCache.delete(uri);
-    this.tokenCache.delete(uri);
-    this.spanCache.delete(uri);
+    this.highlights.forget(uri);
     // A `.txt` list under the samples folder was read as a sample too: its lines are not captions.
     const path = uriToPath(uri);
     const asSample = path === undefined ? undefined : this.samples.get(path);
