@@ -18,7 +18,6 @@ import {
   Emitter,
   MarkupKind,
   TextDocuments,
-  TextDocumentSyncKind,
   type CancellationToken,
   type CodeAction,
   type CompletionList,
@@ -49,6 +48,13 @@ import { ZeroShotView } from './zeroShotView';
 import { documentSymbols, workspaceSymbols } from './symbols';
 import { entryReferences } from './references';
 import { SampleHighlights } from './sampleHighlights';
+import {
+  clientFeatures,
+  NO_CLIENT_FEATURES,
+  serverCapabilities,
+  workspaceFolderPaths,
+  type ClientFeatures,
+} from './capabilities';
 import { FolderWatcher } from './folderWatcher';
 import { findFiles, GlobSet, relativeTo } from '../../engine/src/documents/glob';
 import { BuildCancelled, IndexBuilder } from './indexWorker';
@@ -70,7 +76,6 @@ import {
   PreviewMatchesRequest,
   ReadyRequest,
   RefreshCountsRequest,
-  SEMANTIC_TOKEN_LEGEND,
   SetActiveCurationRequest,
   SETTINGS_SECTION,
   StatusNotification,
@@ -175,14 +180,7 @@ export class MetacurateServer {
   private folders: string[] = [];
   private metadataGlobs = new GlobSet(DEFAULT_SETTINGS.metadataGlobs);
   private sampleGlobs = new GlobSet(DEFAULT_SETTINGS.sampleGlobs);
-  private capabilities = {
-    configuration: false,
-    watchedFiles: false,
-    configurationChange: false,
-    semanticRefresh: false,
-    inlayRefresh: false,
-    diagnosticRefresh: false,
-  };
+  private capabilities: ClientFeatures = { ...NO_CLIENT_FEATURES };
   private diagnosticsMode: DiagnosticsMode = 'push';
   private readonly pullDiagnostics = new PullDiagnostics({
     documents: this.documents,
@@ -1061,45 +1059,16 @@ export class MetacurateServer {
   }
 
   private initialize(params: InitializeParams): InitializeResult {
-    const folders =
-      params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p) ?? [];
-    if (folders.length === 0 && params.rootUri) {
-      const root = uriToPath(params.rootUri);
-      if (root) folders.push(root);
-    }
-    this.folders = folders;
-    const caps = params.capabilities;
-    this.capabilities = {
-      configuration: !!caps.workspace?.configuration,
-      watchedFiles: !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration,
-      configurationChange: !!caps.workspace?.didChangeConfiguration?.dynamicRegistration,
-      semanticRefresh: !!caps.workspace?.semanticTokens?.refreshSupport,
-      inlayRefresh: !!caps.workspace?.inlayHint?.refreshSupport,
-      diagnosticRefresh: !!caps.workspace?.diagnostics?.refreshSupport,
-    };
+    this.folders = workspaceFolderPaths(params);
+    this.capabilities = clientFeatures(params.capabilities);
     const init = params.initializationOptions as MetacurateInitializationOptions | null | undefined;
     this.settingsChannels.setInitial(init);
     for (const [metadata, curation] of Object.entries(init?.activeCurations ?? {}))
       if (typeof curation === 'string') this.workspace.choose(canonicalUri(metadata), uriToPath(curation));
     this.applySettings(this.settingsChannels.effective);
-    this.diagnosticsMode = diagnosticsModeOf(init?.diagnostics, caps);
+    this.diagnosticsMode = diagnosticsModeOf(init?.diagnostics, params.capabilities);
     return {
-      capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
-        hoverProvider: true,
-        definitionProvider: true,
-        referencesProvider: true,
-        documentSymbolProvider: true,
-        workspaceSymbolProvider: true,
-        codeActionProvider: { codeActionKinds: ['quickfix'] },
-        completionProvider: { triggerCharacters: ['"'] },
-        inlayHintProvider: true,
-        semanticTokensProvider: { legend: SEMANTIC_TOKEN_LEGEND, full: true, range: true },
-        diagnosticProvider:
-          this.diagnosticsMode === 'pull'
-            ? { identifier: 'metacurate', interFileDependencies: false, workspaceDiagnostics: false }
-            : undefined,
-      },
+      capabilities: serverCapabilities(this.diagnosticsMode),
       serverInfo: { name: 'metacurate', version: '0.1.0' },
     };
   }
