@@ -42,7 +42,7 @@ import type { Padding } from '../../engine/src/match/spacing';
 import { codeActionsFor } from './codeActions';
 import { completeEntry } from './completion';
 import { computeDiagnostics } from './diagnostics';
-import { formatCount, formatProbability, inlayLabel, inlineCode, quoteCaption } from './format';
+import { formatCount, inlayLabel, inlineCode } from './format';
 import type { ZeroShotOverlay } from '../../engine/src/classAccuracy';
 import { ZeroShotView } from './zeroShotView';
 import { documentSymbols, workspaceSymbols } from './symbols';
@@ -109,7 +109,7 @@ import { createServerConnection } from './transport';
 import { canonicalUri, pathToUri, uriToPath } from './uri';
 import { cancelledError, waitUntil } from './waiting';
 import { sha256Of, type CurationInfo } from './curationIndex';
-import { curationCountLine, curationSummaryOf, noCurationLine, sampleFilesPhrase } from './curationText';
+import { curationSummaryOf, describeEntry, examplesOf } from './entryText';
 import { WorkspaceModel } from './workspaceModel';
 import { curationBalance, samplesBalance } from './balanceData';
 
@@ -897,52 +897,33 @@ export class MetacurateServer {
     return active.entries[id] === model.entries[id] && !active.uncounted.has(id) ? id : undefined;
   }
 
-  private examplesOf(
-    entry: string,
-    padding: Padding,
-    max = 3,
-  ): { caption: string; span: [number, number] }[] {
-    const out: { caption: string; span: [number, number] }[] = [];
-    for (const sample of this.samples.values()) {
-      for (const caption of sample.captions) {
-        const spans = findEntrySpans(caption, entry, padding);
-        if (spans.length > 0) {
-          out.push({ caption, span: spans[0] });
-          if (out.length >= max) return out;
-        }
-      }
-    }
-    return out;
-  }
-
   private describeEntry(id: number, options: { heading?: boolean } = {}): string {
     const active = this.active!;
     const entry = active.entries[id];
-    const t = this.tOf();
-    const lines: string[] = [];
-    if (options.heading !== false) lines.push(`**Entry** ${inlineCode(entry)} · id ${id}`, '');
-    lines.push(
-      `- Sample matches: **${formatCount(active.counts[id])}** of ${formatCount(active.records)} records ${sampleFilesPhrase(this.sampleFiles())}`,
-    );
-    if (this.curation) {
-      const { info, counts } = this.curation;
-      lines.push(curationCountLine(counts[id] ?? 0, this.relativePath(info.dir), info.t));
-    } else lines.push(noCurationLine(this.activeSha?.uri === active.uri ? this.activeSha.sha : undefined));
-    const count = this.countOf(id);
-    const p = this.probabilityOf(id);
-    lines.push(
-      `- Keep probability at t = ${formatCount(t)}: **${formatProbability(p)}** — ${
-        count > t ? '**head** (count above t: subsampled)' : '**tail** (count at most t: all kept)'
-      }`,
-    );
-    const zeroShot = this.zeroShot.sentence(active.entries, id);
-    if (zeroShot) lines.push(zeroShot);
-    const examples = this.examplesOf(entry, active.padding);
-    if (examples.length > 0) {
-      lines.push('', 'Examples:', '');
-      for (const ex of examples) lines.push(quoteCaption(ex.caption, ex.span), '');
-    }
-    return lines.join('\n');
+    const curation = this.curation;
+    return describeEntry({
+      entry,
+      id,
+      heading: options.heading !== false,
+      sampleCount: active.counts[id],
+      records: active.records,
+      sampleFiles: this.sampleFiles(),
+      curation: curation && {
+        count: curation.counts[id] ?? 0,
+        folder: this.relativePath(curation.info.dir),
+        t: curation.info.t,
+      },
+      metadataSha256: this.activeSha?.uri === active.uri ? this.activeSha.sha : undefined,
+      t: this.tOf(),
+      count: this.countOf(id),
+      p: this.probabilityOf(id),
+      zeroShot: this.zeroShot.sentence(active.entries, id),
+      examples: examplesOf(
+        [...this.samples.values()].map((s) => s.captions),
+        entry,
+        active.padding,
+      ),
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
