@@ -12,7 +12,6 @@ const nodeEntries = [
   { in: 'server/src/metadata/ngramWorker.ts', out: 'metadataWorker' },
   { in: 'server/src/lsp/main.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension', external: ['vscode'] },
-  { in: 'client/src/balanceWorker.ts', out: 'balanceWorker' },
 ];
 const browserEntries = [{ in: 'webview/src/main.ts', out: 'webview' }];
 

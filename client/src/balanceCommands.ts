@@ -8,13 +8,15 @@ import { BALANCE_VIEW_TYPE, type PanelState, type SourceSpec } from '../../contr
 import { BalancePanelHost } from './balancePanel';
 import { countMatches } from './countCommand';
 import { CurateCommand, type CurateArgs } from './curateCommand';
+import type { CurationChoice } from './curationChoice';
 
 export function registerBalanceFeatures(
   context: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
   getClient: () => LanguageClient | undefined,
+  curations: CurationChoice,
 ): BalancePanelHost {
-  const panel = new BalancePanelHost(context, output);
+  const panel = new BalancePanelHost(context, output, getClient, curations);
   const curate = new CurateCommand(context, output, panel);
   context.subscriptions.push(
     panel,

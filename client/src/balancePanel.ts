@@ -1,8 +1,10 @@
 /**
  * The entry-balance panel, host side: one webview panel ("Metacurate: Show Entry Balance") fed by
- * the counts of the workspace's samples or of a finished curation. The data are read and prepared
- * in a worker thread (balanceWorker.ts) and posted as typed arrays; the webview (webview/src) draws
- * and answers the t control by itself. Messages: contracts/src/webview.ts.
+ * the counts of the workspace's samples or of a finished curation. The language server prepares
+ * the data (`metacurate/balance`: its own sample matches, or the curation's files) and they are
+ * posted as typed arrays; the webview (webview/src) draws and answers the t control by itself.
+ * Messages: contracts/src/webview.ts. The default source is the active list's active curation
+ * (curationChoice.ts), and the panel follows it until the user picks a source.
  *
  * Security: a strict CSP (`default-src 'none'`, the one script by nonce, no eval), resources only
  * from dist/ and media/ through `asWebviewUri`. The webview keeps its state with `setState`; the
@@ -14,10 +16,10 @@
  * state, and the host takes it back from there after a window reload.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
-import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { existsSync, promises as fsp } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
 import {
   accuracyByEntry,
   parseZeroShotOverlay,
@@ -25,7 +27,13 @@ import {
   type ZeroShotOverlay,
 } from '../../server/engine/src/classAccuracy';
 import { metadataKindOf, parseMetadata } from '../../server/engine/src/documents/metadataModel';
-import { DEFAULT_SETTINGS, SETTINGS_SECTION } from '../../contracts/src/lsp';
+import { decodeBalanceModel } from '../../contracts/src/balanceWire';
+import {
+  BalanceRequest,
+  CurationsRequest,
+  DEFAULT_SETTINGS,
+  SETTINGS_SECTION,
+} from '../../contracts/src/lsp';
 import {
   BALANCE_VIEW_TYPE,
   sourceKey,
@@ -37,8 +45,7 @@ import {
   type SourceSpec,
   type WebviewMessage,
 } from '../../contracts/src/webview';
-import type { SampleSettings } from './balanceSources';
-import type { LoadReply, LoadRequest } from './balanceWorker';
+import type { CurationChoice as ActiveCuration } from './curationChoice';
 
 /** The settings the panel and the commands read (section `metacurate`). */
 export function metacurateConfig(): vscode.WorkspaceConfiguration {
@@ -50,26 +57,20 @@ export function configuredT(): number {
   return typeof t === 'number' && t > 0 ? t : DEFAULT_SETTINGS.t;
 }
 
-function sampleSettings(): SampleSettings {
-  const cfg = metacurateConfig();
-  const trusted = vscode.workspace.isTrusted;
-  return {
-    metadataGlobs: cfg.get<string[]>('metadataGlobs', DEFAULT_SETTINGS.metadataGlobs),
-    sampleGlobs: cfg.get<string[]>('sampleGlobs', DEFAULT_SETTINGS.sampleGlobs),
-    // An untrusted workspace's own samplesFolder is ignored (a restricted setting).
-    samplesFolder: trusted
-      ? cfg.get<string>('samplesFolder', '')
-      : (cfg.inspect<string>('samplesFolder')?.globalValue ?? ''),
-    textField: cfg.get<string>('textField', ''),
-    padding: cfg.get<'english' | 'worldwide'>('padding', 'english'),
-  };
+/** The sha256 of the metadata a finished curation was made with (its summary), if recorded. */
+async function curationMetadataSha(folder: string): Promise<string | undefined> {
+  try {
+    const summary = JSON.parse(await fsp.readFile(join(folder, 'summary.json'), 'utf8')) as {
+      metadata?: { sha256?: unknown };
+    };
+    return typeof summary.metadata?.sha256 === 'string' ? summary.metadata.sha256 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-function workspacePaths(): string[] {
-  return (vscode.workspace.workspaceFolders ?? [])
-    .filter((f) => f.uri.scheme === 'file')
-    .map((f) => f.uri.fsPath);
-}
+/** How long the panel waits for the language server to start before it says it does not run. */
+const SERVER_START_MS = 60_000;
 
 function nonce(): string {
   return randomBytes(18)
@@ -77,13 +78,14 @@ function nonce(): string {
     .replace(/[^A-Za-z0-9]/g, '');
 }
 
-/** Owns the (single) panel, the data cache and the worker runs. */
+/** Owns the (single) panel and the data cache. */
 export class BalancePanelHost implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
   private readonly cache = new Map<string, Promise<BalancePayload>>();
   private readonly sessionCurations = new Set<string>();
-  private source: SourceSpec = { kind: 'samples' };
+  /** The source the user picked; until then the panel shows the default (see defaultSource). */
+  private chosenSource: SourceSpec | undefined;
   /** The t the panel shows (undefined until a panel reports one). */
   private panelT: number | undefined;
   /** The t to send with the next data (set by `show`, else the panel keeps its own). */
@@ -109,8 +111,17 @@ export class BalancePanelHost implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly output: vscode.LogOutputChannel,
+    private readonly getClient: () => LanguageClient | undefined,
+    private readonly curations: ActiveCuration,
   ) {
     this.disposables.push(
+      // The default source follows the active curation (a new one, or another chosen).
+      curations.onDidChange(() => {
+        // Another list, or the same list saved differently: the samples' matches change.
+        this.cache.delete('samples');
+        if (this.chosenSource || !this.panel || !this.ready) return;
+        void this.sendChoices().then(() => this.sendSource());
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${SETTINGS_SECTION}.t`)) this.post({ type: 'setT', t: configuredT() });
         if (
@@ -121,6 +132,20 @@ export class BalancePanelHost implements vscode.Disposable {
           this.cache.delete('samples');
       }),
     );
+  }
+
+  /** The source shown: the user's pick, else the active curation (finished), else the samples. */
+  private get source(): SourceSpec {
+    return this.chosenSource ?? this.defaultSource();
+  }
+
+  private defaultSource(): SourceSpec {
+    const active = this.curations.current().curation;
+    const folder = active && vscode.Uri.parse(active.uri).fsPath;
+    // A curation is drawn from its matches.bin: one still being made has none yet.
+    return folder && existsSync(join(folder, 'matches.bin'))
+      ? { kind: 'curation', folder }
+      : { kind: 'samples' };
   }
 
   /** The t of the open panel, for "Curate Pool…" started while it is open. */
@@ -149,7 +174,7 @@ export class BalancePanelHost implements vscode.Disposable {
 
   /** Opens (or reveals) the panel on a source, at `t` when given. */
   async show(source?: SourceSpec, t?: number): Promise<void> {
-    if (source) this.source = source;
+    if (source) this.chosenSource = source;
     if (source?.kind === 'curation') this.sessionCurations.add(source.folder);
     this.pendingT = t;
     if (this.panel) {
@@ -168,7 +193,7 @@ export class BalancePanelHost implements vscode.Disposable {
 
   /** The serializer's entry: a panel restored after a reload, with the state its webview kept. */
   revive(panel: vscode.WebviewPanel, state: PanelState | undefined): void {
-    if (state?.source) this.source = state.source;
+    if (state?.source) this.chosenSource = state.source;
     if (state?.t) this.panelT = state.t;
     this.adoptSavedAccuracy(state);
     panel.webview.options = this.webviewOptions();
@@ -262,7 +287,7 @@ export class BalancePanelHost implements vscode.Disposable {
         await this.sendSource();
         return;
       case 'selectSource':
-        this.source = m.source;
+        this.chosenSource = m.source;
         await this.sendSource();
         return;
       case 'refresh':
@@ -323,7 +348,8 @@ export class BalancePanelHost implements vscode.Disposable {
   /** The overlay on `payload`'s entries, by rank (undefined when there is none). */
   private mapAccuracy(payload: BalancePayload): AccuracyOverlay | undefined {
     const overlay = this.accuracy;
-    if (!overlay) return undefined;
+    // Only a run whose curation was made with the same metadata as the data shown.
+    if (!overlay?.metadataSha256 || overlay.metadataSha256 !== payload.info.metadataSha256) return undefined;
     const cached = this.accuracyMapped.get(payload);
     if (cached?.overlay === overlay) return cached.value;
     const { names, model } = payload;
@@ -345,47 +371,71 @@ export class BalancePanelHost implements vscode.Disposable {
     const key = sourceKey(source);
     let p = this.cache.get(key);
     if (!p) {
-      p = this.runWorker({ source, folders: workspacePaths(), settings: sampleSettings() });
+      p = this.request(source);
       this.cache.set(key, p);
       p.catch(() => this.cache.delete(key));
     }
     return p;
   }
 
-  private runWorker(request: LoadRequest): Promise<BalancePayload> {
-    return new Promise((resolve, reject) => {
-      const worker = new Worker(this.context.asAbsolutePath('dist/balanceWorker.js'), {
-        workerData: request,
+  /**
+   * The language client once it runs: a panel restored after a window reload asks for its data
+   * while the server is still starting. Undefined when it does not run within SERVER_START_MS.
+   */
+  private async runningClient(): Promise<LanguageClient | undefined> {
+    const client = this.getClient();
+    if (!client || client.isRunning()) return client;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, SERVER_START_MS);
+      const listener = client.onDidChangeState((e) => {
+        if (e.newState === State.Running) done();
       });
-      let settled = false;
-      worker.once('message', (reply: LoadReply) => {
-        settled = true;
-        if (reply.ok) {
-          const { info } = reply.payload;
-          this.output.info(
-            `Entry balance: ${info.label}: ${info.texts.toLocaleString('en-US')} texts, ` +
-              `${reply.payload.model.matchedTexts.toLocaleString('en-US')} matched, read in ${info.millis} ms.`,
-          );
-          resolve(reply.payload);
-        } else reject(new Error(reply.message));
-        void worker.terminate();
-      });
-      worker.once('error', (err) => {
-        if (!settled) reject(err);
-      });
-      worker.once('exit', (code) => {
-        if (!settled) reject(new Error(`the balance worker stopped (exit code ${code})`));
-      });
+      function done(): void {
+        clearTimeout(timer);
+        listener.dispose();
+        resolve();
+      }
     });
+    return client.isRunning() ? client : undefined;
   }
 
+  /** The data from the language server: the one place that matches the samples. */
+  private async request(source: SourceSpec): Promise<BalancePayload> {
+    const client = await this.runningClient();
+    if (!client) throw new Error('the Metacurate language server is not running');
+    const result = await client.sendRequest(BalanceRequest, { source });
+    const payload: BalancePayload = {
+      info: result.info,
+      names: result.names,
+      model: decodeBalanceModel(result.model),
+    };
+    const { info } = payload;
+    this.output.info(
+      `Entry balance: ${info.label}: ${info.texts.toLocaleString('en-US')} texts, ` +
+        `${payload.model.matchedTexts.toLocaleString('en-US')} matched, prepared in ${info.millis} ms.`,
+    );
+    return payload;
+  }
+
+  /**
+   * The curations the selector offers: those made with the active metadata list (the server's
+   * list), and the ones finished in this session with the same metadata (before a rescan).
+   */
   private async sendChoices(): Promise<void> {
-    const folders = new Set(this.sessionCurations);
-    try {
-      for (const uri of await vscode.workspace.findFiles('**/summary.json', '**/node_modules/**', 200))
-        folders.add(dirname(uri.fsPath));
-    } catch {
-      // No workspace.
+    const folders = new Set<string>();
+    const client = await this.runningClient();
+    if (client) {
+      try {
+        const listed = await client.sendRequest(CurationsRequest, {});
+        for (const c of listed.curations) folders.add(vscode.Uri.parse(c.uri).fsPath);
+        for (const folder of this.sessionCurations)
+          if (listed.metadataSha256 && (await curationMetadataSha(folder)) === listed.metadataSha256)
+            folders.add(folder);
+      } catch (err) {
+        this.output.warn(
+          `Entry balance: cannot list the curations: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
     }
     const curations: CurationChoice[] = [];
     for (const folder of folders) {

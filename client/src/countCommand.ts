@@ -1,12 +1,18 @@
 /**
- * "Metacurate: Count Matches in Samples": recounts the workspace's samples for both consumers of
- * the counts, the language server (hovers, head/tail highlights: `metacurate/refreshCounts`) and
- * the entry-balance panel (its worker matches the samples again), and says what it found.
+ * "Metacurate: Count Matches in Samples": the language server reads the workspace's samples again
+ * and recounts them (`metacurate/refreshCounts`: hovers, head/tail highlights), then the
+ * entry-balance panel takes the same matches from it, and the command says what it found.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { RefreshCountsRequest, type RefreshCountsResult } from '../../contracts/src/lsp';
 import type { BalancePanelHost } from './balancePanel';
+
+/** " (pool/a.jsonl, pool/b.jsonl, …)": the files a count covers (curation outputs are not samples by default). */
+function filesNamed(names: string[] | undefined, files: number): string {
+  if (!names || names.length === 0) return '';
+  return ` (${names.slice(0, 3).join(', ')}${files > 3 ? ', …' : ''})`;
+}
 
 export async function countMatches(
   panel: BalancePanelHost,
@@ -22,23 +28,22 @@ export async function countMatches(
       },
       async () => {
         const client = getClient();
-        const [server, payload] = await Promise.all([
-          client?.isRunning()
-            ? client
-                .sendRequest(RefreshCountsRequest, {})
-                .catch((err: unknown): RefreshCountsResult | undefined => {
-                  output.warn(`Count: the language server did not recount: ${String(err)}`);
-                  return undefined;
-                })
-            : Promise.resolve(undefined),
-          panel.refreshSamples(),
-        ]);
+        // In turn: the panel's data are the server's counts once it has recounted.
+        const server = client?.isRunning()
+          ? await client
+              .sendRequest(RefreshCountsRequest, {})
+              .catch((err: unknown): RefreshCountsResult | undefined => {
+                output.warn(`Count: the language server did not recount: ${String(err)}`);
+                return undefined;
+              })
+          : undefined;
+        const payload = await panel.refreshSamples();
         return { server, payload };
       },
     );
     const m = payload.model;
     const message =
-      `Metacurate: ${fmt(payload.info.texts)} sample texts in ${fmt(payload.info.files)} file(s): ` +
+      `Metacurate: ${fmt(payload.info.texts)} sample texts in ${fmt(payload.info.files)} file(s)${filesNamed(payload.info.fileNames, payload.info.files)}: ` +
       `${fmt(m.matchedTexts)} match, ${fmt(m.matchedEntries)} of ${fmt(m.numEntries)} entries matched ` +
       `(${fmt(m.totalMatches)} matches).`;
     output.info(

@@ -22,6 +22,7 @@ import {
   UseAsMetadataRequest,
 } from '../../contracts/src/lsp';
 import { registerBalanceFeatures } from './balanceCommands';
+import { CurationChoice } from './curationChoice';
 import { PreviewProvider } from './preview';
 import { registerRunFeatures } from './runCommands';
 import { startingView, statusView, stoppedView, type StatusView } from './status';
@@ -88,10 +89,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // pulls on open only unless told otherwise.
     initializationOptions: { diagnostics: 'push' },
   };
+  // The curation the user chose for each list travels to the server at every (re)start.
+  const curations = new CurationChoice(context, () => client);
+  clientOptions.initializationOptions = () => ({
+    diagnostics: 'push',
+    activeCurations: curations.remembered(),
+  });
   client = new LanguageClient('metacurate', 'Metacurate Language Server', serverOptions, clientOptions);
 
   context.subscriptions.push(
-    client.onNotification(StatusNotification, (params) => showStatus(status, statusView(params))),
+    client.onNotification(StatusNotification, (params) => {
+      showStatus(status, statusView(params));
+      curations.update(params);
+    }),
     client.onDidChangeState((e) => {
       if (e.newState === State.Stopped) showStatus(status, stoppedView('stopped'));
       if (e.newState === State.Starting) showStatus(status, startingView());
@@ -125,7 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   // Entry-balance panel (and its serializer), Curate Pool…, Count Matches in Samples.
-  const panel = registerBalanceFeatures(context, output, () => client);
+  const panel = registerBalanceFeatures(context, output, () => client, curations);
   // Training runs: the Runs view, Start Training Run…, results inline and over the panel.
   const runs = registerRunFeatures(context, output, () => client, panel);
   context.subscriptions.push(

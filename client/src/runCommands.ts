@@ -4,7 +4,7 @@
  * finishes, they are shown next to the metadata entries that name the classes (sent to the
  * language server) and over the entry chart of the balance panel, against a chosen baseline run.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -118,6 +118,7 @@ export class RunsController implements vscode.Disposable {
     return {
       runId: shown.spec.id,
       dataset: results.dataset,
+      metadataSha256: runMetadataSha(shown),
       perClass: results.perClass,
       baseline:
         baseline && baselineRun ? { runId: baselineRun.spec.id, perClass: baseline.perClass } : undefined,
@@ -287,6 +288,24 @@ export class RunsController implements vscode.Disposable {
   dispose(): void {
     this.compareChanged.dispose();
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+/**
+ * The sha256 of the metadata a run's curation was made with: recorded in run.json, or (runs made
+ * before it was) read from its curation's summary.json.
+ */
+function runMetadataSha(run: RunEntry): string | undefined {
+  const curation = run.spec.curation;
+  if (curation?.metadataSha256) return curation.metadataSha256;
+  if (!curation?.dir) return undefined;
+  try {
+    const summary = JSON.parse(readFileSync(join(curation.dir, 'summary.json'), 'utf8')) as {
+      metadata?: { sha256?: unknown };
+    };
+    return typeof summary.metadata?.sha256 === 'string' ? summary.metadata.sha256 : undefined;
+  } catch {
+    return undefined;
   }
 }
 

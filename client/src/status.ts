@@ -20,6 +20,14 @@ function baseName(uri: string): string {
   return path.slice(path.lastIndexOf('/') + 1) || path;
 }
 
+/** ": pool/a.jsonl, pool/b.jsonl, …" — the sample files the counts cover (curation outputs are not among them by default). */
+function sampleFilesNamed(s: StatusParams): string {
+  const files = s.sampleFiles ?? [];
+  if (files.length === 0) return '';
+  const shown = files.slice(0, 5).join(', ');
+  return `: ${shown}${s.samplesIndexed > 5 ? ', …' : ''}`;
+}
+
 /** The item while the server starts, before its first status. */
 export function startingView(): StatusView {
   return { text: '$(loading~spin) Metacurate', tooltip: 'Metacurate: starting the language server' };
@@ -41,8 +49,12 @@ export function statusView(s: StatusParams): StatusView {
     s.metadataUris.length > 0
       ? `Metadata: ${s.metadataUris.map(baseName).join(', ')} (${plural(s.entries, 'entry', 'entries')})`
       : 'Metadata: none found (open a metadata.json or run "Metacurate: Use as Metadata")',
-    `Samples indexed: ${plural(s.samplesIndexed, 'file', 'files')}, ${plural(s.sampleRecords, 'record', 'records')}`,
+    `Samples indexed: ${plural(s.samplesIndexed, 'file', 'files')}, ${plural(s.sampleRecords, 'record', 'records')}${sampleFilesNamed(s)}`,
   ];
+  if (s.curation)
+    lines.push(
+      `Curation shown: ${s.curation.folder}${s.curation.t === undefined ? '' : ` (t = ${s.curation.t.toLocaleString('en-US')})`}`,
+    );
   if (s.message) lines.push(s.message);
   lines.push('Click to show the log.');
   return { text, tooltip: lines.join('\n') };

@@ -8,6 +8,8 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./modules.d.ts" />
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { EncodedBalanceModel } from './balanceWire';
+import type { SourceInfo, SourceSpec } from './webview';
 import type { ZeroShotOverlay } from './zeroShot';
 
 // ---------------------------------------------------------------------------------------------
@@ -32,6 +34,12 @@ export interface MetacurateSettings {
   previewRecords: number;
   /** Entry padding rule of the matcher (docs/spec.md section 2). */
   padding: 'english' | 'worldwide';
+  /**
+   * Count files inside curation folders (a curated pool's outputs, pools kept in such a folder) as
+   * samples too. Off by default: a curation's output is a subset of its pool, counted twice.
+   * VS Code: `metacurate.samples.includeCurationOutputs`.
+   */
+  includeCurationOutputs: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<MetacurateSettings> = Object.freeze({
@@ -42,6 +50,7 @@ export const DEFAULT_SETTINGS: Readonly<MetacurateSettings> = Object.freeze({
   t: 20000,
   previewRecords: 50,
   padding: 'english' as const,
+  includeCurationOutputs: false,
 });
 
 /**
@@ -55,6 +64,11 @@ export interface MetacurateInitializationOptions {
    * or "auto" (the default: pull when the client says it can).
    */
   diagnostics?: 'auto' | 'push' | 'pull';
+  /**
+   * The curation the user chose for each metadata file (metadata URI → curation folder URI), as
+   * remembered by the client; a file without one shows its newest curation.
+   */
+  activeCurations?: Record<string, string>;
 }
 
 /** Caption fields tried in order when `textField` is ''. */
@@ -91,6 +105,10 @@ export interface StatusParams {
   samplesIndexed: number;
   /** Records (captions) read from those samples. */
   sampleRecords: number;
+  /** The sample files counted, relative to their workspace folder (at most 20; see samplesIndexed). */
+  sampleFiles?: string[];
+  /** The active list's active curation: what its counts, t and zero-shot results come from. */
+  curation?: CurationSummary;
   /** True while an index rebuild or a sample scan runs. */
   busy: boolean;
   message?: string;
@@ -167,3 +185,77 @@ export interface ZeroShotResultsParams {
 export const ZeroShotResultsNotification = new NotificationType<ZeroShotResultsParams>(
   'metacurate/zeroShotResults',
 );
+
+// ---------------------------------------------------------------------------------------------
+// Curations of a metadata file (the workspace model)
+// ---------------------------------------------------------------------------------------------
+
+/** A curation made with a metadata file's content (equal sha256). */
+export interface CurationSummary {
+  /** The curation folder's URI. */
+  uri: string;
+  /** The folder relative to its workspace folder. */
+  folder: string;
+  t?: number;
+  seed?: number;
+  /** Pool records counted. */
+  records?: number;
+  /** Records kept. */
+  kept?: number;
+  /** When it was made (ISO 8601). */
+  created: string;
+  active: boolean;
+}
+
+export interface CurationsParams {
+  /** A metadata file; omitted: the active metadata list. */
+  uri?: string;
+}
+export interface CurationsResult {
+  /** The metadata file the answer is about. */
+  uri: string | null;
+  /** sha256 (hex) of the file's bytes on disk; null when it cannot be read. */
+  metadataSha256: string | null;
+  /** Its curations, newest first; one is active when there is any. */
+  curations: CurationSummary[];
+}
+/** Client → server: the curations made with a metadata file, and which one is active. */
+export const CurationsRequest = new RequestType<CurationsParams, CurationsResult, void>(
+  'metacurate/curations',
+);
+
+export interface SetActiveCurationParams {
+  /** The metadata file. */
+  uri: string;
+  /** The curation folder's URI; null: back to the default (the newest). */
+  curation: string | null;
+}
+/**
+ * Client → server: make a curation the active one of a metadata file (its counts, t and runs are
+ * what the editor shows). Answers the curations as `metacurate/curations` does.
+ */
+export const SetActiveCurationRequest = new RequestType<SetActiveCurationParams, CurationsResult, void>(
+  'metacurate/setActiveCuration',
+);
+
+// ---------------------------------------------------------------------------------------------
+// The entry-balance panel's data
+// ---------------------------------------------------------------------------------------------
+
+export interface BalanceParams {
+  /** The workspace samples (matched against the active metadata list) or a finished curation. */
+  source: SourceSpec;
+}
+export interface BalanceResult {
+  info: SourceInfo;
+  /** Entry strings by id. */
+  names: string[];
+  /** The prepared model, its typed arrays base64 (decodeBalanceModel in balanceWire.ts). */
+  model: EncodedBalanceModel;
+}
+/**
+ * Client → server: the data of the entry-balance panel. The samples are the ones the server counts
+ * (its hovers' figures, matched once, here); a curation's are read from its counts.bin and
+ * matches.bin. Answers once the workspace is indexed. Cancellable.
+ */
+export const BalanceRequest = new RequestType<BalanceParams, BalanceResult, void>('metacurate/balance');

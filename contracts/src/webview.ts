@@ -32,11 +32,19 @@ export interface SourceInfo {
   texts: number;
   /** Sample or pool files. */
   files: number;
+  /** The samples source: its files, relative to their workspace folder (the first 20). */
+  fileNames?: string[];
   /** A curation's own t and seed. */
   t?: number;
   seed?: number;
   /** A curation's kept records (the realised size at its t). */
   kept?: number;
+  /**
+   * sha256 of the metadata file the counts were made with (a curation's summary, or the list the
+   * language server matched the samples against); a run's results are laid over these data only
+   * when its curation was made with the same metadata. Undefined: unknown, no overlay.
+   */
+  metadataSha256?: string;
   /** Milliseconds the host took to read and prepare the data. */
   millis: number;
 }

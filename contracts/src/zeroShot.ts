@@ -12,6 +12,11 @@ export interface ZeroShotOverlay {
   dataset: string;
   /** Class name -> top-1 accuracy in [0, 1] (null = class absent from the evaluation set). */
   perClass: Record<string, number | null>;
+  /**
+   * sha256 of the metadata the run's curation was made with: the panel lays the results only over
+   * data made with the same metadata (the language server checks the runs it finds itself).
+   */
+  metadataSha256?: string;
   /** Another run to compare with (drawn as hollow points). */
   baseline?: { runId: string; perClass: Record<string, number | null> };
 }

@@ -4,8 +4,9 @@
 //     and by the host's `setT` message, at 20 values each                      (target < 100 ms)
 //   - scrolling the 500k-row entry table: frame times from requestAnimationFrame (target 16.7 ms)
 // The payload is made as the extension host makes it: `dist/cli.js curate` writes the curation
-// (summary.json, counts.bin, matches.bin), `dist/balanceWorker.js` reads it into a BalancePayload in
-// a worker thread. The page is the host's HTML (same CSP but for `connect-src`, which fetches the
+// (summary.json, counts.bin, matches.bin), the language server's `curationBalance` (tsc output in
+// out/, as `metacurate/balance` answers the host) reads it, and the host's decoding makes the
+// BalancePayload. The page is the host's HTML (same CSP but for `connect-src`, which fetches the
 // payload) with a stub `acquireVsCodeApi`; host messages arrive through window.postMessage, as
 // VS Code delivers them. Figures are reported, never asserted; the figures shown are checked
 // against an exact sum computed here (a mismatch is a problem, as in scripts/bench.mjs).
@@ -21,7 +22,6 @@ import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { writePoolJsonl } from '../generate_pool.mjs';
 import { loadBenchData } from './data.mjs';
 import { median } from './measure.mjs';
@@ -96,31 +96,16 @@ async function prepareCuration(log) {
   }
 }
 
-/** The payload of a curation source, from dist/balanceWorker.js in a worker thread (the host's way). */
-function loadPayload(folder) {
+/** The payload of a curation source as the language server prepares it and the host decodes it. */
+async function loadPayload(folder) {
   const started = performance.now();
-  return new Promise((resolvePayload, reject) => {
-    const worker = new Worker(join(DIST, 'balanceWorker.js'), {
-      workerData: {
-        source: { kind: 'curation', folder },
-        folders: [],
-        // Sample settings: not read for a curation source.
-        settings: {
-          metadataGlobs: [],
-          sampleGlobs: [],
-          samplesFolder: '',
-          textField: '',
-          padding: 'english',
-        },
-      },
-    });
-    worker.once('message', (reply) => {
-      void worker.terminate();
-      if (reply.ok) resolvePayload({ payload: reply.payload, millis: performance.now() - started });
-      else reject(new Error(`panel bench: the balance worker failed: ${reply.message}`));
-    });
-    worker.once('error', reject);
-  });
+  const { curationBalance } = require(join(REPO, 'out/server/src/lsp/balanceData.js'));
+  const { decodeBalanceModel } = require(join(REPO, 'out/contracts/src/balanceWire.js'));
+  const result = await curationBalance(folder, { kind: 'curation', folder });
+  return {
+    payload: { ...result, model: decodeBalanceModel(result.model) },
+    millis: performance.now() - started,
+  };
 }
 
 /** The payload as JSON (plain fields, the typed arrays' places) and one binary of the arrays. */
@@ -368,8 +353,10 @@ function percentile(values, p) {
 
 /** @param {{ log?: (line: string) => void }} [options] */
 export async function benchPanel({ log = () => {} } = {}) {
-  for (const f of ['cli.js', 'balanceWorker.js', 'webview.js'])
+  for (const f of ['cli.js', 'webview.js'])
     if (!existsSync(join(DIST, f))) throw new Error(`panel bench: dist/${f} is missing (run npm run bundle)`);
+  if (!existsSync(join(REPO, 'out/server/src/lsp/balanceData.js')))
+    throw new Error('panel bench: out/server/src/lsp/balanceData.js is missing (run npm run build)');
   if (!existsSync(CHROMIUM))
     throw Object.assign(
       new Error(`panel bench: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`),

@@ -100,6 +100,7 @@ export function parseZeroShotOverlay(value: unknown): ZeroShotOverlay | undefine
   const perClass = parsePerClass(value.perClass);
   if (typeof runId !== 'string' || typeof dataset !== 'string' || !perClass) return undefined;
   const overlay: ZeroShotOverlay = { runId, dataset, perClass };
+  if (typeof value.metadataSha256 === 'string') overlay.metadataSha256 = value.metadataSha256;
   const b = value.baseline;
   if (isObject(b) && typeof b.runId === 'string') {
     const basePerClass = parsePerClass(b.perClass);

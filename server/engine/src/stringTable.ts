@@ -1,7 +1,7 @@
 /** Growable typed arrays and a string-to-id table for the language server's indexes. */
 
 /** Grows a typed array to at least `size` elements (doubling), keeping its contents. */
-export function grow<T extends Int32Array | Uint8Array>(a: T, size: number, fill = 0): T {
+export function grow<T extends Int32Array | Uint32Array | Uint8Array>(a: T, size: number, fill = 0): T {
   if (a.length >= size) return a;
   let n = Math.max(16, a.length);
   while (n < size) n *= 2;

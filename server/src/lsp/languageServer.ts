@@ -10,16 +10,14 @@
  * edit; requests meanwhile see the previous index. The edit of a few entries updates the index and
  * their counts in place.
  */
-import { promises as fsp, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { promises as fsp } from 'node:fs';
+import { basename, join } from 'node:path';
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   Emitter,
   MarkupKind,
-  SymbolKind,
   TextDocuments,
-  TextDocumentSyncKind,
   type CancellationToken,
   type CodeAction,
   type CompletionList,
@@ -44,16 +42,19 @@ import type { Padding } from '../../engine/src/match/spacing';
 import { codeActionsFor } from './codeActions';
 import { completeEntry } from './completion';
 import { computeDiagnostics } from './diagnostics';
+import { formatCount, inlayLabel, inlineCode } from './format';
+import type { ZeroShotOverlay } from '../../engine/src/classAccuracy';
+import { ZeroShotView } from './zeroShotView';
+import { documentSymbols, workspaceSymbols } from './symbols';
+import { entryReferences } from './references';
+import { SampleHighlights } from './sampleHighlights';
 import {
-  formatCount,
-  formatProbability,
-  inlayLabel,
-  inlineCode,
-  quoteCaption,
-  zeroShotLabel,
-} from './format';
-import { accuracyByEntry, type ZeroShotOverlay } from '../../engine/src/classAccuracy';
-import { formatDelta } from '../../engine/src/runs/compareRuns';
+  clientFeatures,
+  NO_CLIENT_FEATURES,
+  serverCapabilities,
+  workspaceFolderPaths,
+  type ClientFeatures,
+} from './capabilities';
 import { FolderWatcher } from './folderWatcher';
 import { findFiles, GlobSet, relativeTo } from '../../engine/src/documents/glob';
 import { BuildCancelled, IndexBuilder } from './indexWorker';
@@ -63,22 +64,24 @@ import {
   firstEntryFrom,
   metadataKindOf,
   parseMetadata,
-  valueRange,
   type MetadataModel,
 } from '../../engine/src/documents/metadataModel';
 import { PREVIEW_TEXT_FIELD, previewSourcePath, previewUriFor, renderPreview } from './preview';
 import {
   DEFAULT_SETTINGS,
   PREVIEW_SCHEME,
+  BalanceRequest,
+  CurationsRequest,
   PreviewContentRequest,
   PreviewMatchesRequest,
   ReadyRequest,
   RefreshCountsRequest,
-  SEMANTIC_TOKEN_LEGEND,
+  SetActiveCurationRequest,
   SETTINGS_SECTION,
   StatusNotification,
   UseAsMetadataRequest,
   ZeroShotResultsNotification,
+  type CurationsResult,
   type MetacurateInitializationOptions,
   type MetacurateSettings,
   type RefreshCountsResult,
@@ -101,11 +104,14 @@ import {
   type SpanIndex,
   type Span,
 } from './spanIndex';
-import { grow } from '../../engine/src/stringTable';
 import { SettingsChannels } from './settingsSources';
 import { createServerConnection } from './transport';
-import { pathToUri, uriToPath } from './uri';
+import { canonicalUri, pathToUri, uriToPath } from './uri';
 import { cancelledError, waitUntil } from './waiting';
+import { sha256Of, type CurationInfo } from './curationIndex';
+import { curationSummaryOf, describeEntry, examplesOf } from './entryText';
+import { WorkspaceModel } from './workspaceModel';
+import { curationBalance, samplesBalance } from './balanceData';
 
 /** Debounce of the index rebuild after an edit of the active metadata. */
 const REBUILD_DELAY_MS = 200;
@@ -118,9 +124,6 @@ const SAMPLE_RECOUNT_DELAY_MS = 500;
 const MAX_IN_PLACE_CHANGES = 256;
 /** Up to this many edited entries are recounted one by one; more, and all entries are recounted. */
 const MAX_ENTRY_RECOUNTS = 4;
-const MAX_DOCUMENT_SYMBOLS = 20_000;
-const MAX_WORKSPACE_SYMBOLS = 200;
-const MAX_REFERENCES = 20_000;
 const MAX_INLAY_HINTS = 5_000;
 /** Captions kept in memory for counts and examples, over all sample files. */
 const MAX_SAMPLE_CAPTIONS = 5_000_000;
@@ -147,8 +150,9 @@ interface ActiveIndex {
   uncounted: Set<number>;
 }
 
+/** The active list's active curation, its counts loaded. */
 interface Curation {
-  countsPath: string;
+  info: CurationInfo;
   counts: Float64Array;
 }
 
@@ -176,14 +180,7 @@ export class MetacurateServer {
   private folders: string[] = [];
   private metadataGlobs = new GlobSet(DEFAULT_SETTINGS.metadataGlobs);
   private sampleGlobs = new GlobSet(DEFAULT_SETTINGS.sampleGlobs);
-  private capabilities = {
-    configuration: false,
-    watchedFiles: false,
-    configurationChange: false,
-    semanticRefresh: false,
-    inlayRefresh: false,
-    diagnosticRefresh: false,
-  };
+  private capabilities: ClientFeatures = { ...NO_CLIENT_FEATURES };
   private diagnosticsMode: DiagnosticsMode = 'push';
   private readonly pullDiagnostics = new PullDiagnostics({
     documents: this.documents,
@@ -206,12 +203,18 @@ export class MetacurateServer {
   private readonly models = new Map<string, { version: number; model: MetadataModel }>();
 
   private active: ActiveIndex | undefined;
-  /** Per-class zero-shot accuracy sent by the client, mapped onto the entries it was computed for. */
-  private zeroShot: ZeroShotOverlay | undefined;
-  private zeroShotByEntry:
-    { entries: readonly string[]; run: Float64Array; baseline?: Float64Array } | undefined;
   private curation: Curation | undefined;
-  private curationCountsPath: string | undefined;
+  /** Curations and runs of the workspace, by the metadata they were made with. */
+  private readonly workspace = new WorkspaceModel();
+  /** Per-class zero-shot accuracy sent by the client, shown only on its curation's list. */
+  private readonly zeroShot = new ZeroShotView((runId) =>
+    this.workspace.runMadeWith(
+      runId,
+      this.activeSha?.uri === this.activeUri ? this.activeSha?.sha : undefined,
+    ),
+  );
+  /** The sha256 of the active list's file, as of the last rebuild. */
+  private activeSha: { uri: string; sha: string | undefined } | undefined;
   private samples = new Map<string, SampleFile>();
   /** Bumped whenever the sample captions change. */
   private samplesVersion = 0;
@@ -226,18 +229,8 @@ export class MetacurateServer {
   private scanGeneration = 0;
   private statusMessage: string | undefined;
   private readonly builder = new IndexBuilder();
-  /** Bumped whenever highlights may change (index, counts, settings). */
-  private stamp = 0;
   private readonly siteCache = new Map<string, CachedSites>();
-  private readonly tokenCache = new Map<string, { version: number; stamp: number; data: number[] }>();
-  private readonly spanCache = new Map<
-    string,
-    { sites: CaptionSite[]; epoch: number; seq: number; segs: (Span[] | null)[] }
-  >();
-  /** Bumped when the index is replaced; in-place edits are logged instead. */
-  private indexEpoch = 0;
-  private editSeq = 0;
-  private editLog: { seq: number; ids: number[]; values: string[] }[] = [];
+  private readonly highlights = new SampleHighlights();
   private readonly previews = new Map<string, string>();
   private readonly diagnosticTimers = new Map<string, NodeJS.Timeout>();
   private readonly justOpened = new Set<string>();
@@ -245,7 +238,6 @@ export class MetacurateServer {
   private readonly cappedLogged = new Set<string>();
   private readonly sampleTimers = new Map<string, NodeJS.Timeout>();
   private recountTimer: NodeJS.Timeout | undefined;
-  private lowerCache = new WeakMap<MetadataModel, string[]>();
   private lemmasErrorLogged = false;
   private entrySetCache = new WeakMap<MetadataModel, Set<string>>();
 
@@ -286,6 +278,10 @@ export class MetacurateServer {
   private isSamplePath(path: string): boolean {
     if (sampleFormatOf(path) === undefined) return false;
     if (this.metadataGlobs.matches(this.relativePath(path)) || this.isChosenMetadataPath(path)) return false;
+    if (!this.settings.includeCurationOutputs) {
+      const folder = this.folders.find((f) => relativeTo(f, path) !== undefined);
+      if (folder !== undefined && this.workspace.isInsideCuration(path, folder)) return false;
+    }
     const roots = this.samplesRoots();
     if (roots.length === 0) return this.sampleGlobs.matches(basename(path));
     for (const root of roots) {
@@ -372,8 +368,36 @@ export class MetacurateServer {
     return this.active?.counts[id] ?? 0;
   }
 
+  /** t of keep probabilities: the active curation's, else the `t` setting. */
+  private tOf(): number {
+    return this.curation?.info.t ?? this.settings.t;
+  }
+
   private probabilityOf(id: number): number {
-    return balanceProbabilities([this.countOf(id)], this.settings.t)[0];
+    return balanceProbabilities([this.countOf(id)], this.tOf())[0];
+  }
+
+  /** The curation the active list should show now (by its file's sha256 and the user's choice). */
+  private desiredCuration(): CurationInfo | undefined {
+    const sha = this.activeSha;
+    if (!sha || sha.uri !== this.activeUri) return undefined;
+    return this.workspace.activeCuration(sha.uri, sha.sha);
+  }
+
+  /** The sha256 of a metadata file on disk, else (a document without a file) of its text. */
+  private async shaOf(uri: string): Promise<string | undefined> {
+    const path = uriToPath(uri);
+    if (path !== undefined) {
+      const sha = await this.workspace.metadataSha256(path);
+      if (sha !== undefined) return sha;
+    }
+    const open = this.documents.get(uri);
+    return open ? sha256Of(open.getText()) : undefined;
+  }
+
+  /** The sample files counted, relative to their workspace folder, in counting order. */
+  private sampleFiles(): string[] {
+    return [...this.samples.keys()].map((path) => this.relativePath(path));
   }
 
   private status(): StatusParams {
@@ -388,6 +412,8 @@ export class MetacurateServer {
       metadataUris: [...uris],
       samplesIndexed: this.samples.size,
       sampleRecords: records,
+      sampleFiles: this.sampleFiles().slice(0, 20),
+      curation: this.curation ? this.summaryOf(this.curation.info, true) : undefined,
       busy: this.building || this.scanning,
       message: this.statusMessage,
     };
@@ -461,6 +487,9 @@ export class MetacurateServer {
       }
       const { model } = source;
       const entries = model.entries;
+      const activeUri = this.activeUri!;
+      this.activeSha = { uri: activeUri, sha: await this.shaOf(activeUri) };
+      if (stale()) return;
       const padding = this.settings.padding;
       const prev = this.active;
       if (
@@ -480,7 +509,7 @@ export class MetacurateServer {
           this.applyInPlace(prev, entries, changed);
           await this.recountInPlace(prev, checkpoint);
           if (stale()) return;
-          if (changed.length > 0 || this.curation?.countsPath !== this.curationCountsPath) {
+          if (changed.length > 0 || !sameCuration(this.curation?.info, this.desiredCuration())) {
             this.curation = await this.loadCuration(entries);
             if (stale()) return;
           }
@@ -508,8 +537,7 @@ export class MetacurateServer {
         uncounted: new Set(),
         ...counted,
       };
-      this.indexEpoch++;
-      this.editLog = [];
+      this.highlights.indexReplaced();
       this.curation = curation;
       this.finishRebuild(gen);
     } catch (err) {
@@ -530,9 +558,10 @@ export class MetacurateServer {
     }
     prev.entries = entries;
     if (changed.length > 0) {
-      this.editSeq++;
-      this.editLog.push({ seq: this.editSeq, ids: changed, values: changed.map((id) => entries[id]) });
-      if (this.editLog.length > 32) this.editLog.shift();
+      this.highlights.edited(
+        changed,
+        changed.map((id) => entries[id]),
+      );
     }
   }
 
@@ -565,8 +594,7 @@ export class MetacurateServer {
     if (gen !== this.generation) return;
     this.building = false;
     this.statusMessage = message;
-    this.stamp++;
-    this.tokenCache.clear();
+    this.highlights.invalidate();
     this.sendStatus();
     this.refreshEditors();
     const resolve = this.resolveRebuild;
@@ -638,8 +666,7 @@ export class MetacurateServer {
     if (this.active !== active) return false;
     Object.assign(active, counted, { samplesVersion });
     active.uncounted.clear();
-    this.stamp++;
-    this.tokenCache.clear();
+    this.highlights.invalidate();
     this.sendStatus();
     this.refreshEditors();
     return true;
@@ -655,11 +682,12 @@ export class MetacurateServer {
   }
 
   private async loadCuration(entries: string[]): Promise<Curation | undefined> {
-    const path = this.curationCountsPath;
-    if (!path) return undefined;
+    const info = this.desiredCuration();
+    const path = info?.countsPath;
+    if (!info || !path) return undefined;
     try {
       const { counts } = await readCounts(path, entries);
-      return { countsPath: path, counts };
+      return { info, counts };
     } catch (err) {
       this.connection.console.warn(
         `metacurate: cannot read curation counts ${path}: ${(err as Error).message}`,
@@ -680,22 +708,9 @@ export class MetacurateServer {
       const metadata: string[] = [];
       const samples = new Map<string, SampleFile>();
       let total = 0;
-      let curation: { path: string; mtime: number } | undefined;
-      for (const folder of this.folders) {
-        metadata.push(...(await findFiles(folder, this.metadataGlobs)));
-        for (const summary of await findFiles(folder, new GlobSet(['**/summary.json']))) {
-          for (const name of ['counts.json', 'counts.bin']) {
-            const path = join(dirname(summary), name);
-            try {
-              const mtime = statSync(path).mtimeMs;
-              if (!curation || mtime > curation.mtime) curation = { path, mtime };
-              break;
-            } catch {
-              // No counts beside this summary.
-            }
-          }
-        }
-      }
+      // Curations first: the samples exclude their folders.
+      await this.workspace.scan(this.folders);
+      for (const folder of this.folders) metadata.push(...(await findFiles(folder, this.metadataGlobs)));
       for (const root of this.samplesRoots()) {
         for (const path of await findFiles(root, this.sampleGlobs)) {
           if (!this.isSamplePath(path) || samples.has(path)) continue;
@@ -734,7 +749,6 @@ export class MetacurateServer {
       this.samples = samples;
       this.samplesVersion++;
       this.sampleCaptionTotal = total;
-      this.curationCountsPath = curation?.path;
       this.chooseActive();
     } finally {
       if (gen === this.scanGeneration) {
@@ -858,110 +872,18 @@ export class MetacurateServer {
     return { start: doc.positionAt(start), end: doc.positionAt(end) };
   }
 
-  /**
-   * Highlight segments of each caption site, cached per document: after the edit of a few entries
-   * only the captions that held an edited entry, or hold its new text, are matched again.
-   */
-  private segmentsOf(doc: TextDocument, sites: CaptionSite[], range?: Range): (i: number) => Span[] | null {
-    const active = this.active!;
-    const index = active.index;
-    let c = this.spanCache.get(doc.uri);
-    const oldestSeq = this.editLog.length > 0 ? this.editLog[0].seq : this.editSeq + 1;
-    const usable = c && c.sites === sites && c.epoch === this.indexEpoch && c.seq >= oldestSeq - 1;
-    if (!usable) {
-      if (range) return (i) => index.segments(sites[i].text);
-      c = { sites, epoch: this.indexEpoch, seq: this.editSeq, segs: new Array<Span[] | null>(sites.length) };
-      for (let i = 0; i < sites.length; i++) c.segs[i] = index.segments(sites[i].text);
-      this.spanCache.set(doc.uri, c);
-    } else if (c!.seq < this.editSeq) {
-      const ids = new Set<number>();
-      const values: string[] = [];
-      for (const log of this.editLog) {
-        if (log.seq <= c!.seq) continue;
-        for (const id of log.ids) ids.add(id);
-        values.push(...log.values);
-      }
-      // A caption changes if an edited entry was highlighted in it, or the new text matches it.
-      for (let i = 0; i < sites.length; i++) {
-        const old = c!.segs[i];
-        const text = sites[i].text;
-        let again = old !== null && old.some((sp) => ids.has(sp.id));
-        for (let v = 0; v < values.length && !again; v++)
-          again = findEntrySpans(text, values[v], active.padding).length > 0;
-        if (again) c!.segs[i] = index.segments(text);
-      }
-      c!.seq = this.editSeq;
-    }
-    const cache = c!;
-    return (i) => cache.segs[i];
-  }
-
   semanticTokens(doc: TextDocument, range?: Range): SemanticTokens {
     const kind = this.sampleKind(doc.uri);
     const active = this.active;
     if (!kind || !active) return { data: [] };
-    if (!range) {
-      const cached = this.tokenCache.get(doc.uri);
-      if (cached && cached.version === doc.version && cached.stamp === this.stamp)
-        return { data: cached.data };
-    }
-    const sites = this.sitesOf(doc, kind);
-    const segments = this.segmentsOf(doc, sites, range);
-    // Collected in a typed array and copied out once: pushing ~2M numbers onto a growing array
-    // costs several times more (a 50,000-line sample has ~440k tokens).
-    let buf = new Int32Array(4096);
-    let n = 0;
-    let prevLine = 0;
-    let prevChar = 0;
-    const emit = (line: number, char: number, length: number, mods: number) => {
-      const dl = line - prevLine;
-      if (n + 5 > buf.length) buf = grow(buf, n + 5);
-      buf[n] = dl;
-      buf[n + 1] = dl === 0 ? char - prevChar : char;
-      buf[n + 2] = length;
-      buf[n + 3] = 0;
-      buf[n + 4] = mods;
-      n += 5;
-      prevLine = line;
-      prevChar = char;
-    };
-    const t = this.settings.t;
-    const firstLine = range?.start.line ?? 0;
-    const lastLine = range?.end.line ?? Number.MAX_SAFE_INTEGER;
-    // Only CSV captions (quoted fields) can span lines.
-    const multiLine = kind.format === 'csv';
-    const lineCount = doc.lineCount;
-    for (let i = 0; i < sites.length; i++) {
-      const site = sites[i];
-      if (site.line > lastLine) break;
-      if (site.line < firstLine && !multiLine) continue;
-      const segs = segments(i);
-      if (!segs) continue;
-      const lineStart = multiLine ? 0 : doc.offsetAt({ line: site.line, character: 0 });
-      for (const seg of segs) {
-        const mods = this.countOf(seg.id) > t ? 1 : 2;
-        const [s, e] = sourceRange(site, seg.start, seg.end);
-        if (!multiLine) {
-          emit(site.line, s - lineStart, e - s, mods);
-          continue;
-        }
-        let from = doc.positionAt(s);
-        const to = doc.positionAt(e);
-        if (to.line < firstLine) continue;
-        while (from.line < to.line && from.line + 1 < lineCount) {
-          const next = doc.offsetAt({ line: from.line + 1, character: 0 });
-          const text = doc.getText({ start: from, end: doc.positionAt(next) }).replace(/\r?\n$/, '');
-          if (text.length > 0) emit(from.line, from.character, text.length, mods);
-          from = { line: from.line + 1, character: 0 };
-        }
-        if (to.character > from.character)
-          emit(from.line, from.character, to.character - from.character, mods);
-      }
-    }
-    const data = new Array<number>(n);
-    for (let k = 0; k < n; k++) data[k] = buf[k];
-    if (!range) this.tokenCache.set(doc.uri, { version: doc.version, stamp: this.stamp, data });
-    return { data };
+    const t = this.tOf();
+    return this.highlights.tokens(
+      doc,
+      kind.format,
+      this.sitesOf(doc, kind),
+      { index: active.index, padding: active.padding, isHead: (id) => this.countOf(id) > t },
+      range,
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -975,55 +897,33 @@ export class MetacurateServer {
     return active.entries[id] === model.entries[id] && !active.uncounted.has(id) ? id : undefined;
   }
 
-  private examplesOf(
-    entry: string,
-    padding: Padding,
-    max = 3,
-  ): { caption: string; span: [number, number] }[] {
-    const out: { caption: string; span: [number, number] }[] = [];
-    for (const sample of this.samples.values()) {
-      for (const caption of sample.captions) {
-        const spans = findEntrySpans(caption, entry, padding);
-        if (spans.length > 0) {
-          out.push({ caption, span: spans[0] });
-          if (out.length >= max) return out;
-        }
-      }
-    }
-    return out;
-  }
-
   private describeEntry(id: number, options: { heading?: boolean } = {}): string {
     const active = this.active!;
     const entry = active.entries[id];
-    const t = this.settings.t;
-    const lines: string[] = [];
-    if (options.heading !== false) lines.push(`**Entry** ${inlineCode(entry)} · id ${id}`, '');
-    lines.push(
-      `- Sample matches: **${formatCount(active.counts[id])}** of ${formatCount(active.records)} records in ${formatCount(
-        this.samples.size,
-      )} sample file${this.samples.size === 1 ? '' : 's'}`,
-    );
-    if (this.curation) {
-      lines.push(
-        `- Last curation: **${formatCount(this.curation.counts[id] ?? 0)}** (${inlineCode(this.relativePath(this.curation.countsPath))})`,
-      );
-    }
-    const count = this.countOf(id);
-    const p = this.probabilityOf(id);
-    lines.push(
-      `- Keep probability at t = ${formatCount(t)}: **${formatProbability(p)}** — ${
-        count > t ? '**head** (count above t: subsampled)' : '**tail** (count at most t: all kept)'
-      }`,
-    );
-    const zeroShot = this.zeroShotSentence(active.entries, id);
-    if (zeroShot) lines.push(zeroShot);
-    const examples = this.examplesOf(entry, active.padding);
-    if (examples.length > 0) {
-      lines.push('', 'Examples:', '');
-      for (const ex of examples) lines.push(quoteCaption(ex.caption, ex.span), '');
-    }
-    return lines.join('\n');
+    const curation = this.curation;
+    return describeEntry({
+      entry,
+      id,
+      heading: options.heading !== false,
+      sampleCount: active.counts[id],
+      records: active.records,
+      sampleFiles: this.sampleFiles(),
+      curation: curation && {
+        count: curation.counts[id] ?? 0,
+        folder: this.relativePath(curation.info.dir),
+        t: curation.info.t,
+      },
+      metadataSha256: this.activeSha?.uri === active.uri ? this.activeSha.sha : undefined,
+      t: this.tOf(),
+      count: this.countOf(id),
+      p: this.probabilityOf(id),
+      zeroShot: this.zeroShot.sentence(active.entries, id),
+      examples: examplesOf(
+        [...this.samples.values()].map((s) => s.captions),
+        entry,
+        active.padding,
+      ),
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1080,13 +980,52 @@ export class MetacurateServer {
       content: this.previews.get(p.uri) ?? (await this.renderPreviewFor(p.uri)),
     }));
     c.onRequest(RefreshCountsRequest, () => this.refreshCounts());
-    c.onNotification(ZeroShotResultsNotification, (p) => {
-      this.zeroShot = p.overlay ?? undefined;
-      this.zeroShotByEntry = undefined;
-      if (this.capabilities.inlayRefresh) {
-        void this.connection.languages.inlayHint.refresh().catch(() => undefined);
-      }
+    c.onRequest(CurationsRequest, async (p) => this.curationsOf(p.uri ?? this.activeUri));
+    c.onRequest(BalanceRequest, async (p, token) => {
+      if (p.source.kind === 'curation') return curationBalance(p.source.folder, p.source);
+      if (!(await this.ready(token))) return cancelledError();
+      const active = this.active;
+      if (!active) throw new Error('no metadata list in use (see the setting metacurate.metadataGlobs)');
+      const samples = [...this.samples.values()];
+      return samplesBalance(
+        {
+          entries: active.entries,
+          index: active.index,
+          metadataPath: uriToPath(active.uri) ?? active.uri,
+          metadataSha256: this.activeSha?.uri === active.uri ? this.activeSha.sha : undefined,
+        },
+        { files: this.sampleFiles(), captions: samples.flatMap((sample) => sample.captions) },
+        p.source,
+      );
     });
+    c.onRequest(SetActiveCurationRequest, async (p) => {
+      this.workspace.choose(p.uri, p.curation ? uriToPath(p.curation) : undefined);
+      if (p.uri === this.activeUri) {
+        this.scheduleRebuild(0);
+        await this.whenIdle();
+      }
+      return this.curationsOf(p.uri);
+    });
+    c.onNotification(ZeroShotResultsNotification, (p) => {
+      this.zeroShot.set(p.overlay ?? undefined);
+      void this.learnRunsOf(this.zeroShot.sent).then(() => {
+        if (this.capabilities.inlayRefresh)
+          void this.connection.languages.inlayHint.refresh().catch(() => undefined);
+      });
+    });
+  }
+
+  /**
+   * Reads the workspace's curations and runs again when an overlay names a run the last scan did
+   * not see (a run created since, its folder not reported by a file watcher): which list may show
+   * its results depends on its curation.
+   */
+  private async learnRunsOf(overlay: ZeroShotOverlay | undefined): Promise<void> {
+    if (!overlay) return;
+    const ids = [overlay.runId, ...(overlay.baseline ? [overlay.baseline.runId] : [])];
+    if (ids.every((id) => this.workspace.knowsRun(id))) return;
+    await this.workspace.scan(this.folders);
+    if (!sameCuration(this.curation?.info, this.desiredCuration())) this.scheduleRebuild(0);
   }
 
   /** Semantic tokens, once there is an index to take them from (see awaitsIndex). */
@@ -1101,43 +1040,16 @@ export class MetacurateServer {
   }
 
   private initialize(params: InitializeParams): InitializeResult {
-    const folders =
-      params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p) ?? [];
-    if (folders.length === 0 && params.rootUri) {
-      const root = uriToPath(params.rootUri);
-      if (root) folders.push(root);
-    }
-    this.folders = folders;
-    const caps = params.capabilities;
-    this.capabilities = {
-      configuration: !!caps.workspace?.configuration,
-      watchedFiles: !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration,
-      configurationChange: !!caps.workspace?.didChangeConfiguration?.dynamicRegistration,
-      semanticRefresh: !!caps.workspace?.semanticTokens?.refreshSupport,
-      inlayRefresh: !!caps.workspace?.inlayHint?.refreshSupport,
-      diagnosticRefresh: !!caps.workspace?.diagnostics?.refreshSupport,
-    };
+    this.folders = workspaceFolderPaths(params);
+    this.capabilities = clientFeatures(params.capabilities);
     const init = params.initializationOptions as MetacurateInitializationOptions | null | undefined;
     this.settingsChannels.setInitial(init);
+    for (const [metadata, curation] of Object.entries(init?.activeCurations ?? {}))
+      if (typeof curation === 'string') this.workspace.choose(canonicalUri(metadata), uriToPath(curation));
     this.applySettings(this.settingsChannels.effective);
-    this.diagnosticsMode = diagnosticsModeOf(init?.diagnostics, caps);
+    this.diagnosticsMode = diagnosticsModeOf(init?.diagnostics, params.capabilities);
     return {
-      capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
-        hoverProvider: true,
-        definitionProvider: true,
-        referencesProvider: true,
-        documentSymbolProvider: true,
-        workspaceSymbolProvider: true,
-        codeActionProvider: { codeActionKinds: ['quickfix'] },
-        completionProvider: { triggerCharacters: ['"'] },
-        inlayHintProvider: true,
-        semanticTokensProvider: { legend: SEMANTIC_TOKEN_LEGEND, full: true, range: true },
-        diagnosticProvider:
-          this.diagnosticsMode === 'pull'
-            ? { identifier: 'metacurate', interFileDependencies: false, workspaceDiagnostics: false }
-            : undefined,
-      },
+      capabilities: serverCapabilities(this.diagnosticsMode),
       serverInfo: { name: 'metacurate', version: '0.1.0' },
     };
   }
@@ -1238,7 +1150,7 @@ export class MetacurateServer {
   }
 
   private onChange(doc: TextDocument): void {
-    this.tokenCache.delete(doc.uri);
+    this.highlights.changed(doc.uri);
     if (this.justOpened.delete(doc.uri)) return;
     if (this.isMetadataUri(doc.uri)) {
       this.pullDiagnostics.noteChange(doc.uri);
@@ -1279,9 +1191,8 @@ export class MetacurateServer {
 
   private onClose(doc: TextDocument): void {
     this.models.delete(doc.uri);
-    this.spanCache.delete(doc.uri);
+    this.highlights.forget(doc.uri);
     this.siteCache.delete(doc.uri);
-    this.tokenCache.delete(doc.uri);
     this.pullDiagnostics.forget(doc.uri);
     if (doc.uri.startsWith(`${PREVIEW_SCHEME}:`)) return;
     if (this.isMetadataUri(doc.uri)) {
@@ -1394,78 +1305,29 @@ export class MetacurateServer {
       entry = this.active!.entries[hit.spans[0].id];
       declaration = this.entryLocation(hit.spans[0].id);
     }
-    const padding = this.settings.padding;
-    const out: Location[] = [];
-    if (includeDeclaration && declaration) out.push(declaration);
-    const fields = textFieldsOf(this.settings.textField);
-    const visited = new Set<string>();
-    const scan = (sdoc: TextDocument, sites: CaptionSite[]) => {
-      for (const site of sites) {
-        if (out.length >= MAX_REFERENCES) return;
-        for (const [a, b] of findEntrySpans(site.text, entry, padding)) {
-          if (b <= a) continue;
-          const [s, e] = sourceRange(site, a, b);
-          out.push({ uri: sdoc.uri, range: this.toRange(sdoc, s, e) });
-        }
-      }
-    };
+    const openSamples: { doc: TextDocument; sites: CaptionSite[] }[] = [];
     for (const open of this.documents.all()) {
       const kind = this.sampleKind(open.uri);
-      if (!kind) continue;
-      visited.add(uriToPath(open.uri) ?? open.uri);
-      scan(open, this.sitesOf(open, kind));
+      if (kind) openSamples.push({ doc: open, sites: this.sitesOf(open, kind) });
     }
-    for (const sample of this.samples.values()) {
-      if (visited.has(sample.path) || out.length >= MAX_REFERENCES) continue;
-      let text: string;
-      try {
-        text = await fsp.readFile(sample.path, 'utf8');
-      } catch {
-        continue;
-      }
-      const sdoc = TextDocument.create(pathToUri(sample.path), sample.format, 0, text);
-      scan(sdoc, extractCaptions(text, sample.format, fields));
-    }
-    if (out.length >= MAX_REFERENCES) {
-      // A location list has no room for a note: the log says the list is cut.
-      this.connection.console.info(
-        `metacurate: references of ${JSON.stringify(entry)} reach the cap of ${formatCount(MAX_REFERENCES)} locations, so more are not listed; the hover's count covers every sample caption`,
-      );
-    }
-    return out;
+    return entryReferences({
+      entry,
+      padding: this.settings.padding,
+      declaration: includeDeclaration ? declaration : undefined,
+      openSamples,
+      files: this.samples.values(),
+      fields: textFieldsOf(this.settings.textField),
+      log: (line) => this.connection.console.info(line),
+    });
   }
 
   private documentSymbols(uri: string): DocumentSymbol[] | null {
     const doc = this.documents.get(uri);
     if (!doc || !this.isMetadataUri(uri)) return null;
-    const model = this.modelOf(doc);
-    const out: DocumentSymbol[] = [];
-    const total = model.entries.length;
-    const n = Math.min(total, MAX_DOCUMENT_SYMBOLS);
-    for (let id = 0; id < n; id++) {
-      const range = this.toRange(doc, model.starts[id], model.ends[id]);
-      const [vs, ve] = valueRange(model, id);
-      out.push({
-        name: model.entries[id].length > 0 ? model.entries[id] : '""',
-        detail: `#${id}`,
-        kind: SymbolKind.String,
-        range,
-        selectionRange: this.toRange(doc, vs, ve),
-      });
-    }
-    if (total > n) {
-      // The outline would be too slow to show them all: say so, where they start.
-      out.push({
-        name: `… ${formatCount(total - n)} more entries (use workspace symbols, Ctrl+T)`,
-        detail: `#${n}–#${total - 1}`,
-        kind: SymbolKind.Null,
-        range: this.toRange(doc, model.starts[n], model.ends[total - 1]),
-        selectionRange: this.toRange(doc, model.starts[n], model.ends[n]),
-      });
-    }
-    return out;
+    return documentSymbols(doc, this.modelOf(doc));
   }
 
+  /** Workspace symbols over the lists in use: the active one, then the open metadata documents. */
   private workspaceSymbols(query: string): SymbolInformation[] {
     const sources: { doc: TextDocument; model: MetadataModel }[] = [];
     const seen = new Set<string>();
@@ -1480,33 +1342,7 @@ export class MetacurateServer {
       sources.push({ doc, model: this.modelOf(doc) });
       seen.add(doc.uri);
     }
-    const q = query.toLowerCase();
-    type Hit = { rank: number; id: number; src: (typeof sources)[number] };
-    const hits: Hit[] = [];
-    for (const src of sources) {
-      let lower = this.lowerCache.get(src.model);
-      if (!lower) {
-        lower = src.model.entries.map((e) => e.toLowerCase());
-        this.lowerCache.set(src.model, lower);
-      }
-      let exactOrPrefix = 0;
-      for (let id = 0; id < lower.length; id++) {
-        const at = q.length === 0 ? 0 : lower[id].indexOf(q);
-        if (at < 0) continue;
-        const rank = lower[id].length === q.length ? 0 : at === 0 ? 1 : 2;
-        if (rank < 2) exactOrPrefix++;
-        else if (hits.length >= MAX_WORKSPACE_SYMBOLS * 4) continue;
-        hits.push({ rank, id, src });
-        if (exactOrPrefix >= MAX_WORKSPACE_SYMBOLS * 4) break;
-      }
-    }
-    hits.sort((a, b) => a.rank - b.rank || a.id - b.id);
-    return hits.slice(0, MAX_WORKSPACE_SYMBOLS).map(({ id, src }) => ({
-      name: src.model.entries[id].length > 0 ? src.model.entries[id] : '""',
-      kind: SymbolKind.String,
-      containerName: `${basename(uriToPath(src.doc.uri) ?? src.doc.uri)} #${id}`,
-      location: { uri: src.doc.uri, range: this.toRange(src.doc, src.model.starts[id], src.model.ends[id]) },
-    }));
+    return workspaceSymbols(sources, query);
   }
 
   private completion(uri: string, position: Position): CompletionList | null {
@@ -1532,36 +1368,6 @@ export class MetacurateServer {
     return codeActionsFor(doc, this.modelOf(doc), diagnostics);
   }
 
-  /** The zero-shot accuracy of the class entry `id` names (run and baseline), if it names one. */
-  private zeroShotOf(entries: readonly string[], id: number): { run: number; baseline?: number } | undefined {
-    const overlay = this.zeroShot;
-    if (!overlay) return undefined;
-    if (this.zeroShotByEntry?.entries !== entries) {
-      this.zeroShotByEntry = {
-        entries,
-        run: accuracyByEntry(entries, overlay.perClass),
-        baseline: overlay.baseline ? accuracyByEntry(entries, overlay.baseline.perClass) : undefined,
-      };
-    }
-    const run = this.zeroShotByEntry.run[id];
-    if (!Number.isFinite(run)) return undefined;
-    const baseline = this.zeroShotByEntry.baseline?.[id];
-    return { run, baseline: baseline !== undefined && Number.isFinite(baseline) ? baseline : undefined };
-  }
-
-  private zeroShotSentence(entries: readonly string[], id: number): string | undefined {
-    const z = this.zeroShotOf(entries, id);
-    const overlay = this.zeroShot;
-    if (!z || !overlay) return undefined;
-    const base = overlay.baseline;
-    return (
-      `- Zero-shot top-1 on ${inlineCode(overlay.dataset)} (run ${inlineCode(overlay.runId)}): **${(100 * z.run).toFixed(1)}%**` +
-      (base && z.baseline !== undefined
-        ? `, ${formatDelta(z.run, z.baseline)} points against ${inlineCode(base.runId)} (${(100 * z.baseline).toFixed(1)}%)`
-        : '')
-    );
-  }
-
   private inlayHints(uri: string, range: Range): InlayHint[] {
     const doc = this.documents.get(uri);
     const active = this.active;
@@ -1578,20 +1384,11 @@ export class MetacurateServer {
       if (model.starts[id] > to) break;
       if (model.ends[id] < from) continue;
       if (active.entries[id] !== model.entries[id] || active.uncounted.has(id)) continue;
-      const zeroShot = this.zeroShotOf(active.entries, id);
-      const overlay = this.zeroShot;
+      const zeroShot = this.zeroShot.hint(active.entries, id);
       out.push({
         position: doc.positionAt(model.ends[id]),
-        label:
-          inlayLabel(this.countOf(id), this.probabilityOf(id)) +
-          (zeroShot && overlay ? ` · ${zeroShotLabel(zeroShot.run, zeroShot.baseline)}` : ''),
-        tooltip:
-          zeroShot && overlay
-            ? {
-                kind: MarkupKind.Markdown,
-                value: this.zeroShotSentence(active.entries, id)!.replace(/^- /, ''),
-              }
-            : undefined,
+        label: inlayLabel(this.countOf(id), this.probabilityOf(id)) + (zeroShot?.label ?? ''),
+        tooltip: zeroShot ? { kind: MarkupKind.Markdown, value: zeroShot.tooltip } : undefined,
         paddingLeft: true,
       });
     }
@@ -1602,8 +1399,7 @@ export class MetacurateServer {
     this.chosenMetadata.add(uri);
     this.activeUri = uri;
     this.siteCache.delete(uri);
-    this.tokenCache.delete(uri);
-    this.spanCache.delete(uri);
+    this.highlights.forget(uri);
     // A `.txt` list under the samples folder was read as a sample too: its lines are not captions.
     const path = uriToPath(uri);
     const asSample = path === undefined ? undefined : this.samples.get(path);
@@ -1633,6 +1429,22 @@ export class MetacurateServer {
     return content;
   }
 
+  private summaryOf(info: CurationInfo, active: boolean) {
+    return curationSummaryOf(info, this.relativePath(info.dir), this.uriOfPath(info.dir), active);
+  }
+
+  /** The curations made with the metadata file `uri`, the active one marked. */
+  private async curationsOf(uri: string | undefined): Promise<CurationsResult> {
+    if (!uri) return { uri: null, metadataSha256: null, curations: [] };
+    const sha = await this.shaOf(uri);
+    const active = this.workspace.activeCuration(uri, sha);
+    return {
+      uri,
+      metadataSha256: sha ?? null,
+      curations: this.workspace.curationsOf(sha).map((c) => this.summaryOf(c, c === active)),
+    };
+  }
+
   private async refreshCounts(): Promise<RefreshCountsResult> {
     await this.rescanWorkspace();
     await this.whenIdle();
@@ -1642,6 +1454,11 @@ export class MetacurateServer {
       matchedRecords: this.active?.matchedRecords ?? 0,
     };
   }
+}
+
+/** Whether two curations are the same folder made at the same time (so their counts are the same). */
+function sameCuration(a: CurationInfo | undefined, b: CurationInfo | undefined): boolean {
+  return a?.dir === b?.dir && a?.created === b?.created && a?.countsPath === b?.countsPath;
 }
 
 /** Starts the server on a connection (stdio / IPC from argv by default); resolves when it exits. */

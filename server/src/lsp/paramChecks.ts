@@ -30,6 +30,9 @@ import {
   ReadyRequest,
   RefreshCountsRequest,
   UseAsMetadataRequest,
+  CurationsRequest,
+  SetActiveCurationRequest,
+  BalanceRequest,
   ZeroShotResultsNotification,
 } from '../../../contracts/src/lsp';
 
@@ -139,6 +142,9 @@ export const REQUEST_PARAMS: ReadonlyMap<string, Check> = new Map<string, Check>
   [PreviewContentRequest.method, object({ uri: string })],
   [RefreshCountsRequest.method, noParams],
   [ReadyRequest.method, noParams],
+  [CurationsRequest.method, object({ uri: optional(string) })],
+  [SetActiveCurationRequest.method, object({ uri: string, curation: nullable(string) })],
+  [BalanceRequest.method, object({ source: object({ kind: string, folder: optional(string) }) })],
 ]);
 
 const perClass = object();

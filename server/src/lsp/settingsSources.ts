@@ -30,6 +30,14 @@ export function settingsSection(value: unknown): Record<string, unknown> | undef
   return Object.keys(value).some((k) => SETTING_KEYS.has(k)) ? value : undefined;
 }
 
+/** `samples.includeCurationOutputs` in any of its shapes: nested (VS Code), dotted, or flat. */
+function includeCurationOutputsOf(over: Record<string, unknown>): boolean | undefined {
+  const nested = isObject(over.samples) ? over.samples.includeCurationOutputs : undefined;
+  for (const v of [nested, over['samples.includeCurationOutputs'], over.includeCurationOutputs])
+    if (typeof v === 'boolean') return v;
+  return undefined;
+}
+
 /** `base` with the well-typed values of `over`; the others are ignored. */
 export function mergeSettings(base: MetacurateSettings, over: unknown): MetacurateSettings {
   if (!isObject(over)) return base;
@@ -47,6 +55,7 @@ export function mergeSettings(base: MetacurateSettings, over: unknown): Metacura
         ? Math.floor(o.previewRecords)
         : base.previewRecords,
     padding: o.padding === 'worldwide' || o.padding === 'english' ? o.padding : base.padding,
+    includeCurationOutputs: includeCurationOutputsOf(over) ?? base.includeCurationOutputs,
   };
 }
 

@@ -1,4 +1,5 @@
 /** Small workspaces for the protocol tests, and helpers to read LSP results back as text. */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -67,7 +68,15 @@ export function writeTree(root: string, files: Record<string, string | Buffer>):
   }
 }
 
-/** A workspace: metadata, four sample files, an extra list, a curation output, a plain JSON file. */
+/** The sha256 (hex) of a text's UTF-8 bytes: what a curation records of its metadata file. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * A workspace: metadata, four sample files, an extra list, a curation made with the metadata,
+ * training runs `run-a` and `run-b` on that curation, a plain JSON file.
+ */
 export function writeSmallWorkspace(root: string): void {
   writeTree(root, {
     'metadata.json': METADATA_TEXT,
@@ -76,7 +85,12 @@ export function writeSmallWorkspace(root: string): void {
     'samples/table.csv': CSV_TEXT,
     'samples/lines.txt': TXT_TEXT,
     'lists/extra.entries.txt': 'sea\nboat\n',
-    'runs/curation-1/summary.json': JSON.stringify({ records: 1000000 }),
+    'runs/curation-1/summary.json': JSON.stringify({
+      pool: { records: 1000000 },
+      metadata: { path: 'metadata.json', sha256: sha256Hex(METADATA_TEXT) },
+    }),
+    '.metacurate/runs/run-a/run.json': JSON.stringify({ id: 'run-a', curation: { dir: 'runs/curation-1' } }),
+    '.metacurate/runs/run-b/run.json': JSON.stringify({ id: 'run-b', curation: { dir: 'runs/curation-1' } }),
     'runs/curation-1/counts.json': JSON.stringify({ dog: 50000, 'new york': 1204, 'red car': 3 }),
     'notes.json': '["street", "night"]\n',
   });

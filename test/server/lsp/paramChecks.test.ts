@@ -26,6 +26,9 @@ const REQUESTS_NEEDING_PARAMS = [
   'metacurate/useAsMetadata',
   'metacurate/previewMatches',
   'metacurate/previewContent',
+  'metacurate/curations',
+  'metacurate/setActiveCuration',
+  'metacurate/balance',
 ];
 /** Requests that need nothing: no params, null or {}. */
 const REQUESTS_WITHOUT_PARAMS = ['metacurate/refreshCounts', 'metacurate/ready'];

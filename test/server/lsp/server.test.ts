@@ -223,7 +223,7 @@ describe('lsp protocol: small workspace', function () {
     const text = hoverText(hover);
     assert.match(text, /\*\*Entry\*\* `dog` · id 0/);
     assert.match(text, /Sample matches: \*\*5\*\* of 9 records in 4 sample files/);
-    assert.match(text, /Last curation: \*\*50,000\*\*/);
+    assert.match(text, /Curation: \*\*50,000\*\* \(`runs\/curation-1`\)/);
     assert.match(text, /Keep probability at t = 20,000: \*\*0\.40\*\* — \*\*head\*\*/);
     assert.equal((text.match(/^> /gm) ?? []).length, 3);
     assert.match(text, /> a \*\*dog\*\* in new york city/);
@@ -395,7 +395,7 @@ describe('lsp protocol: small workspace', function () {
     const text = hoverText(hover);
     assert.match(text, /`new york city` · id 2/);
     assert.match(text, /`new york` · id 1/);
-    assert.match(text, /Last curation: \*\*1,204\*\*/);
+    assert.match(text, /Curation: \*\*1,204\*\*/);
     assert.equal(textOf(JSONL_TEXT, hover!.range!), 'new york city');
     const none = await client.connection.sendRequest(HoverRequest.type, {
       textDocument: { uri: uri('samples/captions.jsonl') },

@@ -41,7 +41,7 @@ export function readCuration(dir: string): {
     kept?: number;
     expected_kept?: number;
     pool?: { records?: number };
-    metadata?: { path?: string };
+    metadata?: { path?: string; sha256?: string };
     outputs?: { output: string }[];
   };
   try {
@@ -69,6 +69,7 @@ export function readCuration(dir: string): {
       curatedRecords: summary.kept,
       expectedCurated: summary.expected_kept,
       metadata: summary.metadata?.path,
+      metadataSha256: summary.metadata?.sha256,
     },
     trainData,
     datasetType: [...types][0] as 'webdataset' | 'csv',

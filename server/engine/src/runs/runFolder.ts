@@ -30,6 +30,8 @@ export interface RunCuration {
   curatedRecords?: number;
   expectedCurated?: number;
   metadata?: string;
+  /** sha256 of the metadata file the curation was made with (from its summary.json): ties the run's results to that metadata. */
+  metadataSha256?: string;
 }
 
 export interface ZeroShotSet {

@@ -27,7 +27,7 @@ function writeCuration(dir: string, outputs: string[]): void {
       kept: 150,
       expected_kept: 149.5,
       pool: { records: 1000 },
-      metadata: { path: '/m/metadata.json' },
+      metadata: { path: '/m/metadata.json', sha256: 'ab12' },
       outputs: outputs.map((output) => ({ output })),
     }),
   );
@@ -52,7 +52,7 @@ describe('run commands', () => {
     ...over,
   });
 
-  it('reads the data and figures of a finished curation', () => {
+  it('reads the data and figures of a finished curation, and the sha256 of its metadata', () => {
     const c = readCuration(curationDir);
     assert.deepEqual(c.trainData, [
       join(curationDir, 'data/pool-000000.tar'),
@@ -67,6 +67,7 @@ describe('run commands', () => {
       curatedRecords: 150,
       expectedCurated: 149.5,
       metadata: '/m/metadata.json',
+      metadataSha256: 'ab12',
     });
   });
 
