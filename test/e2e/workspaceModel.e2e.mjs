@@ -29,6 +29,7 @@ const log = (m) => console.log(`e2e: ${m}`);
 const ANIMALS = ['dog', 'cat', 'bird', 'horse'];
 const FASHION = ['dress', 'shirt', 'coat'];
 /** The pool: 200 captions (the only sample file once the curations' outputs are left out). */
+/** @type {Array<[string, number]>} */
 const POOL = [
   ['a dog on the grass', 60],
   ['a cat and a dog', 30],
@@ -202,7 +203,9 @@ export async function workspaceModelSuite(vsix) {
   let page;
   const runner = createRunner(() => page, 'model');
   const { test, screenshot } = runner;
+  /** @type {import('./harness.mjs').CodeServer | undefined} */
   let server;
+  /** @type {import('./harness.mjs').Browser | undefined} */
   let browser;
   let ws;
 
