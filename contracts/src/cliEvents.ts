@@ -81,13 +81,25 @@ export interface CliRunCreatedEvent {
   runDir: string;
 }
 
-/** The run's state.json after a change. */
-export interface CliRunStateEvent {
-  type: 'state';
-  id: string;
+/** How far a run's job has come, where its trainer says so. */
+export interface CliRunProgress {
+  step?: number;
+  steps?: number;
+  epoch?: number;
+  /** 0-100, where known. */
+  percent?: number;
+  loss?: number;
+  samplesPerSecond?: number;
+  etaSeconds?: number;
+}
+
+/** A run's state.json (the engine writes it; `state` events carry it). */
+export interface CliRunState {
   status: CliRunStatus;
+  /** The supervising process (`metacurate run start`) and the machine it runs on. */
   supervisorPid?: number;
   host?: string;
+  /** The job's own process (local runs): its process group is the one signalled. */
   pid?: number;
   slurmJobId?: string;
   slurmState?: string;
@@ -96,17 +108,14 @@ export interface CliRunStateEvent {
   exitCode?: number;
   signal?: string;
   error?: string;
-  progress?: {
-    step?: number;
-    steps?: number;
-    epoch?: number;
-    /** 0-100, where known. */
-    percent?: number;
-    loss?: number;
-    samplesPerSecond?: number;
-    etaSeconds?: number;
-  };
+  progress?: CliRunProgress;
   updatedAt: string;
+}
+
+/** The run's state.json after a change. */
+export interface CliRunStateEvent extends CliRunState {
+  type: 'state';
+  id: string;
 }
 
 /** What a run achieved (the `run list --json` row). */

@@ -10,6 +10,7 @@
  *   train/ | openclip/ | out/   the trainer's own output, results.jsonl among it
  * Plain files, so the CLI, the extension and a shell read the same runs.
  */
+import type { CliRunProgress, CliRunState, CliRunStatus } from '../../../../contracts/src/cliEvents';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,7 +20,7 @@ import { writeJsonAtomic } from '../fsAtomic';
 export type RunKind = 'builtin' | 'openclip' | 'custom';
 export const RUN_KINDS: readonly RunKind[] = ['builtin', 'openclip', 'custom'];
 export type RunExecutor = 'local' | 'slurm';
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type RunStatus = CliRunStatus;
 
 /** What a curation's summary.json says about the data a run trains on. */
 export interface RunCuration {
@@ -89,34 +90,9 @@ export interface RunSpec extends RunParams {
   trainLog?: string;
 }
 
-export interface RunProgress {
-  step?: number;
-  steps?: number;
-  epoch?: number;
-  /** 0-100, where known. */
-  percent?: number;
-  loss?: number;
-  samplesPerSecond?: number;
-  etaSeconds?: number;
-}
-
-export interface RunState {
-  status: RunStatus;
-  /** The supervising process (`metacurate run start`) and the machine it runs on. */
-  supervisorPid?: number;
-  host?: string;
-  /** The job's own process (local runs): its process group is the one signalled. */
-  pid?: number;
-  slurmJobId?: string;
-  slurmState?: string;
-  startedAt?: string;
-  endedAt?: string;
-  exitCode?: number;
-  signal?: string;
-  error?: string;
-  progress?: RunProgress;
-  updatedAt: string;
-}
+/** A run's progress and state.json: the contract's types (`state` events carry them). */
+export type RunProgress = CliRunProgress;
+export type RunState = CliRunState;
 
 export const RUNS_FOLDER = join('.metacurate', 'runs');
 export const JOB_LOG = 'job.log';
