@@ -17,7 +17,7 @@ export function registerBalanceFeatures(
   curations: CurationChoice,
 ): BalancePanelHost {
   const panel = new BalancePanelHost(context, output, getClient, curations);
-  const curate = new CurateCommand(context, output, panel);
+  const curate = new CurateCommand(context, output, panel, curations);
   context.subscriptions.push(
     panel,
     vscode.window.registerWebviewPanelSerializer(BALANCE_VIEW_TYPE, {

@@ -14,6 +14,7 @@ import { DEFAULT_SETTINGS } from '../../contracts/src/lsp';
 import { configuredT, metacurateConfig, type BalancePanelHost } from './balancePanel';
 import { workspaceMetadata } from './balanceSources';
 import { lines, onPath, spawnCli } from './cliProcess';
+import type { CurationChoice } from './curationChoice';
 import {
   commandLine,
   curateArgv,
@@ -54,6 +55,7 @@ export class CurateCommand {
     private readonly context: vscode.ExtensionContext,
     private readonly output: vscode.LogOutputChannel,
     private readonly panel: BalancePanelHost,
+    private readonly curations: CurationChoice,
   ) {}
 
   async run(args?: CurateArgs): Promise<CliCurateSummary | undefined> {
@@ -84,8 +86,9 @@ export class CurateCommand {
     const textField = await this.askTextField(title, inputs);
     if (textField === null) return undefined;
 
-    // The caller's t (the panel's button), else the panel's, else the setting's.
-    const tDefault = tPrefill(args?.t, this.panel.currentT, configuredT());
+    // The caller's t (the panel's button), else the panel's, else the t of the chosen list's active
+    // curation, else the setting's.
+    const tDefault = tPrefill(args?.t, this.panel.currentT, this.activeCurationT(metadata), configuredT());
     const tText = await vscode.window.showInputBox({
       title: `${title}: threshold t`,
       prompt: 'Entries matched more than t times are subsampled to about t (min(1, t / count)).',
@@ -120,6 +123,14 @@ export class CurateCommand {
       workers: workersSetting(cfg.get<number>('workers', 0)),
       executor,
     };
+  }
+
+  /** The t of the active curation, when `metadataPath` is the list it belongs to. */
+  private activeCurationT(metadataPath: string): number | undefined {
+    const { metadataUri, curation } = this.curations.current();
+    if (metadataUri === undefined || curation === undefined) return undefined;
+    const uri = vscode.Uri.parse(metadataUri);
+    return uri.scheme === 'file' && resolve(uri.fsPath) === resolve(metadataPath) ? curation.t : undefined;
   }
 
   private async askMetadata(title: string): Promise<string | undefined> {
