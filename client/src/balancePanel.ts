@@ -15,6 +15,7 @@
  * (server/engine/src/classAccuracy.ts) and sends it with them; the webview keeps the overlay in its
  * state, and the host takes it back from there after a window reload.
  */
+import { isThreshold } from '../../contracts/src/threshold';
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +55,7 @@ export function metacurateConfig(): vscode.WorkspaceConfiguration {
 
 export function configuredT(): number {
   const t = metacurateConfig().get<number>('t', DEFAULT_SETTINGS.t);
-  return typeof t === 'number' && t > 0 ? t : DEFAULT_SETTINGS.t;
+  return isThreshold(t) ? t : DEFAULT_SETTINGS.t;
 }
 
 /** The sha256 of the metadata a finished curation was made with (its summary), if recorded. */

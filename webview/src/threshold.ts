@@ -2,14 +2,13 @@
  * The balancing threshold t in the panel: a positive integer everywhere (issue 10). What the
  * number box accepts, and the slider's log scale in integer steps. Pure: no DOM.
  */
+import { isThreshold } from '../../contracts/src/threshold';
 
 /** Positions of the slider's log scale before equal integers are merged (its resolution). */
 export const SLIDER_RESOLUTION = 1000;
 
-/** A t the panel accepts: a positive safe integer. */
-export function isValidT(t: unknown): t is number {
-  return typeof t === 'number' && Number.isSafeInteger(t) && t >= 1;
-}
+/** A t the panel accepts: a positive safe integer (the one definition, contracts/src/threshold.ts). */
+export const isValidT = isThreshold;
 
 export type ParsedT = { ok: true; t: number } | { ok: false; reason: string };
 

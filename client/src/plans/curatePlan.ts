@@ -3,6 +3,7 @@
  * the output folder, and the message each input box shows for a wrong answer. No editor here
  * (curateCommand.ts asks and runs); test/client/plans/curatePlan.test.ts specifies it.
  */
+import { parseThreshold } from '../../../contracts/src/threshold';
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { CliCurateSummary, CliProgressEvent } from '../../../contracts/src/cliEvents';
@@ -58,10 +59,7 @@ export function workersSetting(value: unknown): number {
 
 /** Why a typed t is refused (t is a positive integer: the CLI's `--t` takes nothing else). */
 export function validateT(text: string): string | undefined {
-  const n = Number(text);
-  return /^\s*\d+\s*$/.test(text) && Number.isSafeInteger(n) && n >= 1
-    ? undefined
-    : 't must be a positive integer (1, 2, 3, …)';
+  return parseThreshold(text.trim()) !== undefined ? undefined : 't must be a positive integer (1, 2, 3, …)';
 }
 
 /**

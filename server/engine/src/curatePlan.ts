@@ -4,6 +4,7 @@
  * temporary files), checks that counted work still describes the inputs, and records the plan in
  * the folder's manifest; any executor (localExecutor.ts, slurm/) then runs its tasks.
  */
+import { isThreshold } from '../../../contracts/src/threshold';
 import type { CliCurateSummary } from '../../../contracts/src/cliEvents';
 import { createHash, randomBytes } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
@@ -365,8 +366,7 @@ export function runSettingsOf(
 function validateOptions(o: CurateOptions): void {
   if (o.inputs.length === 0) throw new UsageError('no input files: pass at least one --input');
   // An entry is kept with probability min(1, t / count): the threshold is a count (spec section 3).
-  if (!Number.isSafeInteger(o.t) || o.t < 1)
-    throw new UsageError(`--t must be a positive integer, got ${o.t}`);
+  if (!isThreshold(o.t)) throw new UsageError(`--t must be a positive integer, got ${o.t}`);
   if (!Number.isSafeInteger(o.seed) || o.seed < 0)
     throw new UsageError(`--seed must be a non-negative integer, got ${o.seed}`);
   if (o.workers !== undefined && !(o.workers >= 1))

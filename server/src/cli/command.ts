@@ -3,6 +3,7 @@
  * `run` returns the exit code (EXIT_OK, EXIT_BAD_INPUT, EXIT_BAD_USAGE from ../engine/errors);
  * it throws UsageError for bad arguments and InputError for bad input, which main.ts prints.
  */
+import { parseThreshold } from '../../../contracts/src/threshold';
 import { UsageError } from '../../engine/src/errors';
 
 export interface Command {
@@ -54,8 +55,8 @@ export function thresholdOption(value: string | undefined, fallback?: number): n
     if (fallback === undefined) throw new UsageError('--t is required');
     return fallback;
   }
-  const t = Number(value);
-  if (!/^[0-9]+$/.test(value) || t < 1 || !Number.isSafeInteger(t)) {
+  const t = parseThreshold(value);
+  if (t === undefined) {
     throw new UsageError(`--t must be a positive integer (digits only, e.g. 20000), got '${value}'`);
   }
   return t;

@@ -5,6 +5,7 @@
  * to `workspace/configuration` (VS Code, nvim-lspconfig). Each may hold the `metacurate` section,
  * `{ "settings": ... }` around it, dotted keys (`"metacurate.t"`), or the settings themselves.
  */
+import { isThreshold } from '../../../contracts/src/threshold';
 import { DEFAULT_SETTINGS, SETTINGS_SECTION, type MetacurateSettings } from '../../../contracts/src/lsp';
 
 const SETTING_KEYS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_SETTINGS));
@@ -49,7 +50,7 @@ export function mergeSettings(base: MetacurateSettings, over: unknown): Metacura
     sampleGlobs: strings(o.sampleGlobs, base.sampleGlobs),
     samplesFolder: typeof o.samplesFolder === 'string' ? o.samplesFolder : base.samplesFolder,
     textField: typeof o.textField === 'string' ? o.textField : base.textField,
-    t: typeof o.t === 'number' && o.t > 0 ? o.t : base.t,
+    t: isThreshold(o.t) ? o.t : base.t,
     previewRecords:
       typeof o.previewRecords === 'number' && o.previewRecords > 0
         ? Math.floor(o.previewRecords)
