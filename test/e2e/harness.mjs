@@ -279,7 +279,16 @@ export async function pickRow(widget, label) {
     })
     .first();
   await row.waitFor({ state: 'visible', timeout: 10_000 });
-  await row.click({ timeout: 10_000 });
+  try {
+    await row.click({ timeout: 5_000 });
+  } catch {
+    // A pick whose rows re-render as they update (a running job's progress) may never be "stable"
+    // for a click: filter the pick down to the label and choose it by keyboard instead.
+    const input = widget.locator('input').first();
+    await input.fill(label);
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.press('Enter');
+  }
 }
 
 function escapeRegExp(s) {
