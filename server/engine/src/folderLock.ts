@@ -6,6 +6,7 @@
  * a lock whose holder is no longer running on this host is taken over, with a message. The
  * holder removes it when it ends, however it ends (on process exit as a last resort).
  */
+import { isProcessAlive } from './executor/localProcess';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -109,13 +110,7 @@ function parseHolder(text: string): LockHolder | undefined {
 
 /** Held by a process of this host that no longer runs (a lock of another host is never stale). */
 function isStale(h: LockHolder): boolean {
-  if (h.host !== hostname()) return false;
-  try {
-    process.kill(h.pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return h.host === hostname() && !isProcessAlive(h.pid);
 }
 
 /** True when the lock was created here; false when one exists. */

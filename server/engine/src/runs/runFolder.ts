@@ -15,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors';
+import { isProcessAlive } from '../executor/localProcess';
 import { writeJsonAtomic } from '../fsAtomic';
 
 export type RunKind = 'builtin' | 'openclip' | 'custom';
@@ -169,16 +170,6 @@ export async function writeRunState(runDir: string, state: Omit<RunState, 'updat
   return full;
 }
 
-function processAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The state as it really is: a run whose supervisor on this machine is gone while the state still
  * says queued or running was interrupted (the machine rebooted, the process was killed): it is
@@ -189,7 +180,7 @@ export function effectiveRunState(state: RunState): RunState {
     (state.status === 'running' || state.status === 'queued') &&
     state.supervisorPid !== undefined &&
     state.host === hostname() &&
-    !processAlive(state.supervisorPid)
+    !isProcessAlive(state.supervisorPid)
   ) {
     return {
       ...state,
