@@ -38,13 +38,17 @@ export function documentSymbols(doc: TextDocument, model: MetadataModel): Docume
     });
   }
   if (total > n) {
-    // The outline would be too slow to show them all: say so, where they start.
+    // The outline would be too slow to show them all: say so, where they start. Its range is that
+    // first entry only: a range over the rest of the list would make sticky scroll pin its line
+    // above every later entry. Kind Array (the rest of the list), not Null, which breadcrumbs name
+    // "(null)".
+    const first = toRange(doc, model.starts[n], model.ends[n]);
     out.push({
       name: `… ${formatCount(total - n)} more entries (use workspace symbols, Ctrl+T)`,
       detail: `#${n}–#${total - 1}`,
-      kind: SymbolKind.Null,
-      range: toRange(doc, model.starts[n], model.ends[total - 1]),
-      selectionRange: toRange(doc, model.starts[n], model.ends[n]),
+      kind: SymbolKind.Array,
+      range: first,
+      selectionRange: first,
     });
   }
   return out;

@@ -18,6 +18,7 @@ import {
   ReferencesRequest,
   SemanticTokensRangeRequest,
   SemanticTokensRequest,
+  SymbolKind,
   WorkspaceSymbolRequest,
   type CompletionList,
   type Diagnostic,
@@ -706,7 +707,10 @@ describe('lsp protocol: caps on document symbols and references', function () {
     assert.equal(more.name, '… 5 more entries (use workspace symbols, Ctrl+T)');
     assert.equal(more.detail, '#20000–#20004');
     assert.equal(textOf(metadata, more.selectionRange), '"e20000"');
-    assert.equal(more.range.end.line, 20_005);
+    // Only that entry's own range: sticky scroll must not pin it over the rest of the list, and
+    // breadcrumbs must not call its kind "(null)".
+    assert.deepEqual(more.range, more.selectionRange);
+    assert.equal(more.kind, SymbolKind.Array);
   });
 
   it('stops references at 20,000 locations and logs that the list is cut', async () => {
