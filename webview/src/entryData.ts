@@ -77,8 +77,11 @@ export class EntryData {
         valid.sort(descending ? (a, b) => acc[b] - acc[a] : (a, b) => acc[a] - acc[b]);
         return Uint32Array.from([...valid, ...rest]);
       }
-      case 'kept': {
-        const k = kept();
+      case 'kept':
+      case 'actualKept': {
+        // The actual kept of a curation (by count without one: the samples).
+        const k = key === 'kept' ? kept() : m.actualKept;
+        if (!k) return descending ? m.order : m.order.slice().reverse();
         asc = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => k[a] - k[b] || a - b);
         break;
       }
@@ -113,4 +116,20 @@ export class EntryData {
     for (let i = 0; i < ids.length; i++) if (keep[ids[i]]) out[k++] = ids[i];
     return out;
   }
+}
+
+/**
+ * A curation's actual kept of the entry at each rank drawn (null where it kept none: the log axis
+ * has no 0); undefined without one (the samples).
+ */
+export function actualKeptByRank(
+  model: { order: Uint32Array; actualKept?: Float64Array },
+  ranks: Uint32Array,
+): (number | null)[] | undefined {
+  const actual = model.actualKept;
+  if (!actual) return undefined;
+  return Array.from(ranks, (r) => {
+    const k = actual[model.order[r]];
+    return k > 0 ? k : null;
+  });
 }

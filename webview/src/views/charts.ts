@@ -14,7 +14,7 @@ import {
 } from '../../../server/engine/src/balanceView';
 import { Chart, type ChartDef, type SeriesDef } from '../chart/chart';
 import { opaque } from '../chart/theme';
-import type { EntryData } from '../entryData';
+import { actualKeptByRank, type EntryData } from '../entryData';
 import { compact, formatPercent, formatT, int } from '../format';
 import { showingAccuracy, type PanelAction, type PanelViewState } from '../state';
 import { byId } from './layout';
@@ -158,13 +158,26 @@ export class ChartsView {
     this.accuracyToggle.checked = state.saved.showAccuracy !== false;
   }
 
-  /** The ranked chart's definition: with the accuracy points and their right axis when shown. */
-  private rankedDef(state: PanelViewState): ChartDef {
-    const base = this.rankedBase;
+  /**
+   * The ranked chart's definition: with a curation's actual kept (dashed, beside the expected)
+   * when it recorded it, and the accuracy points and their right axis when shown.
+   */
+  private rankedDef(state: PanelViewState, data: EntryData): ChartDef {
+    const left: SeriesDef[] = [...this.rankedBase.series];
+    if (data.model.actualKept) {
+      const t = data.payload.info.t;
+      left.push({
+        label: `kept by the curation${t === undefined ? '' : ` (t = ${formatT(t)})`}`,
+        color: (c) => c.after,
+        dash: [5, 4],
+        width: 1.5,
+      });
+    }
+    const base = { ...this.rankedBase, series: left };
     if (!showingAccuracy(state)) return base;
     const o = state.accuracy!.overlay;
     const series: SeriesDef[] = [
-      ...base.series,
+      ...left,
       { label: `zero-shot top-1, run ${o.runId}`, color: (c) => c.accuracy, mark: 'points' },
     ];
     if (o.baseline)
@@ -210,8 +223,15 @@ export class ChartsView {
           : [column(a.ranked)];
     const rx = Float64Array.from(ranks, (r) => r + 1);
     const before = Float64Array.from(ranks, (r) => m.ranked[r]);
-    const plotData = [rx, before, this.afterSeries(), ...points] as unknown as uPlot.AlignedData;
-    const def = this.rankedDef(state);
+    const actual = actualKeptByRank(m, ranks);
+    const plotData = [
+      rx,
+      before,
+      this.afterSeries(),
+      ...(actual ? [actual] : []),
+      ...points,
+    ] as unknown as uPlot.AlignedData;
+    const def = this.rankedDef(state, data);
     const shape = [...def.series.map((s) => s.label), def.right?.label ?? ''].join('\n');
     const chart = this.charts.get('ranked')!;
     if (shape !== this.rankedShape || !chart.plot) {
@@ -296,7 +316,7 @@ export class ChartsView {
       d[0] as unknown as number[],
       d[1] as unknown as number[],
       this.afterSeries() as unknown as number[],
-      ...(d.slice(3) as unknown as number[][]), // the accuracy points
+      ...(d.slice(3) as unknown as number[][]), // the actual kept and the accuracy points
     ]);
   }
 
