@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { keptPerEntryAt } from '../../server/engine/src/balanceView';
-import { actualKeptByRank, EntryData } from '../../webview/src/entryData';
+import { actualKeptByRank, EntryData, searchTier } from '../../webview/src/entryData';
 import { overlayFor, payloadOf, smallPayload } from './fixtures';
 
 // The small payload: dog (id 0) 5 matches, cat (1) 3, Golden Retriever (2) 1, snow (3) none.
@@ -86,5 +86,25 @@ describe("webview/entryData: the table's order and search", () => {
     assert.deepEqual(ids(d.search(all, '#1')), [1]);
     assert.deepEqual(ids(d.search(all, '#9')), []);
     assert.deepEqual(ids(d.search(all, 'zebra')), []);
+  });
+
+  it('ranks what a search finds: the name itself, then prefixes, then word starts, then the rest', () => {
+    const payload = payloadOf(['endogenous', 'hot dog', 'dogwood', 'Dog', 'boondoggle', 'cat'], []);
+    const d = new EntryData(payload);
+    const all = Uint32Array.of(0, 1, 2, 3, 4, 5);
+    assert.deepEqual(ids(d.search(all, 'dog')), [3, 2, 1, 0, 4]);
+    // Within a tier, the order given (here: by id descending).
+    assert.deepEqual(ids(d.search(Uint32Array.of(5, 4, 3, 2, 1, 0), 'dog')), [3, 2, 1, 4, 0]);
+  });
+
+  it('tells a word start after any character that is not a letter or digit', () => {
+    assert.equal(searchTier('dog', 'dog'), 0);
+    assert.equal(searchTier('dog sled', 'dog'), 1);
+    assert.equal(searchTier('sled-dog', 'dog'), 2);
+    assert.equal(searchTier('hot dog', 'dog'), 2);
+    assert.equal(searchTier('bulldog', 'dog'), 3);
+    assert.equal(searchTier('bulldog dog', 'dog'), 2, 'a later occurrence at a word start counts');
+    assert.equal(searchTier('2dog', 'dog'), 3);
+    assert.equal(searchTier('cat', 'dog'), -1);
   });
 });

@@ -6,7 +6,7 @@
 import type uPlot from 'uplot';
 import type { ExportFormat, WebviewMessage } from '../../../contracts/src/webview';
 import {
-  cumulativeShare,
+  cumulativeCurve,
   sampleRanks,
   sizeCurve,
   thresholdGrid,
@@ -122,11 +122,12 @@ export class ChartsView {
       {
         id: 'cumulative',
         title: 'Cumulative share of matches',
-        xLabel: 'share of entries (by rank)',
+        xLabel: 'share of entries (by rank, log scale)',
         yLabel: 'share of matches',
-        xLog: false,
+        // Log: the head is a tiny share of the entries, and would sit against the left edge.
+        xLog: true,
         yLog: false,
-        xRange: () => [0, 1],
+        xRange: () => this.cumulativeXRange(),
         yRange: () => [0, 1],
         xFormat: (v) => `${+(v * 100).toPrecision(3)}%`,
         yFormat: (v) => `${+(v * 100).toPrecision(3)}%`,
@@ -146,6 +147,11 @@ export class ChartsView {
         series: [{ label: 'expected size', color: (c) => c.after, width: 2 }],
       },
     ];
+  }
+
+  /** From the share of one entry to all, in whole powers of ten. */
+  private cumulativeXRange(): [number, number] {
+    return logRange(1 / Math.max(1, this.inputs().data?.model.numEntries ?? 1), 1);
   }
 
   private note(id: string, text: string): void {
@@ -273,15 +279,9 @@ export class ChartsView {
     const m = data.model;
     this.drawRanked();
 
-    // Cumulative share: log-spaced ranks (the head) and evenly spaced ones (the tail).
-    const n = m.matchedEntries;
-    const set = new Set<number>(sampleRanks(n, 600));
-    for (let i = 1; i <= 400; i++) set.add(Math.max(0, Math.round((n * i) / 400) - 1));
-    const ranks = Uint32Array.from([...set].filter((r) => r < n)).sort();
-    const { entryShare, matchShare } = cumulativeShare(m, ranks);
-    const xs = Float64Array.from([...entryShare, 1]);
-    const ys = Float64Array.from([...matchShare, n > 0 ? 1 : 0]);
-    this.charts.get('cumulative')!.setData([xs, ys]);
+    // Cumulative share at log-spaced ranks, for the log x axis.
+    const { x, y } = cumulativeCurve(m, 1000);
+    this.charts.get('cumulative')!.setData([x, y]);
     this.note(
       'cumulative',
       `The top entries by count, as a share of all ${int.format(m.numEntries)} entries.`,
@@ -336,7 +336,7 @@ export class ChartsView {
     this.charts.get('cumulative')!.setOverlay((p) => {
       if (s.headEntries > 0) {
         const x = s.headEntries / m.numEntries;
-        p.xBand(0, x, head, 0.15);
+        p.xBand(this.cumulativeXRange()[0], x, head, 0.15);
         p.vLine(x, threshold, `head: ${formatPercent(s.headShare)} of matches`);
         p.dot(x, s.headShare, marker);
       }
