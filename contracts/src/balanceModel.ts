@@ -37,4 +37,10 @@ export interface BalanceModel {
   bigMin: Float64Array;
   bigOffsets: Uint32Array;
   bigCounts: Float64Array;
+  /**
+   * A finished curation's kept records per entry, by id (its summary.json `entries[].kept`): the
+   * actual kept at the curation's own t and seed. Absent for the samples and for curations made
+   * before it was recorded.
+   */
+  actualKept?: Float64Array;
 }

@@ -81,7 +81,8 @@ export interface AccuracyOverlay {
   unmatched: string[];
 }
 
-export type SortKey = 'rank' | 'entry' | 'id' | 'count' | 'probability' | 'kept' | 'accuracy';
+/** `kept` is the expected kept at t; `actualKept` a finished curation's kept records (at its t). */
+export type SortKey = 'rank' | 'entry' | 'id' | 'count' | 'probability' | 'kept' | 'actualKept' | 'accuracy';
 
 /** What the webview keeps with `setState`: it survives hiding the panel and reloading the window. */
 export interface PanelState {

@@ -522,7 +522,19 @@ export async function balanceSuite(vsix) {
     await command(page, 'Metacurate: Curate Pool…');
     let widget = await quickTitle(page, /pool$/);
     await pickRow(widget, 'Glob pattern…');
-    await quickTitle(page, /pool glob/);
+    widget = await quickTitle(page, /pool glob/);
+    // The box counts the files as the glob is typed: 2 pool files, then none.
+    const globInput = widget.locator('input.input');
+    await globInput.fill('pool/*.nothing');
+    await eventually(async () => (await widget.innerText()).includes('No file matches'), {
+      timeout: 10_000,
+      message: 'the glob box says no file matches',
+    });
+    await globInput.fill('pool/*.jsonl');
+    await eventually(async () => (await widget.innerText()).includes('2 files match'), {
+      timeout: 10_000,
+      message: 'the glob box says 2 files match',
+    });
     await answerInput(page, 'pool/*.jsonl');
     widget = await quickTitle(page, /text field/);
     await pickRow(widget, 'text');

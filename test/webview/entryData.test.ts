@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { keptPerEntryAt } from '../../server/engine/src/balanceView';
-import { EntryData } from '../../webview/src/entryData';
+import { actualKeptByRank, EntryData, searchTier } from '../../webview/src/entryData';
 import { overlayFor, payloadOf, smallPayload } from './fixtures';
 
 // The small payload: dog (id 0) 5 matches, cat (1) 3, Golden Retriever (2) 1, snow (3) none.
@@ -45,6 +45,25 @@ describe("webview/entryData: the table's order and search", () => {
     assert.deepEqual(ids(d.sortedIds({ key: 'count', descending: true }, kept)), [0, 1, 2, 3]);
   });
 
+  it("sorts by a curation's actual kept (ties by id); by count for the samples, which have none", () => {
+    const never = () => assert.fail('the expected kept is not needed');
+    const samples = data();
+    assert.deepEqual(ids(samples.sortedIds({ key: 'actualKept', descending: true }, never)), [0, 1, 2, 3]);
+    const payload = smallPayload({ kind: 'curation', folder: '/ws/curated' }, 2);
+    payload.model.actualKept = Float64Array.of(1, 3, 1, 0);
+    const d = new EntryData(payload);
+    assert.deepEqual(ids(d.sortedIds({ key: 'actualKept', descending: true }, never)), [1, 2, 0, 3]);
+    assert.deepEqual(ids(d.sortedIds({ key: 'actualKept', descending: false }, never)), [3, 0, 2, 1]);
+  });
+
+  it("gives the chart a curation's actual kept by rank, null where none was kept; nothing for the samples", () => {
+    const payload = smallPayload({ kind: 'curation', folder: '/ws/curated' }, 2);
+    assert.equal(actualKeptByRank(payload.model, Uint32Array.of(0, 1)), undefined);
+    // By id: dog 2, cat 3, Golden Retriever 0, snow 0; ranks are dog, cat, Golden Retriever, snow.
+    payload.model.actualKept = Float64Array.of(2, 3, 0, 0);
+    assert.deepEqual(actualKeptByRank(payload.model, Uint32Array.of(0, 1, 2)), [2, 3, null]);
+  });
+
   it('sorts by accuracy, entries without one last either way; by count without an overlay', () => {
     const payload = smallPayload();
     const d = new EntryData(payload);
@@ -67,5 +86,25 @@ describe("webview/entryData: the table's order and search", () => {
     assert.deepEqual(ids(d.search(all, '#1')), [1]);
     assert.deepEqual(ids(d.search(all, '#9')), []);
     assert.deepEqual(ids(d.search(all, 'zebra')), []);
+  });
+
+  it('ranks what a search finds: the name itself, then prefixes, then word starts, then the rest', () => {
+    const payload = payloadOf(['endogenous', 'hot dog', 'dogwood', 'Dog', 'boondoggle', 'cat'], []);
+    const d = new EntryData(payload);
+    const all = Uint32Array.of(0, 1, 2, 3, 4, 5);
+    assert.deepEqual(ids(d.search(all, 'dog')), [3, 2, 1, 0, 4]);
+    // Within a tier, the order given (here: by id descending).
+    assert.deepEqual(ids(d.search(Uint32Array.of(5, 4, 3, 2, 1, 0), 'dog')), [3, 2, 1, 4, 0]);
+  });
+
+  it('tells a word start after any character that is not a letter or digit', () => {
+    assert.equal(searchTier('dog', 'dog'), 0);
+    assert.equal(searchTier('dog sled', 'dog'), 1);
+    assert.equal(searchTier('sled-dog', 'dog'), 2);
+    assert.equal(searchTier('hot dog', 'dog'), 2);
+    assert.equal(searchTier('bulldog', 'dog'), 3);
+    assert.equal(searchTier('bulldog dog', 'dog'), 2, 'a later occurrence at a word start counts');
+    assert.equal(searchTier('2dog', 'dog'), 3);
+    assert.equal(searchTier('cat', 'dog'), -1);
   });
 });

@@ -77,8 +77,11 @@ export class EntryData {
         valid.sort(descending ? (a, b) => acc[b] - acc[a] : (a, b) => acc[a] - acc[b]);
         return Uint32Array.from([...valid, ...rest]);
       }
-      case 'kept': {
-        const k = kept();
+      case 'kept':
+      case 'actualKept': {
+        // The actual kept of a curation (by count without one: the samples).
+        const k = key === 'kept' ? kept() : m.actualKept;
+        if (!k) return descending ? m.order : m.order.slice().reverse();
         asc = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => k[a] - k[b] || a - b);
         break;
       }
@@ -87,8 +90,10 @@ export class EntryData {
   }
 
   /**
-   * The ids among `ids` (kept in their order) that a search finds: "#12" is entry 12, anything
-   * else the entries whose name contains it, ignoring case. An empty search finds all.
+   * The ids among `ids` that a search finds: "#12" is entry 12, anything else the entries whose
+   * name contains it, ignoring case, best first: the name itself, then names that start with it,
+   * then names with a word that starts with it ("hot dog"), then the rest ("endogenous"); in
+   * `ids`' order within each. An empty search finds all, in their order.
    */
   search(ids: Uint32Array, query: string): Uint32Array {
     const q = query.trim();
@@ -101,16 +106,40 @@ export class EntryData {
     if (!this.lowerNames) this.lowerNames = this.names.map((s) => s.toLowerCase());
     const needle = q.toLowerCase();
     const names = this.lowerNames;
-    const keep = new Uint8Array(this.model.numEntries);
-    let count = 0;
-    for (let i = 0; i < names.length; i++)
-      if (names[i].includes(needle)) {
-        keep[i] = 1;
-        count++;
-      }
-    const out = new Uint32Array(count);
-    let k = 0;
-    for (let i = 0; i < ids.length; i++) if (keep[ids[i]]) out[k++] = ids[i];
-    return out;
+    const found: number[][] = [[], [], [], []];
+    for (let i = 0; i < ids.length; i++) {
+      const name = names[ids[i]] ?? '';
+      const tier = searchTier(name, needle);
+      if (tier >= 0) found[tier].push(ids[i]);
+    }
+    return Uint32Array.from(found.flat());
   }
+}
+
+/**
+ * How well `name` matches `needle` (both lower case): 0 the same, 1 a prefix, 2 the start of a
+ * word (after a character that is not a letter or digit), 3 elsewhere inside; -1 not at all.
+ */
+export function searchTier(name: string, needle: string): number {
+  let at = name.indexOf(needle);
+  if (at < 0) return -1;
+  if (at === 0) return name.length === needle.length ? 0 : 1;
+  for (; at >= 0; at = name.indexOf(needle, at + 1)) if (!/[\p{L}\p{N}]/u.test(name[at - 1])) return 2;
+  return 3;
+}
+
+/**
+ * A curation's actual kept of the entry at each rank drawn (null where it kept none: the log axis
+ * has no 0); undefined without one (the samples).
+ */
+export function actualKeptByRank(
+  model: { order: Uint32Array; actualKept?: Float64Array },
+  ranks: Uint32Array,
+): (number | null)[] | undefined {
+  const actual = model.actualKept;
+  if (!actual) return undefined;
+  return Array.from(ranks, (r) => {
+    const k = actual[model.order[r]];
+    return k > 0 ? k : null;
+  });
 }

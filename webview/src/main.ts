@@ -107,6 +107,7 @@ function init(): void {
     header.renderChoices(state.choices, state.saved.source);
     header.showSource(data);
     showAccuracy();
+    table.showActualKept(data);
     control.render(state, true);
     showT();
     charts.drawAll();

@@ -56,7 +56,16 @@ export interface Update {
   send: WebviewMessage[];
 }
 
-const SORT_KEYS: readonly SortKey[] = ['rank', 'entry', 'id', 'count', 'probability', 'kept', 'accuracy'];
+const SORT_KEYS: readonly SortKey[] = [
+  'rank',
+  'entry',
+  'id',
+  'count',
+  'probability',
+  'kept',
+  'actualKept',
+  'accuracy',
+];
 const DEFAULT_SORT: PanelState['sort'] = { key: 'count', descending: true };
 
 /**

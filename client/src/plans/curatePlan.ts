@@ -93,6 +93,16 @@ export function validatePoolGlob(text: string): string | undefined {
   return text.trim() ? undefined : 'a glob such as pool/*.jsonl';
 }
 
+/** Files the glob box counts at most as the user types (a count above says "more than"). */
+export const GLOB_COUNT_LIMIT = 10_000;
+
+/** What the glob box says under a glob whose search, stopped at `limit` files, found `count`. */
+export function globMatchMessage(count: number, limit = GLOB_COUNT_LIMIT): string {
+  if (count === 0) return 'No file matches';
+  if (count >= limit) return `${limit.toLocaleString('en-US')} or more files match`;
+  return `${count.toLocaleString('en-US')} file${count === 1 ? ' matches' : 's match'}`;
+}
+
 /** Why a typed field name is refused. */
 export function validateFieldName(text: string): string | undefined {
   return text.trim() ? undefined : 'a field name';

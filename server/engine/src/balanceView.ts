@@ -301,6 +301,27 @@ export function cumulativeShare(
   return { entryShare, matchShare };
 }
 
+/**
+ * The cumulative-share curve for a log x axis: at log-spaced ranks of the matched entries (about
+ * `maxPoints`), x the share of entries (> 0, ascending) and y the share of matches they hold,
+ * ending at (1, 1) (the unmatched entries add nothing).
+ */
+export function cumulativeCurve(
+  model: BalanceModel,
+  maxPoints: number,
+): { x: Float64Array; y: Float64Array } {
+  const { entryShare, matchShare } = cumulativeShare(model, sampleRanks(model.matchedEntries, maxPoints));
+  const n = entryShare.length - 1;
+  const x = new Float64Array(n + 1);
+  const y = new Float64Array(n + 1);
+  x.set(entryShare.subarray(1));
+  y.set(matchShare.subarray(1));
+  x[n] = 1;
+  y[n] = model.totalMatches > 0 ? 1 : 0;
+  // The last matched entry may be the last entry: one point at x = 1.
+  return n > 0 && x[n - 1] === 1 ? { x: x.subarray(0, n), y: y.subarray(0, n) } : { x, y };
+}
+
 /** Log-spaced thresholds from 1 to just above the largest count (at least `steps` > 1 values). */
 export function thresholdGrid(model: BalanceModel, steps: number): Float64Array {
   const max = Math.max(2, model.ranked.length > 0 ? model.ranked[0] * 1.25 : 2);

@@ -2,13 +2,13 @@
  * After the count pass: the slices' partial counts summed into counts.json and counts.bin, and
  * what the select pass needs from them (keep probabilities, each slice's first record index).
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { balanceProbabilities } from './balance';
-import { addSparseCounts, readCounts, writeCounts, type EntryCounts } from './counts';
+import { readCounts, writeCounts, type EntryCounts } from './counts';
 import { readTaskResults } from './curateManifest';
 import type { PreparedCuration } from './curatePlan';
 import {
+  addSparseCountsFile,
   checkUniqueSampleKeys,
   countOutputs,
   type CountTaskResult,
@@ -74,10 +74,7 @@ export async function reduceCounts(
     matchedRecords: 0,
   };
   for (const task of state.tasks) {
-    const bytes = await readFile(countOutputs(workDir, task.id).counts);
-    const pairs = new Uint32Array(bytes.byteLength / 4);
-    new Uint8Array(pairs.buffer).set(bytes);
-    addSparseCounts(counts, pairs);
+    await addSparseCountsFile(counts, countOutputs(workDir, task.id).counts);
     const r = state.counted[task.id];
     total.records += r.records;
     total.texts += r.texts;

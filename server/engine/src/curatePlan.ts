@@ -65,7 +65,8 @@ export interface CurateSummary extends CliCurateSummary {
   pool: CliCurateSummary['pool'] & { skipped: Partial<Record<InputErrorReason, number>> };
   padding: Padding;
   expected_size_curve: CurvePoint[];
-  entries: { id: number; entry: string; count: number; expected_kept: number }[];
+  /** Per matched entry: its count, kept records expected at t and kept by this curation's draws. */
+  entries: { id: number; entry: string; count: number; expected_kept: number; kept: number }[];
 }
 
 /** The slices of a pool and what their count work was done on. */

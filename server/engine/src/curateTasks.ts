@@ -5,7 +5,8 @@
  * count:  read records, match each text, count entries per text, keep each record's id union
  *         (the matches stream) and the partial counts; nothing depends on t or the seed.
  * select: read the same records again with their matches and decide each with the seeded rule;
- *         write kept records in the input's format, plus a sidecar line per kept record.
+ *         write kept records in the input's format, plus a sidecar line per kept record, and
+ *         count the kept records per entry (the actual kept beside the expected).
  * Each task writes `<phase>-<id>.done.json` (its result) last: that file means the task is done.
  *
  * A count task records the sha256 of the slice's bytes, hashed before counting (so a change
@@ -21,7 +22,7 @@ import { asEnvironmentError, InputError, isSystemError, type InputErrorReason } 
 import { writeFileAtomic } from './fsAtomic';
 import type { EntryMatcher } from './match/matcher';
 import { MatchesCursor, MatchesWriter } from './matchesFile';
-import { sparseCounts } from './counts';
+import { addSparseCounts, sparseCounts } from './counts';
 import { extensionOf } from './pool/formats';
 import { DEFAULT_TEXT_FIELD, readPool } from './pool/read';
 import type { ByteRecord, RecordVisitor } from './pool/byteRecord';
@@ -103,6 +104,8 @@ export function selectOutputs(workDir: string, taskId: number, format: PoolForma
   return {
     data: join(workDir, `select-${taskId}${extensionOf(format)}`),
     sidecar: join(workDir, `select-${taskId}.sidecar.jsonl`),
+    /** Kept records per entry of the slice (sparse pairs, as the count pass's counts). */
+    keptPerEntry: join(workDir, `select-${taskId}.kept`),
   };
 }
 
@@ -251,9 +254,8 @@ export async function runCountTask(
     throw await withAbsoluteLine(err, task);
   }
   const out = countOutputs(workDir, task.id);
-  const pairs = sparseCounts(counts);
   await writeFileAtomic(out.matches, matches.bytes());
-  await writeFileAtomic(out.counts, new Uint8Array(pairs.buffer, pairs.byteOffset, pairs.byteLength));
+  await writeSparseCounts(out.counts, counts);
   if (keyHashes) await writeFileAtomic(out.keyHashes, new Uint8Array(Float64Array.from(keyHashes).buffer));
   await writeFileAtomic(taskResultPath(workDir, 'count', task.id), JSON.stringify(result));
   return result;
@@ -283,11 +285,13 @@ export async function runSelectTask(
   const out = selectOutputs(workDir, task.id, task.format);
   const writer = await openWriterUnlessSkipped(task, run, out.data);
   const sidecar: string[] = [];
+  const keptPerEntry = new Uint32Array(p.length);
   const result: SelectTaskResult = { records: 0, kept: 0, expectedKept: 0 };
   if (writer === undefined) {
     // The count pass skipped this unreadable file: it has no records and gets no output.
     if (!cursor.done) throw new Error(`${task.file}: counted records, but its schema is unreadable now`);
     const skipped = { ...result, noOutput: true };
+    await writeSparseCounts(out.keptPerEntry, keptPerEntry);
     await writeFileAtomic(taskResultPath(workDir, 'select', task.id), JSON.stringify(skipped));
     return skipped;
   }
@@ -304,6 +308,7 @@ export async function runSelectTask(
       if (keepRecord(seed, key, ids, p)) {
         result.kept++;
         kept = true;
+        for (let i = 0; i < ids.length; i++) keptPerEntry[ids[i]]++;
         // JSON.stringify({ key, entry_ids, p }) without the object and array: a number's JSON
         // text is its String(), and ids are integers.
         sidecar.push(`{"key":${JSON.stringify(key)},"entry_ids":[${ids.join(',')}],"p":${probability}}\n`);
@@ -344,6 +349,7 @@ export async function runSelectTask(
     }
     await writer.finish();
     await writeFileAtomic(out.sidecar, sidecar.join(''));
+    await writeSparseCounts(out.keptPerEntry, keptPerEntry);
     await writeFileAtomic(taskResultPath(workDir, 'select', task.id), JSON.stringify(result));
   } catch (err) {
     await writer.abort();
@@ -352,6 +358,20 @@ export async function runSelectTask(
     throw asEnvironmentError(err, isSystemError(err) && err.syscall === 'read' ? task.file : out.data);
   }
   return result;
+}
+
+/** Per-entry counts of one task as sparse (id, count) pairs: readSparseCounts reads them. */
+async function writeSparseCounts(path: string, dense: Uint32Array): Promise<void> {
+  const pairs = sparseCounts(dense);
+  await writeFileAtomic(path, new Uint8Array(pairs.buffer, pairs.byteOffset, pairs.byteLength));
+}
+
+/** Adds one task's sparse per-entry counts (writeSparseCounts) into `into`. */
+export async function addSparseCountsFile(into: Float64Array, path: string): Promise<void> {
+  const bytes = await readFile(path);
+  const pairs = new Uint32Array(bytes.byteLength / 4);
+  new Uint8Array(pairs.buffer).set(bytes);
+  addSparseCounts(into, pairs);
 }
 
 /** sha256 (hex) of a task's bytes: its byte range, or the whole file. */

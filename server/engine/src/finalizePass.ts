@@ -11,6 +11,7 @@ import { readCounts, type CountsInfo, type EntryCounts } from './counts';
 import { readTaskResults, completeSwap, readSummary, readManifest } from './curateManifest';
 import type { CurateOptions, CurateSummary, PreparedCuration } from './curatePlan';
 import {
+  addSparseCountsFile,
   countOutputs,
   selectOutputs,
   type CountTaskResult,
@@ -62,6 +63,9 @@ export async function finalizeCuration(
       workDir,
       saveManifest,
     );
+    const keptPerEntry = new Float64Array(countValues.length);
+    for (const task of prepared.tasks)
+      await addSparseCountsFile(keptPerEntry, selectOutputs(workDir, task.id, task.format).keptPerEntry);
     const p = balanceProbabilities(countValues, options.t);
     const sums = new ExpectedSums(p, countValues, curveThresholds(countValues, options.t));
     await writeMatchesFile(prepared.tasks, workDir, join(stageDir, 'matches.bin'), counts.records, (ids) =>
@@ -72,6 +76,7 @@ export async function finalizeCuration(
       metadata,
       counts,
       sums,
+      keptPerEntry,
       outputs,
       counted,
       selected,
@@ -262,6 +267,8 @@ function summarize(a: {
   counts: EntryCounts;
   /** Expected sizes summed over the matches stream, at curveThresholds(counts, t). */
   sums: ExpectedSums;
+  /** Kept records per entry, summed over the select tasks. */
+  keptPerEntry: Float64Array;
   outputs: CurateSummary['outputs'];
   counted: Map<number, CountTaskResult>;
   selected: Map<number, SelectTaskResult>;
@@ -284,7 +291,13 @@ function summarize(a: {
     matchedEntries++;
     totalMatches += c;
     if (c > a.options.t) headMatches += c;
-    entries.push({ id, entry: metadata.entries[id], count: c, expected_kept: round(expectedKept[id], 3) });
+    entries.push({
+      id,
+      entry: metadata.entries[id],
+      count: c,
+      expected_kept: round(expectedKept[id], 3),
+      kept: a.keptPerEntry[id],
+    });
   }
   const skipped = sumSkipped(a.counted.values());
   const thresholds = curveThresholds(counts.counts, a.options.t);

@@ -77,12 +77,29 @@ export function samplesBalance(
   };
 }
 
-interface SummaryFile {
+export interface SummaryFile {
   pool?: { records?: number; files?: number };
   kept?: number;
   t?: number;
   seed?: number;
   metadata?: { path?: string; sha256?: string };
+  entries?: { id?: unknown; kept?: unknown }[];
+}
+
+/**
+ * Kept records per entry id from a summary's `entries` (which lists the matched entries only);
+ * undefined when the summary does not record them (a curation made before it did).
+ */
+export function actualKeptOf(summary: SummaryFile, numEntries: number): Float64Array | undefined {
+  const entries = summary.entries;
+  if (!Array.isArray(entries) || entries.length === 0) return undefined;
+  const kept = new Float64Array(numEntries);
+  for (const e of entries) {
+    if (typeof e.id !== 'number' || typeof e.kept !== 'number' || !(e.id >= 0 && e.id < numEntries))
+      return undefined;
+    kept[e.id] = e.kept;
+  }
+  return kept;
 }
 
 /** The panel's data of a finished curation, from its summary.json, counts.bin and matches.bin. */
@@ -108,6 +125,8 @@ export async function curationBalance(folder: string, spec: SourceSpec): Promise
   }
   const { stream } = await readMatchesFile(join(folder, 'matches.bin'));
   const model = prepareBalance(counts, matchedIdLists(stream));
+  const actualKept = actualKeptOf(summary, counts.length);
+  if (actualKept) model.actualKept = actualKept;
   return {
     info: {
       spec,

@@ -26,6 +26,8 @@ import {
   validateFieldName,
   validateOutDir,
   validatePoolGlob,
+  globMatchMessage,
+  GLOB_COUNT_LIMIT,
   validateSeed,
   validateT,
   workersSetting,
@@ -156,6 +158,15 @@ describe('curatePlan', () => {
     it('finds every format the engine reads, and the open dialog filters on their last extension', () => {
       assert.equal(POOL_GLOB, '**/*.{jsonl,jsonl.gz,csv,tsv,txt,parquet,tar}');
       assert.deepEqual(POOL_DIALOG_EXTENSIONS, ['jsonl', 'gz', 'csv', 'tsv', 'txt', 'parquet', 'tar']);
+    });
+
+    it('says under the glob box how many files match as the user types', () => {
+      assert.equal(globMatchMessage(0), 'No file matches');
+      assert.equal(globMatchMessage(1), '1 file matches');
+      assert.equal(globMatchMessage(12), '12 files match');
+      assert.equal(globMatchMessage(2500), '2,500 files match');
+      // The count stops at the limit: then there may be more.
+      assert.equal(globMatchMessage(GLOB_COUNT_LIMIT), '10,000 or more files match');
     });
 
     it('asks no text field of a pool made of .txt files only', () => {

@@ -7,6 +7,7 @@ import {
 } from '../../../server/engine/src/balance';
 import {
   addKeptOfTexts,
+  cumulativeCurve,
   cumulativeShare,
   expectedSizeAt,
   headEntriesAt,
@@ -78,6 +79,22 @@ describe('balance view (panel data preparation)', () => {
     const { entryShare, matchShare } = cumulativeShare(model, [0, 1, 2, 3]);
     assert.deepEqual(Array.from(entryShare), [0, 0.25, 0.5, 0.75, 1]);
     assert.deepEqual(Array.from(matchShare), [0, 4 / 7, 6 / 7, 1, 1]);
+  });
+
+  it('gives the cumulative curve for a log x axis: shares above 0, ascending, ending at (1, 1)', () => {
+    // 4 entries, 3 matched (4, 2, 1 matches): the unmatched one adds nothing.
+    const { x, y } = cumulativeCurve(model, 100);
+    assert.deepEqual(Array.from(x), [0.25, 0.5, 0.75, 1]);
+    assert.deepEqual(Array.from(y), [4 / 7, 6 / 7, 1, 1]);
+    const all = prepareBalance([3, 1], lists([[0], [0], [0, 1]]));
+    assert.deepEqual(Array.from(cumulativeCurve(all, 100).x), [0.5, 1], 'one point at x = 1');
+    const many = prepareBalance(
+      Float64Array.from({ length: 100_000 }, (_, i) => 100_000 - i),
+      { offsets: [0], ids: [] },
+    );
+    const big = cumulativeCurve(many, 200);
+    assert.ok(big.x.length <= 201 && big.x[0] === 1e-5, `${big.x.length} points from ${big.x[0]}`);
+    for (let i = 1; i < big.x.length; i++) assert.ok(big.x[i] > big.x[i - 1] && big.y[i] >= big.y[i - 1]);
   });
 
   it('counts the head entries and their share of the matches at t', () => {

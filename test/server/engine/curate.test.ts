@@ -223,7 +223,7 @@ describe('curate (local executor)', function () {
     assert.equal(summary.seed, 42);
     const countsJson = JSON.parse(readFileSync(join(dir.path, 'w1', 'counts.json'), 'utf8'));
     for (const e of summary.entries) {
-      assert.deepEqual(Object.keys(e), ['id', 'entry', 'count', 'expected_kept']);
+      assert.deepEqual(Object.keys(e), ['id', 'entry', 'count', 'expected_kept', 'kept']);
       assert.equal(e.count, countsJson[e.entry]);
       assert.ok(e.expected_kept <= e.count + 1e-9);
     }
@@ -234,6 +234,30 @@ describe('curate (local executor)', function () {
         0.01 * summary.records_per_second + 1,
     );
     assert.ok(summary.expected_size_curve.some((c: { t: number }) => c.t === 150));
+  });
+
+  it('summary.json gives each entry its actual kept: the kept records matching it, whatever the worker count', () => {
+    const actual = (out: string): Map<number, number> => {
+      const kept = new Map<number, number>();
+      for (const name of ['a', 'b']) {
+        const sidecar = readFileSync(join(dir.path, out, 'data', `${name}.jsonl.entries.jsonl`), 'utf8');
+        for (const line of sidecar.trimEnd().split('\n'))
+          for (const id of (JSON.parse(line) as { entry_ids: number[] }).entry_ids)
+            kept.set(id, (kept.get(id) ?? 0) + 1);
+      }
+      return kept;
+    };
+    for (const out of ['w1', 'w3']) {
+      const summary = JSON.parse(readFileSync(join(dir.path, out, 'summary.json'), 'utf8'));
+      const fromSidecars = actual(out);
+      let head = 0;
+      for (const e of summary.entries as { id: number; count: number; kept: number }[]) {
+        assert.equal(e.kept, fromSidecars.get(e.id) ?? 0, `${out}: entry ${e.id}`);
+        if (e.count <= 150) assert.equal(e.kept, e.count, 'a tail entry keeps all its matches');
+        else if (e.kept < e.count) head++;
+      }
+      assert.ok(head > 0, 'some head entry lost matches');
+    }
   });
 
   it('gives the same curated data whatever the order of the inputs', async () => {

@@ -6,7 +6,7 @@
 import type uPlot from 'uplot';
 import type { ExportFormat, WebviewMessage } from '../../../contracts/src/webview';
 import {
-  cumulativeShare,
+  cumulativeCurve,
   sampleRanks,
   sizeCurve,
   thresholdGrid,
@@ -14,7 +14,7 @@ import {
 } from '../../../server/engine/src/balanceView';
 import { Chart, type ChartDef, type SeriesDef } from '../chart/chart';
 import { opaque } from '../chart/theme';
-import type { EntryData } from '../entryData';
+import { actualKeptByRank, type EntryData } from '../entryData';
 import { compact, formatPercent, formatT, int } from '../format';
 import { showingAccuracy, type PanelAction, type PanelViewState } from '../state';
 import { byId } from './layout';
@@ -122,11 +122,12 @@ export class ChartsView {
       {
         id: 'cumulative',
         title: 'Cumulative share of matches',
-        xLabel: 'share of entries (by rank)',
+        xLabel: 'share of entries (by rank, log scale)',
         yLabel: 'share of matches',
-        xLog: false,
+        // Log: the head is a tiny share of the entries, and would sit against the left edge.
+        xLog: true,
         yLog: false,
-        xRange: () => [0, 1],
+        xRange: () => this.cumulativeXRange(),
         yRange: () => [0, 1],
         xFormat: (v) => `${+(v * 100).toPrecision(3)}%`,
         yFormat: (v) => `${+(v * 100).toPrecision(3)}%`,
@@ -148,6 +149,11 @@ export class ChartsView {
     ];
   }
 
+  /** From the share of one entry to all, in whole powers of ten. */
+  private cumulativeXRange(): [number, number] {
+    return logRange(1 / Math.max(1, this.inputs().data?.model.numEntries ?? 1), 1);
+  }
+
   private note(id: string, text: string): void {
     byId(`chart-${id}`).parentElement!.querySelector('.card-note')!.textContent = text;
   }
@@ -158,13 +164,26 @@ export class ChartsView {
     this.accuracyToggle.checked = state.saved.showAccuracy !== false;
   }
 
-  /** The ranked chart's definition: with the accuracy points and their right axis when shown. */
-  private rankedDef(state: PanelViewState): ChartDef {
-    const base = this.rankedBase;
+  /**
+   * The ranked chart's definition: with a curation's actual kept (dashed, beside the expected)
+   * when it recorded it, and the accuracy points and their right axis when shown.
+   */
+  private rankedDef(state: PanelViewState, data: EntryData): ChartDef {
+    const left: SeriesDef[] = [...this.rankedBase.series];
+    if (data.model.actualKept) {
+      const t = data.payload.info.t;
+      left.push({
+        label: `kept by the curation${t === undefined ? '' : ` (t = ${formatT(t)})`}`,
+        color: (c) => c.after,
+        dash: [5, 4],
+        width: 1.5,
+      });
+    }
+    const base = { ...this.rankedBase, series: left };
     if (!showingAccuracy(state)) return base;
     const o = state.accuracy!.overlay;
     const series: SeriesDef[] = [
-      ...base.series,
+      ...left,
       { label: `zero-shot top-1, run ${o.runId}`, color: (c) => c.accuracy, mark: 'points' },
     ];
     if (o.baseline)
@@ -210,8 +229,15 @@ export class ChartsView {
           : [column(a.ranked)];
     const rx = Float64Array.from(ranks, (r) => r + 1);
     const before = Float64Array.from(ranks, (r) => m.ranked[r]);
-    const plotData = [rx, before, this.afterSeries(), ...points] as unknown as uPlot.AlignedData;
-    const def = this.rankedDef(state);
+    const actual = actualKeptByRank(m, ranks);
+    const plotData = [
+      rx,
+      before,
+      this.afterSeries(),
+      ...(actual ? [actual] : []),
+      ...points,
+    ] as unknown as uPlot.AlignedData;
+    const def = this.rankedDef(state, data);
     const shape = [...def.series.map((s) => s.label), def.right?.label ?? ''].join('\n');
     const chart = this.charts.get('ranked')!;
     if (shape !== this.rankedShape || !chart.plot) {
@@ -253,15 +279,9 @@ export class ChartsView {
     const m = data.model;
     this.drawRanked();
 
-    // Cumulative share: log-spaced ranks (the head) and evenly spaced ones (the tail).
-    const n = m.matchedEntries;
-    const set = new Set<number>(sampleRanks(n, 600));
-    for (let i = 1; i <= 400; i++) set.add(Math.max(0, Math.round((n * i) / 400) - 1));
-    const ranks = Uint32Array.from([...set].filter((r) => r < n)).sort();
-    const { entryShare, matchShare } = cumulativeShare(m, ranks);
-    const xs = Float64Array.from([...entryShare, 1]);
-    const ys = Float64Array.from([...matchShare, n > 0 ? 1 : 0]);
-    this.charts.get('cumulative')!.setData([xs, ys]);
+    // Cumulative share at log-spaced ranks, for the log x axis.
+    const { x, y } = cumulativeCurve(m, 1000);
+    this.charts.get('cumulative')!.setData([x, y]);
     this.note(
       'cumulative',
       `The top entries by count, as a share of all ${int.format(m.numEntries)} entries.`,
@@ -296,7 +316,7 @@ export class ChartsView {
       d[0] as unknown as number[],
       d[1] as unknown as number[],
       this.afterSeries() as unknown as number[],
-      ...(d.slice(3) as unknown as number[][]), // the accuracy points
+      ...(d.slice(3) as unknown as number[][]), // the actual kept and the accuracy points
     ]);
   }
 
@@ -316,7 +336,7 @@ export class ChartsView {
     this.charts.get('cumulative')!.setOverlay((p) => {
       if (s.headEntries > 0) {
         const x = s.headEntries / m.numEntries;
-        p.xBand(0, x, head, 0.15);
+        p.xBand(this.cumulativeXRange()[0], x, head, 0.15);
         p.vLine(x, threshold, `head: ${formatPercent(s.headShare)} of matches`);
         p.dot(x, s.headShare, marker);
       }

@@ -18,10 +18,13 @@ const COLUMNS: (Column & { sort: SortKey; num: boolean })[] = [
   { key: 'count', title: 'Count', className: 'num', sort: 'count', num: true },
   { key: 'probability', title: 'p at t', className: 'num', sort: 'probability', num: true },
   { key: 'kept', title: 'Expected kept', className: 'num', sort: 'kept', num: true },
+  // Shown only for a curation that recorded its kept records per entry (the `with-actual` class).
+  { key: 'actualKept', title: 'Kept', className: 'num', sort: 'actualKept', num: true },
   // Shown only with an accuracy overlay (the table card's `with-accuracy` class).
   { key: 'accuracy', title: 'Zero-shot top-1', className: 'num', sort: 'accuracy', num: true },
 ];
-const ACCURACY_COLUMN = 6;
+const ACTUAL_KEPT_COLUMN = 6;
+const ACCURACY_COLUMN = 7;
 
 /** What the table shows: the state, the data and the figures' t, the per-entry expected kept. */
 export interface TableInputs {
@@ -120,9 +123,23 @@ export class EntryTable {
       }
       case 5:
         return kept ? dec2.format(kept[id]) : '…';
+      case ACTUAL_KEPT_COLUMN:
+        return m.actualKept ? int.format(m.actualKept[id]) : '';
       default:
         return this.accuracyText(data, id);
     }
+  }
+
+  /** The actual kept column is there for a curation that recorded it, named with its t. */
+  showActualKept(data: EntryData | undefined): void {
+    const shown = !!data?.model.actualKept;
+    this.card.classList.toggle('with-actual', shown);
+    const header = this.header.children[ACTUAL_KEPT_COLUMN] as HTMLElement | undefined;
+    if (!header) return;
+    const t = data?.payload.info.t;
+    header.title = shown
+      ? `Records the curation kept that match the entry (at its own t${t === undefined ? '' : ` = ${t}`}, whatever t shows here)`
+      : '';
   }
 
   /** The accuracy column and its header follow the overlay. */
@@ -164,9 +181,11 @@ export class EntryTable {
     const kept = keptNow();
     const acc = data.accuracyById;
     const base = data.baselineById;
+    const actual = m.actualKept;
     const value = (v: number) => (Number.isFinite(v) ? String(v) : '');
     const lines = [
       'rank,id,entry,count,probability,expected_kept' +
+        (actual ? ',kept' : '') +
         (acc ? ',zero_shot_top1' : '') +
         (base ? ',baseline_zero_shot_top1' : ''),
     ];
@@ -176,6 +195,7 @@ export class EntryTable {
       const c = m.counts[id];
       lines.push(
         `${data.rankOf[id] + 1},${id},${csvField(data.names[id] ?? '')},${c},${c <= t ? 1 : t / c},${kept[id]}` +
+          (actual ? `,${actual[id]}` : '') +
           (acc ? `,${value(acc[id])}` : '') +
           (base ? `,${value(base[id])}` : ''),
       );

@@ -12,8 +12,10 @@ export const generatePoolCommand: Command = {
   summary: 'write a synthetic web-like pool (JSONL) from a metadata list, for demos and benchmarks',
   help: `Usage: metacurate generate-pool --metadata M.json --records N --out pool.jsonl [--seed S] [--files K]
 
-Writes N records {"text": caption, "url": ...} whose captions set metadata entries drawn with a
-Zipf law in alt-text templates; about half match no entry, as in a raw web pool. With --files K
+Writes N records {"text": caption, "url": ...}: 45% name common concepts of the metadata ("dog",
+"car", "beach", ...) in alt-text templates, 15% one other entry (Zipf law), 40% match no entry,
+as in a raw web pool. Curated at t = N / 1000 (the demo: t = 1,000 on 1M records) the common
+concepts keep a small fraction of their matches and every other entry keeps all. With --files K
 the records are split over K files named pool-00000.jsonl ... beside --out.
 `,
   async run(argv, io) {
