@@ -66,7 +66,8 @@ export interface CurateSummary extends CliCurateSummary {
   padding: Padding;
   expected_size_curve: CurvePoint[];
   /** Per matched entry: its count, kept records expected at t and kept by this curation's draws. */
-  entries: { id: number; entry: string; count: number; expected_kept: number; kept: number }[];
+  /** `kept`: the kept records that match the entry (absent when resumed from a build without it). */
+  entries: { id: number; entry: string; count: number; expected_kept: number; kept?: number }[];
 }
 
 /** The slices of a pool and what their count work was done on. */

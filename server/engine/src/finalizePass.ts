@@ -2,7 +2,7 @@
  * The last step of a curation, after the select pass: the slices' outputs assembled in the stage
  * (data/, matches.bin, summary.json), then swapped into the folder in place of what it held.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { balanceProbabilities, countHead, logSpacedThresholds } from './balance';
@@ -63,9 +63,17 @@ export async function finalizeCuration(
       workDir,
       saveManifest,
     );
-    const keptPerEntry = new Float64Array(countValues.length);
-    for (const task of prepared.tasks)
-      await addSparseCountsFile(keptPerEntry, selectOutputs(workDir, task.id, task.format).keptPerEntry);
+    // A selection resumed from an older build has no per-entry kept file: the summary then leaves
+    // `kept` out rather than failing (the panel shows actual kept only where it is known).
+    let keptPerEntry: Float64Array | undefined = new Float64Array(countValues.length);
+    for (const task of prepared.tasks) {
+      const path = selectOutputs(workDir, task.id, task.format).keptPerEntry;
+      if (!existsSync(path)) {
+        keptPerEntry = undefined;
+        break;
+      }
+      await addSparseCountsFile(keptPerEntry, path);
+    }
     const p = balanceProbabilities(countValues, options.t);
     const sums = new ExpectedSums(p, countValues, curveThresholds(countValues, options.t));
     await writeMatchesFile(prepared.tasks, workDir, join(stageDir, 'matches.bin'), counts.records, (ids) =>
@@ -267,8 +275,8 @@ function summarize(a: {
   counts: EntryCounts;
   /** Expected sizes summed over the matches stream, at curveThresholds(counts, t). */
   sums: ExpectedSums;
-  /** Kept records per entry, summed over the select tasks. */
-  keptPerEntry: Float64Array;
+  /** Kept records per entry, summed over the select tasks (undefined: a task did not record it). */
+  keptPerEntry: Float64Array | undefined;
   outputs: CurateSummary['outputs'];
   counted: Map<number, CountTaskResult>;
   selected: Map<number, SelectTaskResult>;
@@ -296,7 +304,7 @@ function summarize(a: {
       entry: metadata.entries[id],
       count: c,
       expected_kept: round(expectedKept[id], 3),
-      kept: a.keptPerEntry[id],
+      ...(a.keptPerEntry ? { kept: a.keptPerEntry[id] } : {}),
     });
   }
   const skipped = sumSkipped(a.counted.values());
