@@ -17,6 +17,7 @@ import {
   type RunSpec,
 } from '../../../engine/src/runs/runFolder';
 import { cancelRun, executeRun } from '../../../engine/src/runs/runJob';
+import { trainingDataProblem } from '../../../engine/src/runs/trainingData';
 import { numberOption, withUsageErrors, type Command, type CommandIO } from '../command';
 
 const DEFAULTS = { steps: 200, batchSize: 64, seed: 0, python: '/usr/bin/python3' };
@@ -45,7 +46,10 @@ trainer's output with results.jsonl. The VS Code extension's Runs view shows the
 IDs may be shortened to a unique prefix, or given as a run folder.
 
 Start options:
-  --curation DIR       a finished curation (its summary.json lists WebDataset shards or CSVs)
+  --curation DIR       a finished curation of image-text pairs: its summary.json lists
+                       WebDataset shards with image members (.jpg, .png, …) beside .txt, or
+                       CSV/TSV with 'filepath' (image paths) and 'title' columns; a text-only
+                       curation (JSONL, text, captions only) is refused (exit 2)
   --kind K             builtin (default: trainer/, PyTorch, works on a CPU), openclip
                        (python -m open_clip_train.main, open_clip_torch 3.3.0 flags), custom
   --command TEMPLATE   custom: a shell command for /bin/sh with placeholders; each reaches the
@@ -201,6 +205,11 @@ async function startRun(params: RunParams, v: Values, io: CommandIO): Promise<nu
   const json = v.progress === 'json';
   if (v.progress !== undefined && v.progress !== 'json' && v.progress !== 'none') {
     throw new UsageError(`--progress must be json or none, got '${v.progress}'`);
+  }
+  // Refused before a run folder exists: a text-only curation would fail in the trainer.
+  const problem = await trainingDataProblem(params.trainData);
+  if (problem) {
+    throw new UsageError(`--curation ${params.curation?.dir ?? '?'}: ${problem.label}: ${problem.detail}`);
   }
   const runsDir = runsDirOf(v.workspace ?? '.');
   const { runDir, spec } = await createRunFolder(runsDir, params, (dir) =>
