@@ -6,7 +6,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { JobTemplate } from '../../../server/engine/src/runs/jobCommand';
-import type { CliRunStatus } from '../../../contracts/src/cliEvents';
+import type { CliRunStatus, CliRunSummary } from '../../../contracts/src/cliEvents';
+import { formatTop1 } from '../../../server/engine/src/runs/compareRuns';
 import type { RunExecutor, RunKind } from '../../../server/engine/src/runs/runFolder';
 
 /** What a caller (a test, another command) may give; the rest is asked or taken from settings. */
@@ -225,17 +226,15 @@ export function curationDescription(summary: unknown): string | undefined {
   return `t=${String(s.t)} · kept ${s.kept.toLocaleString('en-US')} of ${records.toLocaleString('en-US')}`;
 }
 
-/** The notification at the end of a run: its status, its top-1 when it has one, the error's first line. */
+/** The notification at the end of a run: its status, its top-1 (with chance) when it has one, the error's first line. */
 export function runFinishedMessage(
   id: string,
   status: CliRunStatus,
-  summary: { top1?: number; dataset?: string },
+  summary: Pick<CliRunSummary, 'top1' | 'dataset' | 'classes' | 'evalImages'>,
   error?: string,
 ): string {
   const top1 =
-    summary.top1 !== undefined
-      ? ` · zero-shot ${summary.dataset} top-1 ${(100 * summary.top1).toFixed(1)}%`
-      : '';
+    summary.top1 !== undefined ? ` · zero-shot ${summary.dataset} top-1 ${formatTop1(summary)}` : '';
   const message = `Metacurate: run ${id} ${status}${top1}`;
   return error ? `${message}: ${error.split('\n')[0]}` : message;
 }

@@ -230,6 +230,15 @@ describe('runPlan', () => {
         'Metacurate: run r1 succeeded · zero-shot fashion-mnist top-1 45.7%',
       );
       assert.equal(
+        runFinishedMessage('r3', 'succeeded', {
+          top1: 0.1,
+          dataset: 'fashion-mnist',
+          classes: 10,
+          evalImages: 100,
+        }),
+        'Metacurate: run r3 succeeded · zero-shot fashion-mnist top-1 10.0% (chance 10.0% for 10 classes: at chance)',
+      );
+      assert.equal(
         runFinishedMessage('r2', 'failed', {}, 'python exited 1\nTraceback…'),
         'Metacurate: run r2 failed: python exited 1',
       );

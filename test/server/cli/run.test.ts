@@ -88,6 +88,7 @@ describe('metacurate run (built-in trainer, real PyTorch)', function () {
     assert.match(firstId, /^\d{8}-\d{6}-builtin$/);
     assert.match(r.stderr, /\[trainer\] step 20\/20/);
     assert.match(r.stderr, new RegExp(`Run ${firstId} succeeded; zero-shot fashion-mnist top-1 \\d+\\.\\d%`));
+    assert.match(r.stderr, /top-1 \d+\.\d% \(chance 10\.0% for 10 classes(: at chance)?\)/);
     const runDir = join(ws, '.metacurate', 'runs', firstId);
     const spec = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunSpec;
     assert.equal(spec.curation?.t, 20);

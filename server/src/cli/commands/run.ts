@@ -3,7 +3,13 @@ import { parseArgs } from 'node:util';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from '../../../engine/src/errors';
 import { formatCliEvent, type CliEvent } from '../../../../contracts/src/cliEvents';
 import { formatDuration } from '../../../engine/src/progress';
-import { comparisonRows, markdownTable, summarizeRun, textTable } from '../../../engine/src/runs/compareRuns';
+import {
+  comparisonRows,
+  formatTop1,
+  markdownTable,
+  summarizeRun,
+  textTable,
+} from '../../../engine/src/runs/compareRuns';
 import { buildRunCommand, readCuration, TEMPLATE_PLACEHOLDERS } from '../../../engine/src/runs/jobCommand';
 import {
   createRunFolder,
@@ -245,7 +251,7 @@ async function startRun(params: RunParams, v: Values, io: CommandIO): Promise<nu
     io.stderr.write(
       `Run ${spec.id} ${final.status}` +
         `${final.error ? `: ${final.error}` : ''}` +
-        `${summary.top1 !== undefined ? `; zero-shot ${summary.dataset} top-1 ${(100 * summary.top1).toFixed(1)}%` : ''}\n`,
+        `${summary.top1 !== undefined ? `; zero-shot ${summary.dataset} top-1 ${formatTop1(summary)}` : ''}\n`,
     );
     return final.status === 'succeeded' ? EXIT_OK : EXIT_BAD_INPUT;
   } finally {
@@ -291,7 +297,7 @@ export const runCommand: Command = {
             describe(r.spec),
             r.state.status,
             e === undefined ? '–' : formatDuration(e),
-            s.top1 === undefined ? '–' : `${(100 * s.top1).toFixed(1)}%`,
+            formatTop1(s),
           ]);
         }
         io.stdout.write(runs.length ? textTable(rows) + '\n' : `No runs in ${runsDir}\n`);
