@@ -50,7 +50,7 @@ export type { StartRunArgs } from './plans/runPlan';
 /** Import probes per Python and module list: one subprocess per pair in a window's life. */
 const probes = new Map<string, Promise<PythonImports>>();
 
-function probe(python: string, modules: string[]): Promise<PythonImports> {
+function probe(python: string, modules: readonly string[]): Promise<PythonImports> {
   const key = `${python}\0${modules.join(',')}`;
   let found = probes.get(key);
   if (!found) {

@@ -6,7 +6,9 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { JobTemplate } from '../../../server/engine/src/runs/jobCommand';
-import type { PythonImports } from '../../../server/engine/src/runs/trainer';
+import { JOB_MODULES, type PythonImports } from '../../../server/engine/src/runs/trainer';
+
+export { JOB_MODULES };
 import type { CliRunStatus, CliRunSummary } from '../../../contracts/src/cliEvents';
 import { formatTop1 } from '../../../server/engine/src/runs/compareRuns';
 import type { RunExecutor, RunKind } from '../../../server/engine/src/runs/runFolder';
@@ -67,12 +69,6 @@ export interface JobChoice {
   description: string;
   job: JobTemplate;
 }
-
-/** The modules each built-in kind's Python must import (custom commands bring their own). */
-export const JOB_MODULES: Readonly<Record<'builtin' | 'openclip', string[]>> = Object.freeze({
-  builtin: ['torch', 'numpy', 'PIL'],
-  openclip: ['open_clip'],
-});
 
 /** What the probes of the chosen Python found, per kind; a kind not probed (yet) is unknown. */
 export type JobProbes = Partial<Record<'builtin' | 'openclip', PythonImports>>;

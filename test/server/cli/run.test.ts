@@ -177,7 +177,7 @@ describe('metacurate run (built-in trainer, real PyTorch)', function () {
   });
 });
 
-describe('metacurate run start on a text-only curation', () => {
+describe('metacurate run start refuses up front: a text-only curation, a Python without the trainer', () => {
   const dir = tempDir('metacurate-run-textonly-');
   after(() => dir.remove());
   const ws = join(dir.path, 'ws');
@@ -223,6 +223,34 @@ describe('metacurate run start on a text-only curation', () => {
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, reason);
     }
+    assert.equal(existsSync(join(ws, '.metacurate', 'runs')), false, 'no run folder was made');
+  });
+
+  it('refuses a local run whose Python cannot import the trainer, before any run folder', async () => {
+    const images = curation('images', {
+      'pool-000000.tar': Buffer.concat([member('0001.txt', 'a dog'), member('0001.png', 'PNG'), END]),
+    });
+    const missing = join(dir.path, 'no-python');
+    const openclip = await cli([
+      'run',
+      'start',
+      '--curation',
+      images,
+      '--workspace',
+      ws,
+      '--kind',
+      'openclip',
+      '--python',
+      missing,
+    ]);
+    assert.equal(openclip.code, 2, openclip.stderr);
+    assert.match(
+      openclip.stderr,
+      /--python .*no-python cannot import open_clip for an OpenCLIP run: cannot run .*no-python \(ENOENT\) \(pip install open_clip_torch there/,
+    );
+    const builtin = await cli(['run', 'start', '--curation', images, '--workspace', ws, '--python', missing]);
+    assert.equal(builtin.code, 2, builtin.stderr);
+    assert.match(builtin.stderr, /cannot import torch, numpy, PIL for a builtin run/);
     assert.equal(existsSync(join(ws, '.metacurate', 'runs')), false, 'no run folder was made');
   });
 });

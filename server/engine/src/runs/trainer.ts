@@ -147,6 +147,12 @@ export function runBuiltinTrainer(
   });
 }
 
+/** The modules each built-in kind's Python must import (custom commands bring their own). */
+export const JOB_MODULES: Readonly<Record<'builtin' | 'openclip', readonly string[]>> = Object.freeze({
+  builtin: ['torch', 'numpy', 'PIL'],
+  openclip: ['open_clip'],
+});
+
 /** Whether a Python can import modules: yes, or why not (one line). */
 export type PythonImports = { ok: true } | { ok: false; reason: string };
 
@@ -155,7 +161,11 @@ export type PythonImports = { ok: true } | { ok: false; reason: string };
  * modules can start with that Python: the reason is the error's last line (`ModuleNotFoundError:
  * No module named 'open_clip'`), that the Python cannot be run, or that the import took too long.
  */
-export function pythonImports(python: string, modules: string[], timeoutMs = 20000): Promise<PythonImports> {
+export function pythonImports(
+  python: string,
+  modules: readonly string[],
+  timeoutMs = 20000,
+): Promise<PythonImports> {
   return new Promise((resolvePromise) => {
     execFile(
       python,

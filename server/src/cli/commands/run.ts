@@ -23,6 +23,7 @@ import {
   type RunSpec,
 } from '../../../engine/src/runs/runFolder';
 import { cancelRun, executeRun } from '../../../engine/src/runs/runJob';
+import { JOB_MODULES, pythonImports } from '../../../engine/src/runs/trainer';
 import { trainingDataProblem } from '../../../engine/src/runs/trainingData';
 import { numberOption, withUsageErrors, type Command, type CommandIO } from '../command';
 
@@ -75,7 +76,9 @@ ${placeholders}
   --classnames C       their class names: a file or a comma-separated list
   --templates F        prompt templates with {c}, one a line
   --zeroshot-name N    dataset name in results (default from the data's file name)
-  --python PATH        Python with PyTorch (default ${DEFAULTS.python})
+  --python PATH        Python with PyTorch (default ${DEFAULTS.python}); a local builtin or
+                       openclip run first checks that it imports torch, numpy, PIL or
+                       open_clip (exit 2 when it does not)
   --executor local|slurm   (default local) slurm: one sbatch job, followed until it ends
   --partition P  --time T  --cpus-per-task N  --mem M  --sbatch-arg ARG (repeatable)
   --progress json|none     json: one state line per change on stdout
@@ -216,6 +219,20 @@ async function startRun(params: RunParams, v: Values, io: CommandIO): Promise<nu
   const problem = await trainingDataProblem(params.trainData);
   if (problem) {
     throw new UsageError(`--curation ${params.curation?.dir ?? '?'}: ${problem.label}: ${problem.detail}`);
+  }
+  // A local job's Python is this machine's: one that lacks the trainer's modules is said now.
+  // (A Slurm job's may be another environment's, activated by the job.)
+  if (params.executor === 'local' && (params.kind === 'builtin' || params.kind === 'openclip')) {
+    const modules = JOB_MODULES[params.kind];
+    const found = await pythonImports(params.python, modules);
+    if (!found.ok) {
+      throw new UsageError(
+        `--python ${params.python} cannot import ${modules.join(', ')} for ${params.kind === 'openclip' ? 'an OpenCLIP' : 'a builtin'} run: ${found.reason}` +
+          (params.kind === 'openclip'
+            ? ' (pip install open_clip_torch there, or pass another --python)'
+            : ' (pass another --python)'),
+      );
+    }
   }
   const runsDir = runsDirOf(v.workspace ?? '.');
   const { runDir, spec } = await createRunFolder(runsDir, params, (dir) =>
