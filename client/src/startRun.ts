@@ -23,7 +23,7 @@ import {
   jobChoices,
   jobOfArgs,
   launchArgv,
-  missingModulesQuestion,
+  missingModules,
   runStartArgv,
   TRAINING_DEFAULTS,
   validateSteps,
@@ -141,11 +141,7 @@ export class RunLauncher {
     const job = await this.askJob(title, settings.python, jobProbes, args);
     if (!job) return undefined;
     const kind = job.kind ?? 'builtin';
-    const question = missingModulesQuestion(kind, settings.python, await jobProbes);
-    if (question) {
-      const insist = await vscode.window.showWarningMessage(question, { modal: true }, 'Start Anyway');
-      if (insist !== 'Start Anyway') return undefined;
-    }
+
     let command = args?.command ?? job.command;
     if (asksCommand(kind, command)) {
       command = await vscode.window.showInputBox({
@@ -177,6 +173,18 @@ export class RunLauncher {
     }
     const executor = await askExecutor(title, 'one sbatch job');
     if (!executor) return undefined;
+    const missing = missingModules(kind, settings.python, await jobProbes, executor);
+    if (missing && 'refuse' in missing) {
+      void vscode.window.showErrorMessage(missing.refuse);
+      return undefined;
+    }
+    if (
+      missing &&
+      (await vscode.window.showWarningMessage(missing.ask, { modal: true }, 'Start Anyway')) !==
+        'Start Anyway'
+    ) {
+      return undefined;
+    }
     const argv = runStartArgv(
       { curation, job, executor, command, steps, batchSize: args?.batchSize, seed: args?.seed, zeroshot },
       settings,

@@ -128,19 +128,27 @@ export function jobChoices(
 }
 
 /**
- * The question to ask before starting a job whose Python was found lacking (the user may insist:
- * a Slurm node may run it in another environment); undefined when nothing was found lacking.
+ * What to say before starting a job whose Python was found lacking its modules: a local job is
+ * refused (it would fail the same way); a Slurm job asks first, since its node may activate
+ * another environment. Undefined when nothing was found lacking (or the kind needs none).
  */
-export function missingModulesQuestion(kind: RunKind, python: string, probes: JobProbes): string | undefined {
+export function missingModules(
+  kind: RunKind,
+  python: string,
+  probes: JobProbes,
+  executor: RunExecutor,
+): { refuse: string } | { ask: string } | undefined {
   if (kind !== 'builtin' && kind !== 'openclip') return undefined;
   const probe = probes[kind];
   if (!probe || probe.ok) return undefined;
   const what =
     kind === 'openclip' ? 'OpenCLIP (open_clip_torch)' : 'The built-in trainer (PyTorch, NumPy, Pillow)';
-  return (
+  const why =
     `${what} cannot start: ${python} cannot import ${JOB_MODULES[kind].join(', ')} (${probe.reason}). ` +
-    'Install it there or set metacurate.training.python. Start anyway (for a job that runs where they are installed)?'
-  );
+    'Install it there or set metacurate.training.python.';
+  return executor === 'local'
+    ? { refuse: `Metacurate: ${why}` }
+    : { ask: `${why} Start anyway (the Slurm job may run where it is installed)?` };
 }
 
 /**

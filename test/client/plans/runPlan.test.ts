@@ -8,7 +8,7 @@ import {
   jobChoices,
   jobOfArgs,
   launchArgv,
-  missingModulesQuestion,
+  missingModules,
   runFinishedMessage,
   runStartArgv,
   settingPath,
@@ -220,17 +220,21 @@ describe('runPlan', () => {
       );
     });
 
-    it('asks before starting a job whose Python lacks its modules, and not otherwise', () => {
+    it('refuses a local job whose Python lacks its modules, asks before a Slurm one, and says nothing otherwise', () => {
       const missing = { openclip: { ok: false as const, reason: "No module named 'open_clip'" } };
-      assert.equal(
-        missingModulesQuestion('openclip', '/usr/bin/python3', missing),
+      const why =
         "OpenCLIP (open_clip_torch) cannot start: /usr/bin/python3 cannot import open_clip (No module named 'open_clip'). " +
-          'Install it there or set metacurate.training.python. Start anyway (for a job that runs where they are installed)?',
-      );
-      assert.equal(missingModulesQuestion('builtin', '/usr/bin/python3', missing), undefined);
-      assert.equal(missingModulesQuestion('custom', '/usr/bin/python3', missing), undefined);
+        'Install it there or set metacurate.training.python.';
+      assert.deepEqual(missingModules('openclip', '/usr/bin/python3', missing, 'local'), {
+        refuse: `Metacurate: ${why}`,
+      });
+      assert.deepEqual(missingModules('openclip', '/usr/bin/python3', missing, 'slurm'), {
+        ask: `${why} Start anyway (the Slurm job may run where it is installed)?`,
+      });
+      assert.equal(missingModules('builtin', '/usr/bin/python3', missing, 'local'), undefined);
+      assert.equal(missingModules('custom', '/usr/bin/python3', missing, 'local'), undefined);
       assert.equal(
-        missingModulesQuestion('openclip', '/usr/bin/python3', { openclip: { ok: true } }),
+        missingModules('openclip', '/usr/bin/python3', { openclip: { ok: true } }, 'local'),
         undefined,
       );
     });
