@@ -141,7 +141,6 @@ export class RunLauncher {
     const job = await this.askJob(title, settings.python, jobProbes, args);
     if (!job) return undefined;
     const kind = job.kind ?? 'builtin';
-
     let command = args?.command ?? job.command;
     if (asksCommand(kind, command)) {
       command = await vscode.window.showInputBox({
