@@ -224,7 +224,10 @@ export class RunLauncher {
         dir,
         label: vscode.workspace.asRelativePath(dir, false),
         description,
-        problem: await this.trainingProblem(outputs.map((o) => resolve(dir, o))),
+        problem: await this.trainingProblem(
+          outputs.map((o) => resolve(dir, o)),
+          dir,
+        ),
       });
     }
     const pick = curationPick(candidates);
@@ -255,9 +258,9 @@ export class RunLauncher {
   }
 
   /** Why the files cannot be trained on; a file that cannot be read is a reason too. */
-  private async trainingProblem(files: string[]): Promise<TrainingDataProblem | undefined> {
+  private async trainingProblem(files: string[], dir: string): Promise<TrainingDataProblem | undefined> {
     try {
-      return await trainingDataProblem(files);
+      return await trainingDataProblem(files, dir);
     } catch (err) {
       return { label: 'unreadable', detail: (err as Error).message };
     }

@@ -10,7 +10,7 @@
  * The check reads the first samples of the first non-empty shard, or the CSV header: cheap
  * enough for the editor's curation pick.
  */
-import { extname } from 'node:path';
+import { extname, relative } from 'node:path';
 import { readCsvHeader } from '../pool/csv';
 import { readTar } from '../pool/tar';
 import { splitSampleName } from '../pool/webdataset';
@@ -85,11 +85,15 @@ const isImage = (ext: string) => (TRAINER_IMAGE_EXTENSIONS as readonly string[])
 
 /**
  * Why the curation's training files hold no image-text pairs the trainers read, or undefined
- * when they do. Empty outputs are passed over (a shard may keep no record); a file that cannot
+ * when they do (paths in the message relative to `root` when given). Empty outputs are passed over (a shard may keep no record); a file that cannot
  * be read throws the readers' InputError.
  */
-export async function trainingDataProblem(files: string[]): Promise<TrainingDataProblem | undefined> {
-  const byName = outputKindProblem(files);
+export async function trainingDataProblem(
+  files: string[],
+  /** The curation folder: the message names the outputs relative to it. */
+  root?: string,
+): Promise<TrainingDataProblem | undefined> {
+  const byName = outputKindProblem(files, root === undefined ? files : files.map((f) => relative(root, f)));
   if (byName) return byName;
   if (outputKind(files[0]) === 'csv') return csvProblem(files[0]);
   for (const file of files) {

@@ -69,6 +69,10 @@ describe('training data of a curation', () => {
       /its outputs \(pool\.jsonl, more\.txt\) are \.jsonl, \.txt files, without images/,
     );
     assert.equal((await trainingDataProblem(['/c/pool.parquet']))?.label, TEXT_ONLY);
+    assert.match(
+      (await trainingDataProblem(['/c/data/pool.jsonl'], '/c'))!.detail,
+      /^its outputs \(data\/pool\.jsonl\) are \.jsonl files/,
+    );
     assert.equal(outputKindProblem(['/c/a.tar', '/c/b.csv'])?.label, 'mixed outputs');
     assert.equal(outputKindProblem([])?.label, 'no outputs');
   });
