@@ -178,7 +178,8 @@ export class RunsController implements vscode.Disposable {
     }
     const picked = await vscode.window.showQuickPick(
       runs.map((r) => ({ label: r.spec.id, description: r.state.status, run: r })),
-      { placeHolder },
+      // A running run's notifications and view updates must not close the pick under the user.
+      { placeHolder, ignoreFocusOut: true },
     );
     return picked?.run;
   }

@@ -5,7 +5,12 @@
  * a run is going.
  */
 import * as vscode from 'vscode';
-import { summarizeRun, type RunSummary } from '../../server/engine/src/runs/compareRuns';
+import {
+  chanceLevel,
+  formatTop1,
+  summarizeRun,
+  type RunSummary,
+} from '../../server/engine/src/runs/compareRuns';
 import {
   elapsedSeconds,
   listRuns,
@@ -39,7 +44,10 @@ export function describeRun(run: RunEntry, summary: RunSummary, marks: string[])
   if (run.state.status === 'running' && p?.percent !== undefined) parts[0] += ` ${Math.floor(p.percent)}%`;
   const e = elapsedSeconds(run.state);
   if (e !== undefined) parts.push(formatDuration(e));
-  if (summary.top1 !== undefined) parts.push(`top-1 ${pct(summary.top1)}`);
+  if (summary.top1 !== undefined) {
+    const chance = chanceLevel(summary.top1, summary.classes, summary.evalImages);
+    parts.push(`top-1 ${pct(summary.top1)}${chance?.nearChance ? ' (at chance)' : ''}`);
+  }
   return [...marks, parts.join(' · ')].join(' ');
 }
 
@@ -122,7 +130,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
           : `${int(summary.poolRecords)} → ${int(summary.curatedRecords) ?? '?'}`,
       ],
       ['steps', int(summary.steps)],
-      ['top-1', pct(summary.top1)],
+      ['top-1', summary.top1 === undefined ? undefined : formatTop1(summary)],
       ['top-5', pct(summary.top5)],
       ['mean per-class top-1', pct(summary.meanPerClassTop1)],
       ['error', run.state.error?.split('\n')[0]],
@@ -159,6 +167,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunNode>, vscod
     if (run.spec.id === shown) tooltip.appendMarkdown(' — its per-class accuracy is shown inline');
     if (run.spec.id === baseline) tooltip.appendMarkdown(' — the baseline of comparisons');
     tooltip.appendMarkdown('\n\n');
+    if (summary.top1 !== undefined)
+      tooltip.appendText(`zero-shot ${summary.dataset ?? ''} top-1 ${formatTop1(summary)}\n\n`);
     if (run.state.error) tooltip.appendCodeblock(run.state.error, 'text');
     tooltip.appendCodeblock(run.spec.command.join(' '), 'shell');
     item.tooltip = tooltip;

@@ -134,6 +134,10 @@ export interface CliRunSummary {
   top5?: number;
   meanPerClassTop1?: number;
   perClass?: Record<string, number | null>;
+  /** Classes of the zero-shot evaluation, where known: top-1 by chance is 1 / classes. */
+  classes?: number;
+  /** Images of the zero-shot evaluation, where the trainer says (the built-in one does). */
+  evalImages?: number;
 }
 
 /** The run ended (the command exits next). */
@@ -272,6 +276,8 @@ const runSummaryShape = shape({
   top5: optional(isNumber),
   meanPerClassTop1: optional(isNumber),
   perClass: optional(recordOf((v) => v === null || isNumber(v))),
+  classes: optional(isNumber),
+  evalImages: optional(isNumber),
 });
 
 const EVENT_SHAPES: Record<CliEvent['type'], Check> = {

@@ -4,7 +4,8 @@
 // appear inline next to the class entries of the metadata file (checked against the run's own
 // results through the CLI). Then a second, shorter run, the first as baseline (changes in points
 // inline), the comparison side by side, the accuracy over the balance panel's entry chart, a
-// cancelled run, and the log. Started by test/e2e/main.mjs (`bash scripts/e2e/run.sh`).
+// cancelled run, the log, and a text-only curation refused with its reason. Started by
+// test/e2e/main.mjs (`bash scripts/e2e/run.sh`).
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import {
@@ -333,6 +334,35 @@ export async function runsSuite(vsix) {
       timeout: 10_000,
       message: 'the trainer lines in job.log',
     });
+  });
+
+  test('a text-only curation is listed with its reason and refused before any run folder', async () => {
+    // The demo's kind of curation: JSONL captions, no images.
+    const demo = join(ws, 'demo-curated');
+    mkdirSync(demo, { recursive: true });
+    writeFileSync(join(demo, 'pool.jsonl'), '{"text": "a dog on a beach"}\n');
+    writeFileSync(
+      join(demo, 'summary.json'),
+      JSON.stringify({ t: 2000, kept: 1, pool: { records: 1 }, outputs: [{ output: 'pool.jsonl' }] }),
+    );
+    const before = runsOf(ws).length;
+    await command(page, 'Metacurate: Start Training Run…');
+    const widget = await quickTitle(page, /Start Training Run: curation$/);
+    const row = widget.locator('.monaco-list-row', { hasText: 'demo-curated' }).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    const rowText = (await row.innerText()).replace(/\s+/g, ' ');
+    expect(rowText.includes('text only: the trainer needs images'), `row ${rowText} lacks its reason`);
+    await screenshot('text-only-curation-listed');
+    await pickRow(widget, 'demo-curated');
+    const refusal = await toast(page, 'cannot train on demo-curated', 15_000);
+    expect(
+      /text only: the trainer needs images \(its outputs \(pool\.jsonl\) are \.jsonl files/.test(
+        await refusal.innerText(),
+      ),
+      'the refusal says why',
+    );
+    await screenshot('text-only-curation-refused');
+    expect(runsOf(ws).length === before, 'no run folder was made');
   });
 
   try {

@@ -6,7 +6,11 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { JobTemplate } from '../../../server/engine/src/runs/jobCommand';
-import type { CliRunStatus } from '../../../contracts/src/cliEvents';
+import { JOB_MODULES, type PythonImports } from '../../../server/engine/src/runs/trainer';
+
+export { JOB_MODULES };
+import type { CliRunStatus, CliRunSummary } from '../../../contracts/src/cliEvents';
+import { formatTop1 } from '../../../server/engine/src/runs/compareRuns';
 import type { RunExecutor, RunKind } from '../../../server/engine/src/runs/runFolder';
 
 /** What a caller (a test, another command) may give; the rest is asked or taken from settings. */
@@ -66,30 +70,51 @@ export interface JobChoice {
   job: JobTemplate;
 }
 
-const BUILTIN_JOBS: readonly JobChoice[] = [
-  {
-    label: 'Built-in trainer',
-    description: 'trainer/ (PyTorch): a small CLIP, zero-shot evaluation; runs on a CPU',
-    job: { name: 'Built-in trainer', kind: 'builtin' },
-  },
-  {
-    label: 'OpenCLIP',
-    description: 'python -m open_clip_train.main (open_clip_torch installed)',
-    job: { name: 'OpenCLIP', kind: 'openclip' },
-  },
-  {
-    label: 'Custom command…',
-    description: 'a shell command with ${data}, ${out}, ${seed}…',
-    job: { name: 'Custom command…', kind: 'custom' },
-  },
-];
+/** What the probes of the chosen Python found, per kind; a kind not probed (yet) is unknown. */
+export type JobProbes = Partial<Record<'builtin' | 'openclip', PythonImports>>;
+
+function builtinJobs(python: string, probes: JobProbes): JobChoice[] {
+  const builtin = probes.builtin;
+  const openclip = probes.openclip;
+  return [
+    {
+      label: 'Built-in trainer',
+      description:
+        builtin && !builtin.ok
+          ? `trainer/ (PyTorch): ${python} cannot import ${JOB_MODULES.builtin.join(', ')}: ${builtin.reason}`
+          : 'trainer/ (PyTorch): a small CLIP, zero-shot evaluation; runs on a CPU',
+      job: { name: 'Built-in trainer', kind: 'builtin' },
+    },
+    {
+      label: 'OpenCLIP',
+      // Installed only when the probe says so: never claimed from hope.
+      description: !openclip
+        ? `python -m open_clip_train.main (open_clip_torch not checked in ${python})`
+        : openclip.ok
+          ? `python -m open_clip_train.main (open_clip_torch installed in ${python})`
+          : `not installed in ${python}: ${openclip.reason} (pip install open_clip_torch)`,
+      job: { name: 'OpenCLIP', kind: 'openclip' },
+    },
+    {
+      label: 'Custom command…',
+      description: 'a shell command with ${data}, ${out}, ${seed}…',
+      job: { name: 'Custom command…', kind: 'custom' },
+    },
+  ];
+}
 
 /**
- * The job pick: the built-in kinds, the one of the `metacurate.training.kind` setting first, then
- * the job templates (a template without a kind is a custom command).
+ * The job pick: the built-in kinds, the one of the `metacurate.training.kind` setting first, each
+ * saying whether `python` imports what it needs, then the job templates (a template without a
+ * kind is a custom command).
  */
-export function jobChoices(preferredKind: RunKind, templates: JobTemplate[]): JobChoice[] {
-  const builtins = [...BUILTIN_JOBS].sort(
+export function jobChoices(
+  preferredKind: RunKind,
+  templates: JobTemplate[],
+  python = TRAINING_DEFAULTS.python,
+  probes: JobProbes = {},
+): JobChoice[] {
+  const builtins = builtinJobs(python, probes).sort(
     (a, b) => Number(b.job.kind === preferredKind) - Number(a.job.kind === preferredKind),
   );
   return [
@@ -100,6 +125,30 @@ export function jobChoices(preferredKind: RunKind, templates: JobTemplate[]): Jo
       job: t.kind === undefined ? { ...t, kind: 'custom' as const } : t,
     })),
   ];
+}
+
+/**
+ * What to say before starting a job whose Python was found lacking its modules: a local job is
+ * refused (it would fail the same way); a Slurm job asks first, since its node may activate
+ * another environment. Undefined when nothing was found lacking (or the kind needs none).
+ */
+export function missingModules(
+  kind: RunKind,
+  python: string,
+  probes: JobProbes,
+  executor: RunExecutor,
+): { refuse: string } | { ask: string } | undefined {
+  if (kind !== 'builtin' && kind !== 'openclip') return undefined;
+  const probe = probes[kind];
+  if (!probe || probe.ok) return undefined;
+  const what =
+    kind === 'openclip' ? 'OpenCLIP (open_clip_torch)' : 'The built-in trainer (PyTorch, NumPy, Pillow)';
+  const why =
+    `${what} cannot start: ${python} cannot import ${JOB_MODULES[kind].join(', ')} (${probe.reason}). ` +
+    'Install it there or set metacurate.training.python.';
+  return executor === 'local'
+    ? { refuse: `Metacurate: ${why}` }
+    : { ask: `${why} Start anyway (the Slurm job may run where it is installed)?` };
 }
 
 /**
@@ -157,6 +206,16 @@ export interface RunAnswers {
   /** The caller's overrides of the batch size and the seed. */
   batchSize?: number;
   seed?: number;
+  /** The zero-shot evaluation asked in the flow; null: skipped; undefined: from the settings. */
+  zeroshot?: ZeroShotAnswer | null;
+}
+
+/** Zero-shot evaluation data chosen in the flow (paths absolute, or class names as a list). */
+export interface ZeroShotAnswer {
+  data: string;
+  classnames?: string;
+  templates?: string;
+  name?: string;
 }
 
 /**
@@ -187,21 +246,33 @@ export function runStartArgv(
   const model = job.model ?? (kind === 'openclip' ? settings.openclipModel : settings.model);
   if (model) argv.push('--model', model);
   argv.push('--python', settings.python);
-  const zeroshot = settingPath(settings.zeroshotData, base);
-  if (zeroshot) {
-    argv.push('--zeroshot-data', zeroshot);
-    const classnames = settings.classnames.trim();
-    // A comma-separated list is the class names themselves; anything else names a file.
-    if (classnames)
-      argv.push('--classnames', classnames.includes(',') ? classnames : settingPath(classnames, base)!);
-    const prompts = settingPath(settings.promptTemplates, base);
-    if (prompts) argv.push('--templates', prompts);
-    const name = settings.zeroshotName.trim();
-    if (name) argv.push('--zeroshot-name', name);
+  const z = answers.zeroshot === undefined ? zeroShotOfSettings(settings, base) : answers.zeroshot;
+  if (z) {
+    argv.push('--zeroshot-data', z.data);
+    if (z.classnames) argv.push('--classnames', z.classnames);
+    if (z.templates) argv.push('--templates', z.templates);
+    if (z.name) argv.push('--zeroshot-name', z.name);
   }
   if (answers.command) argv.push('--command', answers.command);
   argv.push(...(job.args ?? []));
   return argv;
+}
+
+/** The zero-shot evaluation of the `metacurate.training.*` settings; undefined when `zeroshotData` is unset. */
+export function zeroShotOfSettings(
+  settings: TrainingSettings,
+  base: string | undefined,
+): ZeroShotAnswer | undefined {
+  const data = settingPath(settings.zeroshotData, base);
+  if (!data) return undefined;
+  const classnames = settings.classnames.trim();
+  return {
+    data,
+    // A comma-separated list is the class names themselves; anything else names a file.
+    classnames: classnames.includes(',') ? classnames : settingPath(classnames, base),
+    templates: settingPath(settings.promptTemplates, base),
+    name: settings.zeroshotName.trim() || undefined,
+  };
 }
 
 /** The full argv of a `run start` or `run rerun` started from the editor: in the workspace, JSON progress. */
@@ -225,17 +296,15 @@ export function curationDescription(summary: unknown): string | undefined {
   return `t=${String(s.t)} · kept ${s.kept.toLocaleString('en-US')} of ${records.toLocaleString('en-US')}`;
 }
 
-/** The notification at the end of a run: its status, its top-1 when it has one, the error's first line. */
+/** The notification at the end of a run: its status, its top-1 (with chance) when it has one, the error's first line. */
 export function runFinishedMessage(
   id: string,
   status: CliRunStatus,
-  summary: { top1?: number; dataset?: string },
+  summary: Pick<CliRunSummary, 'top1' | 'dataset' | 'classes' | 'evalImages'>,
   error?: string,
 ): string {
   const top1 =
-    summary.top1 !== undefined
-      ? ` · zero-shot ${summary.dataset} top-1 ${(100 * summary.top1).toFixed(1)}%`
-      : '';
+    summary.top1 !== undefined ? ` · zero-shot ${summary.dataset} top-1 ${formatTop1(summary)}` : '';
   const message = `Metacurate: run ${id} ${status}${top1}`;
   return error ? `${message}: ${error.split('\n')[0]}` : message;
 }

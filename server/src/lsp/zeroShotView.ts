@@ -4,7 +4,7 @@
  * onto the list's entries once per list and overlay.
  */
 import { accuracyByEntry, type ZeroShotOverlay } from '../../engine/src/classAccuracy';
-import { formatDelta } from '../../engine/src/runs/compareRuns';
+import { chanceLevel, formatDelta } from '../../engine/src/runs/compareRuns';
 import { inlineCode, zeroShotLabel } from './format';
 
 export interface EntryAccuracy {
@@ -72,8 +72,11 @@ export class ZeroShotView {
     const shown = this.shown();
     if (!z || !shown) return undefined;
     const base = shown.baseline;
+    // A class's accuracy by guessing is 1 / classes, as for the whole top-1.
+    const level = chanceLevel(z.run, Object.keys(shown.perClass).length);
+    const chance = level ? ` (chance ${(100 * level.chance).toFixed(1)}% for ${level.classes} classes)` : '';
     return (
-      `- Zero-shot top-1 on ${inlineCode(shown.dataset)} (run ${inlineCode(shown.runId)}): **${(100 * z.run).toFixed(1)}%**` +
+      `- Zero-shot top-1 on ${inlineCode(shown.dataset)} (run ${inlineCode(shown.runId)}): **${(100 * z.run).toFixed(1)}%**${chance}` +
       (base && z.baseline !== undefined
         ? `, ${formatDelta(z.run, z.baseline)} points against ${inlineCode(base.runId)} (${(100 * z.baseline).toFixed(1)}%)`
         : '')

@@ -8,11 +8,13 @@ import {
   jobChoices,
   jobOfArgs,
   launchArgv,
+  missingModules,
   runFinishedMessage,
   runStartArgv,
   settingPath,
   TRAINING_DEFAULTS,
   validateSteps,
+  type JobProbes,
   type RunAnswers,
   type TrainingSettings,
 } from '../../../client/src/plans/runPlan';
@@ -128,6 +130,24 @@ describe('runPlan', () => {
       assert.equal(flag(argv, '--zeroshot-name'), 'fashion-mnist');
     });
 
+    it('takes the zero-shot evaluation asked in the flow over the settings, and none when skipped', () => {
+      const settings = { ...SETTINGS, zeroshotData: 'eval/test', classnames: 'eval/classes.txt' };
+      const asked = {
+        data: '/ws/mini/test',
+        classnames: '/ws/mini/classnames.txt',
+        templates: '/ws/mini/templates.txt',
+        name: 'fashion-mnist',
+      };
+      const argv = runStartArgv({ ...BUILTIN, zeroshot: asked }, settings, '/ws');
+      assert.equal(flag(argv, '--zeroshot-data'), '/ws/mini/test');
+      assert.equal(flag(argv, '--classnames'), '/ws/mini/classnames.txt');
+      assert.equal(flag(argv, '--templates'), '/ws/mini/templates.txt');
+      assert.equal(flag(argv, '--zeroshot-name'), 'fashion-mnist');
+      const skipped = runStartArgv({ ...BUILTIN, zeroshot: null }, settings, '/ws');
+      assert.equal(flag(skipped, '--zeroshot-data'), undefined);
+      assert.equal(flag(skipped, '--classnames'), undefined);
+    });
+
     it('passes class names written inline (with commas) as they are', () => {
       const argv = runStartArgv(BUILTIN, { ...SETTINGS, zeroshotData: '/d', classnames: 'dog, cat' }, '/ws');
       assert.equal(flag(argv, '--classnames'), 'dog, cat');
@@ -172,6 +192,50 @@ describe('runPlan', () => {
       assert.deepEqual(
         jobChoices('builtin', []).map((c) => c.job.kind),
         ['builtin', 'openclip', 'custom'],
+      );
+    });
+
+    it('says OpenCLIP is installed only when the chosen Python imports it', () => {
+      const openclip = (probes: JobProbes) =>
+        jobChoices('builtin', [], '/opt/py/bin/python', probes).find((c) => c.label === 'OpenCLIP')!
+          .description;
+      assert.equal(
+        openclip({ openclip: { ok: true } }),
+        'python -m open_clip_train.main (open_clip_torch installed in /opt/py/bin/python)',
+      );
+      assert.equal(
+        openclip({ openclip: { ok: false, reason: "ModuleNotFoundError: No module named 'open_clip'" } }),
+        "not installed in /opt/py/bin/python: ModuleNotFoundError: No module named 'open_clip' (pip install open_clip_torch)",
+      );
+      assert.equal(
+        openclip({}),
+        'python -m open_clip_train.main (open_clip_torch not checked in /opt/py/bin/python)',
+      );
+      const builtin = jobChoices('builtin', [], 'python3', {
+        builtin: { ok: false, reason: 'cannot run python3 (ENOENT)' },
+      })[0];
+      assert.equal(
+        builtin.description,
+        'trainer/ (PyTorch): python3 cannot import torch, numpy, PIL: cannot run python3 (ENOENT)',
+      );
+    });
+
+    it('refuses a local job whose Python lacks its modules, asks before a Slurm one, and says nothing otherwise', () => {
+      const missing = { openclip: { ok: false as const, reason: "No module named 'open_clip'" } };
+      const why =
+        "OpenCLIP (open_clip_torch) cannot start: /usr/bin/python3 cannot import open_clip (No module named 'open_clip'). " +
+        'Install it there or set metacurate.training.python.';
+      assert.deepEqual(missingModules('openclip', '/usr/bin/python3', missing, 'local'), {
+        refuse: `Metacurate: ${why}`,
+      });
+      assert.deepEqual(missingModules('openclip', '/usr/bin/python3', missing, 'slurm'), {
+        ask: `${why} Start anyway (the Slurm job may run where it is installed)?`,
+      });
+      assert.equal(missingModules('builtin', '/usr/bin/python3', missing, 'local'), undefined);
+      assert.equal(missingModules('custom', '/usr/bin/python3', missing, 'local'), undefined);
+      assert.equal(
+        missingModules('openclip', '/usr/bin/python3', { openclip: { ok: true } }, 'local'),
+        undefined,
       );
     });
 
@@ -228,6 +292,15 @@ describe('runPlan', () => {
       assert.equal(
         runFinishedMessage('r1', 'succeeded', { top1: 0.4567, dataset: 'fashion-mnist' }),
         'Metacurate: run r1 succeeded · zero-shot fashion-mnist top-1 45.7%',
+      );
+      assert.equal(
+        runFinishedMessage('r3', 'succeeded', {
+          top1: 0.1,
+          dataset: 'fashion-mnist',
+          classes: 10,
+          evalImages: 100,
+        }),
+        'Metacurate: run r3 succeeded · zero-shot fashion-mnist top-1 10.0% (chance 10.0% for 10 classes: at chance)',
       );
       assert.equal(
         runFinishedMessage('r2', 'failed', {}, 'python exited 1\nTraceback…'),

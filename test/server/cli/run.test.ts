@@ -6,13 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../server/src/cli/main';
 import type { RunSummary } from '../../../server/engine/src/runs/compareRuns';
 import type { RunSpec } from '../../../server/engine/src/runs/runFolder';
 import { FASHION_CLASSES } from '../../../server/src/experiment/fashionPool';
 import { tempDir } from '../../support/fixtures';
+import { END, member } from '../engine/pool/tarFixtures';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -87,6 +88,7 @@ describe('metacurate run (built-in trainer, real PyTorch)', function () {
     assert.match(firstId, /^\d{8}-\d{6}-builtin$/);
     assert.match(r.stderr, /\[trainer\] step 20\/20/);
     assert.match(r.stderr, new RegExp(`Run ${firstId} succeeded; zero-shot fashion-mnist top-1 \\d+\\.\\d%`));
+    assert.match(r.stderr, /top-1 \d+\.\d% \(chance 10\.0% for 10 classes(: at chance)?\)/);
     const runDir = join(ws, '.metacurate', 'runs', firstId);
     const spec = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunSpec;
     assert.equal(spec.curation?.t, 20);
@@ -172,5 +174,83 @@ describe('metacurate run (built-in trainer, real PyTorch)', function () {
     assert.match(badKind.stderr, /--kind must be one of builtin, openclip, custom, got 'jax'/);
     assert.equal((await cli(['run', 'fly'])).code, 2);
     assert.match((await cli(['run', 'show', 'nope', '--workspace', ws])).stderr, /no run 'nope'/);
+  });
+});
+
+describe('metacurate run start refuses up front: a text-only curation, a Python without the trainer', () => {
+  const dir = tempDir('metacurate-run-textonly-');
+  after(() => dir.remove());
+  const ws = join(dir.path, 'ws');
+
+  function curation(name: string, outputs: Record<string, Buffer | string>): string {
+    const folder = join(dir.path, name);
+    mkdirSync(folder, { recursive: true });
+    for (const [file, data] of Object.entries(outputs)) writeFileSync(join(folder, file), data);
+    const summary = {
+      t: 5,
+      kept: 2,
+      pool: { records: 4 },
+      outputs: Object.keys(outputs).map((output) => ({ output })),
+    };
+    writeFileSync(join(folder, 'summary.json'), JSON.stringify(summary));
+    return folder;
+  }
+
+  it('refuses JSONL outputs and shards of captions only with exit 2, naming the curation, before any run folder', async () => {
+    const jsonl = curation('demo', { 'pool.jsonl': '{"text":"a dog"}\n' });
+    const captions = curation('captions', {
+      'pool-000000.tar': Buffer.concat([member('0001.txt', 'a dog'), member('0001.json', '{}'), END]),
+    });
+    for (const [folder, reason] of [
+      [jsonl, /demo: text only: the trainer needs images: its outputs \(pool\.jsonl\) are \.jsonl files/],
+      [
+        captions,
+        /--curation .*captions: text only: the trainer needs images: the samples of .*pool-000000\.tar have no image member/,
+      ],
+    ] as const) {
+      const r = await cli([
+        'run',
+        'start',
+        '--curation',
+        folder,
+        '--workspace',
+        ws,
+        '--kind',
+        'custom',
+        '--command',
+        'true',
+      ]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, reason);
+    }
+    assert.equal(existsSync(join(ws, '.metacurate', 'runs')), false, 'no run folder was made');
+  });
+
+  it('refuses a local run whose Python cannot import the trainer, before any run folder', async () => {
+    const images = curation('images', {
+      'pool-000000.tar': Buffer.concat([member('0001.txt', 'a dog'), member('0001.png', 'PNG'), END]),
+    });
+    const missing = join(dir.path, 'no-python');
+    const openclip = await cli([
+      'run',
+      'start',
+      '--curation',
+      images,
+      '--workspace',
+      ws,
+      '--kind',
+      'openclip',
+      '--python',
+      missing,
+    ]);
+    assert.equal(openclip.code, 2, openclip.stderr);
+    assert.match(
+      openclip.stderr,
+      /--python .*no-python cannot import open_clip for an OpenCLIP run: cannot run .*no-python \(ENOENT\) \(pip install open_clip_torch there/,
+    );
+    const builtin = await cli(['run', 'start', '--curation', images, '--workspace', ws, '--python', missing]);
+    assert.equal(builtin.code, 2, builtin.stderr);
+    assert.match(builtin.stderr, /cannot import torch, numpy, PIL for a builtin run/);
+    assert.equal(existsSync(join(ws, '.metacurate', 'runs')), false, 'no run folder was made');
   });
 });

@@ -282,7 +282,7 @@ describe('lsp protocol: small workspace', function () {
     });
     assert.match(
       hoverText(hover),
-      /Zero-shot top-1 on `pets` \(run `run-b`\): \*\*72\.0%\*\*, \+4\.0 points against `run-a` \(68\.0%\)/,
+      /Zero-shot top-1 on `pets` \(run `run-b`\): \*\*72\.0%\*\* \(chance 33\.3% for 3 classes\), \+4\.0 points against `run-a` \(68\.0%\)/,
     );
 
     await client.connection.sendNotification(ZeroShotResultsNotification, { overlay: null });

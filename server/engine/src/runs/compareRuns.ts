@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { CliRunSummary } from '../../../../contracts/src/cliEvents';
 import { join } from 'node:path';
 import { latestZeroShot, parseResultsJsonl, type ResultsRecord } from '../trainResults';
-import { elapsedSeconds, type RunEntry } from './runFolder';
+import { elapsedSeconds, type RunEntry, type RunSpec } from './runFolder';
 
 /** What a run achieved: the contract's row (`run list --json`, the `done` event). */
 export type RunSummary = CliRunSummary;
@@ -22,6 +22,11 @@ export function summarizeRun(run: RunEntry, records: ResultsRecord[] = readRunRe
   const { spec, state } = run;
   const z = latestZeroShot(records, spec.zeroshot?.name);
   const last = records[records.length - 1];
+  // The built-in trainer's evaluation records count the zero-shot images in num_samples and the
+  // training samples in samples_seen; other records count training samples in num_samples.
+  const trainSamples = (r: ResultsRecord | undefined) =>
+    typeof r?.raw.samples_seen === 'number' ? r.raw.samples_seen : r?.numSamples;
+  const evalImages = z && typeof z.record.raw.samples_seen === 'number' ? z.record.numSamples : undefined;
   return {
     id: spec.id,
     kind: spec.kind,
@@ -30,14 +35,80 @@ export function summarizeRun(run: RunEntry, records: ResultsRecord[] = readRunRe
     poolRecords: spec.curation?.poolRecords,
     curatedRecords: spec.curation?.curatedRecords,
     steps: last?.step ?? state.progress?.step ?? spec.steps,
-    samplesSeen: last?.numSamples,
+    samplesSeen: trainSamples(last),
     seconds: elapsedSeconds(state),
     dataset: z?.dataset,
     top1: z?.top1,
     top5: z?.top5,
     meanPerClassTop1: z?.meanPerClassTop1,
     perClass: z?.perClassTop1,
+    classes: z ? zeroShotClasses(spec, z.dataset, z.perClassTop1) : undefined,
+    evalImages,
   };
+}
+
+/** OpenCLIP's --imagenet-val evaluates on ImageNet's 1,000 classes. */
+const IMAGENET_CLASSES = 1000;
+
+/**
+ * The number of classes of a run's zero-shot evaluation: its per-class results, else the class
+ * names it was given (a comma-separated list, or a file of one name a line), else ImageNet's for
+ * OpenCLIP; undefined when none says.
+ */
+export function zeroShotClasses(
+  spec: Pick<RunSpec, 'kind' | 'zeroshot'>,
+  dataset: string,
+  perClass?: Record<string, number | null>,
+): number | undefined {
+  if (perClass && Object.keys(perClass).length > 0) return Object.keys(perClass).length;
+  const names = spec.zeroshot?.classnames;
+  if (names?.includes(',')) return names.split(',').filter((n) => n.trim()).length;
+  if (names) {
+    try {
+      const count = readFileSync(names, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim()).length;
+      if (count > 0) return count;
+    } catch {
+      // The file is gone: the count is unknown.
+    }
+  }
+  return spec.kind === 'openclip' && dataset.startsWith('imagenet') ? IMAGENET_CLASSES : undefined;
+}
+
+/** Top-1 by chance and whether a top-1 is no better than that, within the evaluation's noise. */
+export interface ChanceLevel {
+  /** 1 / classes. */
+  chance: number;
+  classes: number;
+  /**
+   * True when top-1 is at most chance plus two standard errors of a guess over the evaluation's
+   * images (sqrt(c (1 − c) / n)); without the image count, when it is within half a point.
+   */
+  nearChance: boolean;
+}
+
+export function chanceLevel(
+  top1: number | undefined,
+  classes: number | undefined,
+  evalImages?: number,
+): ChanceLevel | undefined {
+  if (top1 === undefined || classes === undefined || !(classes >= 2)) return undefined;
+  const chance = 1 / classes;
+  const noise =
+    evalImages !== undefined && evalImages > 0 ? 2 * Math.sqrt((chance * (1 - chance)) / evalImages) : 0.005;
+  return { chance, classes, nearChance: top1 <= chance + noise };
+}
+
+/**
+ * A top-1 with its chance level: `10.0% (chance 10.0% for 10 classes)`, and `: at chance` when it
+ * is within noise of it; the bare percentage when the class count is unknown.
+ */
+export function formatTop1(summary: Pick<RunSummary, 'top1' | 'classes' | 'evalImages'>): string {
+  const top1 = pct(summary.top1);
+  const level = chanceLevel(summary.top1, summary.classes, summary.evalImages);
+  if (!level) return top1;
+  return `${top1} (chance ${pct(level.chance)} for ${level.classes} classes${level.nearChance ? ': at chance' : ''})`;
 }
 
 const pct = (v: number | undefined | null) =>
@@ -75,6 +146,16 @@ export function comparisonRows(summaries: RunSummary[]): string[][] {
     ...summaries.map((s) => (s.seconds === undefined ? '–' : `${Math.round(s.seconds)} s`)),
   ]);
   rows.push(['top-1', ...summaries.map((s) => withDelta(s, s.top1, base.top1))]);
+  if (summaries.some((s) => chanceLevel(s.top1, s.classes))) {
+    rows.push([
+      'chance top-1',
+      ...summaries.map((s) => {
+        const level = chanceLevel(s.top1, s.classes, s.evalImages);
+        if (!level) return '–';
+        return `${pct(level.chance)} (${level.classes} classes)${level.nearChance ? ' at chance' : ''}`;
+      }),
+    ]);
+  }
   rows.push(['top-5', ...summaries.map((s) => withDelta(s, s.top5, base.top5))]);
   rows.push([
     'mean per-class top-1',

@@ -13,6 +13,7 @@ import { UsageError } from '../errors';
 import { openClipCommand, openClipPaths } from '../trainResults';
 import { fillTemplate } from './commandTemplate';
 import { builtinTrainerArgs, findTrainerDir, trainerEnv } from './trainer';
+import { outputKind, outputKindProblem } from './trainingData';
 import type { RunCuration, RunKind, RunParams, RunSpec } from './runFolder';
 
 export {
@@ -50,16 +51,11 @@ export function readCuration(dir: string): {
     throw new UsageError(`${path}: not JSON (${(err as Error).message})`);
   }
   const trainData = (summary.outputs ?? []).map((o) => resolve(root, o.output));
-  if (trainData.length === 0) throw new UsageError(`${path}: the curation wrote no output files`);
-  const types = new Set(
-    trainData.map((f) => (/\.tar$/i.test(f) ? 'webdataset' : /\.(csv|tsv)$/i.test(f) ? 'csv' : 'other')),
+  const problem = outputKindProblem(
+    trainData,
+    trainData.map((f) => f.slice(root.length + 1)),
   );
-  if (types.size !== 1 || types.has('other')) {
-    throw new UsageError(
-      `${root}: the curation's outputs (${trainData.map((f) => f.slice(root.length + 1)).join(', ')}) are not ` +
-        'WebDataset shards (.tar) or CSV/TSV files with image paths: the trainers read only those',
-    );
-  }
+  if (problem) throw new UsageError(`${root}: ${problem.label}: ${problem.detail}`);
   return {
     curation: {
       dir: root,
@@ -72,7 +68,7 @@ export function readCuration(dir: string): {
       metadataSha256: summary.metadata?.sha256,
     },
     trainData,
-    datasetType: [...types][0] as 'webdataset' | 'csv',
+    datasetType: outputKind(trainData[0]) as 'webdataset' | 'csv',
   };
 }
 

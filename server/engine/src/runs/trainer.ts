@@ -2,7 +2,7 @@
  * Running the built-in trainer (trainer/metacurate_trainer, Python with PyTorch) from Node: its
  * argument list, where its package is, and a child process whose stderr lines are passed on.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors';
@@ -144,5 +144,52 @@ export function runBuiltinTrainer(
       }
       resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderrTail: tail });
     });
+  });
+}
+
+/** The modules each built-in kind's Python must import (custom commands bring their own). */
+export const JOB_MODULES: Readonly<Record<'builtin' | 'openclip', readonly string[]>> = Object.freeze({
+  builtin: ['torch', 'numpy', 'PIL'],
+  openclip: ['open_clip'],
+});
+
+/** Whether a Python can import modules: yes, or why not (one line). */
+export type PythonImports = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Runs `PYTHON -c 'import M1, M2'` (at most `timeoutMs`) to learn whether a job that needs those
+ * modules can start with that Python: the reason is the error's last line (`ModuleNotFoundError:
+ * No module named 'open_clip'`), that the Python cannot be run, or that the import took too long.
+ */
+export function pythonImports(
+  python: string,
+  modules: readonly string[],
+  timeoutMs = 20000,
+): Promise<PythonImports> {
+  return new Promise((resolvePromise) => {
+    execFile(
+      python,
+      ['-c', `import ${modules.join(', ')}`],
+      { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8' },
+      (err, _stdout, stderr) => {
+        if (!err) return resolvePromise({ ok: true });
+        const e = err as NodeJS.ErrnoException & { killed?: boolean };
+        if (e.code === 'ENOENT' || e.code === 'EACCES') {
+          return resolvePromise({ ok: false, reason: `cannot run ${python} (${e.code})` });
+        }
+        if (e.killed) {
+          return resolvePromise({
+            ok: false,
+            reason: `importing ${modules.join(', ')} took over ${timeoutMs / 1000} s`,
+          });
+        }
+        const last = stderr
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .pop();
+        resolvePromise({ ok: false, reason: last ?? `exit ${String(e.code)}` });
+      },
+    );
   });
 }

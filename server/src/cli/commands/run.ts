@@ -3,7 +3,13 @@ import { parseArgs } from 'node:util';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError } from '../../../engine/src/errors';
 import { formatCliEvent, type CliEvent } from '../../../../contracts/src/cliEvents';
 import { formatDuration } from '../../../engine/src/progress';
-import { comparisonRows, markdownTable, summarizeRun, textTable } from '../../../engine/src/runs/compareRuns';
+import {
+  comparisonRows,
+  formatTop1,
+  markdownTable,
+  summarizeRun,
+  textTable,
+} from '../../../engine/src/runs/compareRuns';
 import { buildRunCommand, readCuration, TEMPLATE_PLACEHOLDERS } from '../../../engine/src/runs/jobCommand';
 import {
   createRunFolder,
@@ -17,6 +23,8 @@ import {
   type RunSpec,
 } from '../../../engine/src/runs/runFolder';
 import { cancelRun, executeRun } from '../../../engine/src/runs/runJob';
+import { JOB_MODULES, pythonImports } from '../../../engine/src/runs/trainer';
+import { trainingDataProblem } from '../../../engine/src/runs/trainingData';
 import { numberOption, withUsageErrors, type Command, type CommandIO } from '../command';
 
 const DEFAULTS = { steps: 200, batchSize: 64, seed: 0, python: '/usr/bin/python3' };
@@ -45,7 +53,10 @@ trainer's output with results.jsonl. The VS Code extension's Runs view shows the
 IDs may be shortened to a unique prefix, or given as a run folder.
 
 Start options:
-  --curation DIR       a finished curation (its summary.json lists WebDataset shards or CSVs)
+  --curation DIR       a finished curation of image-text pairs: its summary.json lists
+                       WebDataset shards with image members (.jpg, .png, …) beside .txt, or
+                       CSV/TSV with 'filepath' (image paths) and 'title' columns; a text-only
+                       curation (JSONL, text, captions only) is refused (exit 2)
   --kind K             builtin (default: trainer/, PyTorch, works on a CPU), openclip
                        (python -m open_clip_train.main, open_clip_torch 3.3.0 flags), custom
   --command TEMPLATE   custom: a shell command for /bin/sh with placeholders; each reaches the
@@ -65,7 +76,9 @@ ${placeholders}
   --classnames C       their class names: a file or a comma-separated list
   --templates F        prompt templates with {c}, one a line
   --zeroshot-name N    dataset name in results (default from the data's file name)
-  --python PATH        Python with PyTorch (default ${DEFAULTS.python})
+  --python PATH        Python with PyTorch (default ${DEFAULTS.python}); a local builtin or
+                       openclip run first checks that it imports torch, numpy, PIL or
+                       open_clip (exit 2 when it does not)
   --executor local|slurm   (default local) slurm: one sbatch job, followed until it ends
   --partition P  --time T  --cpus-per-task N  --mem M  --sbatch-arg ARG (repeatable)
   --progress json|none     json: one state line per change on stdout
@@ -202,6 +215,25 @@ async function startRun(params: RunParams, v: Values, io: CommandIO): Promise<nu
   if (v.progress !== undefined && v.progress !== 'json' && v.progress !== 'none') {
     throw new UsageError(`--progress must be json or none, got '${v.progress}'`);
   }
+  // Refused before a run folder exists: a text-only curation would fail in the trainer.
+  const problem = await trainingDataProblem(params.trainData);
+  if (problem) {
+    throw new UsageError(`--curation ${params.curation?.dir ?? '?'}: ${problem.label}: ${problem.detail}`);
+  }
+  // A local job's Python is this machine's: one that lacks the trainer's modules is said now.
+  // (A Slurm job's may be another environment's, activated by the job.)
+  if (params.executor === 'local' && (params.kind === 'builtin' || params.kind === 'openclip')) {
+    const modules = JOB_MODULES[params.kind];
+    const found = await pythonImports(params.python, modules);
+    if (!found.ok) {
+      throw new UsageError(
+        `--python ${params.python} cannot import ${modules.join(', ')} for ${params.kind === 'openclip' ? 'an OpenCLIP' : 'a builtin'} run: ${found.reason}` +
+          (params.kind === 'openclip'
+            ? ' (pip install open_clip_torch there, or pass another --python)'
+            : ' (pass another --python)'),
+      );
+    }
+  }
   const runsDir = runsDirOf(v.workspace ?? '.');
   const { runDir, spec } = await createRunFolder(runsDir, params, (dir) =>
     buildRunCommand(params, dir, v['trainer-dir']),
@@ -236,7 +268,7 @@ async function startRun(params: RunParams, v: Values, io: CommandIO): Promise<nu
     io.stderr.write(
       `Run ${spec.id} ${final.status}` +
         `${final.error ? `: ${final.error}` : ''}` +
-        `${summary.top1 !== undefined ? `; zero-shot ${summary.dataset} top-1 ${(100 * summary.top1).toFixed(1)}%` : ''}\n`,
+        `${summary.top1 !== undefined ? `; zero-shot ${summary.dataset} top-1 ${formatTop1(summary)}` : ''}\n`,
     );
     return final.status === 'succeeded' ? EXIT_OK : EXIT_BAD_INPUT;
   } finally {
@@ -282,7 +314,7 @@ export const runCommand: Command = {
             describe(r.spec),
             r.state.status,
             e === undefined ? '–' : formatDuration(e),
-            s.top1 === undefined ? '–' : `${(100 * s.top1).toFixed(1)}%`,
+            formatTop1(s),
           ]);
         }
         io.stdout.write(runs.length ? textTable(rows) + '\n' : `No runs in ${runsDir}\n`);

@@ -80,7 +80,7 @@ describe('run commands', () => {
     writeCuration(text, ['data/pool.jsonl']);
     assert.throws(
       () => readCuration(text),
-      /\(data\/pool\.jsonl\) are not WebDataset shards \(\.tar\) or CSV\/TSV/,
+      /text-only: text only: the trainer needs images: its outputs \(data\/pool\.jsonl\) are \.jsonl files, without images/,
     );
   });
 
