@@ -4,7 +4,7 @@
  * per record, whatever the pool's size), each record's text read back from its pool file.
  * The language server (`metacurate/entryRecords`) and `metacurate browse` both use it.
  */
-import { access, open, readFile } from 'node:fs/promises';
+import { access, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   EntryRecord,
@@ -28,6 +28,9 @@ import {
   type RecordLocation,
 } from './entryIndexFiles';
 import { entrySpans } from './entrySpans';
+
+/** The buffer of a reader of one record at its offset: most captions' lines fit. */
+const RECORD_CHUNK_BYTES = 16 * 1024;
 
 export interface EntryPage {
   entryId: number;
@@ -61,6 +64,7 @@ export class CurationEntryBrowser {
     private readonly counts: Float64Array,
     private readonly entries: EntriesIndexReader,
     private readonly records: RecordsIndexReader,
+    private readonly matches: FileHandle,
   ) {}
 
   /** Opens a folder that has its index (see hasEntryIndex; buildEntryIndexInWorker makes it). */
@@ -85,7 +89,11 @@ export class CurationEntryBrowser {
       await entries.close();
       throw err;
     });
-    return new CurationEntryBrowser(folder, facts, names, counts, entries, records);
+    const matches = await open(join(folder, 'matches.bin'), 'r').catch(async (err) => {
+      await Promise.all([entries.close(), records.close()]);
+      throw err;
+    });
+    return new CurationEntryBrowser(folder, facts, names, counts, entries, records, matches);
   }
 
   /** Entry ids whose text is `text` (the metadata may repeat an entry). */
@@ -192,23 +200,17 @@ export class CurationEntryBrowser {
 
   /** The record's matched ids, from matches.bin (16-byte header, then u32 words). */
   private async matchedIds(location: RecordLocation): Promise<number[]> {
-    const handle = await open(join(this.folder, 'matches.bin'), 'r');
-    try {
-      const at = 16 + 4 * location.matchWord;
-      const head = Buffer.alloc(4);
-      await handle.read(head, 0, 4, at);
-      const n = Math.min(head.readUInt32LE(0), OTHER_ENTRIES_CAP + 1);
-      const ids = Buffer.alloc(4 * n);
-      await handle.read(ids, 0, 4 * n, at + 4);
-      return Array.from(new Uint32Array(ids.buffer, ids.byteOffset, n));
-    } finally {
-      await handle.close();
-    }
+    const at = 16 + 4 * location.matchWord;
+    const head = Buffer.alloc(4);
+    await this.matches.read(head, 0, 4, at);
+    const n = Math.min(head.readUInt32LE(0), OTHER_ENTRIES_CAP + 1);
+    const ids = Buffer.alloc(4 * n);
+    await this.matches.read(ids, 0, 4 * n, at + 4);
+    return Array.from(new Uint32Array(ids.buffer, ids.byteOffset, n));
   }
 
   async close(): Promise<void> {
-    await this.entries.close();
-    await this.records.close();
+    await Promise.all([this.entries.close(), this.records.close(), this.matches.close()]);
   }
 }
 
@@ -251,6 +253,7 @@ async function readRecords(
             false,
           ),
           firstLine: l.line > 0 ? l.line : 1,
+          chunkBytes: RECORD_CHUNK_BYTES,
         };
         for await (const item of readPool(path, format, opts)) {
           if (item.kind === 'record') found.set(l.ordinal, item);
