@@ -79,6 +79,7 @@ export async function entryIndexSourceOf(folder: string): Promise<EntryIndexSour
  */
 export async function buildEntryIndexOfFolder(folder: string): Promise<void> {
   const paths = folderPaths(folder);
+  await entryIndexSourceOf(folder); // A folder without a finished curation is refused before the lock.
   const lock = await acquireFolderLock(paths.lock, 'browse (building the entry index)', () => undefined);
   try {
     await buildEntryIndex(await entryIndexSourceOf(folder), folder);
