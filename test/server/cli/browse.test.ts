@@ -89,7 +89,7 @@ describe('metacurate browse', function () {
       /^Entry 'cat' \(id 1\) at t = 30, seed 3: \d+ records match, \d+ kept, \d+ dropped; keep probability 0\.\d{4}$/,
     );
     assert.match(lines[1], /^Records 1–3 of \d+:$/);
-    assert.match(lines[3], /^(kept   |dropped) {2}pool\.jsonl:\d+ {2}\(.*pool\.jsonl:\d+\)$/);
+    assert.match(lines[3], /^(kept {3}|dropped) {2}pool\.jsonl:\d+ {2}\(.*pool\.jsonl:\d+\)$/);
     assert.match(lines[4], /\[cat\]/);
   });
 
