@@ -130,7 +130,6 @@ async function locateRecords(
   for (const task of source.tasks) {
     // Slices of one file are read as the whole file, once: same records, same keys, absolute lines.
     if (files.length > 0 && files[files.length - 1].path === task.file) continue;
-    files.push({ path: task.file, format: task.format, keyPrefix: task.keyPrefix, firstRecord: ordinal });
     const whole: PoolTask = {
       id: task.id,
       file: task.file,
@@ -139,6 +138,8 @@ async function locateRecords(
       bytes: 0,
     };
     const opts = readOptions(whole, run, 0, false);
+    const { file: path, format, keyPrefix } = task;
+    files.push({ path, format, keyPrefix, textFields: opts.textFields, firstRecord: ordinal });
     const visited = await visitSlice(whole, opts, {
       record: (line) => take(task.file, () => line.key, line.index, line.location),
       item: (item) => {
@@ -157,7 +158,8 @@ async function locateRecords(
       'unreadable',
       `the pool has ${ordinal} records now, the curation counted ${records}: it changed since; curate it again`,
     );
-  return { files, run, positions, matchWords, lines, indexes, kept };
+  // The text fields are per file: the same curation by any executor writes the same bytes.
+  return { files, run: { ...run, textFields: [] }, positions, matchWords, lines, indexes, kept };
 }
 
 /** The CSR inverse of the matches stream: per entry, its kept ordinals then its dropped ones. */
