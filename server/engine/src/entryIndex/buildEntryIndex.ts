@@ -82,11 +82,13 @@ export async function buildEntryIndexOfFolder(folder: string): Promise<void> {
   await entryIndexSourceOf(folder); // A folder without a finished curation is refused before the lock.
   const lock = await acquireFolderLock(paths.lock, 'browse (building the entry index)', () => undefined);
   try {
-    await buildEntryIndex(await entryIndexSourceOf(folder), folder);
+    const source = await entryIndexSourceOf(folder); // again: the folder is ours now
+    // Named in the manifest first: a build killed half-way leaves files a later run may replace.
     const manifest = JSON.parse(await readFile(paths.manifest, 'utf8')) as Manifest;
     const current = manifest.current!;
     current.files = [...new Set([...current.files, RECORDS_INDEX_FILE, ENTRIES_INDEX_FILE])].sort();
     await writeJsonAtomic(paths.manifest, manifest);
+    await buildEntryIndex(source, folder);
   } finally {
     await lock.release();
   }
