@@ -23,10 +23,9 @@ import {
   ENTRIES_INDEX_FILE,
   RECORDS_INDEX_FILE,
   writeEntriesIndex,
-  writeRecordsIndex,
+  RecordsIndexWriter,
   type EntryPostings,
   type IndexedPoolFile,
-  type RecordsTable,
 } from './entryIndexFiles';
 
 export interface EntryIndexSource {
@@ -42,11 +41,22 @@ export interface EntryIndexSource {
 /** Builds both files into `dir` (the stage, or the curation folder itself). */
 export async function buildEntryIndex(source: EntryIndexSource, dir: string): Promise<void> {
   const { records, stream } = await readMatchesFile(source.matchesPath);
-  const table = await locateRecords(source, records, stream);
-  const postings = invertMatches(stream, records, source.p.length, table.kept);
   // The record table first: a folder with entries.idx has both (the reader checks for it).
-  await writeRecordsIndex(join(dir, RECORDS_INDEX_FILE), table);
-  await writeEntriesIndex(join(dir, ENTRIES_INDEX_FILE), postings);
+  const table = await RecordsIndexWriter.open(join(dir, RECORDS_INDEX_FILE), records);
+  let kept: Uint8Array;
+  try {
+    const located = await locateRecords(source, records, stream, table);
+    kept = located.kept;
+    // The text fields are per file: the same curation by any executor writes the same bytes.
+    await table.commit(located.files, { ...source.run, textFields: [] });
+  } catch (err) {
+    await table.abort();
+    throw err;
+  }
+  await writeEntriesIndex(
+    join(dir, ENTRIES_INDEX_FILE),
+    invertMatches(stream, records, source.p.length, kept),
+  );
 }
 
 /** A finished curation's folder: the source of its index from its manifest, counts and summary. */
@@ -99,11 +109,8 @@ async function locateRecords(
   source: EntryIndexSource,
   records: number,
   stream: Uint32Array,
-): Promise<RecordsTable & { kept: Uint8Array }> {
-  const positions = new Float64Array(records);
-  const matchWords = new Float64Array(records);
-  const lines = new Uint32Array(records);
-  const indexes = new Uint32Array(records);
+  table: RecordsIndexWriter,
+): Promise<{ files: IndexedPoolFile[]; kept: Uint8Array }> {
   const kept = new Uint8Array(records);
   const files: IndexedPoolFile[] = [];
   const { seed, p, run } = source;
@@ -120,10 +127,7 @@ async function locateRecords(
     if (ordinal >= records || word >= stream.length) throw changed(file, location);
     const n = stream[word];
     const ids = stream.subarray(word + 1, word + 1 + n);
-    positions[ordinal] = location.byteOffset ?? -1;
-    matchWords[ordinal] = word;
-    lines[ordinal] = location.line ?? 0;
-    indexes[ordinal] = index;
+    table.add(location.byteOffset ?? -1, word, location.line ?? 0, index);
     // As the select pass: a record without ids is not kept, and its key is never made.
     if (n > 0 && keepRecord(seed, key(), ids, p)) kept[ordinal] = 1;
     word += n + 1;
@@ -147,11 +151,13 @@ async function locateRecords(
       item: (item) => {
         if (item.kind === 'record') take(task.file, () => item.key, item.index, item.location);
       },
-      batchDone: async () => undefined,
+      batchDone: () => table.flush(),
     });
     if (!visited)
-      for await (const item of readPool(task.file, task.format, opts))
+      for await (const item of readPool(task.file, task.format, opts)) {
         if (item.kind === 'record') take(task.file, () => item.key, item.index, item.location);
+        if (ordinal % 4096 === 0) await table.flush();
+      }
   }
   if (ordinal !== records || word !== stream.length)
     throw new InputError(
@@ -160,8 +166,7 @@ async function locateRecords(
       'unreadable',
       `the pool has ${ordinal} records now, the curation counted ${records}: it changed since; curate it again`,
     );
-  // The text fields are per file: the same curation by any executor writes the same bytes.
-  return { files, run: { ...run, textFields: [] }, positions, matchWords, lines, indexes, kept };
+  return { files, kept };
 }
 
 /** The CSR inverse of the matches stream: per entry, its kept ordinals then its dropped ones. */

@@ -9,16 +9,16 @@
  *   u32 postings[N]: record ordinals (the order of matches.bin), each entry's kept ones ascending,
  *   then its dropped ones ascending.
  *
- * `records.idx` — where each record is, for reading it back:
- *   header (32 bytes): "MCRECRD1", u32 records R, u32 JSON bytes J, 16 reserved;
- *   JSON (J bytes, space-padded to a multiple of 8): the pool files and the read settings;
- *   f64 positions[R]: the record's first byte in its file (-1 where the format has no offsets);
- *   f64 matchWords[R]: where its matched ids start in matches.bin's stream (u32 words);
- *   u32 lines[R]: its 1-based line (0: not a line format); u32 indexes[R]: its index in its file.
+ * `records.idx` — where each record is, for reading it back, written as the pool is read:
+ *   header (32 bytes): "MCRECRD1", u32 records R, 20 reserved;
+ *   R rows of 24 bytes: f64 the record's first byte in its file (-1 where the format has no
+ *   offsets), f64 where its matched ids start in matches.bin's stream (u32 words), u32 its 1-based
+ *   line (0: not a line format), u32 its index in its file;
+ *   JSON: the pool files and the read settings; f64 the JSON's length in bytes, last.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { InputError } from '../errors';
-import { openAtomicOutput } from '../fsAtomic';
+import { openAtomicOutput, type AtomicOutput } from '../fsAtomic';
 import type { PoolFormat } from '../pool/types';
 import type { RunSettings } from '../curateTasks';
 
@@ -38,14 +38,9 @@ export interface IndexedPoolFile {
   firstRecord: number;
 }
 
-export interface RecordsTable {
-  files: IndexedPoolFile[];
-  run: RunSettings;
-  positions: Float64Array;
-  matchWords: Float64Array;
-  lines: Uint32Array;
-  indexes: Uint32Array;
-}
+const ROW_BYTES = 24;
+/** Rows buffered before a write. */
+const ROWS_PER_WRITE = 1 << 16;
 
 export interface EntryPostings {
   offsets: Float64Array;
@@ -54,7 +49,7 @@ export interface EntryPostings {
   records: number;
 }
 
-function header(magic: string, a: number, b: number, c = 0): Buffer {
+function header(magic: string, a: number, b = 0, c = 0): Buffer {
   const h = Buffer.alloc(HEADER_BYTES);
   h.write(magic, 0, 'latin1');
   h.writeUInt32LE(a, 8);
@@ -86,18 +81,74 @@ export async function writeEntriesIndex(path: string, index: EntryPostings): Pro
   ]);
 }
 
-export async function writeRecordsIndex(path: string, table: RecordsTable): Promise<void> {
-  let json = JSON.stringify({ files: table.files, run: table.run });
-  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
-  const jsonBytes = Buffer.from(json, 'utf8');
-  await writeParts(path, [
-    header(RECORDS_MAGIC, table.positions.length, jsonBytes.length),
-    jsonBytes,
-    bytesOf(table.positions),
-    bytesOf(table.matchWords),
-    bytesOf(table.lines),
-    bytesOf(table.indexes),
-  ]);
+/**
+ * records.idx, written row by row as the pool is read (nothing per record stays in memory):
+ * `add` is synchronous (the byte-level readers' callbacks are), `flush` writes what was added.
+ */
+export class RecordsIndexWriter {
+  private rows = Buffer.alloc(ROW_BYTES * ROWS_PER_WRITE);
+  private pending = 0;
+  private written = 0;
+
+  private constructor(private readonly out: AtomicOutput) {}
+
+  static async open(path: string, records: number): Promise<RecordsIndexWriter> {
+    const out = await openAtomicOutput(path);
+    try {
+      await out.write(header(RECORDS_MAGIC, records));
+    } catch (err) {
+      await out.abort();
+      throw err;
+    }
+    return new RecordsIndexWriter(out);
+  }
+
+  add(position: number, matchWord: number, line: number, indexInFile: number): void {
+    if (this.pending === ROWS_PER_WRITE) {
+      // The caller did not flush in time (a batch longer than ROWS_PER_WRITE): grow.
+      const grown = Buffer.alloc(this.rows.length * 2);
+      this.rows.copy(grown);
+      this.rows = grown;
+    }
+    const at = this.pending * ROW_BYTES;
+    this.rows.writeDoubleLE(position, at);
+    this.rows.writeDoubleLE(matchWord, at + 8);
+    this.rows.writeUInt32LE(line, at + 16);
+    this.rows.writeUInt32LE(indexInFile, at + 20);
+    this.pending++;
+    this.written++;
+  }
+
+  /** Writes the rows added since the last flush. */
+  async flush(): Promise<void> {
+    if (this.pending === 0) return;
+    const rows = Buffer.from(this.rows.subarray(0, this.pending * ROW_BYTES));
+    this.pending = 0;
+    await this.write(rows);
+  }
+
+  get records(): number {
+    return this.written;
+  }
+
+  /** The trailer (files and settings), then the file goes into place. */
+  async commit(files: IndexedPoolFile[], run: RunSettings): Promise<void> {
+    await this.flush();
+    const json = Buffer.from(JSON.stringify({ files, run }), 'utf8');
+    const length = Buffer.alloc(8);
+    length.writeDoubleLE(json.length, 0);
+    await this.write(json);
+    await this.write(length);
+    await this.out.commit();
+  }
+
+  async abort(): Promise<void> {
+    await this.out.abort();
+  }
+
+  private write(bytes: Uint8Array): Promise<void> {
+    return this.out.write(bytes);
+  }
 }
 
 /** Reads little-endian numbers at absolute positions of an open file. */
@@ -197,42 +248,46 @@ export interface RecordLocation {
   indexInFile: number;
 }
 
-/** records.idx, open: a record's location is four reads. */
+/** records.idx, open: a record's location is one read. */
 export class RecordsIndexReader {
   private constructor(
     private readonly seeker: Seeker,
     readonly records: number,
     readonly files: IndexedPoolFile[],
     readonly run: RunSettings,
-    private readonly arraysAt: number,
   ) {}
 
   static async open(path: string): Promise<RecordsIndexReader> {
     const { seeker, head } = await openChecked(path, RECORDS_MAGIC);
     const records = head.readUInt32LE(8);
-    const jsonBytes = head.readUInt32LE(12);
     try {
-      const meta = JSON.parse((await seeker.bytes(HEADER_BYTES, jsonBytes)).toString('utf8')) as {
+      const { size } = await seeker.handle.stat();
+      const jsonBytes = await seeker.f64(size - 8);
+      const jsonAt = HEADER_BYTES + ROW_BYTES * records;
+      if (jsonAt + jsonBytes + 8 !== size)
+        throw new InputError(path, {}, 'unreadable', 'the index file is truncated or damaged');
+      const meta = JSON.parse((await seeker.bytes(jsonAt, jsonBytes)).toString('utf8')) as {
         files: IndexedPoolFile[];
         run: RunSettings;
       };
-      return new RecordsIndexReader(seeker, records, meta.files, meta.run, HEADER_BYTES + jsonBytes);
+      return new RecordsIndexReader(seeker, records, meta.files, meta.run);
     } catch (err) {
       await seeker.handle.close();
       throw err;
     }
   }
 
+  /** One read: the record's row. */
   async location(ordinal: number): Promise<RecordLocation> {
-    const r = this.records;
-    const at = this.arraysAt;
-    const [position, matchWord, line, indexInFile] = await Promise.all([
-      this.seeker.f64(at + 8 * ordinal),
-      this.seeker.f64(at + 8 * r + 8 * ordinal),
-      this.seeker.u32(at + 16 * r + 4 * ordinal),
-      this.seeker.u32(at + 20 * r + 4 * ordinal),
-    ]);
-    return { ordinal, file: this.fileOf(ordinal), position, matchWord, line, indexInFile };
+    const row = await this.seeker.bytes(HEADER_BYTES + ROW_BYTES * ordinal, ROW_BYTES);
+    return {
+      ordinal,
+      file: this.fileOf(ordinal),
+      position: row.readDoubleLE(0),
+      matchWord: row.readDoubleLE(8),
+      line: row.readUInt32LE(16),
+      indexInFile: row.readUInt32LE(20),
+    };
   }
 
   /** The file holding a record ordinal: the last whose firstRecord is at most it. */
