@@ -126,7 +126,10 @@ export class CurationEntryBrowser {
       page = toPage(await this.entries.postings(start + kept + from, count), false);
     else page = await this.unionPage(start, kept, dropped, from, count);
     const locations = await Promise.all(page.map((r) => this.records.location(r.ordinal)));
-    const texts = await readRecords(locations, this.records.run);
+    const [texts, matched] = await Promise.all([
+      readRecords(locations, this.records.run),
+      Promise.all(locations.map((l) => this.matchedIds(l))),
+    ]);
     const records: EntryRecord[] = [];
     for (let i = 0; i < page.length; i++) {
       const location = locations[i];
@@ -141,7 +144,7 @@ export class CurationEntryBrowser {
         spans: this.names ? spansIn(text, this.names[e], this.facts.padding) : [],
         kept: page[i].kept,
         probability: this.probability(e),
-        otherEntries: (await this.matchedIds(location))
+        otherEntries: matched[i]
           .filter((id) => id !== e)
           .slice(0, OTHER_ENTRIES_CAP)
           .map((id) => ({ id, entry: this.nameOf(id) })),
@@ -245,7 +248,8 @@ async function readRecords(
     const task = { id: 0, file: path, format, keyPrefix, bytes: 0 };
     const fileRun = { ...run, textFields };
     if (isSplittable(format) && wanted.every((l) => l.position >= 0)) {
-      for (const l of wanted) {
+      // One small read per record, all at once: the page costs about one read's latency.
+      const readOne = async (l: RecordLocation): Promise<void> => {
         const opts = {
           ...readOptions(
             { ...task, byteRange: { start: l.position, end: l.position + 1 } },
@@ -260,7 +264,8 @@ async function readRecords(
           if (item.kind === 'record') found.set(l.ordinal, item);
           break;
         }
-      }
+      };
+      await Promise.all(wanted.map(readOne));
       continue;
     }
     const byIndex = new Map(wanted.map((l) => [l.indexInFile, l.ordinal]));
