@@ -259,3 +259,9 @@ export interface BalanceResult {
  * matches.bin. Answers once the workspace is indexed. Cancellable.
  */
 export const BalanceRequest = new RequestType<BalanceParams, BalanceResult, void>('metacurate/balance');
+
+// ---------------------------------------------------------------------------------------------
+// The entry browser (records behind an entry): contracts/src/entryRecords.ts
+// ---------------------------------------------------------------------------------------------
+
+export * from './entryRecords';

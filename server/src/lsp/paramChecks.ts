@@ -33,6 +33,9 @@ import {
   CurationsRequest,
   SetActiveCurationRequest,
   BalanceRequest,
+  EntryRecordsRequest,
+  ENTRY_RECORDS_FILTERS,
+  ENTRY_RECORDS_MAX_LIMIT,
   ZeroShotResultsNotification,
 } from '../../../contracts/src/lsp';
 
@@ -57,6 +60,20 @@ const integer: Check = (v, at) =>
 const unsigned: Check = (v, at) =>
   Number.isInteger(v) && (v as number) >= 0 ? undefined : `${at} must be an integer ≥ 0, got ${describe(v)}`;
 const anything: Check = () => undefined;
+
+function oneOf(values: readonly string[]): Check {
+  return (v, at) =>
+    typeof v === 'string' && values.includes(v)
+      ? undefined
+      : `${at} must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}, got ${describe(v)}`;
+}
+
+function between(low: number, high: number): Check {
+  return (v, at) =>
+    Number.isInteger(v) && (v as number) >= low && (v as number) <= high
+      ? undefined
+      : `${at} must be an integer from ${low} to ${high}, got ${describe(v)}`;
+}
 
 function optional(check: Check): Check {
   return (v, at) => (v === undefined ? undefined : check(v, at));
@@ -99,6 +116,12 @@ const textDocument = object({ uri: string });
 const position = object({ line: unsigned, character: unsigned });
 const range = object({ start: position, end: position });
 const textDocumentPosition = { textDocument, position };
+/** One of the panel's sources: the samples, or a curation folder (a path). */
+const sourceSpec: Check = (v, at) => {
+  const problem = object({ kind: oneOf(['samples', 'curation']) })(v, at);
+  if (problem) return problem;
+  return (v as { kind: string }).kind === 'curation' ? object({ folder: string })(v, at) : undefined;
+};
 /** Requests that need no params accept none, null or an object. */
 const noParams: Check = optional(nullable(object()));
 
@@ -145,6 +168,17 @@ export const REQUEST_PARAMS: ReadonlyMap<string, Check> = new Map<string, Check>
   [CurationsRequest.method, object({ uri: optional(string) })],
   [SetActiveCurationRequest.method, object({ uri: string, curation: nullable(string) })],
   [BalanceRequest.method, object({ source: object({ kind: string, folder: optional(string) }) })],
+  [
+    EntryRecordsRequest.method,
+    object({
+      source: sourceSpec,
+      metadataUri: optional(string),
+      entryId: unsigned,
+      filter: oneOf(ENTRY_RECORDS_FILTERS),
+      offset: unsigned,
+      limit: between(1, ENTRY_RECORDS_MAX_LIMIT),
+    }),
+  ],
 ]);
 
 const perClass = object();

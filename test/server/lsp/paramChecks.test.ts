@@ -29,6 +29,7 @@ const REQUESTS_NEEDING_PARAMS = [
   'metacurate/curations',
   'metacurate/setActiveCuration',
   'metacurate/balance',
+  'metacurate/entryRecords',
 ];
 /** Requests that need nothing: no params, null or {}. */
 const REQUESTS_WITHOUT_PARAMS = ['metacurate/refreshCounts', 'metacurate/ready'];
@@ -93,6 +94,28 @@ describe('lsp params: shapes of requests and notifications', () => {
     assert.equal(check('initialize', { processId: 1, capabilities: [] }), undefined);
     assert.equal(check('workspace/didChangeConfiguration', { settings: null }), undefined);
     assert.equal(check('metacurate/zeroShotResults', { overlay: null }), undefined);
+    const page = { entryId: 3, filter: 'kept', offset: 0, limit: 50 };
+    assert.equal(check('metacurate/entryRecords', { source: { kind: 'samples' }, ...page }), undefined);
+    assert.equal(
+      check('metacurate/entryRecords', { source: { kind: 'curation', folder: '/c' }, ...page }),
+      undefined,
+    );
+  });
+
+  it('refuses an entry-records page with no folder, an unknown filter or an unbounded limit', () => {
+    const page = { entryId: 0, filter: 'all', offset: 0, limit: 10 };
+    assert.equal(
+      check('metacurate/entryRecords', { source: { kind: 'curation' }, ...page }),
+      'params.source.folder must be a string, got nothing',
+    );
+    assert.equal(
+      check('metacurate/entryRecords', { source: { kind: 'samples' }, ...page, filter: 'maybe' }),
+      'params.filter must be one of "all", "kept", "dropped", got the string "maybe"',
+    );
+    assert.equal(
+      check('metacurate/entryRecords', { source: { kind: 'samples' }, ...page, limit: 0 }),
+      'params.limit must be an integer from 1 to 1000, got number 0',
+    );
   });
 });
 
