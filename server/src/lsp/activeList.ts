@@ -200,6 +200,11 @@ export function describeActiveEntry(
       entry,
       active.padding,
     ),
+    browse: {
+      entryId: id,
+      source: curation ? { kind: 'curation', folder: curation.info.dir } : { kind: 'samples' },
+      metadataUri: active.uri,
+    },
   });
 }
 

@@ -76,6 +76,15 @@ export class ChartsView {
       }
     }
 
+    // A click on the ranked chart browses the records of the entry under the cursor.
+    const rankedHost = byId('chart-ranked');
+    rankedHost.title = 'Click a point to browse the records of its entry';
+    rankedHost.addEventListener('click', () => {
+      const id = this.rankedEntryAtCursor();
+      const { state } = this.inputs();
+      if (id !== undefined) post({ type: 'browseEntry', id, source: state.saved.source });
+    });
+
     // The zero-shot accuracy overlay's checkbox, in the ranked chart's head; shown only with an overlay.
     const toggle = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
     toggle.id = 'show-accuracy';
@@ -183,6 +192,14 @@ export class ChartsView {
   }
 
   /** The ranked chart: counts before and after at log-spaced ranks, and the accuracy points. */
+  /** The entry of the ranked chart's point under the cursor (undefined: none). */
+  private rankedEntryAtCursor(): number | undefined {
+    const idx = this.charts.get('ranked')?.plot?.cursor.idx;
+    const order = this.inputs().data?.model.order;
+    if (idx == null || !order || idx >= this.rankedRanks.length) return undefined;
+    return order[this.rankedRanks[idx]];
+  }
+
   drawRanked(): void {
     const { state, data } = this.inputs();
     if (!data) return;

@@ -22,6 +22,9 @@ const COLUMNS: (Column & { sort: SortKey; num: boolean })[] = [
   { key: 'accuracy', title: 'Zero-shot top-1', className: 'num', sort: 'accuracy', num: true },
 ];
 const ACCURACY_COLUMN = 6;
+/** The last column: a link to the entry browser (the records behind the entry). */
+const BROWSE_COLUMN: Column = { key: 'browse', title: 'Records', className: 'browse' };
+const BROWSE_TEXT = 'Browse ›';
 
 /** What the table shows: the state, the data and the figures' t, the per-entry expected kept. */
 export interface TableInputs {
@@ -48,9 +51,14 @@ export class EntryTable {
   ) {
     this.rows = new VirtualTable(
       byId('table-host'),
-      COLUMNS,
+      [...COLUMNS, BROWSE_COLUMN],
       (id, column) => this.cellText(id, column),
-      (id) => post({ type: 'revealEntry', id }),
+      (id, column) =>
+        post(
+          column === BROWSE_COLUMN.key
+            ? { type: 'browseEntry', id, source: inputs().state.saved.source }
+            : { type: 'revealEntry', id },
+        ),
     );
     // The first row in view, once the rows have followed the scroll (their frame is asked first).
     let scrollFrame = 0;
@@ -74,6 +82,11 @@ export class EntryTable {
       b.addEventListener('click', () => dispatch({ type: 'sort', key: c.sort }));
       this.header.appendChild(b);
     }
+    const browseHead = document.createElement('span');
+    browseHead.className = 'browse-head';
+    browseHead.textContent = BROWSE_COLUMN.title;
+    browseHead.title = 'The records that match each entry (the entry browser)';
+    this.header.appendChild(browseHead);
     this.searchBox.value = inputs().state.saved.search;
     this.searchBox.addEventListener('input', () => {
       clearTimeout(this.searchTimer);
@@ -120,8 +133,10 @@ export class EntryTable {
       }
       case 5:
         return kept ? dec2.format(kept[id]) : '…';
-      default:
+      case ACCURACY_COLUMN:
         return this.accuracyText(data, id);
+      default:
+        return BROWSE_TEXT;
     }
   }
 
