@@ -67,7 +67,14 @@ export interface BrowseEntryArgs {
   metadataUri?: string;
 }
 
-/** A `command:` link that opens the browser (hovers); the command receives `args` as its argument. */
+/**
+ * A `command:` link that opens the browser (hovers); the command receives `args` as its argument.
+ * Parentheses and quotes are escaped too, so the link stands as a Markdown link target.
+ */
 export function browseEntryCommandUri(args: BrowseEntryArgs): string {
-  return `command:${BROWSE_ENTRY_COMMAND}?${encodeURIComponent(JSON.stringify([args]))}`;
+  const query = encodeURIComponent(JSON.stringify([args])).replace(
+    /[()'!*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `command:${BROWSE_ENTRY_COMMAND}?${query}`;
 }
