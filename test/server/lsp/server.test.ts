@@ -225,6 +225,13 @@ describe('lsp protocol: small workspace', function () {
     assert.match(text, /Sample matches: \*\*5\*\* of 9 records in 4 sample files/);
     assert.match(text, /Curation: \*\*50,000\*\* \(`runs\/curation-1`\)/);
     assert.match(text, /Keep probability at t = 20,000: \*\*0\.40\*\* — \*\*head\*\*/);
+    // The entry browser's link: this entry of this list, in the curation shown.
+    const link = /\[Browse records\]\(command:metacurate\.browseEntry\?(\S+) /.exec(text);
+    assert.ok(link, text);
+    const [args] = JSON.parse(decodeURIComponent(link[1])) as [Record<string, unknown>];
+    assert.equal(args.entryId, 0);
+    assert.equal(args.metadataUri, metadataUri);
+    assert.match(JSON.stringify(args.source), /"kind":"curation","folder":".*runs\/curation-1"/);
     assert.equal((text.match(/^> /gm) ?? []).length, 3);
     assert.match(text, /> a \*\*dog\*\* in new york city/);
     assert.equal(textOf(METADATA_TEXT, hover!.range!), '"dog"');
