@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 const nodeEntries = [
   { in: 'server/src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'server/engine/src/curateWorker.ts', out: 'curateWorker' },
+  { in: 'server/engine/src/entryIndex/entryIndexWorker.ts', out: 'entryIndexWorker' },
   { in: 'server/src/metadata/ngramWorker.ts', out: 'metadataWorker' },
   { in: 'server/src/lsp/main.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension', external: ['vscode'] },

@@ -81,8 +81,9 @@ export interface EntryRecord {
   /** Curation only: whether the curation kept this record (it is in the curated output). */
   kept?: boolean;
   /**
-   * This entry's keep probability, t / max(count, t) with the entry's pool count (the samples: at
-   * the active t, against the samples' counts).
+   * This entry's keep probability, t / max(count, t) with the entry's pool count. The samples: the
+   * one hovers show (the active curation's count and t when the list has one, else the samples'
+   * count at the `metacurate.t` setting).
    */
   probability: number;
   /** The other entries the text matched, in id order, at most OTHER_ENTRIES_CAP of them. */

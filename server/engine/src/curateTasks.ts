@@ -114,7 +114,7 @@ function isJsonl(format: PoolFormat): boolean {
  * Reads a slice with a visitor where its format has a byte-level reader (JSONL, CSV/TSV): the
  * passes then need no record object or string per record. False: read it with readPool.
  */
-async function visitSlice(task: PoolTask, opts: ReadOptions, visitor: RecordVisitor): Promise<boolean> {
+export async function visitSlice(task: PoolTask, opts: ReadOptions, visitor: RecordVisitor): Promise<boolean> {
   const format = task.format;
   if (isJsonl(format)) await visitJsonl(task.file, format === 'jsonl.gz', opts, visitor);
   else if (format === 'csv' || format === 'tsv') await visitDelimited(task.file, format, opts, visitor);
@@ -122,7 +122,7 @@ async function visitSlice(task: PoolTask, opts: ReadOptions, visitor: RecordVisi
   return true;
 }
 
-function readOptions(
+export function readOptions(
   task: PoolTask,
   run: RunSettings,
   firstRecordIndex = 0,

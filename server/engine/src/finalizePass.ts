@@ -19,6 +19,7 @@ import {
 } from './curateTasks';
 import { assertInsideOutput, checkSwap, listFiles, type Swap } from './curationFolder';
 import { asEnvironmentError, EnvironmentError, UsageError } from './errors';
+import { buildEntryIndex } from './entryIndex/buildEntryIndex';
 import { ExpectedSums, readMatchesStream } from './expectedSums';
 import { makeFolders, openAtomicOutput, removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
 import type { Padding } from './match/spacing';
@@ -66,6 +67,17 @@ export async function finalizeCuration(
     const sums = new ExpectedSums(p, countValues, curveThresholds(countValues, options.t));
     await writeMatchesFile(prepared.tasks, workDir, join(stageDir, 'matches.bin'), counts.records, (ids) =>
       sums.addRecord(ids),
+    );
+    // The entry browser's index (entries.idx, records.idx), with the select pass's decisions.
+    await buildEntryIndex(
+      {
+        tasks: prepared.tasks,
+        run: prepared.run,
+        seed: options.seed,
+        p,
+        matchesPath: join(stageDir, 'matches.bin'),
+      },
+      stageDir,
     );
     const summary = summarize({
       options,

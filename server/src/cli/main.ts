@@ -21,6 +21,7 @@ import { curateCommand } from './commands/curate';
 import { curateTaskCommand } from './commands/curateTask';
 import { generatePoolCommand } from './commands/generatePool';
 import { matchCommand } from './commands/match';
+import { browseCommand } from './commands/browse';
 import { statsCommand } from './commands/stats';
 import { commandsFromOtherIssues } from './registry';
 
@@ -29,6 +30,7 @@ export const COMMANDS: Command[] = [
   countCommand,
   curateCommand,
   statsCommand,
+  browseCommand,
   curateTaskCommand,
   generatePoolCommand,
   ...commandsFromOtherIssues,

@@ -31,6 +31,7 @@ import { registerDiagnostics } from './handlers/diagnostics';
 import { registerDocumentSync } from './handlers/documentSync';
 import { registerHover } from './handlers/hover';
 import { registerInlayHints } from './handlers/inlayHints';
+import { registerEntryRecords } from './handlers/entryRecords';
 import { registerMetacurateRequests } from './handlers/metacurateRequests';
 import { registerNavigation } from './handlers/navigation';
 import { registerSemanticTokens } from './handlers/semanticTokens';
@@ -52,6 +53,7 @@ function createServer(connection: Connection): { state: ServerState; scheduler: 
   registerSemanticTokens(connection, state, scheduler);
   registerDiagnostics(connection, state);
   registerMetacurateRequests(connection, state, scheduler);
+  registerEntryRecords(connection, state, scheduler);
   state.documents.listen(connection);
   return { state, scheduler };
 }

@@ -38,6 +38,7 @@ describe('metacurate CLI', function () {
       'count',
       'curate',
       'stats',
+      'browse',
       'curate-task',
       'generate-pool',
       'metadata',

@@ -69,7 +69,9 @@ describe('curate (local executor)', function () {
       'data/a.jsonl.entries.jsonl',
       'data/b.jsonl',
       'data/b.jsonl.entries.jsonl',
+      'entries.idx',
       'matches.bin',
+      'records.idx',
     ]);
     assert.deepEqual(a, b);
   });
@@ -137,7 +139,15 @@ describe('curate (local executor)', function () {
     const work = join(dir.path, 'resume', '.metacurate', 'work');
     for (const id of [0, 2, 5]) rmSync(join(work, `count-${id}.done.json`));
     for (const f of readdirSync(work)) if (f.startsWith('select-')) rmSync(join(work, f));
-    for (const name of ['data', 'summary.json', 'matches.bin', 'counts.json', 'counts.bin'])
+    for (const name of [
+      'data',
+      'summary.json',
+      'matches.bin',
+      'counts.json',
+      'counts.bin',
+      'entries.idx',
+      'records.idx',
+    ])
       rmSync(join(dir.path, 'resume', name), { recursive: true, force: true });
     const summary = await curate({ ...base('resume'), workers: 2 });
     assert.equal(summary.resumed, true);
@@ -239,8 +249,8 @@ describe('curate (local executor)', function () {
   it('gives the same curated data whatever the order of the inputs', async () => {
     await curate({ ...base('reversed'), inputs: [...inputs].reverse(), workers: 2 });
     const withoutMatches = (tree: Record<string, string>) => {
-      // matches.bin lists records in input order; every other output is per file.
-      const { 'matches.bin': _, ...rest } = tree;
+      // matches.bin and the entry index list records in input order; every other output is per file.
+      const { 'matches.bin': _, 'entries.idx': _e, 'records.idx': _r, ...rest } = tree;
       return rest;
     };
     assert.deepEqual(

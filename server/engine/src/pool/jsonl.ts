@@ -151,7 +151,7 @@ class JsonlLines {
     const { file, gzip, opts } = this;
     let reader: Awaited<ReturnType<typeof openLineReader>>;
     try {
-      reader = await openLineReader(file, gzip, opts.byteRange?.start ?? 0);
+      reader = await openLineReader(file, gzip, opts.byteRange?.start ?? 0, opts.chunkBytes);
     } catch (err) {
       const skip = damagedGzipSkip(err, opts);
       if (skip === undefined) throw err;

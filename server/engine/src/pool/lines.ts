@@ -126,13 +126,18 @@ export function isBlank(buf: Buffer, start: number, end: number): boolean {
  * Opens a line reader on a file at a range start (or a gzip file from its beginning), with a
  * byte-order mark at offset 0 skipped. File-system failures become InputError 'unreadable'.
  */
-export async function openLineReader(file: string, gzip: boolean, startOffset = 0): Promise<ChunkReader> {
+export async function openLineReader(
+  file: string,
+  gzip: boolean,
+  startOffset = 0,
+  chunkBytes?: number,
+): Promise<ChunkReader> {
   // The gunzip stream would report a missing file only on its first read, with a raw message.
   if (gzip) await openOrReport(file, () => fsp.access(file, fsConstants.R_OK));
   const source: ByteSource = gzip
     ? new GunzipSource(file)
     : await openOrReport(file, () => FileSource.open(file, startOffset));
-  const reader = new ChunkReader(source, gzip ? 0 : startOffset);
+  const reader = new ChunkReader(source, gzip ? 0 : startOffset, chunkBytes);
   try {
     await skipBom(reader);
   } catch (err) {

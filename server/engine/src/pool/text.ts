@@ -20,7 +20,7 @@ import type { PoolItem, ReadOptions } from './types';
 
 export async function* readText(file: string, opts: ReadOptions): AsyncGenerator<PoolItem> {
   const ctx: RecordContext = { file, onError: opts.onError };
-  const reader = await openLineReader(file, false, opts.byteRange?.start ?? 0);
+  const reader = await openLineReader(file, false, opts.byteRange?.start ?? 0, opts.chunkBytes);
   const batches = lineBatches(reader, opts.byteRange?.end ?? Infinity);
   let line = (opts.firstLine ?? 1) - 1;
   let index = opts.firstRecordIndex ?? 0;

@@ -38,6 +38,11 @@ export interface ReadOptions {
    * turn it off, which saves a copy of every record.
    */
   withPayload?: boolean;
+  /**
+   * Line formats: the reader's buffer in bytes (it grows for a longer line). Default 4 MiB, for
+   * streaming; reading one record at a known offset (the entry browser) wants a small one.
+   */
+  chunkBytes?: number;
   /** Index of the first record of this range within the file (from the count pass); default 0. */
   firstRecordIndex?: number;
   /**

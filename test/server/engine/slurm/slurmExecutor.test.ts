@@ -157,7 +157,9 @@ describe('curate --executor slurm on a real single-node Slurm', function () {
       'data/part-c.jsonl.entries.jsonl',
       'data/part-d.jsonl',
       'data/part-d.jsonl.entries.jsonl',
+      'entries.idx',
       'matches.bin',
+      'records.idx',
     ]);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CurateSummary;
     assert.equal(summary.kept, localSummary.kept);
