@@ -53,10 +53,7 @@ export function formatProbability(p: number): string {
 export class BrowserView {
   private readonly records: HTMLElement;
 
-  constructor(
-    app: HTMLElement,
-    dispatch: (action: BrowserAction) => void,
-  ) {
+  constructor(app: HTMLElement, dispatch: (action: BrowserAction) => void) {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(browserCss);
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
@@ -143,10 +140,10 @@ function recordHtml(rec: EntryRecord, index: number, file: string): string {
       : `<span class="others">also: ${rec.otherEntries
           .map(
             (o) =>
-              `<button class="other-entry" data-entry-id="${o.id}" title="Browse entry ${o.id}">${escapeHtml(o.entry)}</button>`,
+              `<button class="other-entry" data-entry-id="${escapeHtml(String(o.id))}" title="Browse entry ${escapeHtml(String(o.id))}">${escapeHtml(o.entry)}</button>`,
           )
           .join(', ')}</span>`;
-  return `<li class="record" tabindex="0" data-index="${index}" data-kept="${rec.kept ?? ''}" title="Open ${escapeHtml(where)}">
+  return `<li class="record" tabindex="0" data-index="${index}" data-kept="${rec.kept === undefined ? '' : String(rec.kept === true)}" title="Open ${escapeHtml(where)}">
 <div class="record-text">${highlightHtml(rec.text, rec.spans)}</div>
 <div class="record-meta">${badge}<span class="probability">p = ${formatProbability(rec.probability)}</span>
 <span class="record-key">key ${escapeHtml(rec.key)}</span>
