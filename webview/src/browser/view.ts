@@ -7,7 +7,7 @@ import { int } from '../format';
 import browserCss from './browser.css';
 import { escapeHtml, highlightHtml } from './highlight';
 import { rangeLabel } from './paging';
-import type { BrowserAction, BrowserViewState } from './state';
+import type { BrowserAction, BrowserViewState, ShownPage } from './state';
 
 const TEMPLATE = `
 <header>
@@ -52,6 +52,8 @@ export function formatProbability(p: number): string {
 
 export class BrowserView {
   private readonly records: HTMLElement;
+  /** The page the list holds (the list is rebuilt only for another). */
+  private renderedPage: ShownPage | undefined;
 
   constructor(app: HTMLElement, dispatch: (action: BrowserAction) => void) {
     const sheet = new CSSStyleSheet();
@@ -73,7 +75,7 @@ export class BrowserView {
     // A click on another entry browses it; anywhere else on a record opens it.
     this.records.addEventListener('click', (e) => {
       const target = e.target as HTMLElement;
-      const other = target.closest<HTMLElement>('[data-entry-id]');
+      const other = target.closest<HTMLElement>('.other-entry');
       if (other) {
         e.stopPropagation();
         dispatch({ type: 'browse', entryId: Number(other.dataset.entryId) });
@@ -123,7 +125,12 @@ export class BrowserView {
     list.dataset.total = String(r.total);
     list.dataset.filter = page.query.filter;
     list.dataset.entryId = String(r.entryId);
+    if (this.renderedPage === page) return;
+    const newQuery = this.renderedPage?.query !== page.query;
+    this.renderedPage = page;
     list.innerHTML = r.records.map((rec, i) => recordHtml(rec, i, page.files[i] ?? rec.file)).join('');
+    // Another page or entry starts at its top.
+    if (newQuery) window.scrollTo(0, 0);
   }
 }
 
