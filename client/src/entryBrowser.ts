@@ -15,6 +15,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   BROWSE_ENTRY_COMMAND,
+  BROWSER_PAGE_SIZE,
   ENTRY_BROWSER_VIEW_TYPE,
   type BrowseQuery,
   type BrowserHostMessage,
@@ -167,7 +168,7 @@ export class EntryBrowserHost implements vscode.Disposable {
           entryId: target.entryId,
           filter: query.filter,
           offset: query.offset,
-          limit: 100,
+          limit: BROWSER_PAGE_SIZE,
         },
         cancel.token,
       );
