@@ -8,6 +8,7 @@
 //                          [--skip-reference] [--skip-curate] [--skip-lsp] [--skip-panel] [--quick]
 //                          [--synthetic] [--only-matching] [--skip-line-rate] [--curation-records N]
 //                          [--webdataset-mb MB] [--scale-sizes N,N,...]
+//                          [--entry-browser-records N] [--skip-entry-browser]
 //
 // --synthetic uses the generated data of scripts/generate_pool.mjs even when ../shared/data exists
 // (that is what runs on a machine without it). --only-matching runs section 2 alone (ours cold and
@@ -26,12 +27,16 @@
 //      captions as JSONL and TSV vs scripts/reference_curate.py (counts and expected kept checked),
 //      Parquet vs our JSONL, WebDataset shards with image-sized payloads vs `cp`, 2 workers vs 1,
 //      and generated pools of growing size (--scale-sizes: time per record, peak memory).
+//   3c. the entry browser (scripts/bench/entryBrowser.mjs): pages of the records behind head and
+//      tail entries of a generated curation of --entry-browser-records (default 10M) records,
+//      median and worst ms against the 100 ms target; the index's size and build times.
 //   4. worst-case matching (scripts/bench/worstCase.mjs): time per caption token at 10k-80k tokens
 //      on metadata built to make matching quadratic (a 25,000-token entry, prefixes of each other).
 //   5. language server (scripts/bench/lsp.mjs) and the entry balance panel in headless Chromium
 //      (scripts/bench/panel.mjs: moves of t to the updated figures on 1M texts x 500k entries,
 //      frame times scrolling the 500k-row table).
 import { benchCuration } from './bench/curation.mjs';
+import { benchEntryBrowser } from './bench/entryBrowser.mjs';
 import { benchLanguageServer } from './bench/lsp.mjs';
 import { benchPanel, formatPanelValue } from './bench/panel.mjs';
 import { benchWorstCase } from './bench/worstCase.mjs';
@@ -93,6 +98,8 @@ function parseOptions() {
       'curation-records': { type: 'string' },
       'webdataset-mb': { type: 'string' },
       'scale-sizes': { type: 'string' },
+      'entry-browser-records': { type: 'string' },
+      'skip-entry-browser': { type: 'boolean', default: false },
     },
   });
   return {
@@ -109,6 +116,8 @@ function parseOptions() {
     skipLineRate: values['skip-line-rate'] || values['only-matching'],
     curationRecords: Number(values['curation-records'] ?? (values.quick ? 30_000 : 300_000)),
     webdatasetMB: Number(values['webdataset-mb'] ?? (values.quick ? 30 : 300)),
+    entryBrowserRecords: Number(values['entry-browser-records'] ?? (values.quick ? 300_000 : 10_000_000)),
+    skipEntryBrowser: values['skip-entry-browser'] || values['only-matching'],
     scaleSizes: (values['scale-sizes'] ?? (values.quick ? '100000,300000' : '1000000,3000000,10000000'))
       .split(',')
       .filter(Boolean)
@@ -683,6 +692,21 @@ async function main() {
         problems,
         notes,
       });
+  let entryBrowser;
+  if (!options.skipEntryBrowser) {
+    log(
+      `\nEntry browser: a generated curation of ${fmtCount(options.entryBrowserRecords)} records (under the system temp folder, deleted after)`,
+    );
+    entryBrowser = await benchEntryBrowser({
+      cli: CLI,
+      metadataPath: data.metadataPath,
+      records: options.entryBrowserRecords,
+      workers: options.workers,
+      log,
+    }).catch((err) => {
+      problems.push(`the entry browser bench failed: ${err instanceof Error ? err.message : err}`);
+    });
+  }
   let worstCase;
   if (!options.skipIndex) {
     log('\nWorst-case matching (dist/cli.js match; ns per caption token, median of 3)');
@@ -713,6 +737,13 @@ async function main() {
         section: `Curation at line rate (${fmtCount(options.curationRecords)} real captions x ${fmtCount(data.metadataEntries)} entries; reference: scripts/reference_curate.py)`,
       },
       ...lineRate.rows,
+    );
+  if (entryBrowser)
+    rows.push(
+      {
+        section: `Entry browser, a curation of ${fmtCount(options.entryBrowserRecords)} generated records (pages of records behind an entry; no reference)`,
+      },
+      ...entryBrowser,
     );
   if (worstCase)
     rows.push({ section: 'Worst-case matching (linear in the caption; no reference)' }, ...worstCase);
@@ -788,6 +819,7 @@ async function main() {
     },
     curation,
     lineRate: lineRate?.results,
+    entryBrowser,
     worstCase,
     languageServer,
     panel: panel && { rows: panel.rows, details: panel.details },

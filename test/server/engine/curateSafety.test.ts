@@ -75,8 +75,16 @@ function asIfKilledDuringCount(out: string, uncounted: number[]): void {
   const work = join(out, '.metacurate', 'work');
   for (const id of uncounted) rmSync(join(work, `count-${id}.done.json`));
   for (const f of readdirSync(work)) if (f.startsWith('select-')) rmSync(join(work, f));
-  for (const name of ['data', 'summary.json', 'matches.bin', 'counts.json', 'counts.bin'])
-    rmSync(join(out, name), { recursive: true, force: true });
+  const outputs = [
+    'data',
+    'summary.json',
+    'matches.bin',
+    'counts.json',
+    'counts.bin',
+    'entries.idx',
+    'records.idx',
+  ];
+  for (const name of outputs) rmSync(join(out, name), { recursive: true, force: true });
 }
 
 /** Replaces one caption in place with another of the same length, and puts the times back. */

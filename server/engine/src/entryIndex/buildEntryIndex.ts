@@ -82,11 +82,13 @@ export async function buildEntryIndexOfFolder(folder: string): Promise<void> {
   await entryIndexSourceOf(folder); // A folder without a finished curation is refused before the lock.
   const lock = await acquireFolderLock(paths.lock, 'browse (building the entry index)', () => undefined);
   try {
-    await buildEntryIndex(await entryIndexSourceOf(folder), folder);
+    const source = await entryIndexSourceOf(folder); // again: the folder is ours now
+    // Named in the manifest first: a build killed half-way leaves files a later run may replace.
     const manifest = JSON.parse(await readFile(paths.manifest, 'utf8')) as Manifest;
     const current = manifest.current!;
     current.files = [...new Set([...current.files, RECORDS_INDEX_FILE, ENTRIES_INDEX_FILE])].sort();
     await writeJsonAtomic(paths.manifest, manifest);
+    await buildEntryIndex(source, folder);
   } finally {
     await lock.release();
   }
@@ -130,7 +132,6 @@ async function locateRecords(
   for (const task of source.tasks) {
     // Slices of one file are read as the whole file, once: same records, same keys, absolute lines.
     if (files.length > 0 && files[files.length - 1].path === task.file) continue;
-    files.push({ path: task.file, format: task.format, keyPrefix: task.keyPrefix, firstRecord: ordinal });
     const whole: PoolTask = {
       id: task.id,
       file: task.file,
@@ -139,6 +140,8 @@ async function locateRecords(
       bytes: 0,
     };
     const opts = readOptions(whole, run, 0, false);
+    const { file: path, format, keyPrefix } = task;
+    files.push({ path, format, keyPrefix, textFields: opts.textFields, firstRecord: ordinal });
     const visited = await visitSlice(whole, opts, {
       record: (line) => take(task.file, () => line.key, line.index, line.location),
       item: (item) => {
@@ -157,7 +160,8 @@ async function locateRecords(
       'unreadable',
       `the pool has ${ordinal} records now, the curation counted ${records}: it changed since; curate it again`,
     );
-  return { files, run, positions, matchWords, lines, indexes, kept };
+  // The text fields are per file: the same curation by any executor writes the same bytes.
+  return { files, run: { ...run, textFields: [] }, positions, matchWords, lines, indexes, kept };
 }
 
 /** The CSR inverse of the matches stream: per entry, its kept ordinals then its dropped ones. */

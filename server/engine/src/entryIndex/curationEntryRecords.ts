@@ -241,14 +241,15 @@ async function readRecords(
   const byFile = new Map<string, RecordLocation[]>();
   for (const l of locations) byFile.set(l.file.path, [...(byFile.get(l.file.path) ?? []), l]);
   for (const [path, wanted] of byFile) {
-    const { format, keyPrefix } = wanted[0].file;
+    const { format, keyPrefix, textFields } = wanted[0].file;
     const task = { id: 0, file: path, format, keyPrefix, bytes: 0 };
+    const fileRun = { ...run, textFields };
     if (isSplittable(format) && wanted.every((l) => l.position >= 0)) {
       for (const l of wanted) {
         const opts = {
           ...readOptions(
             { ...task, byteRange: { start: l.position, end: l.position + 1 } },
-            run,
+            fileRun,
             l.indexInFile,
             false,
           ),
@@ -264,7 +265,7 @@ async function readRecords(
     }
     const byIndex = new Map(wanted.map((l) => [l.indexInFile, l.ordinal]));
     let left = byIndex.size;
-    for await (const item of readPool(path, format, readOptions(task, run, 0, false))) {
+    for await (const item of readPool(path, format, readOptions(task, fileRun, 0, false))) {
       if (item.kind !== 'record') continue;
       const ordinal = byIndex.get(item.index);
       if (ordinal === undefined) continue;

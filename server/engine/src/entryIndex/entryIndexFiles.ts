@@ -33,6 +33,8 @@ export interface IndexedPoolFile {
   path: string;
   format: PoolFormat;
   keyPrefix?: string;
+  /** The caption fields its reader takes (the run's, with the format's default made explicit). */
+  textFields: string[];
   firstRecord: number;
 }
 
