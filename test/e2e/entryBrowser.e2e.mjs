@@ -181,13 +181,13 @@ export async function entryBrowserSuite(vsix) {
 
   test('the filters list only the kept or only the dropped records', async () => {
     const frame = webviewFrame(page);
-    await frame.locator('[data-filter="kept"]').click();
+    await frame.locator('.filters [data-filter="kept"]').click();
     const kept = await browserShows(page, (f) => f.filter === 'kept', 'the kept records');
     expect(String(kept.total) === kept.kept, `kept filter: ${kept.total} records, ${kept.kept} kept`);
     const keptBadges = await frame.locator('.record .badge').allInnerTexts();
     expect(keptBadges.length > 0 && keptBadges.every((b) => b === 'kept'), `badges: ${keptBadges}`);
     await screenshot('kept');
-    await frame.locator('[data-filter="dropped"]').click();
+    await frame.locator('.filters [data-filter="dropped"]').click();
     const dropped = await browserShows(page, (f) => f.filter === 'dropped', 'the dropped records');
     expect(String(dropped.total) === dropped.dropped, `dropped filter: ${dropped.total}`);
     const droppedBadges = await frame.locator('.record .badge').allInnerTexts();
@@ -216,7 +216,7 @@ export async function entryBrowserSuite(vsix) {
   test('another entry a record matched is browsed from it, its markup shown as text', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'Entry Records' }).first().click();
     const frame = webviewFrame(page);
-    await frame.locator('[data-filter="all"]').click();
+    await frame.locator('.filters [data-filter="all"]').click();
     await browserShows(page, (f) => f.filter === 'all' && f.title.startsWith('dog'), 'dog, all records');
     // dog's records from 201 on are "a cat and a dog": they also matched cat.
     await frame.locator('#next').click();
@@ -225,7 +225,7 @@ export async function entryBrowserSuite(vsix) {
     await frame.locator('.record .other-entry', { hasText: 'cat' }).first().click();
     const cat = await browserShows(page, (f) => f.title.startsWith('cat'), 'the browser on "cat"');
     expect(cat.total === counts.cat, `cat has ${cat.total} records, counts say ${counts.cat}`);
-    await frame.locator('[data-filter="all"]').click();
+    await frame.locator('.filters [data-filter="all"]').click();
     await frame.locator('#jump input').fill(String(cat.total));
     await frame.locator('#jump input').press('Enter');
     const text = await eventually(

@@ -64,7 +64,7 @@ export class BrowserView {
     byId('back').addEventListener('click', () => dispatch({ type: 'back' }));
     byId('previous').addEventListener('click', () => dispatch({ type: 'previous' }));
     byId('next').addEventListener('click', () => dispatch({ type: 'next' }));
-    for (const b of app.querySelectorAll<HTMLElement>('[data-filter]'))
+    for (const b of app.querySelectorAll<HTMLElement>('.filters [data-filter]'))
       b.addEventListener('click', () =>
         dispatch({ type: 'filter', filter: b.dataset.filter as 'all' | 'kept' | 'dropped' }),
       );
@@ -100,7 +100,7 @@ export class BrowserView {
       state.error ?? (state.loading ? 'Loading records…' : query ? '' : 'No entry chosen.');
     byId('back').hidden = state.saved.history.length === 0;
     byId('jump-error').textContent = state.jumpError ?? '';
-    for (const b of document.querySelectorAll<HTMLElement>('[data-filter]')) {
+    for (const b of document.querySelectorAll<HTMLElement>('.filters [data-filter]')) {
       const on = b.dataset.filter === (query?.filter ?? 'all');
       b.toggleAttribute('secondary', !on);
       b.setAttribute('aria-pressed', String(on));
