@@ -98,6 +98,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   clientOptions.initializationOptions = () => ({
     diagnostics: 'push',
     activeCurations: curations.remembered(),
+    commandLinks: [BROWSE_ENTRY_COMMAND],
   });
   client = new LanguageClient('metacurate', 'Metacurate Language Server', serverOptions, clientOptions);
 

@@ -87,7 +87,7 @@ describe('lsp protocol: small workspace', function () {
 
   before(async () => {
     writeSmallWorkspace(root);
-    client = await startClient({ root });
+    client = await startClient({ root, commandLinks: ['metacurate.browseEntry'] });
     await ready(client, ENTRIES.length, 4);
     await client.open(metadataUri, 'json', METADATA_TEXT);
     await client.open(uri('samples/captions.jsonl'), 'jsonl', JSONL_TEXT);
@@ -635,6 +635,8 @@ describe('lsp protocol: a .txt list under the samples folder used as metadata', 
       hoverText(hover),
       /`dog` · id 0[\s\S]*Sample matches: \*\*2\*\* of 3 records in 1 sample file\b/,
     );
+    // A client that did not offer the command (another editor) gets no link it cannot follow.
+    assert.doesNotMatch(hoverText(hover), /Browse records|command:/);
     // A rescan (Refresh Counts) keeps it out of the samples.
     assert.deepEqual(await client.connection.sendRequest(RefreshCountsRequest, {}), {
       samples: 1,
