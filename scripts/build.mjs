@@ -14,7 +14,10 @@ const nodeEntries = [
   { in: 'server/src/lsp/main.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension', external: ['vscode'] },
 ];
-const browserEntries = [{ in: 'webview/src/main.ts', out: 'webview' }];
+const browserEntries = [
+  { in: 'webview/src/main.ts', out: 'webview' },
+  { in: 'webview/src/browser/main.ts', out: 'entryBrowser' },
+];
 
 /** @satisfies {import('esbuild').BuildOptions} */
 const common = { bundle: true, sourcemap: true, minify: false, logLevel: 'warning', legalComments: 'none' };

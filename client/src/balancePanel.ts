@@ -47,6 +47,7 @@ import {
   type WebviewMessage,
 } from '../../contracts/src/webview';
 import type { CurationChoice as ActiveCuration } from './curationChoice';
+import { BROWSE_ENTRY_COMMAND, type BrowseEntryArgs } from '../../contracts/src/entryBrowserMessages';
 
 /** The settings the panel and the commands read (section `metacurate`). */
 export function metacurateConfig(): vscode.WorkspaceConfiguration {
@@ -68,6 +69,16 @@ async function curationMetadataSha(folder: string): Promise<string | undefined> 
   } catch {
     return undefined;
   }
+}
+
+/** The active list's active curation when it is finished, else the workspace samples. */
+export function activeSource(curations: ActiveCuration): SourceSpec {
+  const active = curations.current().curation;
+  const folder = active && vscode.Uri.parse(active.uri).fsPath;
+  // A curation is drawn from its matches.bin: one still being made has none yet.
+  return folder && existsSync(join(folder, 'matches.bin'))
+    ? { kind: 'curation', folder }
+    : { kind: 'samples' };
 }
 
 /** How long the panel waits for the language server to start before it says it does not run. */
@@ -141,12 +152,7 @@ export class BalancePanelHost implements vscode.Disposable {
   }
 
   private defaultSource(): SourceSpec {
-    const active = this.curations.current().curation;
-    const folder = active && vscode.Uri.parse(active.uri).fsPath;
-    // A curation is drawn from its matches.bin: one still being made has none yet.
-    return folder && existsSync(join(folder, 'matches.bin'))
-      ? { kind: 'curation', folder }
-      : { kind: 'samples' };
+    return activeSource(this.curations);
   }
 
   /** The t of the open panel, for "Curate Pool…" started while it is open. */
@@ -305,6 +311,9 @@ export class BalancePanelHost implements vscode.Disposable {
       case 'revealEntry':
         await this.revealEntry(m.id);
         return;
+      case 'browseEntry':
+        await this.browseEntry(m.id, m.source);
+        return;
       case 'export':
         await this.saveExport(m.format, m.name, m.content);
         return;
@@ -450,6 +459,18 @@ export class BalancePanelHost implements vscode.Disposable {
     }
     curations.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
     this.post({ type: 'choices', curations, current: this.source });
+  }
+
+  /** Opens the entry browser on entry `id` of the data shown (its metadata names the ids). */
+  private async browseEntry(id: number, source: SourceSpec): Promise<void> {
+    const payload = await this.load(source).catch(() => undefined);
+    const path = payload?.info.metadataPath;
+    const args: BrowseEntryArgs = {
+      entryId: id,
+      source,
+      ...(path ? { metadataUri: vscode.Uri.file(path).toString() } : {}),
+    };
+    await vscode.commands.executeCommand(BROWSE_ENTRY_COMMAND, args);
   }
 
   private async revealEntry(id: number): Promise<void> {

@@ -21,8 +21,10 @@ import {
   StatusNotification,
   UseAsMetadataRequest,
 } from '../../contracts/src/lsp';
+import { BROWSE_ENTRY_COMMAND } from '../../contracts/src/entryBrowserMessages';
 import { registerBalanceFeatures } from './balanceCommands';
 import { CurationChoice } from './curationChoice';
+import { registerEntryBrowser } from './entryBrowser';
 import { PreviewProvider } from './preview';
 import { registerRunFeatures } from './runCommands';
 import { startingView, statusView, stoppedView, type StatusView } from './status';
@@ -88,12 +90,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Pushed diagnostics update as the list is typed; the pull client of vscode-languageclient
     // pulls on open only unless told otherwise.
     initializationOptions: { diagnostics: 'push' },
+    // Hovers carry a "Browse records" command link; only that command may run from them.
+    markdown: { isTrusted: { enabledCommands: [BROWSE_ENTRY_COMMAND] } },
   };
   // The curation the user chose for each list travels to the server at every (re)start.
   const curations = new CurationChoice(context, () => client);
   clientOptions.initializationOptions = () => ({
     diagnostics: 'push',
     activeCurations: curations.remembered(),
+    commandLinks: [BROWSE_ENTRY_COMMAND],
   });
   client = new LanguageClient('metacurate', 'Metacurate Language Server', serverOptions, clientOptions);
 
@@ -136,6 +141,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   // Entry-balance panel (and its serializer), Curate Pool…, Count Matches in Samples.
   const panel = registerBalanceFeatures(context, output, () => client, curations);
+  // The entry browser (records behind an entry) and its command.
+  registerEntryBrowser(context, output, () => client, curations);
   // Training runs: the Runs view, Start Training Run…, results inline and over the panel.
   const runs = registerRunFeatures(context, output, () => client, panel);
   context.subscriptions.push(

@@ -69,6 +69,11 @@ export interface MetacurateInitializationOptions {
    * remembered by the client; a file without one shows its newest curation.
    */
   activeCurations?: Record<string, string>;
+  /**
+   * The client's commands that hovers may link to (`command:` links), e.g. VS Code's
+   * `metacurate.browseEntry` ("Browse records"). Other editors leave it out and get no such links.
+   */
+  commandLinks?: string[];
 }
 
 /** Caption fields tried in order when `textField` is ''. */

@@ -132,6 +132,8 @@ export type WebviewMessage =
   | { type: 'refresh' }
   /** Show entry `id` in the metadata file. */
   | { type: 'revealEntry'; id: number }
+  /** Open the entry browser on entry `id` of `source` (the source the panel shows). */
+  | { type: 'browseEntry'; id: number; source: SourceSpec }
   /** The t control moved to this positive integer (the host remembers it for "Curate Pool…" started from the panel). */
   | { type: 'tChanged'; t: number }
   /** Start "Curate Pool…" with this t (a positive integer: the one the panel shows). */

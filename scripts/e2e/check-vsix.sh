@@ -32,7 +32,7 @@ bad_named="$(grep -E "$forbidden" <<<"$names" || true)"
 missing=''
 bad_other="$(grep -Eiv "$allowed" <<<"$names" | grep -Ev "$forbidden" || true)"
 for must in extension/package.json extension/dist/extension.js extension/dist/server.js \
-  extension/dist/cli.js extension/dist/webview.js extension/dist/wordnet-lemmas.txt; do
+  extension/dist/cli.js extension/dist/webview.js extension/dist/entryBrowser.js extension/dist/wordnet-lemmas.txt; do
   grep -qxF "$must" <<<"$names" || missing+="$must"$'\n'
 done
 

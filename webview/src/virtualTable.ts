@@ -28,7 +28,8 @@ export class VirtualTable {
     parent: HTMLElement,
     private readonly columns: Column[],
     private readonly cell: (id: number, column: number) => string,
-    private readonly onActivate: (id: number) => void,
+    /** A row was clicked: its entry id and the key of the column clicked (undefined: none). */
+    private readonly onActivate: (id: number, column: string | undefined) => void,
   ) {
     this.viewport = document.createElement('div');
     this.viewport.className = 'table-viewport';
@@ -43,8 +44,12 @@ export class VirtualTable {
     parent.appendChild(this.viewport);
     this.viewport.addEventListener('scroll', () => this.schedule(), { passive: true });
     this.rowsBox.addEventListener('click', (e) => {
-      const row = (e.target as HTMLElement).closest<HTMLDivElement>('.row');
-      if (row && row.dataset.id) this.onActivate(Number(row.dataset.id));
+      const target = e.target as HTMLElement;
+      const row = target.closest<HTMLDivElement>('.row');
+      const cell = target.closest<HTMLElement>('.cell');
+      const column =
+        cell && row ? this.columns[Array.prototype.indexOf.call(row.children, cell)]?.key : undefined;
+      if (row && row.dataset.id) this.onActivate(Number(row.dataset.id), column);
     });
     new ResizeObserver(() => this.schedule()).observe(this.viewport);
   }

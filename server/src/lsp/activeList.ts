@@ -4,6 +4,7 @@
  * curation's counts and t when there is one, else the samples' and the `t` setting), its curation,
  * and an entry's hover text and location.
  */
+import { BROWSE_ENTRY_COMMAND } from '../../../contracts/src/entryBrowserMessages';
 import { promises as fsp } from 'node:fs';
 import type { Location, Range } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -200,6 +201,14 @@ export function describeActiveEntry(
       entry,
       active.padding,
     ),
+    // Only a client that runs the command gets the link (VS Code; not Neovim, Helix, Emacs).
+    browse: state.config.commandLinks.has(BROWSE_ENTRY_COMMAND)
+      ? {
+          entryId: id,
+          source: curation ? { kind: 'curation', folder: curation.info.dir } : { kind: 'samples' },
+          metadataUri: active.uri,
+        }
+      : undefined,
   });
 }
 

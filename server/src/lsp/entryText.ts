@@ -3,6 +3,7 @@
  * probability at t, the zero-shot result and examples. Pure text, so that each count names what
  * it covers in one place.
  */
+import { browseEntryCommandUri, type BrowseEntryArgs } from '../../../contracts/src/entryBrowserMessages';
 import type { CurationSummary } from '../../../contracts/src/lsp';
 import type { Padding } from '../../engine/src/match/spacing';
 import type { CurationInfo } from './curationIndex';
@@ -78,6 +79,14 @@ export interface EntryFacts {
   /** The zero-shot line, if a run of this list's curation names its class. */
   zeroShot?: string;
   examples: readonly { caption: string; span: [number, number] }[];
+  /** Where the entry browser finds its records (a "Browse records" command link); none: no link. */
+  browse?: BrowseEntryArgs;
+}
+
+/** The hover's link to the entry browser (`metacurate.browseEntry`, trusted by the client). */
+export function browseLink(args: BrowseEntryArgs): string {
+  const what = args.source?.kind === 'curation' ? 'kept and dropped, in the curation' : 'in the samples';
+  return `[Browse records](${browseEntryCommandUri(args)} "Open the entry browser") — every record that matches, ${what}`;
 }
 
 export function describeEntry(f: EntryFacts): string {
@@ -97,6 +106,7 @@ export function describeEntry(f: EntryFacts): string {
     }`,
   );
   if (f.zeroShot) lines.push(f.zeroShot);
+  if (f.browse) lines.push('', browseLink(f.browse));
   if (f.examples.length > 0) {
     lines.push('', 'Examples:', '');
     for (const ex of f.examples) lines.push(quoteCaption(ex.caption, ex.span), '');

@@ -95,6 +95,8 @@ export interface ConfigState {
   sampleGlobs: GlobSet;
   client: ClientFeatures;
   diagnosticsMode: DiagnosticsMode;
+  /** The client commands hovers may link to (`initializationOptions.commandLinks`). */
+  commandLinks: ReadonlySet<string>;
   /** The server's own watch of the folders, when the client registers no file watchers. */
   folderWatcher: FolderWatcher | undefined;
   /** Whether the missing WordNet lemmas were reported once. */
@@ -172,6 +174,7 @@ export class ServerState {
     sampleGlobs: new GlobSet(DEFAULT_SETTINGS.sampleGlobs),
     client: { ...NO_CLIENT_FEATURES },
     diagnosticsMode: 'push',
+    commandLinks: new Set(),
     folderWatcher: undefined,
     lemmasErrorLogged: false,
   };

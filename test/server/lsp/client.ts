@@ -52,6 +52,8 @@ export interface StartOptions {
   settings?: Partial<MetacurateSettings>;
   script?: string;
   args?: string[];
+  /** `initializationOptions.commandLinks`: the client commands hovers may link to. */
+  commandLinks?: string[];
 }
 
 export function fileUri(path: string): string {
@@ -175,7 +177,7 @@ export async function startClient(options: StartOptions): Promise<TestClient> {
     processId: process.pid,
     rootUri: fileUri(options.root),
     workspaceFolders: [{ uri: fileUri(options.root), name: 'test' }],
-    initializationOptions: { settings: client.settings },
+    initializationOptions: { settings: client.settings, commandLinks: options.commandLinks },
     capabilities: {
       workspace: {
         configuration: true,

@@ -70,4 +70,26 @@ describe('entryText', () => {
     );
     assert.match(describeEntry(facts({ examples })), /Examples:\n\n> a \*\*dog\*\*/);
   });
+
+  it('links to the entry browser with the entry, its source and its list', () => {
+    const browse = {
+      entryId: 4,
+      source: { kind: 'curation', folder: "/w/it's (1)" },
+      metadataUri: 'file:///w/m.json',
+    } as const;
+    const text = describeEntry(facts({ id: 4, browse }));
+    const link = /\[Browse records\]\((command:metacurate\.browseEntry\?\S+) "Open the entry browser"\)/.exec(
+      text,
+    );
+    assert.ok(link, text);
+    const query = link[1].slice(link[1].indexOf('?') + 1);
+    assert.doesNotMatch(query, /[()\s"]/, 'the markdown link target needs no escaping');
+    assert.deepEqual(JSON.parse(decodeURIComponent(query)), [browse]);
+    assert.match(text, /kept and dropped, in the curation/);
+    assert.match(
+      describeEntry(facts({ browse: { entryId: 0, source: { kind: 'samples' } } })),
+      /in the samples/,
+    );
+    assert.doesNotMatch(describeEntry(facts({})), /Browse records/);
+  });
 });

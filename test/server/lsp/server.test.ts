@@ -88,7 +88,7 @@ describe('lsp protocol: small workspace', function () {
 
   before(async () => {
     writeSmallWorkspace(root);
-    client = await startClient({ root });
+    client = await startClient({ root, commandLinks: ['metacurate.browseEntry'] });
     await ready(client, ENTRIES.length, 4);
     await client.open(metadataUri, 'json', METADATA_TEXT);
     await client.open(uri('samples/captions.jsonl'), 'jsonl', JSONL_TEXT);
@@ -226,6 +226,13 @@ describe('lsp protocol: small workspace', function () {
     assert.match(text, /Sample matches: \*\*5\*\* of 9 records in 4 sample files/);
     assert.match(text, /Curation: \*\*50,000\*\* \(`runs\/curation-1`\)/);
     assert.match(text, /Keep probability at t = 20,000: \*\*0\.40\*\* — \*\*head\*\*/);
+    // The entry browser's link: this entry of this list, in the curation shown.
+    const link = /\[Browse records\]\(command:metacurate\.browseEntry\?(\S+) /.exec(text);
+    assert.ok(link, text);
+    const [args] = JSON.parse(decodeURIComponent(link[1])) as [Record<string, unknown>];
+    assert.equal(args.entryId, 0);
+    assert.equal(args.metadataUri, metadataUri);
+    assert.match(JSON.stringify(args.source), /"kind":"curation","folder":".*runs\/curation-1"/);
     assert.equal((text.match(/^> /gm) ?? []).length, 3);
     assert.match(text, /> a \*\*dog\*\* in new york city/);
     assert.equal(textOf(METADATA_TEXT, hover!.range!), '"dog"');
@@ -629,6 +636,8 @@ describe('lsp protocol: a .txt list under the samples folder used as metadata', 
       hoverText(hover),
       /`dog` · id 0[\s\S]*Sample matches: \*\*2\*\* of 3 records in 1 sample file\b/,
     );
+    // A client that did not offer the command (another editor) gets no link it cannot follow.
+    assert.doesNotMatch(hoverText(hover), /Browse records|command:/);
     // A rescan (Refresh Counts) keeps it out of the samples.
     assert.deepEqual(await client.connection.sendRequest(RefreshCountsRequest, {}), {
       samples: 1,

@@ -19,6 +19,9 @@ import { compact, formatPercent, formatT, int } from '../format';
 import { showingAccuracy, type PanelAction, type PanelViewState } from '../state';
 import { byId } from './layout';
 
+/** How near the cursor must be to a point of the ranked chart for a click to browse its entry. */
+const POINT_PICK_PX = 12;
+
 /** A log range widened to whole powers of ten. */
 function logRange(lo: number, hi: number): [number, number] {
   return [10 ** Math.floor(Math.log10(lo) + 1e-9), 10 ** Math.ceil(Math.log10(hi) - 1e-9)];
@@ -75,6 +78,15 @@ export class ChartsView {
         });
       }
     }
+
+    // A click on the ranked chart browses the records of the entry under the cursor.
+    const rankedHost = byId('chart-ranked');
+    rankedHost.title = 'Click a point to browse the records of its entry';
+    rankedHost.addEventListener('click', () => {
+      const id = this.rankedEntryAtCursor();
+      const { state } = this.inputs();
+      if (id !== undefined) post({ type: 'browseEntry', id, source: state.saved.source });
+    });
 
     // The zero-shot accuracy overlay's checkbox, in the ranked chart's head; shown only with an overlay.
     const toggle = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
@@ -202,6 +214,20 @@ export class ChartsView {
   }
 
   /** The ranked chart: counts before and after at log-spaced ranks, and the accuracy points. */
+  /** The entry of the ranked chart's point under the cursor (within a few pixels; undefined: none). */
+  private rankedEntryAtCursor(): number | undefined {
+    const u = this.charts.get('ranked')?.plot;
+    const idx = u?.cursor.idx;
+    const order = this.inputs().data?.model.order;
+    if (!u || idx == null || !order || idx >= this.rankedRanks.length) return undefined;
+    const { left, top } = u.cursor;
+    const x = u.valToPos(u.data[0][idx], 'x');
+    const y = u.valToPos(u.data[1][idx] ?? NaN, 'y');
+    if (left === undefined || top === undefined || !(Math.hypot(left - x, top - y) <= POINT_PICK_PX))
+      return undefined;
+    return order[this.rankedRanks[idx]];
+  }
+
   drawRanked(): void {
     const { state, data } = this.inputs();
     if (!data) return;

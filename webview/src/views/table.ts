@@ -25,6 +25,9 @@ const COLUMNS: (Column & { sort: SortKey; num: boolean })[] = [
 ];
 const ACTUAL_KEPT_COLUMN = 6;
 const ACCURACY_COLUMN = 7;
+/** The last column: a link to the entry browser (the records behind the entry). */
+const BROWSE_COLUMN: Column = { key: 'browse', title: 'Records', className: 'browse' };
+const BROWSE_TEXT = 'Browse ›';
 
 /** What the table shows: the state, the data and the figures' t, the per-entry expected kept. */
 export interface TableInputs {
@@ -51,9 +54,14 @@ export class EntryTable {
   ) {
     this.rows = new VirtualTable(
       byId('table-host'),
-      COLUMNS,
+      [...COLUMNS, BROWSE_COLUMN],
       (id, column) => this.cellText(id, column),
-      (id) => post({ type: 'revealEntry', id }),
+      (id, column) =>
+        post(
+          column === BROWSE_COLUMN.key
+            ? { type: 'browseEntry', id, source: inputs().state.saved.source }
+            : { type: 'revealEntry', id },
+        ),
     );
     // The first row in view, once the rows have followed the scroll (their frame is asked first).
     let scrollFrame = 0;
@@ -77,6 +85,11 @@ export class EntryTable {
       b.addEventListener('click', () => dispatch({ type: 'sort', key: c.sort }));
       this.header.appendChild(b);
     }
+    const browseHead = document.createElement('span');
+    browseHead.className = 'browse-head';
+    browseHead.textContent = BROWSE_COLUMN.title;
+    browseHead.title = 'The records that match each entry (the entry browser)';
+    this.header.appendChild(browseHead);
     this.searchBox.value = inputs().state.saved.search;
     this.searchBox.addEventListener('input', () => {
       clearTimeout(this.searchTimer);
@@ -125,8 +138,10 @@ export class EntryTable {
         return kept ? dec2.format(kept[id]) : '…';
       case ACTUAL_KEPT_COLUMN:
         return m.actualKept ? int.format(m.actualKept[id]) : '';
-      default:
+      case ACCURACY_COLUMN:
         return this.accuracyText(data, id);
+      default:
+        return BROWSE_TEXT;
     }
   }
 

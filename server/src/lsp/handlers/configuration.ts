@@ -58,6 +58,10 @@ function initialize(state: ServerState, params: InitializeParams): InitializeRes
       state.curations.workspace.choose(canonicalUri(metadata), uriToPath(curation));
   applySettings(state, config.channels.effective);
   config.diagnosticsMode = diagnosticsModeOf(init?.diagnostics, params.capabilities);
+  const links: unknown = init?.commandLinks;
+  config.commandLinks = new Set(
+    Array.isArray(links) ? links.filter((c): c is string => typeof c === 'string') : [],
+  );
   return {
     capabilities: serverCapabilities(config.diagnosticsMode),
     serverInfo: { name: 'metacurate', version: '0.1.0' },
