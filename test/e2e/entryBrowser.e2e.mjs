@@ -204,11 +204,12 @@ export async function entryBrowserSuite(vsix) {
     const where = await record.locator('.record-file').innerText();
     const m = /^pool\/pool\.jsonl:(\d+)$/.exec(where);
     expect(m, `the record's file and line: ${where}`);
+    const line = Number(m?.[1]);
     await record.locator('.record-text').click();
     await activeTab(page, 'pool.jsonl', 30_000);
-    await eventually(async () => (await cursorPosition(page)).line === Number(m[1]), {
+    await eventually(async () => (await cursorPosition(page)).line === line, {
       timeout: 10_000,
-      message: `the cursor on line ${m[1]} of pool.jsonl`,
+      message: `the cursor on line ${line} of pool.jsonl`,
     });
     await screenshot('record-opened');
   });

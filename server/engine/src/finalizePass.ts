@@ -80,17 +80,19 @@ export async function finalizeCuration(
     await writeMatchesFile(prepared.tasks, workDir, join(stageDir, 'matches.bin'), counts.records, (ids) =>
       sums.addRecord(ids),
     );
-    // The entry browser's index (entries.idx, records.idx), with the select pass's decisions.
-    await buildEntryIndex(
-      {
-        tasks: prepared.tasks,
-        run: prepared.run,
-        seed: options.seed,
-        p,
-        matchesPath: join(stageDir, 'matches.bin'),
-      },
-      stageDir,
-    );
+    // The entry browser's index (entries.idx, records.idx), with the select pass's decisions: only
+    // when asked (--entry-index); otherwise the first browse builds it.
+    if (options.entryIndex)
+      await buildEntryIndex(
+        {
+          tasks: prepared.tasks,
+          run: prepared.run,
+          seed: options.seed,
+          p,
+          matchesPath: join(stageDir, 'matches.bin'),
+        },
+        stageDir,
+      );
     const summary = summarize({
       options,
       metadata,

@@ -94,8 +94,8 @@ describe('metacurate browse', function () {
   });
 
   it('builds the index of a curation made before it existed, and says so on stderr', () => {
-    rmSync(join(out, 'entries.idx'));
-    rmSync(join(out, 'records.idx'));
+    rmSync(join(out, 'entries.idx'), { force: true });
+    rmSync(join(out, 'records.idx'), { force: true });
     const manifestPath = join(out, '.metacurate', 'manifest.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { current: { files: string[] } };
     manifest.current.files = manifest.current.files.filter((f) => !f.endsWith('.idx'));

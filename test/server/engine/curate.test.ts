@@ -55,6 +55,9 @@ describe('curate (local executor)', function () {
     seed: 42,
     outDir: join(dir.path, out),
     cache: false,
+    // The entry browser's index is written with these curations (--entry-index), so every
+    // comparison below covers it too.
+    entryIndex: true,
   });
 
   it('gives byte-identical outputs with 1 worker and whole files, or 3 workers and small slices', async () => {

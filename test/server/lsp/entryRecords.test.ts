@@ -57,8 +57,8 @@ describe('lsp protocol: the records behind an entry (metacurate/entryRecords)', 
       cache: false,
       workers: 1,
     });
-    rmSync(join(curation, 'entries.idx'));
-    rmSync(join(curation, 'records.idx'));
+    rmSync(join(curation, 'entries.idx'), { force: true });
+    rmSync(join(curation, 'records.idx'), { force: true });
     const manifestPath = join(curation, '.metacurate', 'manifest.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { current: { files: string[] } };
     manifest.current.files = manifest.current.files.filter((f) => !f.endsWith('.idx'));

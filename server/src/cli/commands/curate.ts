@@ -66,6 +66,8 @@ ${PADDING_HELP}
   --progress bar|json|none   progress display (default: bar on a terminal)
   --no-cache             do not read or write the matcher cache
   --slice-mb N           split .jsonl/.txt inputs into slices of about N MiB (default: from pool size)
+  --entry-index          write the entry browser's index (entries.idx, records.idx) now; by default
+                         the first browse builds it (one more read of the pool, ~1/3 of a curation)
   --executor local|slurm run on this machine's cores (default), or as Slurm jobs (below)
 
 Slurm (--executor slurm): a count array job over the slices, a reduce job after it
@@ -111,6 +113,7 @@ A failed Slurm job, and an interrupted run (Ctrl-C, SIGTERM), also exit 1.
           progress: { type: 'string' },
           'no-cache': { type: 'boolean' },
           'slice-mb': { type: 'string' },
+          'entry-index': { type: 'boolean' },
           executor: { type: 'string' },
           partition: { type: 'string' },
           time: { type: 'string' },
@@ -161,6 +164,7 @@ A failed Slurm job, and an interrupted run (Ctrl-C, SIGTERM), also exit 1.
         values['slice-mb'] === undefined
           ? undefined
           : Math.max(1, numberOption('slice-mb', values['slice-mb']) * 1048576),
+      entryIndex: values['entry-index'] === true,
     };
     let summary: CurateSummary;
     if (executor === 'local') summary = await interruptible((signal) => curate(options, progress, signal));

@@ -84,6 +84,7 @@ describe('entry browser over a curation (entries.idx, records.idx)', function ()
     cache: false,
     workers: 2,
     sliceBytes: 30000,
+    entryIndex: true,
   });
 
   for (const [t, seed] of [

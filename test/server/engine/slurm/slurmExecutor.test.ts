@@ -81,6 +81,7 @@ describe('curate --executor slurm on a real single-node Slurm', function () {
     '--out',
     out,
     '--no-cache',
+    '--entry-index',
     ...extra,
   ];
   // Slices of about 100 KB: 8 slices in all, so each array has several tasks.
@@ -115,6 +116,7 @@ describe('curate --executor slurm on a real single-node Slurm', function () {
       outDir: local,
       cache: false,
       workers: 2,
+      entryIndex: true,
     });
     // The job's node: slice 2's count task stalls, once per marks folder, so a test can kill it.
     marks = join(dir.path, 'marks');
