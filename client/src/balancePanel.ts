@@ -15,8 +15,9 @@
  * (server/engine/src/classAccuracy.ts) and sends it with them; the webview keeps the overlay in its
  * state, and the host takes it back from there after a window reload.
  */
+import { curationMetadataSha } from './balanceSources';
+import { webviewPage } from './webviewPage';
 import { isThreshold } from '../../contracts/src/threshold';
-import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -59,18 +60,6 @@ export function configuredT(): number {
   return isThreshold(t) ? t : DEFAULT_SETTINGS.t;
 }
 
-/** The sha256 of the metadata a finished curation was made with (its summary), if recorded. */
-async function curationMetadataSha(folder: string): Promise<string | undefined> {
-  try {
-    const summary = JSON.parse(await fsp.readFile(join(folder, 'summary.json'), 'utf8')) as {
-      metadata?: { sha256?: unknown };
-    };
-    return typeof summary.metadata?.sha256 === 'string' ? summary.metadata.sha256 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The active list's active curation when it is finished, else the workspace samples. */
 export function activeSource(curations: ActiveCuration): SourceSpec {
   const active = curations.current().curation;
@@ -83,12 +72,6 @@ export function activeSource(curations: ActiveCuration): SourceSpec {
 
 /** How long the panel waits for the language server to start before it says it does not run. */
 const SERVER_START_MS = 60_000;
-
-function nonce(): string {
-  return randomBytes(18)
-    .toString('base64')
-    .replace(/[^A-Za-z0-9]/g, '');
-}
 
 /** Owns the (single) panel and the data cache. */
 export class BalancePanelHost implements vscode.Disposable {
@@ -253,28 +236,11 @@ export class BalancePanelHost implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const n = nonce();
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview.js'));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data: blob:`,
-      `style-src ${webview.cspSource} 'nonce-${n}'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${n}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Entry Balance</title>
-</head>
-<body>
-<div id="app" data-nonce="${n}"></div>
-<script nonce="${n}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewPage(webview, this.context.extensionUri, {
+      bundle: 'webview.js',
+      title: 'Entry Balance',
+      imageSources: ['data:', 'blob:'],
+    });
   }
 
   private post(message: HostMessage): void {
@@ -439,7 +405,7 @@ export class BalancePanelHost implements vscode.Disposable {
         const listed = await client.sendRequest(CurationsRequest, {});
         for (const c of listed.curations) folders.add(vscode.Uri.parse(c.uri).fsPath);
         for (const folder of this.sessionCurations)
-          if (listed.metadataSha256 && (await curationMetadataSha(folder)) === listed.metadataSha256)
+          if (listed.metadataSha256 && curationMetadataSha(folder) === listed.metadataSha256)
             folders.add(folder);
       } catch (err) {
         this.output.warn(

@@ -2,7 +2,21 @@
  * The workspace's metadata files as the language server finds them (same globs, same order), for
  * the "Curate Pool…" command. Which samples are counted is the language server's alone.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { findFiles, GlobSet, relativeTo } from '../../server/engine/src/documents/glob';
+
+/** The sha256 of the metadata a finished curation was made with (its summary.json), if recorded. */
+export function curationMetadataSha(folder: string): string | undefined {
+  try {
+    const summary = JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8')) as {
+      metadata?: { sha256?: unknown };
+    };
+    return typeof summary.metadata?.sha256 === 'string' ? summary.metadata.sha256 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The workspace's metadata files, the default one first (the language server's order). */
 export async function workspaceMetadata(folders: string[], globs: string[]): Promise<string[]> {

@@ -10,7 +10,7 @@
  * from dist/ and media/; the webview keeps its query with `setState` and the serializer re-creates
  * the panel after a window reload.
  */
-import { randomBytes } from 'node:crypto';
+import { webviewPage } from './webviewPage';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
@@ -27,12 +27,6 @@ import { metadataKindOf, parseMetadata } from '../../server/engine/src/documents
 import { activeSource } from './balancePanel';
 import type { CurationChoice } from './curationChoice';
 import { browseTarget, parseBrowseArgs, sourceLabel } from './plans/browseArgs';
-
-function nonce(): string {
-  return randomBytes(18)
-    .toString('base64')
-    .replace(/[^A-Za-z0-9]/g, '');
-}
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -108,30 +102,10 @@ export class EntryBrowserHost implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const n = nonce();
-    const script = webview.asWebviewUri(
-      vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'entryBrowser.js'),
-    );
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource} 'nonce-${n}'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${n}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Entry Records</title>
-</head>
-<body>
-<div id="app" data-nonce="${n}"></div>
-<script nonce="${n}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewPage(webview, this.context.extensionUri, {
+      bundle: 'entryBrowser.js',
+      title: 'Entry Records',
+    });
   }
 
   private post(message: BrowserHostMessage): void {

@@ -4,7 +4,7 @@
  * finishes, they are shown next to the metadata entries that name the classes (sent to the
  * language server) and over the entry chart of the balance panel, against a chosen baseline run.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -15,6 +15,7 @@ import { cancelRun } from '../../server/engine/src/runs/runJob';
 import type { CliRunDoneEvent } from '../../contracts/src/cliEvents';
 import { ZeroShotResultsNotification } from '../../contracts/src/lsp';
 import type { BalancePanelHost } from './balancePanel';
+import { curationMetadataSha } from './balanceSources';
 import { runFinishedMessage } from './plans/runPlan';
 import { RUNS_VIEW_ID, RunsTreeProvider, type RunNode } from './runsView';
 import { RunLauncher, type StartRunArgs } from './startRun';
@@ -299,15 +300,7 @@ export class RunsController implements vscode.Disposable {
 function runMetadataSha(run: RunEntry): string | undefined {
   const curation = run.spec.curation;
   if (curation?.metadataSha256) return curation.metadataSha256;
-  if (!curation?.dir) return undefined;
-  try {
-    const summary = JSON.parse(readFileSync(join(curation.dir, 'summary.json'), 'utf8')) as {
-      metadata?: { sha256?: unknown };
-    };
-    return typeof summary.metadata?.sha256 === 'string' ? summary.metadata.sha256 : undefined;
-  } catch {
-    return undefined;
-  }
+  return curation?.dir ? curationMetadataSha(curation.dir) : undefined;
 }
 
 export function registerRunFeatures(
