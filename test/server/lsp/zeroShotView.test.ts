@@ -20,7 +20,7 @@ describe('ZeroShotView', () => {
     assert.equal(view.hint(entries, 0)?.label, ' · zero-shot 72.0% (+4.0)');
     assert.match(
       view.sentence(entries, 0)!,
-      /on `pets` \(run `run-b`\): \*\*72\.0%\*\*, \+4\.0 points against `run-a`/,
+      /on `pets` \(run `run-b`\): \*\*72\.0%\*\* \(chance 50\.0% for 2 classes\), \+4\.0 points against `run-a`/,
     );
   });
 
