@@ -364,6 +364,8 @@ export async function workspaceModelSuite(vsix) {
       'the two curations keep the same per entry',
     );
     await frame.locator('button[data-sort="deltaKept"]').click();
+    await screenshot('panel-compare-table');
+    await frame.locator('#compare-card').scrollIntoViewIfNeeded();
     await screenshot('panel-compare');
   });
 

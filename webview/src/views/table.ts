@@ -40,8 +40,8 @@ const COLUMN_WIDTHS = [
   '120px',
   '100px',
   '150px',
-  '110px',
   '100px',
+  '80px',
   '80px',
 ];
 /** The last column: a link to the entry browser (the records behind the entry). */
