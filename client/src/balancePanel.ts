@@ -16,6 +16,7 @@
  * state, and the host takes it back from there after a window reload.
  */
 import { curationMetadataSha } from './balanceSources';
+import { CompareSource } from './compareSource';
 import { webviewPage } from './webviewPage';
 import { isThreshold } from '../../contracts/src/threshold';
 import { existsSync, promises as fsp } from 'node:fs';
@@ -102,6 +103,7 @@ export class BalancePanelHost implements vscode.Disposable {
     { overlay: ZeroShotOverlay; value: AccuracyOverlay }
   >();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly compare = new CompareSource(this.load.bind(this), this.post.bind(this));
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -256,6 +258,7 @@ export class BalancePanelHost implements vscode.Disposable {
         this.shown = undefined;
         if (m.state?.t && this.pendingT === undefined) this.panelT = m.state.t;
         this.adoptSavedAccuracy(m.state);
+        this.compare.adopt(m.state);
         await this.sendChoices();
         await this.sendSource();
         return;
@@ -263,6 +266,8 @@ export class BalancePanelHost implements vscode.Disposable {
         this.chosenSource = m.source;
         await this.sendSource();
         return;
+      case 'selectCompare':
+        return this.compare.select(m.folder, this.shown);
       case 'refresh':
         this.cache.delete(sourceKey(this.source));
         await this.sendSource();
@@ -302,6 +307,7 @@ export class BalancePanelHost implements vscode.Disposable {
       this.panelT = t;
       this.shown = payload;
       this.post({ type: 'data', payload, t, accuracy: this.mapAccuracy(payload) });
+      await this.compare.follow(payload);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.output.error(`Entry balance: ${message}`);
@@ -421,7 +427,7 @@ export class BalancePanelHost implements vscode.Disposable {
         continue;
       }
       const rel = vscode.workspace.asRelativePath(folder, false);
-      curations.push({ folder, label: `Curation: ${rel}` });
+      curations.push({ folder, label: `Curation: ${rel}`, metadataSha256: curationMetadataSha(folder) });
     }
     curations.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
     this.post({ type: 'choices', curations, current: this.source });

@@ -60,6 +60,37 @@ export interface BalancePayload {
 export interface CurationChoice {
   folder: string;
   label: string;
+  /** The sha256 of the metadata it was made with: "Compare with…" offers only those of the data's. */
+  metadataSha256?: string;
+}
+
+/**
+ * One curation of a comparison ("Compare with…"): its kept records per entry and its size and
+ * head figures, each at its own t and seed. The host prepares both sides (client/src/compareSource.ts).
+ */
+export interface CompareSide {
+  folder: string;
+  label: string;
+  metadataSha256?: string;
+  /** Pool records read and records kept (its summary.json). */
+  pool: number;
+  kept?: number;
+  t: number;
+  seed?: number;
+  /** `keptById`: the curation's recorded kept per entry (summary.json), or the expected kept at its t. */
+  keptSource: 'actual' | 'expected';
+  /** Kept records per entry id. */
+  keptById: Float64Array;
+  /** Entries with a count above its t, their share of all matches, and the matched entries. */
+  headEntries: number;
+  headShare: number;
+  matchedEntries: number;
+}
+
+/** The curation shown (`base`) beside another of the same metadata (`other`). */
+export interface Comparison {
+  base: CompareSide;
+  other: CompareSide;
 }
 
 /**
@@ -82,7 +113,18 @@ export interface AccuracyOverlay {
 }
 
 /** `kept` is the expected kept at t; `actualKept` a finished curation's kept records (at its t). */
-export type SortKey = 'rank' | 'entry' | 'id' | 'count' | 'probability' | 'kept' | 'actualKept' | 'accuracy';
+/** `compareKept` the compared curation's kept, `deltaKept` its difference to the shown curation's. */
+export type SortKey =
+  | 'rank'
+  | 'entry'
+  | 'id'
+  | 'count'
+  | 'probability'
+  | 'kept'
+  | 'actualKept'
+  | 'accuracy'
+  | 'compareKept'
+  | 'deltaKept';
 
 /** What the webview keeps with `setState`: it survives hiding the panel and reloading the window. */
 export interface PanelState {
@@ -97,6 +139,8 @@ export interface PanelState {
   accuracy?: ZeroShotOverlay;
   /** The overlay's checkbox: draw it on the chart (default true). */
   showAccuracy?: boolean;
+  /** The folder of the curation compared with the one shown ("Compare with…"). */
+  compare?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,7 +160,11 @@ export type HostMessage =
   /** An export was written (or `path` is undefined when the user cancelled). */
   | { type: 'exported'; path?: string }
   /** The zero-shot accuracy overlay changed, on the data shown (undefined: remove it). */
-  | { type: 'accuracy'; accuracy?: AccuracyOverlay };
+  | { type: 'accuracy'; accuracy?: AccuracyOverlay }
+  /** The comparison of the curation shown with the one chosen ("Compare with…"). */
+  | { type: 'compare'; comparison: Comparison }
+  /** The curation in `folder` is no longer compared: it cannot be with the data shown, for `reason`. */
+  | { type: 'compareDropped'; folder: string; reason: string };
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -128,6 +176,8 @@ export type WebviewMessage =
   /** The webview's script runs; `state` is what it kept from before (undefined the first time). */
   | { type: 'ready'; state?: PanelState }
   | { type: 'selectSource'; source: SourceSpec }
+  /** Compare the curation shown with the one in `folder` (undefined: stop comparing). */
+  | { type: 'selectCompare'; folder?: string }
   /** Read the current source again (samples: match them again). */
   | { type: 'refresh' }
   /** Show entry `id` in the metadata file. */

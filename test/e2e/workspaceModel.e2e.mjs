@@ -135,6 +135,13 @@ export function writeModelWorkspace(dir) {
   return ws;
 }
 
+/** Kept records per entry id of a curation (its summary.json `entries[].kept`), and its kept records. */
+function keptOf(ws, folder) {
+  const summary = JSON.parse(readFileSync(join(ws, folder, 'summary.json'), 'utf8'));
+  const byId = new Map(summary.entries.map((e) => [e.id, e.kept]));
+  return { byId: (id) => byId.get(id) ?? 0, kept: summary.kept };
+}
+
 /** Per-entry counts of a curation, as the CLI wrote them. */
 const countsOf = (ws, folder) => JSON.parse(readFileSync(join(ws, folder, 'counts.json'), 'utf8'));
 const fmt = (n) => n.toLocaleString('en-US');
@@ -311,6 +318,55 @@ export async function workspaceModelSuite(vsix) {
       'the fashion run is drawn over the animals curation',
     );
     await screenshot('panel-animals');
+  });
+
+  test('"Compare with…" another curation of the list: its kept side by side and the difference', async () => {
+    const frame = panelFrame(page);
+    const select = frame.locator('#compare-select');
+    await select.click();
+    const options = (await frame.locator('#compare-select li.option').allInnerTexts()).join('\n');
+    expect(
+      options.includes('animals-t5') && !options.includes('fashion') && !options.includes('animals-curated'),
+      `"Compare with…" offers other curations than the list's others: ${options}`,
+    );
+    await frame.locator('#compare-select li.option', { hasText: 'animals-t5' }).first().click();
+    await frame.locator('#compare-card:not([hidden])').waitFor({ timeout: 30_000 });
+    const shown = keptOf(ws, 'animals-curated');
+    const other = keptOf(ws, 'animals-t5');
+    const figure = (key, side) =>
+      frame.locator(`#compare-card tr[data-figure="${key}"] td[data-side="${side}"]`).innerText();
+    expect(
+      (await figure('kept', 'base')) === fmt(shown.kept),
+      `this curation's kept: ${await figure('kept', 'base')}`,
+    );
+    expect(
+      (await figure('kept', 'other')) === fmt(other.kept),
+      `the other's kept: ${await figure('kept', 'other')}`,
+    );
+    expect((await figure('t', 'other')) === '5', `the other's t: ${await figure('t', 'other')}`);
+    // Every row's Δ kept (the 10th cell) is the other's kept minus this one's, from the summaries.
+    const rows = await eventually(
+      async () => {
+        const cells = await frame
+          .locator('.row[data-id]:not([hidden])')
+          .evaluateAll((els) => els.map((el) => [Number(el.dataset.id), el.children[9]?.textContent ?? '']));
+        return cells.length === ANIMALS.length && cells.every(([, d]) => d !== '') ? cells : null;
+      },
+      { timeout: 30_000, message: 'the Δ kept column of every entry' },
+    );
+    for (const [id, text] of rows) {
+      const delta = Number(text.replace('−', '-').replace(/[+,]/g, ''));
+      const expected = other.byId(id) - shown.byId(id);
+      expect(delta === expected, `Δ kept of ${ANIMALS[id]}: ${text}, the summaries say ${expected}`);
+    }
+    expect(
+      rows.some(([id]) => other.byId(id) !== shown.byId(id)),
+      'the two curations keep the same per entry',
+    );
+    await frame.locator('button[data-sort="deltaKept"]').click();
+    await screenshot('panel-compare-table');
+    await frame.locator('#compare-card').scrollIntoViewIfNeeded();
+    await screenshot('panel-compare');
   });
 
   test('another curation of the list is chosen from the status bar, and its t is used', async () => {

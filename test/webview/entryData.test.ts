@@ -108,3 +108,48 @@ describe("webview/entryData: the table's order and search", () => {
     assert.equal(searchTier('cat', 'dog'), -1);
   });
 });
+
+describe('webview/entryData: a comparison with another curation', () => {
+  // The shown curation kept dog 2, cat 2, Golden Retriever 1; the other 4, 1, 1 (snow none in both).
+  const compared = () => {
+    const d = new EntryData(smallPayload({ kind: 'curation', folder: '/ws/a' }, 2));
+    const side = (folder: string, kept: number[]) => ({
+      folder,
+      label: folder,
+      pool: 8,
+      t: 2,
+      keptSource: 'actual' as const,
+      keptById: Float64Array.from(kept),
+      headEntries: 2,
+      headShare: 8 / 9,
+      matchedEntries: 3,
+    });
+    d.setComparison({ base: side('/ws/a', [2, 2, 1, 0]), other: side('/ws/b', [4, 1, 1, 0]) });
+    return d;
+  };
+  const never = () => assert.fail('the expected kept is not needed');
+
+  it("takes the other's kept and the difference, other minus shown, by entry id", () => {
+    const d = compared();
+    assert.deepEqual(Array.from(d.compareKept!), [4, 1, 1, 0]);
+    assert.deepEqual(Array.from(d.deltaKept!), [2, -1, 0, 0]);
+  });
+
+  it('sorts by Δ kept, largest gain first, ties by id (and the reverse ascending)', () => {
+    const d = compared();
+    assert.deepEqual(ids(d.sortedIds({ key: 'deltaKept', descending: true }, never)), [0, 3, 2, 1]);
+    assert.deepEqual(ids(d.sortedIds({ key: 'deltaKept', descending: false }, never)), [1, 2, 3, 0]);
+  });
+
+  it("sorts by the other curation's kept", () => {
+    const d = compared();
+    assert.deepEqual(ids(d.sortedIds({ key: 'compareKept', descending: true }, never)), [0, 2, 1, 3]);
+  });
+
+  it('without a comparison, its columns sort by count', () => {
+    const d = compared();
+    d.setComparison(undefined);
+    assert.equal(d.deltaKept, undefined);
+    assert.deepEqual(ids(d.sortedIds({ key: 'deltaKept', descending: true }, never)), [0, 1, 2, 3]);
+  });
+});

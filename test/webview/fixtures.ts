@@ -58,3 +58,26 @@ export function overlayFor(payload: BalancePayload, byRank: number[], runId = 'r
     unmatched: [],
   };
 }
+
+/**
+ * The small payload as a finished curation in `folder` made with metadata `sha` at its own `t`
+ * (seed 0, `kept` records), with its recorded kept per entry when `actualKept` is given.
+ */
+export function curationPayload(
+  folder: string,
+  sha: string | undefined,
+  t: number,
+  actualKept?: number[],
+  kept = 4,
+): BalancePayload {
+  const payload = smallPayload({ kind: 'curation', folder }, t);
+  payload.info = {
+    ...payload.info,
+    label: `Curation ${folder} (t = ${t})`,
+    metadataSha256: sha,
+    seed: 0,
+    kept,
+  };
+  if (actualKept) payload.model = { ...payload.model, actualKept: Float64Array.from(actualKept) };
+  return payload;
+}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { HostMessage, PanelState } from '../../contracts/src/webview';
 import {
   accuracyFits,
+  compareChoices,
   initialState,
   reduce,
   restoreSaved,
@@ -11,7 +12,8 @@ import {
   type PanelViewState,
 } from '../../webview/src/state';
 import { sliderTop } from '../../webview/src/threshold';
-import { overlayFor, smallPayload } from './fixtures';
+import { curationPayload, overlayFor, smallPayload } from './fixtures';
+import type { Comparison, CurationChoice } from '../../contracts/src/webview';
 
 /** The state after each action in turn, and every message sent on the way. */
 function run(state: PanelViewState, ...actions: PanelAction[]) {
@@ -346,6 +348,124 @@ describe('webview/state: the panel reducer', () => {
       assert.deepEqual(sourceOfKey('samples'), { kind: 'samples' });
       assert.deepEqual(sourceOfKey('curation:/a:b'), { kind: 'curation', folder: '/a:b' });
       assert.equal(sourceOfKey('curation:'), undefined);
+    });
+  });
+
+  describe('"Compare with…" another curation', () => {
+    // Curations a and b of metadata sha-1, x of sha-2; a is shown.
+    const curations: CurationChoice[] = [
+      { folder: '/ws/a', label: 'A', metadataSha256: 'sha-1' },
+      { folder: '/ws/b', label: 'B', metadataSha256: 'sha-1' },
+      { folder: '/ws/x', label: 'X', metadataSha256: 'sha-2' },
+      { folder: '/ws/old', label: 'Old' },
+    ];
+    const A = curationPayload('/ws/a', 'sha-1', 2, [2, 2, 1, 0]);
+    const choices = host({ type: 'choices', curations, current: A.info.spec });
+    const showingA = () => run(initialState(undefined), choices, data(2, A)).state;
+    const side = (folder: string, kept: number[], sha = 'sha-1') => ({
+      folder,
+      label: folder,
+      metadataSha256: sha,
+      pool: 8,
+      kept: 4,
+      t: 2,
+      seed: 0,
+      keptSource: 'actual' as const,
+      keptById: Float64Array.from(kept),
+      headEntries: 2,
+      headShare: 8 / 9,
+      matchedEntries: 3,
+    });
+    const comparisonAB: Comparison = {
+      base: side('/ws/a', [2, 2, 1, 0]),
+      other: side('/ws/b', [4, 3, 1, 0]),
+    };
+    const comparing = () =>
+      run(
+        showingA(),
+        { type: 'selectCompare', value: '/ws/b' },
+        host({ type: 'compare', comparison: comparisonAB }),
+      ).state;
+
+    it('offers the other curations of the metadata shown, never one of other or unknown metadata', () => {
+      assert.deepEqual(
+        compareChoices(showingA()).map((c) => c.folder),
+        ['/ws/b'],
+      );
+    });
+
+    it('offers none for the samples', () => {
+      assert.deepEqual(compareChoices(run(initialState(undefined), choices, data(2)).state), []);
+    });
+
+    it('a choice is kept and asked of the host; its comparison is taken when it arrives', () => {
+      const { state, send } = run(showingA(), { type: 'selectCompare', value: '/ws/b' });
+      assert.equal(state.saved.compare, '/ws/b');
+      assert.equal(state.comparison, undefined);
+      assert.deepEqual(send, [{ type: 'selectCompare', folder: '/ws/b' }]);
+      assert.equal(comparing().comparison, comparisonAB);
+    });
+
+    it('refuses a curation it does not offer (other metadata), and the one already chosen', () => {
+      const s = showingA();
+      assert.deepEqual(reduce(s, { type: 'selectCompare', value: '/ws/x' }), { state: s, send: [] });
+      const c = comparing();
+      assert.deepEqual(reduce(c, { type: 'selectCompare', value: '/ws/b' }), { state: c, send: [] });
+    });
+
+    it('a comparison of other curations than those shown and chosen is ignored', () => {
+      const s = run(showingA(), { type: 'selectCompare', value: '/ws/b' }).state;
+      const stale: Comparison = { base: side('/ws/b', [4, 3, 1, 0]), other: side('/ws/a', [2, 2, 1, 0]) };
+      assert.equal(reduce(s, host({ type: 'compare', comparison: stale })).state, s);
+    });
+
+    it('choosing none clears it and tells the host; a sort by its columns goes back to by count', () => {
+      const sorted = run(comparing(), { type: 'sort', key: 'deltaKept' }).state;
+      assert.deepEqual(sorted.saved.sort, { key: 'deltaKept', descending: true });
+      const { state, send } = run(sorted, { type: 'selectCompare', value: '' });
+      assert.equal(state.saved.compare, undefined);
+      assert.equal(state.comparison, undefined);
+      assert.deepEqual(state.saved.sort, { key: 'count', descending: true });
+      assert.deepEqual(send, [{ type: 'selectCompare', folder: undefined }]);
+    });
+
+    it('the source changed to a curation of other metadata, or to the samples: the comparison is cleared', () => {
+      for (const next of [curationPayload('/ws/x', 'sha-2', 2), smallPayload()]) {
+        const { state } = run(comparing(), data(2, next));
+        assert.equal(state.saved.compare, undefined, next.info.label);
+        assert.equal(state.comparison, undefined, next.info.label);
+      }
+    });
+
+    it('the source changed to the compared curation itself: the comparison is cleared', () => {
+      const { state } = run(comparing(), data(2, curationPayload('/ws/b', 'sha-1', 4)));
+      assert.equal(state.saved.compare, undefined);
+    });
+
+    it('the source changed to another curation of the same metadata: the choice stays, the host sends the new comparison', () => {
+      const { state } = run(comparing(), data(2, curationPayload('/ws/c', 'sha-1', 3)));
+      assert.equal(state.saved.compare, '/ws/b');
+      assert.equal(state.comparison, undefined);
+    });
+
+    it('dropped by the host (it could not be compared): cleared; a drop of another choice is ignored', () => {
+      const dropped = run(
+        comparing(),
+        host({ type: 'compareDropped', folder: '/ws/b', reason: 'gone' }),
+      ).state;
+      assert.equal(dropped.saved.compare, undefined);
+      assert.equal(dropped.comparison, undefined);
+      const s = comparing();
+      assert.equal(reduce(s, host({ type: 'compareDropped', folder: '/ws/old', reason: 'gone' })).state, s);
+    });
+
+    it('is kept with the state, and restored', () => {
+      assert.equal(restoreSaved(comparing().saved).compare, '/ws/b');
+      assert.equal(restoreSaved({ compare: 7 }).compare, undefined);
+      assert.deepEqual(restoreSaved({ sort: { key: 'deltaKept', descending: false } }).sort, {
+        key: 'deltaKept',
+        descending: false,
+      });
     });
   });
 });

@@ -4,7 +4,7 @@
  * search, the zero-shot accuracy by entry id). Pure: no DOM.
  */
 import type { BalanceModel } from '../../server/engine/src/balanceView';
-import type { AccuracyOverlay, BalancePayload, PanelState } from '../../contracts/src/webview';
+import type { AccuracyOverlay, BalancePayload, Comparison, PanelState } from '../../contracts/src/webview';
 
 export class EntryData {
   readonly model: BalanceModel;
@@ -14,6 +14,9 @@ export class EntryData {
   /** Top-1 accuracy by entry id (NaN: none), of the overlay's run and its baseline. */
   accuracyById: Float64Array | undefined;
   baselineById: Float64Array | undefined;
+  /** With "Compare with…": the other curation's kept by entry id, and it minus the shown curation's. */
+  compareKept: Float64Array | undefined;
+  deltaKept: Float64Array | undefined;
   private nameOrder: Uint32Array | undefined;
   private lowerNames: string[] | undefined;
 
@@ -38,6 +41,12 @@ export class EntryData {
     };
     this.accuracyById = byId(a.ranked);
     if (a.baselineRanked?.length === m.numEntries) this.baselineById = byId(a.baselineRanked);
+  }
+
+  /** Takes a comparison already checked to belong to this data (undefined: none). */
+  setComparison(c: Comparison | undefined): void {
+    this.compareKept = c?.other.keptById;
+    this.deltaKept = c && Float64Array.from(c.other.keptById, (k, id) => k - c.base.keptById[id]);
   }
 
   /** Entry ids in the table's order; `kept` gives the per-entry expected kept at t when sorting by it. */
@@ -78,9 +87,18 @@ export class EntryData {
         return Uint32Array.from([...valid, ...rest]);
       }
       case 'kept':
-      case 'actualKept': {
-        // The actual kept of a curation (by count without one: the samples).
-        const k = key === 'kept' ? kept() : m.actualKept;
+      case 'actualKept':
+      case 'compareKept':
+      case 'deltaKept': {
+        // The actual kept of a curation (by count without one: the samples), the compared one's and the difference.
+        const k =
+          key === 'kept'
+            ? kept()
+            : key === 'actualKept'
+              ? m.actualKept
+              : key === 'compareKept'
+                ? this.compareKept
+                : this.deltaKept;
         if (!k) return descending ? m.order : m.order.slice().reverse();
         asc = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => k[a] - k[b] || a - b);
         break;

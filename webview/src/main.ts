@@ -15,7 +15,8 @@ import type { HostMessage, PanelState, WebviewMessage } from '../../contracts/sr
 import { statsAt, type BalanceStats } from '../../server/engine/src/balanceView';
 import { EntryData } from './entryData';
 import { KeptJob } from './keptJob';
-import { initialState, reduce, type PanelAction } from './state';
+import { compareChoices, initialState, reduce, type PanelAction } from './state';
+import { showComparisonFigures } from './views/compare';
 import { ChartsView } from './views/charts';
 import { ThresholdControl } from './views/controls';
 import { PanelHeader } from './views/header';
@@ -98,6 +99,15 @@ function init(): void {
     data?.setAccuracy(state.accuracy);
     charts.showAccuracyToggle(state);
     table.showAccuracy(state, data);
+    table.showComparison(state);
+  };
+
+  /** "Compare with…": its choices, the figures, the table's columns (the chart is drawn by the caller). */
+  const showComparison = () => {
+    data?.setComparison(state.comparison);
+    header.renderCompareChoices(compareChoices(state), state.saved.compare);
+    showComparisonFigures(state.comparison);
+    table.showComparison(state);
   };
 
   const onData = () => {
@@ -106,8 +116,9 @@ function init(): void {
     kept.reset();
     header.renderChoices(state.choices, state.saved.source);
     header.showSource(data);
-    showAccuracy();
     table.showActualKept(data);
+    showAccuracy();
+    showComparison();
     control.render(state, true);
     showT();
     charts.drawAll();
@@ -134,6 +145,11 @@ function init(): void {
         return;
       case 'host':
         return onHostRendered(action.message, tBefore);
+      case 'selectCompare':
+        showComparison();
+        charts.drawRanked();
+        table.apply(false);
+        return;
       case 'scroll':
       case 'selectSource':
       case 'curate':
@@ -152,6 +168,13 @@ function init(): void {
         return;
       case 'choices':
         header.renderChoices(state.choices, m.current);
+        header.renderCompareChoices(compareChoices(state), state.saved.compare);
+        return;
+      case 'compare':
+      case 'compareDropped':
+        showComparison();
+        charts.drawRanked();
+        table.apply(false);
         return;
       case 'setT':
         control.render(state, true);
@@ -175,6 +198,10 @@ function init(): void {
         return;
       case 'exported':
         if (m.path) header.setStatus(`Exported ${m.path}`);
+        return;
+      case 'compareDropped':
+        // Said only when the panel still compared with it (new data of other metadata drop it quietly).
+        if (m.folder === state.saved.compare) header.setStatus(`Not comparing: ${m.reason}`, 'error');
         return;
       default:
         return;

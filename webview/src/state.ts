@@ -7,6 +7,7 @@ import {
   sourceKey,
   type AccuracyOverlay,
   type BalancePayload,
+  type Comparison,
   type CurationChoice,
   type HostMessage,
   type PanelState,
@@ -31,6 +32,8 @@ export interface PanelViewState {
   payload: BalancePayload | undefined;
   /** The zero-shot accuracy overlay on the data shown. */
   accuracy: AccuracyOverlay | undefined;
+  /** The curation shown beside the one chosen with "Compare with…" (`saved.compare`), once the host sent it. */
+  comparison: Comparison | undefined;
 }
 
 export type PanelAction =
@@ -43,6 +46,8 @@ export type PanelAction =
   | { type: 'search'; text: string }
   /** The source selector's value ("samples" or "curation:<folder>", `sourceKey`). */
   | { type: 'selectSource'; value: string }
+  /** The "Compare with…" selector's value: a curation's folder, or '' for none. */
+  | { type: 'selectCompare'; value: string }
   | { type: 'scroll'; row: number }
   /** The accuracy overlay's checkbox. */
   | { type: 'showAccuracy'; on: boolean }
@@ -65,6 +70,8 @@ const SORT_KEYS: readonly SortKey[] = [
   'kept',
   'actualKept',
   'accuracy',
+  'compareKept',
+  'deltaKept',
 ];
 const DEFAULT_SORT: PanelState['sort'] = { key: 'count', descending: true };
 
@@ -89,6 +96,7 @@ export function restoreSaved(saved: unknown): PanelState {
   if (typeof s.accuracy === 'object' && s.accuracy !== null)
     out.accuracy = s.accuracy as PanelState['accuracy'];
   if (typeof s.showAccuracy === 'boolean') out.showAccuracy = s.showAccuracy;
+  if (typeof s.compare === 'string' && s.compare) out.compare = s.compare;
   return out;
 }
 
@@ -126,7 +134,63 @@ export function initialState(saved: unknown): PanelViewState {
     choices: [],
     payload: undefined,
     accuracy: undefined,
+    comparison: undefined,
   };
+}
+
+/**
+ * The curations "Compare with…" offers: those made with the metadata of the curation shown (its
+ * recorded sha256), other than itself. None for the samples or data of unknown metadata.
+ */
+export function compareChoices(state: PanelViewState): CurationChoice[] {
+  const info = state.payload?.info;
+  if (!info || info.spec.kind !== 'curation' || !info.metadataSha256) return [];
+  const shown = info.spec.folder;
+  return state.choices.filter((c) => c.folder !== shown && c.metadataSha256 === info.metadataSha256);
+}
+
+/** Whether a comparison from the host is of the curation shown and the one chosen. */
+export function comparisonFits(state: PanelViewState, c: Comparison): boolean {
+  const spec = state.payload?.info.spec;
+  return (
+    spec?.kind === 'curation' &&
+    c.base.folder === spec.folder &&
+    c.other.folder === state.saved.compare &&
+    c.base.keptById.length === state.payload!.model.numEntries &&
+    c.other.keptById.length === c.base.keptById.length
+  );
+}
+
+/** No comparison (and a sort by its columns goes back to the default). */
+function withoutCompare(state: PanelViewState): PanelViewState {
+  const key = state.saved.sort.key;
+  const sort = key === 'compareKept' || key === 'deltaKept' ? { ...DEFAULT_SORT } : state.saved.sort;
+  const saved = { ...state.saved, sort };
+  delete saved.compare;
+  return { ...state, comparison: undefined, saved };
+}
+
+/**
+ * New data shown: the comparison chosen stays while the data are another curation of the same
+ * metadata (the host sends the new comparison), and goes otherwise.
+ */
+function compareAfterData(state: PanelViewState, before: BalancePayload | undefined): PanelViewState {
+  const folder = state.saved.compare;
+  if (!folder) return state;
+  const info = state.payload!.info;
+  // The compared curation's metadata, as far as the panel knows it (after a reload: the host checks).
+  const compared =
+    state.comparison?.other.metadataSha256 ??
+    state.choices.find((c) => c.folder === folder)?.metadataSha256 ??
+    before?.info.metadataSha256;
+  const comparable =
+    info.spec.kind === 'curation' &&
+    info.spec.folder !== folder &&
+    !!info.metadataSha256 &&
+    (compared === undefined || compared === info.metadataSha256);
+  if (!comparable) return withoutCompare(state);
+  // Other data (or the same read again): the host's next comparison is the one to show.
+  return { ...state, comparison: undefined };
 }
 
 /** Whether an accuracy overlay belongs to the data shown (undefined, no overlay, always does). */
@@ -219,6 +283,15 @@ export function reduce(state: PanelViewState, action: PanelAction): Update {
         send: [{ type: 'selectSource', source }],
       };
     }
+    case 'selectCompare': {
+      const folder = action.value || undefined;
+      if (folder === state.saved.compare) return none;
+      if (folder && !compareChoices(state).some((c) => c.folder === folder)) return none;
+      const next = folder
+        ? { ...state, comparison: undefined, saved: { ...state.saved, compare: folder } }
+        : withoutCompare(state);
+      return { state: next, send: [{ type: 'selectCompare', folder }] };
+    }
     case 'curate':
       // Only a t the panel shows: never one typed and refused, never none.
       return isValidT(state.saved.t) ? { state, send: [{ type: 'curate', t: state.saved.t }] } : none;
@@ -233,13 +306,18 @@ function onHost(state: PanelViewState, m: HostMessage): PanelViewState {
       const spec = m.payload.info.spec;
       let choices = state.choices;
       if (spec.kind === 'curation' && !choices.some((c) => c.folder === spec.folder))
-        choices = [...choices, { folder: spec.folder, label: m.payload.info.label }];
-      const next: PanelViewState = {
-        ...state,
-        payload: m.payload,
-        choices,
-        saved: { ...state.saved, source: spec },
-      };
+        choices = [
+          ...choices,
+          {
+            folder: spec.folder,
+            label: m.payload.info.label,
+            ...(m.payload.info.metadataSha256 ? { metadataSha256: m.payload.info.metadataSha256 } : {}),
+          },
+        ];
+      const next: PanelViewState = compareAfterData(
+        { ...state, payload: m.payload, choices, saved: { ...state.saved, source: spec } },
+        state.payload,
+      );
       return hostT(withAccuracy(next, accuracyFits(m.payload, m.accuracy) ? m.accuracy : undefined), m.t);
     }
     case 'accuracy':
@@ -247,6 +325,10 @@ function onHost(state: PanelViewState, m: HostMessage): PanelViewState {
       return accuracyFits(state.payload, m.accuracy) ? withAccuracy(state, m.accuracy) : state;
     case 'choices':
       return { ...state, choices: m.curations };
+    case 'compareDropped':
+      return m.folder === state.saved.compare ? withoutCompare(state) : state;
+    case 'compare':
+      return comparisonFits(state, m.comparison) ? { ...state, comparison: m.comparison } : state;
     case 'setT':
       return hostT(state, m.t);
     case 'loading':

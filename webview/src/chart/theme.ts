@@ -13,6 +13,8 @@ export interface ThemeColors {
   /** Zero-shot accuracy points: the run shown, and the baseline run (hollow). */
   accuracy: string;
   baseline: string;
+  /** The compared curation's kept per entry ("Compare with…"). */
+  compare: string;
   fontFamily: string;
 }
 
@@ -56,6 +58,7 @@ export function themeColors(): ThemeColors {
     marker: opaque(cssVar(style, '--vscode-charts-purple', light ? '#652d90' : '#b180d7')),
     accuracy: opaque(cssVar(style, '--vscode-charts-green', light ? '#388a34' : '#89d185')),
     baseline: opaque(cssVar(style, '--vscode-descriptionForeground', light ? '#717171' : '#9d9d9d')),
+    compare: opaque(cssVar(style, '--vscode-charts-purple', light ? '#652d90' : '#b180d7')),
     fontFamily: cssVar(style, '--vscode-font-family', 'sans-serif'),
   };
 }

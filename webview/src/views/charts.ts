@@ -191,6 +191,14 @@ export class ChartsView {
         width: 1.5,
       });
     }
+    const c = state.comparison;
+    if (c && data.compareKept)
+      left.push({
+        label: `kept by ${c.other.label}${c.other.keptSource === 'expected' ? ' (expected)' : ''}`,
+        color: (colors) => colors.compare,
+        dash: [2, 3],
+        width: 1.5,
+      });
     const base = { ...this.rankedBase, series: left };
     if (!showingAccuracy(state)) return base;
     const o = state.accuracy!.overlay;
@@ -256,11 +264,14 @@ export class ChartsView {
     const rx = Float64Array.from(ranks, (r) => r + 1);
     const before = Float64Array.from(ranks, (r) => m.ranked[r]);
     const actual = actualKeptByRank(m, ranks);
+    const other =
+      state.comparison && actualKeptByRank({ order: m.order, actualKept: data.compareKept }, ranks);
     const plotData = [
       rx,
       before,
       this.afterSeries(),
       ...(actual ? [actual] : []),
+      ...(other ? [other] : []),
       ...points,
     ] as unknown as uPlot.AlignedData;
     const def = this.rankedDef(state, data);
@@ -342,7 +353,7 @@ export class ChartsView {
       d[0] as unknown as number[],
       d[1] as unknown as number[],
       this.afterSeries() as unknown as number[],
-      ...(d.slice(3) as unknown as number[][]), // the actual kept and the accuracy points
+      ...(d.slice(3) as unknown as number[][]), // the actual and compared kept, the accuracy points
     ]);
   }
 

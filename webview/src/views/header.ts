@@ -9,11 +9,15 @@ export type StatusKind = 'info' | 'error' | 'loading';
 
 export class PanelHeader {
   private readonly sourceSelect = byId<ValueElement>('source-select');
+  private readonly compareSelect = byId<ValueElement>('compare-select');
   private readonly status = byId('status');
 
   constructor(dispatch: (action: PanelAction) => void, refresh: () => void) {
     this.sourceSelect.addEventListener('change', () =>
       dispatch({ type: 'selectSource', value: this.sourceSelect.value }),
+    );
+    this.compareSelect.addEventListener('change', () =>
+      dispatch({ type: 'selectCompare', value: this.compareSelect.value }),
     );
     byId('refresh').addEventListener('click', refresh);
     byId('curate').addEventListener('click', () => dispatch({ type: 'curate' }));
@@ -26,20 +30,17 @@ export class PanelHeader {
       { value: 'samples', label: 'Workspace samples' },
       ...choices.map((c) => ({ value: sourceKey({ kind: 'curation', folder: c.folder }), label: c.label })),
     ];
-    const key = sourceKey(current);
-    select.innerHTML = '';
-    for (const o of options) {
-      const el = document.createElement('vscode-option');
-      el.setAttribute('value', o.value);
-      // The select reads its options when they are slotted (later): mark the chosen one.
-      el.toggleAttribute('selected', o.value === key);
-      el.textContent = o.label;
-      select.appendChild(el);
-    }
-    select.value = key;
-    requestAnimationFrame(() => {
-      if (select.value !== key) select.value = key;
-    });
+    fillSelect(select, options, sourceKey(current));
+  }
+
+  /** "Compare with…": none, or each curation of the shown one's metadata (compareChoices); hidden without any. */
+  renderCompareChoices(choices: CurationChoice[], current: string | undefined): void {
+    const options = [
+      { value: '', label: 'Compare with…' },
+      ...choices.map((c) => ({ value: c.folder, label: c.label })),
+    ];
+    this.compareSelect.hidden = choices.length === 0 && !current;
+    fillSelect(this.compareSelect, options, current ?? '');
   }
 
   setStatus(text: string, kind: StatusKind = 'info', title = ''): void {
@@ -73,4 +74,21 @@ export class PanelHeader {
       `${info.metadataPath}\nRead and prepared in ${info.millis} ms.`,
     );
   }
+}
+
+/** Replaces a selector's options, `key` chosen. */
+function fillSelect(select: ValueElement, options: { value: string; label: string }[], key: string): void {
+  select.innerHTML = '';
+  for (const o of options) {
+    const el = document.createElement('vscode-option');
+    el.setAttribute('value', o.value);
+    // The select reads its options when they are slotted (later): mark the chosen one.
+    el.toggleAttribute('selected', o.value === key);
+    el.textContent = o.label;
+    select.appendChild(el);
+  }
+  select.value = key;
+  requestAnimationFrame(() => {
+    if (select.value !== key) select.value = key;
+  });
 }

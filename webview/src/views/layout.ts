@@ -10,6 +10,7 @@ const TEMPLATE = `
 <header>
   <h1>Entry Balance</h1>
   <vscode-single-select id="source-select" aria-label="Counts from"></vscode-single-select>
+  <vscode-single-select id="compare-select" aria-label="Compare with" title="Compare with another curation of the same metadata" hidden></vscode-single-select>
   <vscode-button id="refresh" secondary title="Read the source again">Refresh</vscode-button>
   <vscode-button id="curate" title="Curate the pool at this t">Curate Pool…</vscode-button>
 </header>
@@ -30,6 +31,7 @@ const TEMPLATE = `
       <span class="value" id="head-share" data-value="">–</span><span class="sub" id="share-sub"></span></div>
   </div>
 </section>
+<section class="card compare-card" id="compare-card" aria-label="Comparison" hidden></section>
 <section class="charts" id="charts"></section>
 <section class="card table-card" aria-label="Entries">
   <div class="table-tools">

@@ -3,7 +3,7 @@
  * the count of entries shown and the CSV export of the rows in view order.
  */
 import type { WebviewMessage } from '../../../contracts/src/webview';
-import type { SortKey } from '../../../contracts/src/webview';
+import type { Comparison, SortKey } from '../../../contracts/src/webview';
 import type { BalanceStats } from '../../../server/engine/src/balanceView';
 import type { EntryData } from '../entryData';
 import { csvField, dec1, dec2, int } from '../format';
@@ -22,9 +22,28 @@ const COLUMNS: (Column & { sort: SortKey; num: boolean })[] = [
   { key: 'actualKept', title: 'Kept', className: 'num', sort: 'actualKept', num: true },
   // Shown only with an accuracy overlay (the table card's `with-accuracy` class).
   { key: 'accuracy', title: 'Zero-shot top-1', className: 'num', sort: 'accuracy', num: true },
+  // Shown only with "Compare with…" (the `with-compare` class): the other curation's kept and the difference.
+  { key: 'compareKept', title: 'Kept (other)', className: 'num', sort: 'compareKept', num: true },
+  { key: 'deltaKept', title: 'Δ kept', className: 'num', sort: 'deltaKept', num: true },
 ];
 const ACTUAL_KEPT_COLUMN = 6;
 const ACCURACY_COLUMN = 7;
+const COMPARE_KEPT_COLUMN = 8;
+const DELTA_KEPT_COLUMN = 9;
+/** The grid's column widths, in COLUMNS' order and then the browse column. */
+const COLUMN_WIDTHS = [
+  '70px',
+  'minmax(160px, 1fr)',
+  '80px',
+  '100px',
+  '100px',
+  '120px',
+  '100px',
+  '150px',
+  '100px',
+  '80px',
+  '80px',
+];
 /** The last column: a link to the entry browser (the records behind the entry). */
 const BROWSE_COLUMN: Column = { key: 'browse', title: 'Records', className: 'browse' };
 const BROWSE_TEXT = 'Browse ›';
@@ -140,6 +159,10 @@ export class EntryTable {
         return m.actualKept ? int.format(m.actualKept[id]) : '';
       case ACCURACY_COLUMN:
         return this.accuracyText(data, id);
+      case COMPARE_KEPT_COLUMN:
+        return data.compareKept ? keptText(data.compareKept[id]) : '';
+      case DELTA_KEPT_COLUMN:
+        return data.deltaKept ? deltaText(data.deltaKept[id]) : '';
       default:
         return BROWSE_TEXT;
     }
@@ -154,6 +177,30 @@ export class EntryTable {
     const t = data?.payload.info.t;
     header.title = shown
       ? `Records the curation kept that match the entry (at its own t${t === undefined ? '' : ` = ${t}`}, whatever t shows here)`
+      : '';
+  }
+
+  /**
+   * The comparison's columns follow it (the `with-compare` class); their grid is set here, since
+   * the stylesheet has one per combination of the other optional columns.
+   */
+  showComparison(state: PanelViewState): void {
+    const c = state.comparison;
+    this.card.classList.toggle('with-compare', !!c);
+    const shown = COLUMN_WIDTHS.filter(
+      (_, i) =>
+        (i !== ACTUAL_KEPT_COLUMN || this.card.classList.contains('with-actual')) &&
+        (i !== ACCURACY_COLUMN || this.card.classList.contains('with-accuracy')),
+    );
+    this.card.style.setProperty('--compare-columns', shown.join(' '));
+    const compareHeader = this.header.children[COMPARE_KEPT_COLUMN] as HTMLElement | undefined;
+    const deltaHeader = this.header.children[DELTA_KEPT_COLUMN] as HTMLElement | undefined;
+    if (!compareHeader || !deltaHeader) return;
+    const keptOf = (side: Comparison['base']) =>
+      `${side.label}: ${side.keptSource === 'actual' ? 'records it kept' : 'expected kept'} at its t = ${side.t}`;
+    compareHeader.title = c ? keptOf(c.other) : '';
+    deltaHeader.title = c
+      ? `${c.other.label} minus ${c.base.label}\n${keptOf(c.other)}\n${keptOf(c.base)}`
       : '';
   }
 
@@ -197,12 +244,15 @@ export class EntryTable {
     const acc = data.accuracyById;
     const base = data.baselineById;
     const actual = m.actualKept;
+    const other = data.compareKept;
+    const delta = data.deltaKept;
     const value = (v: number) => (Number.isFinite(v) ? String(v) : '');
     const lines = [
       'rank,id,entry,count,probability,expected_kept' +
         (actual ? ',kept' : '') +
         (acc ? ',zero_shot_top1' : '') +
-        (base ? ',baseline_zero_shot_top1' : ''),
+        (base ? ',baseline_zero_shot_top1' : '') +
+        (other && delta ? ',other_kept,delta_kept' : ''),
     ];
     const view = this.rows.ids;
     for (let i = 0; i < view.length; i++) {
@@ -212,9 +262,21 @@ export class EntryTable {
         `${data.rankOf[id] + 1},${id},${csvField(data.names[id] ?? '')},${c},${c <= t ? 1 : t / c},${kept[id]}` +
           (actual ? `,${actual[id]}` : '') +
           (acc ? `,${value(acc[id])}` : '') +
-          (base ? `,${value(base[id])}` : ''),
+          (base ? `,${value(base[id])}` : '') +
+          (other && delta ? `,${other[id]},${delta[id]}` : ''),
       );
     }
     return lines.join('\n') + '\n';
   }
+}
+
+/** A kept count: whole for a curation's recorded kept, two decimals for an expected kept. */
+function keptText(k: number): string {
+  return Number.isInteger(k) ? int.format(k) : dec2.format(k);
+}
+
+/** A difference of kept counts, signed ("+12", "−3", "0"). */
+function deltaText(d: number): string {
+  const text = keptText(Math.abs(d));
+  return d > 0 ? `+${text}` : d < 0 ? `−${text}` : text;
 }
