@@ -2,7 +2,8 @@
  * The entry browser, host side: one webview panel ("Entry Records") listing the records behind a
  * metadata entry, page by page, from the language server (`metacurate/entryRecords`,
  * contracts/src/entryRecords.ts). The webview (webview/src/browser) owns the query; the host
- * relays each page with the files relative to the workspace, and opens a record at its line.
+ * relays each page with the files relative to the workspace, then each record's image (read and
+ * checked here, recordImageFiles.ts, and sent as a data: URI), and opens a record at its line.
  * Messages: contracts/src/entryBrowserMessages.ts.
  *
  * Opened by `metacurate.browseEntry` (hover links, the balance panel's table and chart, the
@@ -23,10 +24,12 @@ import {
   type BrowseTarget,
 } from '../../contracts/src/entryBrowserMessages';
 import { EntryRecordsRequest } from '../../contracts/src/entryRecords';
+import { SETTINGS_SECTION } from '../../contracts/src/lsp';
 import { metadataKindOf, parseMetadata } from '../../server/engine/src/documents/metadataModel';
 import { activeSource } from './balancePanel';
 import type { CurationChoice } from './curationChoice';
 import { browseTarget, parseBrowseArgs, sourceLabel } from './plans/browseArgs';
+import { readPageImages } from './recordImageFiles';
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -143,6 +146,7 @@ export class EntryBrowserHost implements vscode.Disposable {
           filter: query.filter,
           offset: query.offset,
           limit: BROWSER_PAGE_SIZE,
+          ...(target.source.kind === 'curation' ? { imageField: imageFieldSetting() } : {}),
         },
         cancel.token,
       );
@@ -155,6 +159,12 @@ export class EntryBrowserHost implements vscode.Disposable {
         files: result.records.map((r) => relative(r.file)),
         sourceLabel: sourceLabel(target.source, relative),
       });
+      // Then the images, each as it is read; a newer query stops the reads.
+      await readPageImages(
+        result.records.map((r) => r.image),
+        (index, image) => this.post({ type: 'image', query, index, image }),
+        () => cancel.token.isCancellationRequested,
+      );
     } catch (err) {
       if (cancel.token.isCancellationRequested) return;
       this.output.error(`Entry records: ${errorText(err)}`);
@@ -168,6 +178,14 @@ export class EntryBrowserHost implements vscode.Disposable {
   dispose(): void {
     this.panel?.dispose();
   }
+}
+
+/** `metacurate.imageField`: the record field naming each record's image ('' for none). */
+function imageFieldSetting(): string {
+  const value = vscode.workspace
+    .getConfiguration(SETTINGS_SECTION, vscode.workspace.workspaceFolders?.[0]?.uri)
+    .get<string>('imageField', '');
+  return typeof value === 'string' ? value.trim() : '';
 }
 
 /** Opens a record's file: a text file at its line (selected), any other (Parquet, tar) as VS Code opens it. */

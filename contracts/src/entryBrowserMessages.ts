@@ -39,13 +39,21 @@ export interface BrowserSavedState {
   history: BrowseTarget[];
 }
 
+/**
+ * A record's image as the host read it: the checked bytes as a `data:` URI (PNG, JPEG, WebP or
+ * GIF), or why it is not shown. URLs and refused image fields come with the record itself.
+ */
+export type ShownImage = { kind: 'data'; uri: string } | { kind: 'error'; message: string };
+
 // Host → webview
 export type BrowserHostMessage =
   /** Show this entry (a command asked): from its first record, all of them. */
   | { type: 'show'; target: BrowseTarget }
   /** A page answered for `query`; `files[i]` is record i's file relative to the workspace. */
   | { type: 'page'; query: BrowseQuery; result: EntryRecordsResult; files: string[]; sourceLabel: string }
-  | { type: 'error'; query: BrowseQuery; message: string };
+  | { type: 'error'; query: BrowseQuery; message: string }
+  /** Record `index` of the page answered for `query` has this image (sent after the page, one by one). */
+  | { type: 'image'; query: BrowseQuery; index: number; image: ShownImage };
 
 // Webview → host
 export type BrowserWebviewMessage =

@@ -42,7 +42,32 @@ export interface EntryRecordsParams {
   offset: number;
   /** How many records to return at most (1 … ENTRY_RECORDS_MAX_LIMIT). */
   limit: number;
+  /**
+   * A curation only: the record field (JSONL/CSV/Parquet column, WebDataset `.json` field) that
+   * names each record's image: a local path (relative: to the pool file's folder) or an http(s)
+   * URL (`metacurate.imageField`, `browse --image-field`). Absent or '': a WebDataset sample's
+   * image member, and no image for the other formats.
+   */
+  imageField?: string;
 }
+
+/** The image formats the entry browser shows (never SVG: it is a document, not an image). */
+export type ImageMime = 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
+
+/**
+ * Where a record's image is. The language server only locates it; the editor's host reads the
+ * bytes (with its size cap and a check of the magic bytes) and URLs are shown as links, never
+ * fetched.
+ */
+export type RecordImage =
+  /** A WebDataset sample's image member: `size` bytes at `offset` of the shard `file`. */
+  | { kind: 'member'; file: string; member: string; offset: number; size: number; mime: ImageMime }
+  /** A local file named by the image field; it must stay inside `root` (the pool file's folder). */
+  | { kind: 'file'; path: string; root: string; mime: ImageMime }
+  /** An http(s) URL named by the image field. */
+  | { kind: 'url'; url: string }
+  /** The image field holds something the browser will not open; `reason` says why. */
+  | { kind: 'refused'; value: string; reason: string };
 
 /** Another entry a record's text also matched. */
 export interface OtherEntry {
@@ -88,6 +113,8 @@ export interface EntryRecord {
   probability: number;
   /** The other entries the text matched, in id order, at most OTHER_ENTRIES_CAP of them. */
   otherEntries: OtherEntry[];
+  /** Curation only: the record's image, when it has one (see EntryRecordsParams.imageField). */
+  image?: RecordImage;
 }
 
 export interface EntryRecordsResult {

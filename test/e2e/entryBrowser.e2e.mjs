@@ -3,8 +3,11 @@
 // entry's hover ("Browse records"), paged, filtered to kept and dropped (checked against the
 // curation's counts and keep decisions), a record opened at its line in the pool file; another
 // entry a record matched browsed from the record, its caption's markup shown as text; and the
-// browser opened from the balance panel's table. Started by test/e2e/main.mjs
+// browser opened from the balance panel's table; then a WebDataset curation of the same metadata
+// chosen as the one shown, its records' image members shown as thumbnails, a member that is not
+// the PNG it is named as shown as an error in its place. Started by test/e2e/main.mjs
 // (`METACURATE_E2E_SUITES=entry-browser bash scripts/e2e/run.sh` runs it alone).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -53,6 +56,33 @@ function writeBrowserWorkspace(dir) {
     '--text-field', 'caption', '--t', String(T), '--seed', '1', '--out', join(ws, 'curated'), '--progress', 'none'],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   return ws;
+}
+
+/** A valid 1×1 PNG. */
+const PNG_1x1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/**
+ * A WebDataset shard of 6 "dog" samples with PNG members (the last one's ".png" is an SVG), and
+ * its curation in `curated-images`.
+ */
+function writeImageCuration(ws) {
+  const dir = join(ws, 'shards');
+  mkdirSync(dir, { recursive: true });
+  const names = [];
+  for (let i = 0; i < 6; i++) {
+    const png = i === 5 ? Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"></svg>') : PNG_1x1;
+    writeFileSync(join(dir, `s${i}.png`), png);
+    writeFileSync(join(dir, `s${i}.txt`), `a dog in picture ${i}`);
+    names.push(`s${i}.png`, `s${i}.txt`);
+  }
+  execFileSync('tar', ['--format=ustar', '-cf', join(ws, 'shard-0.tar'), '-C', dir, ...names]);
+  // prettier-ignore
+  cli(['curate', '--metadata', join(ws, 'metadata.json'), '--input', join(ws, 'shard-0.tar'),
+    '--t', String(T), '--seed', '1', '--out', join(ws, 'curated-images'), '--progress', 'none'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** The captions the curation kept: what the Kept filter must list. */
@@ -123,7 +153,8 @@ export async function entryBrowserSuite(vsix) {
       .waitFor({ timeout: 60_000 });
   });
 
-  test('the hover of an entry opens the browser on its curated records', async () => {
+  /** Hovers "dog" in metadata.json until its hover has the Browse records link; returns the link. */
+  async function dogHoverLink() {
     await openFile(page, 'metadata.json');
     const link = page.locator('.monaco-hover:not(.hidden) a', { hasText: 'Browse records' }).first();
     await eventually(
@@ -138,6 +169,11 @@ export async function entryBrowserSuite(vsix) {
       },
       { timeout: 60_000, interval: 1_000, message: 'a hover of "dog" with its Browse records link' },
     );
+    return link;
+  }
+
+  test('the hover of an entry opens the browser on its curated records', async () => {
+    const link = await dogHoverLink();
     await screenshot('hover-link');
     await link.click();
     await activeTab(page, 'Entry Records', 30_000);
@@ -256,6 +292,57 @@ export async function entryBrowserSuite(vsix) {
     expect(bird.total === counts.bird && bird.total === 5, `bird has ${bird.total} records`);
     expect(bird.kept === '5' && bird.dropped === '0', `a tail entry keeps all: ${bird.kept}/${bird.dropped}`);
     await screenshot('from-panel');
+  });
+
+  test("a WebDataset curation's records show their image members, a bad one an error in its place", async () => {
+    writeImageCuration(ws);
+    await openFile(page, 'metadata.json');
+    await eventually(
+      async () => {
+        await page.keyboard.press('Escape');
+        await command(page, 'Metacurate: Choose the Curation Shown…');
+        const row = page
+          .locator('.quick-input-widget .monaco-list-row', { hasText: 'curated-images' })
+          .first();
+        if (!(await row.isVisible({ timeout: 3_000 }).catch(() => false))) return null;
+        await row.click();
+        return true;
+      },
+      { timeout: 60_000, interval: 2_000, message: 'curated-images in the curation choice' },
+    );
+    const link = await dogHoverLink();
+    await link.click();
+    await activeTab(page, 'Entry Records', 30_000);
+    const shown = await browserShows(
+      page,
+      (f) => f.title.startsWith('dog') && f.total === 6,
+      'the browser on "dog" of curated-images',
+    );
+    expect(shown.records === 6, `${shown.records} records`);
+    const frame = webviewFrame(page);
+    await eventually(async () => ((await frame.locator('.record-image img').count()) === 5 ? true : null), {
+      timeout: 30_000,
+      message: 'five thumbnails',
+    });
+    const widths = await frame
+      .locator('.record-image img')
+      .evaluateAll((imgs) => imgs.map((i) => i.naturalWidth));
+    expect(
+      widths.every((w) => w === 1),
+      `the thumbnails decode as 1×1 PNGs: ${widths}`,
+    );
+    const sources = await frame
+      .locator('.record-image img')
+      .evaluateAll((imgs) => imgs.map((i) => i.src.slice(0, 22)));
+    expect(
+      sources.every((s) => s === 'data:image/png;base64,'),
+      `thumbnails come as data: URIs: ${sources}`,
+    );
+    const error = await frame.locator('.record-image .image-error').innerText({ timeout: 10_000 });
+    expect(/member s5\.png should be a PNG image but holds no PNG/.test(error), `the SVG member: ${error}`);
+    await frame.locator('.record-image img').first().click();
+    expect((await frame.locator('.record-image.enlarged img').count()) === 1, 'a clicked thumbnail enlarges');
+    await screenshot('images');
   });
 
   try {

@@ -177,6 +177,7 @@ export const REQUEST_PARAMS: ReadonlyMap<string, Check> = new Map<string, Check>
       filter: oneOf(ENTRY_RECORDS_FILTERS),
       offset: unsigned,
       limit: between(1, ENTRY_RECORDS_MAX_LIMIT),
+      imageField: optional(string),
     }),
   ],
 ]);

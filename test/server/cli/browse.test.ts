@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EntryRecordsResult } from '../../../contracts/src/entryRecords';
 import { curate } from '../../../server/engine/src/curate';
@@ -91,6 +91,47 @@ describe('metacurate browse', function () {
     assert.match(lines[1], /^Records 1–3 of \d+:$/);
     assert.match(lines[3], /^(kept {3}|dropped) {2}pool\.jsonl:\d+ {2}\(.*pool\.jsonl:\d+\)$/);
     assert.match(lines[4], /\[cat\]/);
+  });
+
+  it("lists each record's image with --image-field: a file in the pool's folder, a URL not fetched, a refusal", async () => {
+    const pool = join(dir.path, 'images', 'pool.jsonl');
+    mkdirSync(join(dir.path, 'images'));
+    const rows = [
+      { text: 'a dog', image: 'img/a.png' },
+      { text: 'the dog', image: 'https://example.com/b.jpg' },
+      { text: 'dog three', image: '/etc/passwd' },
+    ];
+    writeFileSync(pool, rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+    const folder = join(dir.path, 'images', 'curated');
+    await curate({
+      metadataPath: join(dir.path, 'metadata.json'),
+      inputs: [pool],
+      textFields: ['text'],
+      t: 30,
+      seed: 3,
+      outDir: folder,
+      cache: false,
+      workers: 1,
+    });
+    const r = cli(['--curation', folder, '--entry', 'dog', '--image-field', 'image']);
+    assert.equal(r.code, 0, r.stderr);
+    const images = r.stdout.split('\n').filter((line) => line.trimStart().startsWith('image: '));
+    assert.deepEqual(
+      images.map((line) => line.trim()),
+      [
+        `image: ${join(dir.path, 'images', 'img', 'a.png')}`,
+        'image: https://example.com/b.jpg (not fetched)',
+        `image: '/etc/passwd' refused: it is outside the pool file's folder ${join(dir.path, 'images')}; only images inside it are opened`,
+      ],
+    );
+    const json = JSON.parse(
+      cli(['--curation', folder, '--entry', 'dog', '--image-field', 'image', '--json']).stdout,
+    ) as EntryRecordsResult;
+    assert.deepEqual(json.records[1].image, { kind: 'url', url: 'https://example.com/b.jpg' });
+    assert.ok(
+      !cli(['--curation', folder, '--entry', 'dog']).stdout.includes('image:'),
+      'no field: no images',
+    );
   });
 
   it('builds the index of a curation made before it existed, and says so on stderr', () => {

@@ -100,6 +100,14 @@ describe('lsp params: shapes of requests and notifications', () => {
       check('metacurate/entryRecords', { source: { kind: 'curation', folder: '/c' }, ...page }),
       undefined,
     );
+    assert.equal(
+      check('metacurate/entryRecords', {
+        source: { kind: 'curation', folder: '/c' },
+        ...page,
+        imageField: 'path',
+      }),
+      undefined,
+    );
   });
 
   it('refuses an entry-records page with no folder, an unknown filter or an unbounded limit', () => {
@@ -115,6 +123,10 @@ describe('lsp params: shapes of requests and notifications', () => {
     assert.equal(
       check('metacurate/entryRecords', { source: { kind: 'samples' }, ...page, limit: 0 }),
       'params.limit must be an integer from 1 to 1000, got number 0',
+    );
+    assert.match(
+      check('metacurate/entryRecords', { source: { kind: 'samples' }, ...page, imageField: 7 }) ?? '',
+      /^params\.imageField must be a string/,
     );
   });
 });

@@ -7,6 +7,7 @@ import type {
   BrowseQuery,
   BrowseTarget,
   BrowserWebviewMessage,
+  ShownImage,
 } from '../../../contracts/src/entryBrowserMessages';
 import type { EntryRecord, EntryRecordsResult } from '../../../contracts/src/entryRecords';
 import {
@@ -34,6 +35,19 @@ function record(i: number, line?: number): EntryRecord {
     kept: i % 2 === 0,
     probability: 0.5,
     otherEntries: [{ id: 8, entry: 'cat' }],
+    // Every record but each fifth has an image member.
+    ...(i % 5 === 4
+      ? {}
+      : {
+          image: {
+            kind: 'member',
+            file: '/w/pool/s.tar',
+            member: `k${i}.png`,
+            offset: 512 * i,
+            size: 9,
+            mime: 'image/png',
+          },
+        }),
   };
 }
 
@@ -223,6 +237,82 @@ describe('browser/state', () => {
     assert.deepEqual(restoreBrowserState({ query: { target: dog, filter: 'some', offset: 150 } }), {
       query: { target: dog, filter: 'all', offset: 100 },
       history: [],
+    });
+  });
+  describe('images', () => {
+    const q: BrowseQuery = { target: dog, filter: 'all', offset: 0 };
+    const PNG_URI = 'data:image/png;base64,iVBORw0KGgo=';
+    const image = (index: number, shown: ShownImage, query = q): BrowserAction => ({
+      type: 'host',
+      message: { type: 'image', query, index, image: shown },
+    });
+
+    it('shows each image the host read with the record it belongs to, as they come', () => {
+      const { state } = run(
+        showingDog(),
+        image(0, { kind: 'data', uri: PNG_URI }),
+        image(2, { kind: 'error', message: 'member k2.png runs past the end of s.tar' }),
+      );
+      assert.deepEqual(state.page?.images, {
+        0: { kind: 'data', uri: PNG_URI },
+        2: { kind: 'error', message: 'member k2.png runs past the end of s.tar' },
+      });
+    });
+
+    it('drops images of another page, of a record without an image, or of no record', () => {
+      const before = showingDog();
+      const { state } = run(
+        before,
+        image(0, { kind: 'data', uri: PNG_URI }, { ...q, offset: 100 }),
+        image(4, { kind: 'data', uri: PNG_URI }),
+        image(100, { kind: 'data', uri: PNG_URI }),
+        image(-1, { kind: 'data', uri: PNG_URI }),
+      );
+      assert.equal(state, before);
+      const moved = run(before, { type: 'next' }, image(0, { kind: 'data', uri: PNG_URI })).state;
+      assert.deepEqual(
+        moved.page?.images,
+        {},
+        'the page on screen while the next loads takes no late images',
+      );
+    });
+
+    it('shows only PNG, JPEG, WebP and GIF data URIs; any other source is an error in its place', () => {
+      for (const uri of [
+        'data:image/svg+xml;base64,PHN2Zz4=',
+        'https://example.com/a.png',
+        'data:text/html;base64,PGI+',
+        'data:image/png;base64,"><script>',
+      ]) {
+        const { state } = run(showingDog(), image(1, { kind: 'data', uri }));
+        assert.deepEqual(
+          state.page?.images[1],
+          { kind: 'error', message: 'the image is not a PNG, JPEG, WebP or GIF data URI' },
+          uri,
+        );
+      }
+    });
+
+    it('a new page starts without images; a thumbnail enlarges and shrinks back on click', () => {
+      const shown = run(showingDog(), image(1, { kind: 'data', uri: PNG_URI })).state;
+      assert.equal(run(shown, { type: 'enlarge', index: 1 }).state.enlarged, 1);
+      assert.equal(
+        run(shown, { type: 'enlarge', index: 1 }, { type: 'enlarge', index: 1 }).state.enlarged,
+        undefined,
+      );
+      assert.equal(
+        run(shown, { type: 'enlarge', index: 2 }).state.enlarged,
+        undefined,
+        'no image yet: nothing to enlarge',
+      );
+      const next = run(
+        shown,
+        { type: 'enlarge', index: 1 },
+        { type: 'next' },
+        pageOf({ ...q, offset: 100 }, 250),
+      ).state;
+      assert.deepEqual(next.page?.images, {});
+      assert.equal(next.enlarged, undefined);
     });
   });
 });

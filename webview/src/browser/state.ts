@@ -11,6 +11,7 @@ import {
   type BrowserSavedState,
   type BrowserWebviewMessage,
   type BrowseTarget,
+  type ShownImage,
 } from '../../../contracts/src/entryBrowserMessages';
 import {
   ENTRY_RECORDS_FILTERS,
@@ -30,6 +31,8 @@ export interface ShownPage {
   /** Each record's file relative to the workspace. */
   files: string[];
   sourceLabel: string;
+  /** Each record's image as the host read it (index: the record's on the page), as they come. */
+  images: Readonly<Record<number, ShownImage>>;
 }
 
 export interface BrowserViewState {
@@ -42,6 +45,8 @@ export interface BrowserViewState {
   error: string | undefined;
   /** Why the record number typed in the jump box was not taken. */
   jumpError: string | undefined;
+  /** The record (index on the page) whose image is shown enlarged. */
+  enlarged: number | undefined;
 }
 
 export type BrowserAction =
@@ -56,7 +61,9 @@ export type BrowserAction =
   /** Back to the entry browsed before. */
   | { type: 'back' }
   /** Record `index` of the page was clicked (or Enter on it). */
-  | { type: 'open'; index: number };
+  | { type: 'open'; index: number }
+  /** Record `index`'s thumbnail was clicked: enlarge it, or shrink it back. */
+  | { type: 'enlarge'; index: number };
 
 export interface BrowserUpdate {
   state: BrowserViewState;
@@ -117,6 +124,7 @@ export function initialBrowserState(saved: unknown): BrowserViewState {
     loading: false,
     error: undefined,
     jumpError: undefined,
+    enlarged: undefined,
   };
 }
 
@@ -209,6 +217,13 @@ export function reduceBrowser(state: BrowserViewState, action: BrowserAction): B
         history.slice(0, -1),
       );
     }
+    case 'enlarge': {
+      if (state.page?.images[action.index]?.kind !== 'data') return none;
+      return {
+        state: { ...state, enlarged: state.enlarged === action.index ? undefined : action.index },
+        send: [],
+      };
+    }
     case 'open': {
       const record = state.page?.result.records[action.index];
       if (!record) return none;
@@ -224,6 +239,17 @@ export function reduceBrowser(state: BrowserViewState, action: BrowserAction): B
       };
     }
   }
+}
+
+/** A data: URI of a PNG, JPEG, WebP or GIF image, base64 (what the host makes, and nothing else). */
+const IMAGE_DATA_URI = /^data:image\/(?:png|jpeg|webp|gif);base64,[A-Za-z0-9+/]*={0,2}$/;
+
+/** The image as shown: a data URI the host made, else an error (never another kind of source). */
+export function checkedImage(image: ShownImage): ShownImage {
+  if (image.kind === 'error') return { kind: 'error', message: String(image.message) };
+  return IMAGE_DATA_URI.test(image.uri)
+    ? image
+    : { kind: 'error', message: 'the image is not a PNG, JPEG, WebP or GIF data URI' };
 }
 
 function onHost(state: BrowserViewState, m: BrowserHostMessage): BrowserUpdate {
@@ -244,8 +270,17 @@ function onHost(state: BrowserViewState, m: BrowserHostMessage): BrowserUpdate {
         result: m.result,
         files: m.files,
         sourceLabel: m.sourceLabel,
+        images: {},
       };
-      return { state: { ...state, page, loading: false, error: undefined }, send: [] };
+      return { state: { ...state, page, loading: false, error: undefined, enlarged: undefined }, send: [] };
+    }
+    case 'image': {
+      // An image of a page no longer on display, or of no record of it, is dropped.
+      const page = state.page;
+      if (!page || !sameQuery(m.query, page.query) || !sameQuery(m.query, state.saved.query)) return none;
+      if (!Number.isInteger(m.index) || !page.result.records[m.index]?.image) return none;
+      const images = { ...page.images, [m.index]: checkedImage(m.image) };
+      return { state: { ...state, page: { ...page, images } }, send: [] };
     }
     case 'error':
       if (!sameQuery(m.query, state.saved.query)) return none;

@@ -2,7 +2,8 @@
  * The entry browser's page: its elements, built once, and `render` that draws a state. The ids,
  * classes and data attributes are what the e2e suite (test/e2e/entryBrowser.e2e.mjs) finds.
  */
-import type { EntryRecord } from '../../../contracts/src/entryRecords';
+import type { ShownImage } from '../../../contracts/src/entryBrowserMessages';
+import type { EntryRecord, RecordImage } from '../../../contracts/src/entryRecords';
 import { int } from '../format';
 import browserCss from './browser.css';
 import { escapeHtml, highlightHtml } from './highlight';
@@ -54,6 +55,8 @@ export class BrowserView {
   private readonly records: HTMLElement;
   /** The page the list holds (the list is rebuilt only for another). */
   private renderedPage: ShownPage | undefined;
+  /** The images the list shows (each slot is drawn again only when its image changes). */
+  private renderedImages: ShownPage['images'] = {};
 
   constructor(app: HTMLElement, dispatch: (action: BrowserAction) => void) {
     const sheet = new CSSStyleSheet();
@@ -75,6 +78,18 @@ export class BrowserView {
     // A click on another entry browses it; anywhere else on a record opens it.
     this.records.addEventListener('click', (e) => {
       const target = e.target as HTMLElement;
+      // A URL opens outside (VS Code asks first); it never opens the record.
+      if (target.closest('.image-link')) {
+        e.stopPropagation();
+        return;
+      }
+      const thumbnail = target.closest<HTMLElement>('.record-image img');
+      if (thumbnail) {
+        e.stopPropagation();
+        const slot = thumbnail.closest<HTMLElement>('.record-image');
+        dispatch({ type: 'enlarge', index: Number(slot?.dataset.imageIndex) });
+        return;
+      }
       const other = target.closest<HTMLElement>('.other-entry');
       if (other) {
         e.stopPropagation();
@@ -125,13 +140,54 @@ export class BrowserView {
     list.dataset.total = String(r.total);
     list.dataset.filter = page.query.filter;
     list.dataset.entryId = String(r.entryId);
-    if (this.renderedPage === page) return;
-    const newQuery = this.renderedPage?.query !== page.query;
+    if (this.renderedPage?.result !== page.result) {
+      const newQuery = this.renderedPage?.query !== page.query;
+      list.innerHTML = r.records.map((rec, i) => recordHtml(rec, i, page.files[i] ?? rec.file)).join('');
+      this.renderedImages = {};
+      // Another page or entry starts at its top.
+      if (newQuery) window.scrollTo(0, 0);
+    }
     this.renderedPage = page;
-    list.innerHTML = r.records.map((rec, i) => recordHtml(rec, i, page.files[i] ?? rec.file)).join('');
-    // Another page or entry starts at its top.
-    if (newQuery) window.scrollTo(0, 0);
+    for (const [index, image] of Object.entries(page.images))
+      if (this.renderedImages[Number(index)] !== image)
+        this.drawImage(Number(index), image, r.records[Number(index)]);
+    this.renderedImages = page.images;
+    for (const slot of list.querySelectorAll<HTMLElement>('.record-image'))
+      slot.classList.toggle('enlarged', Number(slot.dataset.imageIndex) === state.enlarged);
   }
+
+  /** Record `index`'s image slot: the thumbnail (decoded off the main thread), or why there is none. */
+  private drawImage(index: number, image: ShownImage, record: EntryRecord | undefined): void {
+    const slot = this.records.querySelector<HTMLElement>(`.record-image[data-image-index="${index}"]`);
+    if (!slot || !record) return;
+    if (image.kind === 'error') {
+      const message = document.createElement('span');
+      message.className = 'image-error';
+      message.textContent = `Image not shown: ${image.message}`;
+      slot.replaceChildren(message);
+      return;
+    }
+    const img = document.createElement('img');
+    img.decoding = 'async';
+    img.alt = `Image of record ${record.key}`;
+    img.title = 'Click to enlarge';
+    img.src = image.uri;
+    slot.replaceChildren(img);
+  }
+}
+
+/** A record's image slot: a link for a URL (never fetched), the reason for a refused value, else a placeholder the host's image replaces. */
+function imageSlotHtml(image: RecordImage | undefined, index: number): string {
+  if (!image) return '';
+  let inner: string;
+  if (image.kind === 'url' && !/^https?:\/\//i.test(image.url))
+    inner = `<span class="image-error">Image URL not shown: only http(s) URLs are linked</span>`;
+  else if (image.kind === 'url')
+    inner = `<a class="image-link" href="${escapeHtml(image.url)}" title="Image URL (not fetched): opens in your browser">${escapeHtml(image.url)}</a>`;
+  else if (image.kind === 'refused')
+    inner = `<span class="image-error">Image '${escapeHtml(image.value)}' not shown: it ${escapeHtml(image.reason)}</span>`;
+  else inner = '<span class="image-loading">Loading image…</span>';
+  return `<div class="record-image" data-image-index="${index}">${inner}</div>`;
 }
 
 /** One record's item: its text with the matches marked, then its facts. Every value escaped. */
@@ -151,7 +207,7 @@ function recordHtml(rec: EntryRecord, index: number, file: string): string {
           )
           .join(', ')}</span>`;
   return `<li class="record" tabindex="0" data-index="${index}" data-kept="${rec.kept === undefined ? '' : String(rec.kept === true)}" title="Open ${escapeHtml(where)}">
-<div class="record-text">${highlightHtml(rec.text, rec.spans)}</div>
+${imageSlotHtml(rec.image, index)}<div class="record-text">${highlightHtml(rec.text, rec.spans)}</div>
 <div class="record-meta">${badge}<span class="probability">p = ${formatProbability(rec.probability)}</span>
 <span class="record-key">key ${escapeHtml(rec.key)}</span>
 <span class="record-file">${escapeHtml(where)}</span>${others}</div></li>`;

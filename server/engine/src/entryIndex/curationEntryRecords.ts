@@ -10,6 +10,7 @@ import type {
   EntryRecord,
   EntryRecordsFilter,
   EntryRecordsResult,
+  RecordImage,
 } from '../../../../contracts/src/entryRecords';
 import { OTHER_ENTRIES_CAP } from '../../../../contracts/src/entryRecords';
 import { readCounts } from '../counts';
@@ -28,6 +29,7 @@ import {
   type RecordLocation,
 } from './entryIndexFiles';
 import { entrySpans } from './entrySpans';
+import { fieldImage, memberImage } from './recordImages';
 
 /** The buffer of a reader of one record at its offset: most captions' lines fit. */
 const RECORD_CHUNK_BYTES = 16 * 1024;
@@ -37,6 +39,8 @@ export interface EntryPage {
   filter: EntryRecordsFilter;
   offset: number;
   limit: number;
+  /** The field naming each record's image (EntryRecordsParams.imageField); absent: members only. */
+  imageField?: string;
 }
 
 interface CurationFacts {
@@ -126,9 +130,11 @@ export class CurationEntryBrowser {
       page = toPage(await this.entries.postings(start + kept + from, count), false);
     else page = await this.unionPage(start, kept, dropped, from, count);
     const locations = await Promise.all(page.map((r) => this.records.location(r.ordinal)));
-    const [texts, matched] = await Promise.all([
+    const imageField = q.imageField === '' ? undefined : q.imageField;
+    const [texts, matched, imageValues] = await Promise.all([
       readRecords(locations, this.records.run),
       Promise.all(locations.map((l) => this.matchedIds(l))),
+      imageField === undefined ? undefined : readImageFields(locations, this.records.run, imageField),
     ]);
     const records: EntryRecord[] = [];
     for (let i = 0; i < page.length; i++) {
@@ -148,6 +154,7 @@ export class CurationEntryBrowser {
           .filter((id) => id !== e)
           .slice(0, OTHER_ENTRIES_CAP)
           .map((id) => ({ id, entry: this.nameOf(id) })),
+        ...imageOf(record, location, imageValues),
       });
     }
     return {
@@ -217,6 +224,34 @@ export class CurationEntryBrowser {
   }
 }
 
+/** The record's image: from its image field when one is asked for, else its image member. */
+function imageOf(
+  record: PoolRecord | undefined,
+  location: RecordLocation,
+  imageValues: Map<number, PoolRecord> | undefined,
+): { image?: RecordImage } {
+  let image: RecordImage | undefined;
+  if (imageValues !== undefined) {
+    const value = imageValues.get(location.ordinal)?.texts[0];
+    image = value === undefined ? undefined : fieldImage(value, location.file.path);
+  } else if (record?.payload.type === 'sample')
+    image = memberImage(record.payload.file, record.payload.members);
+  return image === undefined ? {} : { image };
+}
+
+/**
+ * Each record's image field, read as its only text field; a record without it (or with a
+ * non-string value) has none. Plain text has no fields.
+ */
+function readImageFields(
+  locations: RecordLocation[],
+  run: RecordsIndexReader['run'],
+  imageField: string,
+): Promise<Map<number, PoolRecord>> {
+  const withFields = locations.filter((l) => l.file.format !== 'text');
+  return readRecords(withFields, { ...run, onError: 'skip' }, [imageField]);
+}
+
 function toPage(ordinals: Uint32Array, kept: boolean): { ordinal: number; kept: boolean }[] {
   return Array.from(ordinals, (ordinal) => ({ ordinal, kept }));
 }
@@ -234,11 +269,13 @@ function spansIn(texts: string[], entry: string, padding: Padding): [number, num
 
 /**
  * The page's records read back from their pool files: a line-file record (JSONL, plain text) by
- * its byte offset; other formats by reading the file up to the last record asked for.
+ * its byte offset; other formats by reading the file up to the last record asked for. `fields`
+ * replaces each file's text fields (to read another field as the text).
  */
 async function readRecords(
   locations: RecordLocation[],
   run: RecordsIndexReader['run'],
+  fields?: string[],
 ): Promise<Map<number, PoolRecord>> {
   const found = new Map<number, PoolRecord>();
   const byFile = new Map<string, RecordLocation[]>();
@@ -246,7 +283,7 @@ async function readRecords(
   for (const [path, wanted] of byFile) {
     const { format, keyPrefix, textFields } = wanted[0].file;
     const task = { id: 0, file: path, format, keyPrefix, bytes: 0 };
-    const fileRun = { ...run, textFields };
+    const fileRun = { ...run, textFields: fields ?? textFields };
     if (isSplittable(format) && wanted.every((l) => l.position >= 0)) {
       // One small read per record, all at once: the page costs about one read's latency.
       const readOne = async (l: RecordLocation): Promise<void> => {

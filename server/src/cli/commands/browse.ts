@@ -11,6 +11,7 @@ import {
   type EntryRecord,
   type EntryRecordsFilter,
   type EntryRecordsResult,
+  type RecordImage,
 } from '../../../../contracts/src/entryRecords';
 import { CurationEntryBrowser } from '../../../engine/src/entryIndex/curationEntryRecords';
 import { ensureEntryIndex } from '../../../engine/src/entryIndex/ensureEntryIndex';
@@ -22,7 +23,7 @@ export const browseCommand: Command = {
   name: 'browse',
   summary: 'the records behind an entry of a curation: kept, dropped, their text and keep probability',
   help: `Usage: metacurate browse --curation DIR (--entry TEXT | --entry-id N) [--filter all|kept|dropped]
-                        [--offset N] [--limit N] [--json]
+                        [--offset N] [--limit N] [--image-field F] [--json]
 
 Lists the pool records that match one metadata entry in a finished curation, in pool order: each
 record's key, file and line, whether the curation kept it, the entry's keep probability, the
@@ -37,6 +38,10 @@ Options:
   --filter F       all (default), kept or dropped
   --offset N       skip the first N records (default 0)
   --limit N        list at most N records (default 20, at most ${ENTRY_RECORDS_MAX_LIMIT})
+  --image-field F  the record field that names each record's image: a local file (relative to
+                   the pool file's folder, and inside it) or an http(s) URL, listed, never
+                   fetched. Without it a WebDataset sample's image member (.jpg, .png, .webp) is
+                   listed
   --json           print the page as JSON (the metacurate/entryRecords result)
 
 Examples:
@@ -55,6 +60,7 @@ Examples:
           filter: { type: 'string' },
           offset: { type: 'string' },
           limit: { type: 'string' },
+          'image-field': { type: 'string' },
           json: { type: 'boolean' },
         },
       }),
@@ -82,7 +88,7 @@ Examples:
           );
         entryId = ids[0];
       } else entryId = countOption('entry-id', values['entry-id'], 0, Number.MAX_SAFE_INTEGER);
-      const page = await browser.page({ entryId, filter, offset, limit });
+      const page = await browser.page({ entryId, filter, offset, limit, imageField: values['image-field'] });
       io.stdout.write(
         values.json ? JSON.stringify(page, null, 2) + '\n' : describePage(page, filter, offset),
       );
@@ -106,6 +112,19 @@ function countOption(
   if (!Number.isSafeInteger(n) || n < low || n > high)
     throw new UsageError(`--${name} must be an integer from ${low} to ${high}, got '${value}'`);
   return n;
+}
+
+function describeImage(image: RecordImage): string {
+  switch (image.kind) {
+    case 'member':
+      return `${image.member} (${formatCount(image.size)} bytes in the shard)`;
+    case 'file':
+      return image.path;
+    case 'url':
+      return `${image.url} (not fetched)`;
+    case 'refused':
+      return `'${image.value}' refused: it ${image.reason}`;
+  }
 }
 
 /** The text with the spans marked by brackets. */
@@ -136,6 +155,7 @@ function describePage(page: EntryRecordsResult, filter: EntryRecordsFilter, offs
     lines.push(`         ${marked(r)}`);
     if (r.otherEntries.length > 0)
       lines.push(`         also: ${r.otherEntries.map((o) => o.entry).join(', ')}`);
+    if (r.image !== undefined) lines.push(`         image: ${describeImage(r.image)}`);
   }
   return lines.join('\n') + '\n';
 }
