@@ -2,11 +2,12 @@
 // workspace untrusted (restricted.e2e.mjs), then the API-level checks inside the extension host
 // (api.e2e.mjs). Prints one closing `N passed, N failed` line and exits non-zero on any failure. Run through `bash scripts/e2e/run.sh` (or
 // `npm run test:e2e`), which installs the tools and builds the VSIX first.
-// METACURATE_E2E_SUITES=ui,restricted,api,balance,runs,workspace-model,entry-browser (any subset) picks the layers.
+// METACURATE_E2E_SUITES=ui,restricted,api,balance,runs,workspace-model,entry-browser,demo (any subset) picks the layers.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiSuite } from './api.e2e.mjs';
 import { balanceSuite } from './balance.e2e.mjs';
+import { demoSuite } from './demo.e2e.mjs';
 import { entryBrowserSuite } from './entryBrowser.e2e.mjs';
 import { ARTIFACTS, ROOT } from './harness.mjs';
 import { restrictedSuite } from './restricted.e2e.mjs';
@@ -31,6 +32,7 @@ for (const [name, suite] of /** @type {Array<[string, Suite]>} */ ([
   ['runs', runsSuite],
   ['workspace-model', workspaceModelSuite],
   ['entry-browser', entryBrowserSuite],
+  ['demo', demoSuite],
 ])) {
   if (only && !only.split(',').includes(name)) continue;
   console.log(`== e2e ${name} layer`);
