@@ -5,9 +5,12 @@
  * a hover that cannot have them in time shows none.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EntryRecord, EntryRecordsResult, RecordImage } from '../../../contracts/src/entryRecords';
+import { HoverRequest, type MarkupContent } from 'vscode-languageserver-protocol';
+import type { StatusParams } from '../../../contracts/src/lsp';
+import { curate } from '../../../server/engine/src/curate';
 import type { EntryPage } from '../../../server/engine/src/entryIndex/curationEntryRecords';
 import { describeEntry, type EntryFacts } from '../../../server/src/lsp/entryText';
 import {
@@ -17,6 +20,8 @@ import {
   type HoverThumbnail,
 } from '../../../server/src/lsp/hoverImages';
 import { tempDir } from '../../support/fixtures';
+import { fileUri, startClient } from './client';
+import { positionOf } from './fixtures';
 
 const PNG = Buffer.from([
   0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
@@ -173,5 +178,86 @@ describe('hoverImages', () => {
         assert.doesNotMatch(text, /Images|data:/);
       }
     });
+  });
+});
+
+describe('lsp protocol: thumbnails in the hover of an entry with a curation', function () {
+  this.timeout(60_000);
+  const dir = tempDir('metacurate-lsp-hover-images-');
+  const root = dir.path;
+  const LIST = '["dog", "cat"]\n';
+  const listUri = fileUri(join(root, 'list.metadata.json'));
+
+  before(async () => {
+    writeFileSync(join(root, 'list.metadata.json'), LIST);
+    mkdirSync(join(root, 'pool', 'img'), { recursive: true });
+    const lines: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      writeFileSync(join(root, 'pool', 'img', `${i}.png`), PNG);
+      lines.push(JSON.stringify({ caption: `a dog number ${i}`, image: `img/${i}.png` }));
+    }
+    writeFileSync(join(root, 'pool', 'pool.jsonl'), lines.join('\n') + '\n');
+    await curate({
+      metadataPath: join(root, 'list.metadata.json'),
+      inputs: [join(root, 'pool', 'pool.jsonl')],
+      textFields: ['caption'],
+      t: 2,
+      seed: 1,
+      outDir: join(root, 'curated'),
+      cache: false,
+      workers: 1,
+      entryIndex: true,
+    });
+  });
+  after(() => dir.remove());
+
+  /**
+   * The hovers of "dog" in the list from a server started with `hoverImages`, `tries` of them or
+   * until one has images: a hover does not wait past its time budget for images on a busy
+   * machine, a later one finds the curation's browser open.
+   */
+  async function hoversOfDog(hoverImages: boolean | undefined, tries: number): Promise<string[]> {
+    const client = await startClient({ root, settings: { imageField: 'image' }, hoverImages });
+    try {
+      await client.open(listUri, 'json', LIST);
+      await client.waitFor('the curation shown', () => {
+        const s: StatusParams | undefined = client.statuses[client.statuses.length - 1];
+        return !!s && !s.busy && s.entries === 2 && !!s.curation;
+      });
+      const texts: string[] = [];
+      while (texts.length < tries && !texts.some((t) => t.includes('data:'))) {
+        const hover = await client.connection.sendRequest(HoverRequest.type, {
+          textDocument: { uri: listUri },
+          position: positionOf(LIST, '"dog"', 1),
+        });
+        texts.push(hover ? (hover.contents as MarkupContent).value : '');
+      }
+      return texts;
+    } finally {
+      await client.stop();
+    }
+  }
+
+  it('shows three images of the records the curation kept, for a client that announces hoverImages', async () => {
+    const text = (await hoversOfDog(true, 10)).pop() ?? '';
+    assert.match(text, /- Curation: \*\*6\*\*/);
+    const images =
+      text.match(/!\[(kept|dropped): [^\]]+\]\(data:image\/png;base64,[^|)]+\|width=64,height=64\)/g) ?? [];
+    assert.equal(images.length, 3, text);
+    const fates = images.map((image) => (image.startsWith('![kept') ? 'kept' : 'dropped'));
+    assert.deepEqual(
+      fates,
+      [...fates].sort((a, b) => (a === b ? 0 : a === 'kept' ? -1 : 1)),
+      'kept ones first',
+    );
+  });
+
+  it('shows none to a client that does not announce them (Neovim, Helix, Emacs)', async () => {
+    const texts = await hoversOfDog(undefined, 3);
+    assert.equal(texts.length, 3);
+    for (const text of texts) {
+      assert.match(text, /- Curation: \*\*6\*\*/);
+      assert.doesNotMatch(text, /Images|data:/);
+    }
   });
 });
