@@ -3,7 +3,7 @@
  * metadata entry, page by page, from the language server (`metacurate/entryRecords`,
  * contracts/src/entryRecords.ts). The webview (webview/src/browser) owns the query; the host
  * relays each page with the files relative to the workspace, then each record's image (read and
- * checked here, recordImageFiles.ts, and sent as a data: URI), and opens a record at its line.
+ * checked here, server/engine/src/entryIndex/recordImageBytes.ts, and sent as a data: URI), and opens a record at its line.
  * Messages: contracts/src/entryBrowserMessages.ts.
  *
  * Opened by `metacurate.browseEntry` (hover links, the balance panel's table and chart, the
@@ -29,7 +29,7 @@ import { metadataKindOf, parseMetadata } from '../../server/engine/src/documents
 import { activeSource } from './balancePanel';
 import type { CurationChoice } from './curationChoice';
 import { browseTarget, parseBrowseArgs, sourceLabel } from './plans/browseArgs';
-import { readPageImages } from './recordImageFiles';
+import { readPageImages } from '../../server/engine/src/entryIndex/recordImageBytes';
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 

@@ -99,6 +99,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     diagnostics: 'push',
     activeCurations: curations.remembered(),
     commandLinks: [BROWSE_ENTRY_COMMAND],
+    // VS Code's hover renders `data:` images: entry hovers carry thumbnails of kept records.
+    hoverImages: true,
   });
   client = new LanguageClient('metacurate', 'Metacurate Language Server', serverOptions, clientOptions);
 

@@ -40,6 +40,11 @@ export interface MetacurateSettings {
    * VS Code: `metacurate.samples.includeCurationOutputs`.
    */
   includeCurationOutputs: boolean;
+  /**
+   * The record field that names each record's image (`metacurate.imageField`, as for the entry
+   * browser); '' : a WebDataset sample's image member. Hover thumbnails use it.
+   */
+  imageField: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<MetacurateSettings> = Object.freeze({
@@ -51,6 +56,7 @@ export const DEFAULT_SETTINGS: Readonly<MetacurateSettings> = Object.freeze({
   previewRecords: 50,
   padding: 'english' as const,
   includeCurationOutputs: false,
+  imageField: '',
 });
 
 /**
@@ -74,6 +80,11 @@ export interface MetacurateInitializationOptions {
    * `metacurate.browseEntry` ("Browse records"). Other editors leave it out and get no such links.
    */
   commandLinks?: string[];
+  /**
+   * The client shows `data:` images in hover markdown (VS Code): an entry's hover then carries a
+   * few thumbnails of the records its curation kept. Other editors leave it out and get none.
+   */
+  hoverImages?: boolean;
 }
 
 /** Caption fields tried in order when `textField` is ''. */

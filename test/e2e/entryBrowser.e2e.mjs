@@ -5,7 +5,8 @@
 // entry a record matched browsed from the record, its caption's markup shown as text; and the
 // browser opened from the balance panel's table; then a WebDataset curation of the same metadata
 // chosen as the one shown, its records' image members shown as thumbnails, a member that is not
-// the PNG it is named as shown as an error in its place. Started by test/e2e/main.mjs
+// the PNG it is named as shown as an error in its place, and three of its images as thumbnails in
+// the entry's hover. Started by test/e2e/main.mjs
 // (`METACURATE_E2E_SUITES=entry-browser bash scripts/e2e/run.sh` runs it alone).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -343,6 +344,39 @@ export async function entryBrowserSuite(vsix) {
     await frame.locator('.record-image img').first().click();
     expect((await frame.locator('.record-image.enlarged img').count()) === 1, 'a clicked thumbnail enlarges');
     await screenshot('images');
+  });
+
+  test("the entry's hover shows thumbnails of its records, kept first, once the curation has its index", async () => {
+    // The browser above built curated-images' entry index; a hover never builds it itself.
+    await openFile(page, 'metadata.json');
+    const images = page.locator('.monaco-hover:not(.hidden) img[src^="data:image/png;base64,"]');
+    await eventually(
+      async () => {
+        await page.keyboard.press('Escape');
+        const at = await spanCenter(page, '"dog"');
+        if (!at) return null;
+        await page.mouse.move(at.x - 60, at.y + 60);
+        await page.mouse.move(at.x, at.y, { steps: 5 });
+        await images.first().waitFor({ state: 'visible', timeout: 5_000 });
+        return true;
+      },
+      { timeout: 60_000, interval: 1_000, message: 'a hover of "dog" with thumbnails' },
+    );
+    const shown = await images.evaluateAll((imgs) =>
+      imgs.map((i) => ({ natural: i.naturalWidth, width: i.getAttribute('width'), alt: i.alt })),
+    );
+    log(`hover thumbnails: ${JSON.stringify(shown)}`);
+    expect(shown.length === 3, `three thumbnails: ${shown.length}`);
+    expect(
+      shown.every((i) => i.natural === 1 && i.width === '64'),
+      `1×1 PNGs shown 64 wide: ${JSON.stringify(shown)}`,
+    );
+    const fates = shown.map((i) => (i.alt.startsWith('kept') ? 'kept' : 'dropped'));
+    expect(
+      fates.join() === [...fates].sort((a, b) => (a === b ? 0 : a === 'kept' ? -1 : 1)).join(),
+      `kept first: ${fates}`,
+    );
+    await screenshot('hover-images');
   });
 
   try {

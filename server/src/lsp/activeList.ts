@@ -14,6 +14,7 @@ import { metadataKindOf, parseMetadata, type MetadataModel } from '../../engine/
 import { sha256Of, type CurationInfo } from './curationIndex';
 import { isMetadataUri, isPreviewUri, relativePath, uriOfPath } from './documentKinds';
 import { curationSummaryOf, describeEntry, examplesOf } from './entryText';
+import type { HoverThumbnail } from './hoverImages';
 import type { Curation, ServerState } from './serverState';
 import { uriToPath } from './uri';
 
@@ -174,7 +175,7 @@ export function activeIdOf(
 export function describeActiveEntry(
   state: ServerState,
   id: number,
-  options: { heading?: boolean } = {},
+  options: { heading?: boolean; thumbnails?: readonly HoverThumbnail[] } = {},
 ): string {
   const active = state.metadata.active!;
   const entry = active.entries[id];
@@ -209,6 +210,7 @@ export function describeActiveEntry(
           metadataUri: active.uri,
         }
       : undefined,
+    thumbnails: options.thumbnails,
   });
 }
 

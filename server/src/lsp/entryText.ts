@@ -8,6 +8,7 @@ import type { CurationSummary } from '../../../contracts/src/lsp';
 import type { Padding } from '../../engine/src/match/spacing';
 import type { CurationInfo } from './curationIndex';
 import { formatCount, formatProbability, inlineCode, quoteCaption } from './format';
+import { thumbnailsMarkdown, type HoverThumbnail } from './hoverImages';
 import { findEntrySpans } from './spanIndex';
 
 /** Sample files named in a hover before "…". */
@@ -81,6 +82,8 @@ export interface EntryFacts {
   examples: readonly { caption: string; span: [number, number] }[];
   /** Where the entry browser finds its records (a "Browse records" command link); none: no link. */
   browse?: BrowseEntryArgs;
+  /** Images of the curation's records (clients that show hover images); none: no images line. */
+  thumbnails?: readonly HoverThumbnail[];
 }
 
 /** The hover's link to the entry browser (`metacurate.browseEntry`, trusted by the client). */
@@ -107,6 +110,7 @@ export function describeEntry(f: EntryFacts): string {
   );
   if (f.zeroShot) lines.push(f.zeroShot);
   if (f.browse) lines.push('', browseLink(f.browse));
+  if (f.thumbnails && f.thumbnails.length > 0) lines.push('', thumbnailsMarkdown(f.thumbnails));
   if (f.examples.length > 0) {
     lines.push('', 'Examples:', '');
     for (const ex of f.examples) lines.push(quoteCaption(ex.caption, ex.span), '');

@@ -45,7 +45,6 @@ function createServer(connection: Connection): { state: ServerState; scheduler: 
   const scheduler = new Scheduler(connection, state);
   registerConfiguration(connection, state, scheduler);
   registerDocumentSync(connection, state, scheduler);
-  registerHover(connection, state);
   registerNavigation(connection, state);
   registerCompletion(connection, state);
   registerCodeActions(connection, state);
@@ -53,7 +52,8 @@ function createServer(connection: Connection): { state: ServerState; scheduler: 
   registerSemanticTokens(connection, state, scheduler);
   registerDiagnostics(connection, state);
   registerMetacurateRequests(connection, state, scheduler);
-  registerEntryRecords(connection, state, scheduler);
+  const browsers = registerEntryRecords(connection, state, scheduler);
+  registerHover(connection, state, browsers);
   state.documents.listen(connection);
   return { state, scheduler };
 }

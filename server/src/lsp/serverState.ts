@@ -97,6 +97,8 @@ export interface ConfigState {
   diagnosticsMode: DiagnosticsMode;
   /** The client commands hovers may link to (`initializationOptions.commandLinks`). */
   commandLinks: ReadonlySet<string>;
+  /** Whether hovers may carry `data:` image thumbnails (`initializationOptions.hoverImages`). */
+  hoverImages: boolean;
   /** The server's own watch of the folders, when the client registers no file watchers. */
   folderWatcher: FolderWatcher | undefined;
   /** Whether the missing WordNet lemmas were reported once. */
@@ -175,6 +177,7 @@ export class ServerState {
     client: { ...NO_CLIENT_FEATURES },
     diagnosticsMode: 'push',
     commandLinks: new Set(),
+    hoverImages: false,
     folderWatcher: undefined,
     lemmasErrorLogged: false,
   };

@@ -57,6 +57,7 @@ export function mergeSettings(base: MetacurateSettings, over: unknown): Metacura
         : base.previewRecords,
     padding: o.padding === 'worldwide' || o.padding === 'english' ? o.padding : base.padding,
     includeCurationOutputs: includeCurationOutputsOf(over) ?? base.includeCurationOutputs,
+    imageField: typeof o.imageField === 'string' ? o.imageField : base.imageField,
   };
 }
 

@@ -54,6 +54,8 @@ export interface StartOptions {
   args?: string[];
   /** `initializationOptions.commandLinks`: the client commands hovers may link to. */
   commandLinks?: string[];
+  /** `initializationOptions.hoverImages`: the client shows `data:` images in hovers. */
+  hoverImages?: boolean;
 }
 
 export function fileUri(path: string): string {
@@ -177,7 +179,11 @@ export async function startClient(options: StartOptions): Promise<TestClient> {
     processId: process.pid,
     rootUri: fileUri(options.root),
     workspaceFolders: [{ uri: fileUri(options.root), name: 'test' }],
-    initializationOptions: { settings: client.settings, commandLinks: options.commandLinks },
+    initializationOptions: {
+      settings: client.settings,
+      commandLinks: options.commandLinks,
+      hoverImages: options.hoverImages,
+    },
     capabilities: {
       workspace: {
         configuration: true,

@@ -1,7 +1,7 @@
 /**
  * Where a browsed record's image is: a WebDataset sample's image member, or the local file or URL
  * an image field names. Only located here, never read: the editor's host reads the bytes, with
- * its own size cap and a check of the magic bytes (client/src/recordImageFiles.ts).
+ * its own size cap and a check of the magic bytes (recordImageBytes.ts).
  */
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import type { ImageMime, RecordImage } from '../../../../contracts/src/entryRecords';

@@ -62,6 +62,7 @@ function initialize(state: ServerState, params: InitializeParams): InitializeRes
   config.commandLinks = new Set(
     Array.isArray(links) ? links.filter((c): c is string => typeof c === 'string') : [],
   );
+  config.hoverImages = init?.hoverImages === true;
   return {
     capabilities: serverCapabilities(config.diagnosticsMode),
     serverInfo: { name: 'metacurate', version: '0.1.0' },

@@ -25,7 +25,15 @@ interface OpenBrowser {
 /** Browsers kept open (the last few folders asked about). */
 const MAX_OPEN = 4;
 
-export function registerEntryRecords(connection: Connection, state: ServerState, scheduler: Scheduler): void {
+/** The open entry browser of a finished curation's folder (its index built on first use). */
+export type CurationBrowsers = (folder: string) => Promise<CurationEntryBrowser>;
+
+/** Registers `metacurate/entryRecords`; returns its browsers, which hovers share. */
+export function registerEntryRecords(
+  connection: Connection,
+  state: ServerState,
+  scheduler: Scheduler,
+): CurationBrowsers {
   const browsers = new Map<string, Promise<OpenBrowser>>();
 
   async function browserOf(folder: string): Promise<CurationEntryBrowser> {
@@ -59,6 +67,7 @@ export function registerEntryRecords(connection: Connection, state: ServerState,
     if (!(await scheduler.ready(token))) return cancelledError();
     return samplesEntryRecords(state, p);
   });
+  return browserOf;
 }
 
 /** Changes when the curation in the folder is replaced (its summary and index are rewritten). */

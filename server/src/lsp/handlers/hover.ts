@@ -1,20 +1,64 @@
 /**
- * Hovers: an entry of a metadata list (its counts, curation, keep probability, zero-shot result
- * and examples, or why there are none), or the entries matched under the cursor in a sample.
+ * Hovers: an entry of a metadata list (its counts, curation, keep probability, zero-shot result,
+ * examples and, for clients that show them, thumbnails of its curation's records), or the entries
+ * matched under the cursor in a sample.
  */
 import { MarkupKind, type Connection, type Hover, type Position } from 'vscode-languageserver/node';
 import { entryAt } from '../../../engine/src/documents/metadataModel';
 import { sourceRange } from '../../../engine/src/documents/samples';
+import { hasEntryIndex } from '../../../engine/src/entryIndex/curationEntryRecords';
 import { activeIdOf, describeActiveEntry, modelOf, toRange } from '../activeList';
 import { isMetadataUri } from '../documentKinds';
 import { inlineCode } from '../format';
+import { hoverThumbnails, withinBudget, type HoverThumbnail } from '../hoverImages';
 import { spansAt } from '../sampleSites';
 import type { ServerState } from '../serverState';
 import { CAPPED_SPANS_NOTE } from '../spanIndex';
+import type { CurationBrowsers } from './entryRecords';
 
-export function registerHover(connection: Connection, state: ServerState): void {
+export function registerHover(connection: Connection, state: ServerState, browsers: CurationBrowsers): void {
   const warn = (line: string) => connection.console.warn(line);
-  connection.onHover((p) => hover(state, p.textDocument.uri, p.position, warn));
+  connection.onHover(async (p) => {
+    const uri = p.textDocument.uri;
+    const images = await imagesOf(state, browsers, uri, p.position);
+    return hover(state, uri, p.position, warn, images);
+  });
+}
+
+/** Images of a metadata entry's records, read first (within the hover's time budget). */
+interface EntryImages {
+  activeId: number;
+  thumbnails: HoverThumbnail[];
+}
+
+/**
+ * When the client shows hover images and the entry's list has a finished curation with its entry
+ * index: up to three checked thumbnails of the entry's records (kept first). The index is not
+ * built for a hover (the entry browser does that on first use).
+ */
+async function imagesOf(
+  state: ServerState,
+  browsers: CurationBrowsers,
+  uri: string,
+  position: Position,
+): Promise<EntryImages | undefined> {
+  const curation = state.curations.current;
+  const doc = state.documents.get(uri);
+  if (!state.config.hoverImages || !curation || !doc || !isMetadataUri(state, uri)) return undefined;
+  const model = modelOf(state, doc);
+  const id = entryAt(model, doc.offsetAt(position));
+  const activeId = id < 0 ? undefined : activeIdOf(state, doc, model, id);
+  if (activeId === undefined) return undefined;
+  const folder = curation.info.dir;
+  const imageField = state.config.settings.imageField;
+  const thumbnails = withinBudget(
+    hasEntryIndex(folder).then(async (indexed) => {
+      if (!indexed) return [];
+      const browser = await browsers(folder);
+      return hoverThumbnails((q) => browser.page(q), { entryId: activeId, imageField });
+    }),
+  );
+  return { activeId, thumbnails: await thumbnails };
 }
 
 function hover(
@@ -22,6 +66,7 @@ function hover(
   uri: string,
   position: Position,
   warn: (line: string) => void,
+  images: EntryImages | undefined,
 ): Hover | null {
   const doc = state.documents.get(uri);
   if (!doc) return null;
@@ -32,7 +77,9 @@ function hover(
     const range = toRange(doc, model.starts[id], model.ends[id]);
     const activeId = activeIdOf(state, doc, model, id);
     let value: string;
-    if (activeId !== undefined) value = describeActiveEntry(state, activeId);
+    // The list may have changed while the images were read: they are shown for the same entry only.
+    const thumbnails = images && images.activeId === activeId ? images.thumbnails : undefined;
+    if (activeId !== undefined) value = describeActiveEntry(state, activeId, { thumbnails });
     else {
       const active = state.metadata.active;
       const why =

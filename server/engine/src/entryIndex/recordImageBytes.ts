@@ -1,20 +1,23 @@
 /**
- * The entry browser's images, read by the extension host: the bytes of a record's image (a
- * WebDataset member at its place in the shard, or a local file an image field names), checked
- * and turned into a `data:` URI the webview shows under its strict CSP (no file or remote
- * sources). Hostile input is an error for that one image, never a crash: a member running past
+ * The bytes of a record's image (a WebDataset member at its place in the shard, or a local file
+ * an image field names), checked and turned into a `data:` URI: the one reader of the entry
+ * browser (the extension host, for a webview under a strict CSP: no file or remote sources) and
+ * of hover thumbnails (the language server, with the smaller HOVER_IMAGE_BYTES_CAP). Hostile input is an error for that one image, never a crash: a member running past
  * the end of its shard, a size over the cap, bytes that are not the image type named (SVG never
  * is one), a FIFO, a device or a folder, a symbolic link out of the pool's folder. URLs are
- * never fetched. No `vscode` import: tested in Node (test/client).
+ * never fetched.
  */
 import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { relative, isAbsolute } from 'node:path';
-import type { ImageMime, RecordImage } from '../../contracts/src/entryRecords';
-import type { ShownImage } from '../../contracts/src/entryBrowserMessages';
+import type { ImageMime, RecordImage } from '../../../../contracts/src/entryRecords';
+import type { ShownImage } from '../../../../contracts/src/entryBrowserMessages';
 
 /** The largest image read (bytes); larger ones are named, not shown. */
 export const IMAGE_BYTES_CAP = 2 * 1024 * 1024;
+
+/** The largest image a hover shows as a thumbnail (bytes): hovers travel as one message. */
+export const HOVER_IMAGE_BYTES_CAP = 256 * 1024;
 
 /** The most image bytes read for one page: past it, the page's other images are not loaded. */
 export const PAGE_IMAGE_BYTES_CAP = 32 * 1024 * 1024;

@@ -8,15 +8,15 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ShownImage } from '../../contracts/src/entryBrowserMessages';
-import type { RecordImage } from '../../contracts/src/entryRecords';
+import type { ShownImage } from '../../../../contracts/src/entryBrowserMessages';
+import type { RecordImage } from '../../../../contracts/src/entryRecords';
 import {
   imageFromBytes,
   readPageImages,
   readRecordImage,
   sniffImageMime,
-} from '../../client/src/recordImageFiles';
-import { tempDir } from '../support/fixtures';
+} from '../../../../server/engine/src/entryIndex/recordImageBytes';
+import { tempDir } from '../../../support/fixtures';
 
 const PNG = Buffer.from([
   0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
