@@ -58,14 +58,12 @@ async function tableRows(frame) {
     return i;
   };
   const at = { count: column('Count'), expected: column('Expected kept'), kept: column('Kept') };
-  const rows = await frame
-    .locator('.row[data-id]:not([hidden])')
-    .evaluateAll((els) =>
-      els.map((el) => ({
-        id: Number(el.dataset.id),
-        cells: [...el.children].map((c) => c.textContent ?? ''),
-      })),
-    );
+  const rows = await frame.locator('.row[data-id]:not([hidden])').evaluateAll((els) =>
+    els.map((el) => ({
+      id: Number(el.dataset.id),
+      cells: [...el.children].map((c) => c.textContent ?? ''),
+    })),
+  );
   return rows.map(({ id, cells }) => ({
     id,
     count: tableNumber(cells[at.count]),
