@@ -119,8 +119,10 @@ export async function finalizeCuration(
     await saveManifest();
   }
   prepared.state = await completeSwap(outDir, prepared.manifestPath, state);
-  // Every task is done: a temporary file left in the work folder is a killed attempt's.
+  // Every task is done: a temporary file left in the work folder, or of the manifest (a pass killed
+  // while saving it), is a killed attempt's.
   await removeTemporaryFiles(prepared.workDir);
+  await removeTemporaryFiles(dirname(prepared.manifestPath), { owned: (p) => p === prepared.manifestPath });
   return readSummary(outDir);
 }
 
