@@ -17,7 +17,7 @@
  */
 import { curationMetadataSha } from './balanceSources';
 import { CompareSource } from './compareSource';
-import { webviewPage } from './webviewPage';
+import { webviewOptions, webviewPage } from './webviewPage';
 import { isThreshold } from '../../contracts/src/threshold';
 import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -208,14 +208,7 @@ export class BalancePanelHost implements vscode.Disposable {
   }
 
   private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return {
-      enableScripts: true,
-      enableCommandUris: false,
-      localResourceRoots: [
-        vscode.Uri.joinPath(this.context.extensionUri, 'dist'),
-        vscode.Uri.joinPath(this.context.extensionUri, 'media'),
-      ],
-    };
+    return webviewOptions(this.context.extensionUri);
   }
 
   private attach(panel: vscode.WebviewPanel): void {

@@ -11,7 +11,7 @@
  * from dist/ and media/; the webview keeps its query with `setState` and the serializer re-creates
  * the panel after a window reload.
  */
-import { webviewPage } from './webviewPage';
+import { webviewOptions, webviewPage } from './webviewPage';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
@@ -73,15 +73,7 @@ export class EntryBrowserHost implements vscode.Disposable {
   }
 
   private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return {
-      enableScripts: true,
-      enableCommandUris: false,
-      retainContextWhenHidden: false,
-      localResourceRoots: [
-        vscode.Uri.joinPath(this.context.extensionUri, 'dist'),
-        vscode.Uri.joinPath(this.context.extensionUri, 'media'),
-      ],
-    };
+    return webviewOptions(this.context.extensionUri, { retainContextWhenHidden: false });
   }
 
   private attach(panel: vscode.WebviewPanel): void {

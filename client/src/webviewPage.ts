@@ -48,3 +48,19 @@ export function webviewPage(
 </body>
 </html>`;
 }
+
+/** The options of both panels: scripts on, no command links, resources from dist/ and media/ only. */
+export function webviewOptions(
+  extensionUri: vscode.Uri,
+  extra: vscode.WebviewPanelOptions = {},
+): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    ...extra,
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'dist'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+    ],
+  };
+}

@@ -5,6 +5,7 @@
 import type { ShownImage } from '../../../contracts/src/entryBrowserMessages';
 import type { EntryRecord, RecordImage } from '../../../contracts/src/entryRecords';
 import { int } from '../format';
+import baseCss from '../base.css';
 import browserCss from './browser.css';
 import { escapeHtml, highlightHtml } from './highlight';
 import { rangeLabel } from './paging';
@@ -60,7 +61,7 @@ export class BrowserView {
 
   constructor(app: HTMLElement, dispatch: (action: BrowserAction) => void) {
     const sheet = new CSSStyleSheet();
-    sheet.replaceSync(browserCss);
+    sheet.replaceSync(`${baseCss}\n${browserCss}`);
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
     app.innerHTML = TEMPLATE;
     this.records = byId('records');

@@ -4,6 +4,7 @@
  * the panel bench (scripts/bench/panel.mjs) find the controls by: keep them.
  */
 import uplotCss from 'uplot/dist/uPlot.min.css';
+import baseCss from '../base.css';
 import panelCss from '../styles.css';
 
 const TEMPLATE = `
@@ -56,7 +57,7 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 /** Applies the stylesheets and fills `app` with the panel's elements. */
 export function buildLayout(app: HTMLElement): void {
   const sheet = new CSSStyleSheet();
-  sheet.replaceSync(`${uplotCss}\n${panelCss}`);
+  sheet.replaceSync(`${uplotCss}\n${baseCss}\n${panelCss}`);
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
   app.innerHTML = TEMPLATE;
 }
