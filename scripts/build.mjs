@@ -2,7 +2,7 @@
 // does not exist yet (parts owned by later issues) are skipped. Also writes the WordNet lemma
 // list that completion reads (dist/wordnet-lemmas.txt): the VSIX ships no node_modules.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -33,6 +33,9 @@ for (const e of nodeEntries.filter((e) => existsSync(e.in))) {
       format: 'cjs',
       external: e.external ?? [],
       banner: e.banner ? { js: e.banner } : undefined,
+      // import.meta.url, lost in a CommonJS bundle: scripts/importMetaUrl.mjs says why.
+      inject: ['scripts/importMetaUrl.mjs'],
+      define: { 'import.meta.url': 'importMetaUrl' },
     }),
   );
 }
@@ -51,6 +54,7 @@ for (const e of browserEntries.filter((e) => existsSync(e.in))) {
   );
 }
 jobs.push(Promise.resolve().then(writeWordnetLemmas));
+jobs.push(Promise.resolve().then(copyLanguageIdAssets));
 await Promise.all(jobs);
 
 /**
@@ -91,4 +95,18 @@ function writeWordnetLemmas() {
   const out = join('dist', 'wordnet-lemmas.txt');
   writeFileSync(`${out}.tmp`, [...license, ...sorted, ''].join('\n'));
   renameSync(`${out}.tmp`, out);
+}
+
+/**
+ * The language identifier's model and WebAssembly binary, next to the bundles in dist/lid/, where
+ * server/engine/src/worldwide/languageId.ts looks first (the VSIX ships no node_modules).
+ */
+function copyLanguageIdAssets() {
+  const dist = join(dirname(createRequire(import.meta.url).resolve('fasttext.wasm.js')), '..');
+  mkdirSync(join('dist', 'lid'), { recursive: true });
+  copyFileSync(join(dist, 'core', 'fastText.node.wasm'), join('dist', 'lid', 'fastText.node.wasm'));
+  copyFileSync(
+    join(dist, 'models', 'language-identification', 'assets', 'lid.176.ftz'),
+    join('dist', 'lid', 'lid.176.ftz'),
+  );
 }

@@ -19,6 +19,7 @@
  * (one zh.wikipedia); `bh` is Bihari (bh.wikipedia, in Bhojpuri); `eml` Emilian-Romagnol.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getFastTextClass, getFastTextModule } from 'fasttext.wasm.js';
@@ -87,7 +88,8 @@ function assetFiles(): { wasm: string; model: string } {
   if (existsSync(join(bundled, 'lid.176.ftz'))) {
     return { wasm: join(bundled, 'fastText.node.wasm'), model: join(bundled, 'lid.176.ftz') };
   }
-  const dist = join(dirname(require.resolve('fasttext.wasm.js')), '..');
+  // createRequire, not require.resolve: a bundler would try to resolve it at build time.
+  const dist = join(dirname(createRequire(__filename).resolve('fasttext.wasm.js')), '..');
   return {
     wasm: join(dist, 'core', 'fastText.node.wasm'),
     model: join(dist, 'models', 'language-identification', 'assets', 'lid.176.ftz'),
