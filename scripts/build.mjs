@@ -109,4 +109,15 @@ function copyLanguageIdAssets() {
     join(dist, 'models', 'language-identification', 'assets', 'lid.176.ftz'),
     join('dist', 'lid', 'lid.176.ftz'),
   );
+  // The model's licence asks for attribution and the same licence with every copy.
+  writeFileSync(
+    join('dist', 'lid', 'NOTICE.txt'),
+    [
+      'lid.176.ftz: the fastText language identification model, by Facebook AI Research',
+      '(https://fasttext.cc/docs/en/language-identification.html), distributed under the Creative',
+      'Commons Attribution-Share-Alike License 3.0 (https://creativecommons.org/licenses/by-sa/3.0/).',
+      'fastText.node.wasm: fastText (MIT licence) compiled to WebAssembly by fasttext.wasm.js (MIT).',
+      '',
+    ].join('\n'),
+  );
 }
