@@ -141,7 +141,9 @@ const LABEL_PREFIX = '__label__';
 function identifierOver(predictTop: PredictTop, minConfidence: number): LanguageIdentifier {
   const identifyWithConfidence = (text: string): LanguageIdentification => {
     if (!LETTER.test(text)) return NONE;
-    const top = predictTop(text.replace(WHITESPACE, ' ').trim());
+    // NFC: the model learnt precomposed letters; decomposed Vietnamese (as in the UDHR's) drops
+    // from 98% to 75% on the bench without it.
+    const top = predictTop(text.normalize('NFC').replace(WHITESPACE, ' ').trim());
     if (!top) return NONE;
     const [confidence, label] = top;
     if (confidence < minConfidence) return { lang: UNDETERMINED, confidence };

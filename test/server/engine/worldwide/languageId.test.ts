@@ -61,6 +61,12 @@ describe('language identification', () => {
     assert.equal(lid.identify('東京タワーの夜景'), 'ja');
   });
 
+  it('reads decomposed letters as precomposed (NFC)', () => {
+    // the model alone answers `en` (0.44) for the decomposed form
+    const decomposed = 'phở bò truyền thống Hà Nội'.normalize('NFD');
+    assert.equal(lid.identify(decomposed), 'vi');
+  });
+
   it('answers und for text without letters', () => {
     for (const text of ['', '   ', '12345', ':-)', '2024-01-01', '🙂🙂']) {
       assert.deepEqual(
