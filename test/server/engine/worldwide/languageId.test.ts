@@ -12,8 +12,8 @@ import {
 import { udhrSnippets } from '../../../support/udhrSnippets';
 
 /**
- * Floors a little under what scripts/bench/lid.mjs measures (93% overall on 100 snippets per
- * declaration; Latin 89%, the lowest script), so a worse model, mapping or rule fails them.
+ * Floors a little under what scripts/bench/lid.mjs measures (93.5% overall on 100 snippets per
+ * declaration; Latin 90%, the lowest script), so a worse model, mapping or rule fails them.
  */
 const OVERALL_FLOOR = 0.9;
 const SCRIPT_FLOOR = 0.85;
