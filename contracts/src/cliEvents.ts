@@ -60,6 +60,47 @@ export interface CliCurateSummary {
   pass_seconds: { index: number; count: number; select: number; finalize: number };
   records_per_second: number;
   resumed: boolean;
+  /** A worldwide (MetaCLIP 2) curation: one list and one threshold per language. */
+  worldwide?: CliWorldwideSummary;
+}
+
+/**
+ * A worldwide curation (`curate --worldwide --metadata-dir DIR --t-en T`, docs/spec.md section 2,
+ * "Worldwide thresholds"). The languages' lists are concatenated in `languages` order (codes
+ * sorted), so a global entry id is `offset + id in the language's list`: counts.bin, matches.bin
+ * and `entries` use global ids; `t` and `metadata` of the summary are English's t and the folder.
+ */
+export interface CliWorldwideSummary {
+  /** The metadata folder (one `CODE.json` per language plus `provenance.json`). */
+  metadata_dir: string;
+  t_en: number;
+  /** English's tail proportion at t_en: `t_to_p(counts_en, t_en)`, which every language keeps. */
+  tail_proportion: number;
+  /** Where each text's language came from. */
+  language_source: { kind: 'field'; field: string } | { kind: 'lid'; model: string; min_confidence: number };
+  languages: CliWorldwideLanguage[];
+  /** Records whose language has no list in the folder, by language code (`und`: not identified). */
+  without_metadata: Record<string, number>;
+}
+
+export interface CliWorldwideLanguage {
+  /** The language's code as the metadata folder names it (Wikipedia's: en, zh, ja, th, …). */
+  code: string;
+  /** The list's file name in the folder, its content sha256 and its number of entries. */
+  file: string;
+  sha256: string;
+  entries: number;
+  /** The global id of the list's first entry. */
+  offset: number;
+  /** Records identified as this language, and those of them matching one of its entries. */
+  records: number;
+  matched_records: number;
+  /** The language's threshold, `p_to_t(counts_lang, tail_proportion)` (English: t_en). */
+  t: number;
+  head_entries: number;
+  matched_entries: number;
+  expected_kept: number;
+  kept: number;
 }
 
 export interface CliCurateSummaryEvent {
