@@ -5,10 +5,12 @@
  * large ones are skipped over and copied later by byte range. The writer's headers carry no
  * time, owner or permissions of the machine, so the same members always give the same bytes.
  */
+import { isMainThread } from 'node:worker_threads';
 import { CONTROL_CHARACTER, InputError, printable } from '../errors';
 import { ChunkReader, FileSource, SourceError } from './bytes';
 import { openOrReport } from './common';
 import type { ByteSink } from './sink';
+import { PositionedFileSource } from './tarSource';
 
 /** Tar's unit: headers are one block, contents are padded to whole blocks. */
 export const TAR_BLOCK_BYTES = 512;
@@ -43,6 +45,8 @@ export interface TarReadOptions {
    * being read. Default: members of at most DEFAULT_TAR_DATA_BYTES.
    */
   reads?: (name: string, size: number) => boolean;
+  /** Read with PositionedFileSource (small synchronous reads). Default: off the main thread. */
+  positionedReads?: boolean;
 }
 
 function isZeroBlock(block: Buffer): boolean {
@@ -143,7 +147,10 @@ function parsePax(data: Buffer): Map<string, string> | string {
  */
 export async function* readTar(file: string, options: TarReadOptions = {}): AsyncGenerator<TarEntry> {
   const reads = options.reads ?? ((_name: string, size: number) => size <= DEFAULT_TAR_DATA_BYTES);
-  const source = await openOrReport(file, () => FileSource.open(file));
+  const positioned = options.positionedReads ?? !isMainThread;
+  const source = await openOrReport<FileSource | PositionedFileSource>(file, () =>
+    positioned ? PositionedFileSource.open(file) : FileSource.open(file),
+  );
   const reader = new ChunkReader(source, 0);
   const fail = (member: string | undefined, headerOffset: number, detail: string): InputError =>
     new InputError(
