@@ -359,6 +359,18 @@ export async function benchCuration({
     mkdirSync(copyDir, { recursive: true });
     const copy = await run('cp of the shards', 'cp', [...shards, copyDir]);
     rmSync(copyDir, { recursive: true, force: true });
+    mkdirSync(copyDir, { recursive: true });
+    warm(shards);
+    // What a writer that keeps its files (as curate does: fsync, then rename) is set against:
+    // the same copy, then each copy synced to disk (`sync FILE...` fsyncs those files only).
+    const copySynced = await run('cp of the shards, then fsync of the copies', 'sh', [
+      '-c',
+      'dir="$1"; shift; cp "$@" "$dir" && sync "$dir"/*',
+      'sh',
+      copyDir,
+      ...shards,
+    ]);
+    rmSync(copyDir, { recursive: true, force: true });
     warm(shards);
     const out = join(dir, 'out-wds-w1');
     const r = await ours('ours: curate webdataset --workers 1', shards, undefined, out, 1);
@@ -369,10 +381,13 @@ export async function benchCuration({
       kept,
       ours: r && pick(r),
       cp: copy && pick(copy),
+      cpThenFsync: copySynced && pick(copySynced),
+      passSeconds: r ? summaryOf(out).pass_seconds : undefined,
     };
     const share = rate(r, bytes) / rate(copy, bytes);
+    const passes = results.formats.webdataset.passSeconds ?? {};
     log(
-      `  webdataset: ${fmtCount(samples)} samples, ${(bytes / 1e6).toFixed(0)} MB in ${shards.length} shards; ours ${fmtSeconds(r?.wallSeconds, 2)} (kept ${fmtCount(kept)}), cp ${fmtSeconds(copy?.wallSeconds, 2)}`,
+      `  webdataset: ${fmtCount(samples)} samples, ${(bytes / 1e6).toFixed(0)} MB in ${shards.length} shards; ours ${fmtSeconds(r?.wallSeconds, 2)} (kept ${fmtCount(kept)}; count ${fmtSeconds(passes.count, 2)}, select ${fmtSeconds(passes.select, 2)}), cp ${fmtSeconds(copy?.wallSeconds, 2)}, cp + fsync ${fmtSeconds(copySynced?.wallSeconds, 2)}`,
     );
     rows.push({
       metric: 'curate WebDataset (images), 1 worker: bytes/s vs cp',
@@ -381,6 +396,14 @@ export async function benchCuration({
       ratio: fmtRatio(share),
       target: `>= ${CURATION_TARGETS.webdatasetShareOfCp}x`,
       status: atLeast(share, CURATION_TARGETS.webdatasetShareOfCp),
+    });
+    rows.push({
+      metric: 'curate WebDataset (images), 1 worker: bytes/s vs cp + fsync',
+      ours: `${(rate(r, bytes) / 1e6).toFixed(0)} MB/s`,
+      reference: `${(rate(copySynced, bytes) / 1e6).toFixed(0)} MB/s (cp + fsync)`,
+      ratio: fmtRatio(rate(r, bytes) / rate(copySynced, bytes)),
+      target: 'info',
+      status: '',
     });
     rows.push({
       metric: 'curate WebDataset (images), 1 worker: samples/s',

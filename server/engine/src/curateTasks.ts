@@ -323,7 +323,8 @@ export async function runSelectTask(
     return kept;
   };
   try {
-    const opts = readOptions(task, run, firstRecordIndex);
+    // A shard's kept samples are copied from it by byte range: the reader reads captions only.
+    const opts = readOptions(task, run, firstRecordIndex, task.format !== 'webdataset');
     // Kept lines are copied out of the read buffer and written after each buffer fill.
     const kept: PoolRecord[] = [];
     const visited = await visitSlice(task, opts, {

@@ -5,12 +5,16 @@
  * large ones are skipped over and copied later by byte range. The writer's headers carry no
  * time, owner or permissions of the machine, so the same members always give the same bytes.
  */
+import { isMainThread } from 'node:worker_threads';
 import { CONTROL_CHARACTER, InputError, printable } from '../errors';
 import { ChunkReader, FileSource, SourceError } from './bytes';
 import { openOrReport } from './common';
 import type { ByteSink } from './sink';
+import { PositionedFileSource } from './tarSource';
 
-const BLOCK = 512;
+/** Tar's unit: headers are one block, contents are padded to whole blocks. */
+export const TAR_BLOCK_BYTES = 512;
+const BLOCK = TAR_BLOCK_BYTES;
 
 /**
  * Pax extended headers and GNU long names hold a path and a few fields; one larger than this is
@@ -41,6 +45,8 @@ export interface TarReadOptions {
    * being read. Default: members of at most DEFAULT_TAR_DATA_BYTES.
    */
   reads?: (name: string, size: number) => boolean;
+  /** Read with PositionedFileSource (small synchronous reads). Default: off the main thread. */
+  positionedReads?: boolean;
 }
 
 function isZeroBlock(block: Buffer): boolean {
@@ -141,7 +147,10 @@ function parsePax(data: Buffer): Map<string, string> | string {
  */
 export async function* readTar(file: string, options: TarReadOptions = {}): AsyncGenerator<TarEntry> {
   const reads = options.reads ?? ((_name: string, size: number) => size <= DEFAULT_TAR_DATA_BYTES);
-  const source = await openOrReport(file, () => FileSource.open(file));
+  const positioned = options.positionedReads ?? !isMainThread;
+  const source = await openOrReport<FileSource | PositionedFileSource>(file, () =>
+    positioned ? PositionedFileSource.open(file) : FileSource.open(file),
+  );
   const reader = new ChunkReader(source, 0);
   const fail = (member: string | undefined, headerOffset: number, detail: string): InputError =>
     new InputError(
@@ -244,7 +253,7 @@ export async function* readTar(file: string, options: TarReadOptions = {}): Asyn
           );
         }
       }
-      const padding = (BLOCK - (size % BLOCK)) % BLOCK;
+      const padding = paddingOf(size);
       if ((await reader.skip(padding)) < padding) {
         throw fail(name, headerOffset, `truncated: the file ends inside the padding of member '${shown}'`);
       }
@@ -386,6 +395,40 @@ export function tarHeader(name: string, size: number, typeflag = '0', prefix = '
 }
 
 /**
+ * The header blocks TarWriter puts before a member: its ustar header, after a pax header when
+ * the name fits no ustar split or the size no 11-digit octal field. A name that
+ * unsafeNameProblem refuses is a bug of the caller (readers skip such samples): a plain Error.
+ */
+export function memberHeaders(name: string, size: number): Buffer {
+  const unsafe = unsafeNameProblem(name);
+  if (unsafe !== undefined) throw new Error(`tar member name '${printable(name)}' ${unsafe}`);
+  const paxRecords: string[] = [];
+  const headerSize = size > MAX_OCTAL_SIZE ? 0 : size;
+  let header: Buffer;
+  if (Buffer.byteLength(name) <= 100) {
+    header = tarHeader(name, headerSize);
+  } else {
+    const split = splitUstarName(name);
+    if (split) {
+      header = tarHeader(split.name, headerSize, '0', split.prefix);
+    } else {
+      paxRecords.push(paxRecord('path', name));
+      header = tarHeader(Buffer.from(name).subarray(0, 100).toString('utf8'), headerSize);
+    }
+  }
+  if (size > MAX_OCTAL_SIZE) paxRecords.push(paxRecord('size', String(size)));
+  if (paxRecords.length === 0) return header;
+  const pax = Buffer.from(paxRecords.join(''), 'utf8');
+  const paxPadding = Buffer.alloc(paddingOf(pax.length));
+  return Buffer.concat([tarHeader('PaxHeader', pax.length, 'x'), pax, paxPadding, header]);
+}
+
+/** Zero bytes after a member's contents up to the next 512-byte block. */
+export function paddingOf(size: number): number {
+  return (BLOCK - (size % BLOCK)) % BLOCK;
+}
+
+/**
  * Writes a tar archive member by member to a sink. A member name that unsafeNameProblem refuses
  * is a bug of the caller (readers skip such samples), so it throws a plain Error.
  */
@@ -423,34 +466,18 @@ export class TarWriter {
   }
 
   /**
-   * The member's ustar header, after a pax header when the name fits no ustar split or the
-   * size no 11-digit octal field.
+   * Members already laid out as this writer lays them out (memberHeaders, contents, zero
+   * padding): how TarRangeCopier writes runs of members copied from a source archive at once.
    */
+  async addLaidOutMembers(bytes: Uint8Array, members: number): Promise<void> {
+    if (this.finished) throw new Error('tar already finished');
+    await this.sink.write(bytes);
+    this.members += members;
+  }
+
   private async writeHeaders(name: string, size: number): Promise<void> {
     if (this.finished) throw new Error('tar already finished');
-    const unsafe = unsafeNameProblem(name);
-    if (unsafe !== undefined) throw new Error(`tar member name '${printable(name)}' ${unsafe}`);
-    const paxRecords: string[] = [];
-    const headerSize = size > MAX_OCTAL_SIZE ? 0 : size;
-    let header: Buffer;
-    if (Buffer.byteLength(name) <= 100) {
-      header = tarHeader(name, headerSize);
-    } else {
-      const split = splitUstarName(name);
-      if (split) {
-        header = tarHeader(split.name, headerSize, '0', split.prefix);
-      } else {
-        paxRecords.push(paxRecord('path', name));
-        header = tarHeader(Buffer.from(name).subarray(0, 100).toString('utf8'), headerSize);
-      }
-    }
-    if (size > MAX_OCTAL_SIZE) paxRecords.push(paxRecord('size', String(size)));
-    if (paxRecords.length > 0) {
-      const pax = Buffer.from(paxRecords.join(''), 'utf8');
-      await this.sink.write(tarHeader('PaxHeader', pax.length, 'x'));
-      await this.writePadded(pax);
-    }
-    await this.sink.write(header);
+    await this.sink.write(memberHeaders(name, size));
   }
 
   private async writePadded(data: Uint8Array): Promise<void> {
@@ -459,7 +486,7 @@ export class TarWriter {
   }
 
   private async writePadding(size: number): Promise<void> {
-    const padding = (BLOCK - (size % BLOCK)) % BLOCK;
+    const padding = paddingOf(size);
     if (padding > 0) await this.sink.write(Buffer.alloc(padding));
   }
 

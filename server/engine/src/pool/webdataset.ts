@@ -1,15 +1,16 @@
 /**
  * WebDataset shards: tar files whose consecutive members sharing a key form one sample
  * (`dir/000123.jpg`, `dir/000123.txt`, `dir/000123.json` → sample `dir/000123`). The caption is
- * the `.txt` member or a field of the `.json` member; kept samples are copied whole, members too
- * large to hold streamed from the input shard by byte range.
+ * the `.txt` member or a field of the `.json` member; kept samples are copied whole from the
+ * input shard by byte range.
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, printable, type InputLocation } from '../errors';
 import { badRecord, describeType, keyFromValue, textsFromFields, type RecordContext } from './common';
 import { AtomicFileSink } from './sink';
-import { readMemberData, readTar, TarWriter, unsafeNameProblem, type TarEntry } from './tar';
+import { readTar, TarWriter, unsafeNameProblem, type TarEntry } from './tar';
+import { TarRangeCopier } from './tarRangeCopy';
 import type { PoolItem, PoolRecord, PoolWriter, ReadOptions, SampleMember } from './types';
 
 /**
@@ -257,39 +258,42 @@ function parsedJsonOrEmpty(data: Buffer | undefined): Record<string, unknown> {
   }
 }
 
-/** Writes kept samples to a shard; `finish` returns the sample count that sizes.json records. */
+/**
+ * Writes kept samples to a shard; `finish` returns the sample count that sizes.json records.
+ * Every member is copied from its shard by byte range (TarRangeCopier), whether the reader held
+ * its contents or not: consecutive kept samples are one read and one write.
+ */
 export class WebDatasetPoolWriter implements PoolWriter {
   private readonly tar: TarWriter;
+  private readonly copier: TarRangeCopier;
   private samples = 0;
 
   constructor(private readonly sink: AtomicFileSink) {
     this.tar = new TarWriter(sink);
+    this.copier = new TarRangeCopier(this.tar);
   }
 
   async write(record: PoolRecord): Promise<void> {
     if (record.payload.type !== 'sample')
       throw new Error(`webdataset writer got a '${record.payload.type}' payload`);
     const { file, members } = record.payload;
-    for (const member of members) {
-      if (member.data !== undefined) await this.tar.addFile(member.name, member.data);
-      else
-        await this.tar.addFileFrom(
-          member.name,
-          member.size,
-          readMemberData(file, member.name, member.dataOffset, member.size),
-        );
-    }
+    for (const member of members) await this.copier.add(file, member);
     this.samples++;
   }
 
   async finish(): Promise<number> {
+    await this.copier.finish();
     await this.tar.finish();
     await this.sink.commit();
     return this.samples;
   }
 
   async abort(): Promise<void> {
-    await this.sink.abort();
+    try {
+      await this.copier.close();
+    } finally {
+      await this.sink.abort();
+    }
   }
 }
 
