@@ -8,6 +8,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { spacedText, WRAPPED_PUNCTUATION } from '../../engine/src/match/spacing';
 import { spanMapper, valueRange, type MetadataModel } from '../../engine/src/documents/metadataModel';
 import { firstOccurrences, valueSpans } from './duplicates';
+import { positionsOf } from './textPositions';
 
 export const DIAGNOSTIC_SOURCE = 'metacurate';
 /** Entries longer than this (in characters) are flagged. */
@@ -128,7 +129,8 @@ export function computeDiagnostics(
   const text = doc.getText();
   const out: Diagnostic[] = [];
   let dropped = 0;
-  const range = (start: number, end: number) => ({ start: doc.positionAt(start), end: doc.positionAt(end) });
+  const positionAt = positionsOf(text);
+  const range = (start: number, end: number) => ({ start: positionAt(start), end: positionAt(end) });
   const push = (d: Diagnostic) => {
     if (out.length < max) out.push(d);
     else dropped++;
@@ -145,6 +147,7 @@ export function computeDiagnostics(
   const { entries } = model;
   const spans = valueSpans(model, text);
   const firstOf = firstOccurrences(spans);
+  const { from: spanFrom, to: spanTo } = spans;
   for (let id = 0; id < entries.length; id++) {
     const value = entries[id];
     if (firstOf[id] !== id) {
@@ -167,7 +170,10 @@ export function computeDiagnostics(
       continue;
     }
     // Fast path: plain ASCII words separated by single spaces.
-    const { source, from, to } = spans[id];
+    const inText = spanFrom[id] >= 0;
+    const source = inText ? text : value;
+    const from = inText ? spanFrom[id] : 0;
+    const to = inText ? spanTo[id] : value.length;
     let suspicious = value.length === 0 || value.length > MAX_ENTRY_LENGTH;
     if (!suspicious) {
       const c0 = source.charCodeAt(from);

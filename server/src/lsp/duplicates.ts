@@ -2,26 +2,39 @@
  * Duplicate entries of a metadata list, found where the text holds them: an entry whose value is
  * the plain slice of its token (no escapes: nearly all of them) is hashed and compared in the
  * document's text, one flat string, rather than in its own sliced string (twice as slow to read
- * on a 500k-entry list), and nothing is copied.
+ * on a 500k-entry list), and nothing is copied. The spans are typed arrays, not an object per
+ * entry: on a 500k-entry list those objects cost more (allocation and GC) than the hashing.
  */
 import { valueRange, type MetadataModel } from '../../engine/src/documents/metadataModel';
 
-/** Where entry `id`'s value can be read: [source, from, to). */
-export interface ValueSpan {
-  source: string;
-  from: number;
-  to: number;
+/**
+ * Where each entry's value can be read: text[from[id], to[id]) when the document's text holds it
+ * as is, otherwise (from[id] === -1) the decoded values[id].
+ */
+export interface ValueSpans {
+  text: string;
+  values: readonly string[];
+  from: Int32Array;
+  to: Int32Array;
 }
 
-/** The document's text range when it holds the value as is, otherwise the decoded value. */
-export function valueSpan(model: MetadataModel, text: string, id: number): ValueSpan {
-  const value = model.entries[id];
-  if (!model.escaped[id]) {
-    const [from, to] = valueRange(model, id);
+/** The text range of every entry whose value the text holds as is; -1 for the others. */
+export function valueSpans(model: MetadataModel, text: string): ValueSpans {
+  const values = model.entries;
+  const n = values.length;
+  const from = new Int32Array(n);
+  const to = new Int32Array(n);
+  for (let id = 0; id < n; id++) {
+    from[id] = -1;
+    if (model.escaped[id]) continue;
+    const [a, b] = valueRange(model, id);
     // An unterminated token's value can be shorter than its range: then the value is read alone.
-    if (to - from === value.length) return { source: text, from, to };
+    if (b - a === values[id].length) {
+      from[id] = a;
+      to[id] = b;
+    }
   }
-  return { source: value, from: 0, to: value.length };
+  return { text, values, from, to };
 }
 
 function hashOf(s: string, from: number, to: number): number {
@@ -32,16 +45,10 @@ function hashOf(s: string, from: number, to: number): number {
   return h ^ (h >>> 13);
 }
 
-/** valueSpan of every entry. */
-export function valueSpans(model: MetadataModel, text: string): ValueSpan[] {
-  const spans = new Array<ValueSpan>(model.entries.length);
-  for (let id = 0; id < spans.length; id++) spans[id] = valueSpan(model, text, id);
-  return spans;
-}
-
-/** Per entry (of valueSpans): the id of the first entry with the same value, or its own id. */
-export function firstOccurrences(spans: ValueSpan[]): Int32Array {
-  const n = spans.length;
+/** Per entry: the id of the first entry with the same value, or its own id. */
+export function firstOccurrences(spans: ValueSpans): Int32Array {
+  const { text, values, from, to } = spans;
+  const n = values.length;
   const first = new Int32Array(n);
   let size = 1024;
   while (size < n * 2) size *= 2;
@@ -49,19 +56,24 @@ export function firstOccurrences(spans: ValueSpan[]): Int32Array {
   const slotHash = new Int32Array(size);
   const mask = size - 1;
   for (let id = 0; id < n; id++) {
-    const { source, from, to } = spans[id];
-    const h = hashOf(source, from, to);
+    const inText = from[id] >= 0;
+    const source = inText ? text : values[id];
+    const start = inText ? from[id] : 0;
+    const len = inText ? to[id] - start : source.length;
+    const h = hashOf(source, start, start + len);
     let slot = h & mask;
     first[id] = id;
     for (; slots[slot] !== 0; slot = (slot + 1) & mask) {
       if (slotHash[slot] !== h) continue;
-      const other = spans[slots[slot] - 1];
-      const len = to - from;
-      if (other.to - other.from !== len) continue;
+      const other = slots[slot] - 1;
+      const otherInText = from[other] >= 0;
+      const otherSource = otherInText ? text : values[other];
+      const otherStart = otherInText ? from[other] : 0;
+      if ((otherInText ? to[other] - otherStart : otherSource.length) !== len) continue;
       let i = 0;
-      while (i < len && source.charCodeAt(from + i) === other.source.charCodeAt(other.from + i)) i++;
+      while (i < len && source.charCodeAt(start + i) === otherSource.charCodeAt(otherStart + i)) i++;
       if (i === len) {
-        first[id] = slots[slot] - 1;
+        first[id] = other;
         break;
       }
     }

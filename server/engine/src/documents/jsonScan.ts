@@ -332,6 +332,20 @@ export function scanEntryArray(text: string): EntryArrayScan {
       continue;
     }
     if (c === QUOTE) {
+      // Fast path, nearly every entry: no escape, no control character; no token object made.
+      let close = pos + 1;
+      let d = text.charCodeAt(close);
+      while (d !== QUOTE && d !== BACKSLASH && d >= 0x20) d = text.charCodeAt(++close);
+      if (d === QUOTE) {
+        out.values.push(text.slice(pos + 1, close));
+        out.starts.push(pos);
+        out.ends.push(close + 1);
+        out.escaped.push(0);
+        pos = close + 1;
+        element++;
+        expectValue = false;
+        continue;
+      }
       const s = scanString(text, pos);
       out.values.push(s.value);
       out.starts.push(pos);
