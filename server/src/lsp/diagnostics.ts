@@ -6,7 +6,12 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { spacedText, WRAPPED_PUNCTUATION } from '../../engine/src/match/spacing';
-import { spanMapper, valueRange, type MetadataModel } from '../../engine/src/documents/metadataModel';
+import {
+  entryValue,
+  spanMapper,
+  valueRange,
+  type MetadataModel,
+} from '../../engine/src/documents/metadataModel';
 import { firstOccurrences, valueSpans } from './duplicates';
 import { positionsOf } from './textPositions';
 
@@ -121,6 +126,23 @@ function codePointLength(s: string): number {
   return n;
 }
 
+/**
+ * True for a value that no check flags: plain ASCII words separated by single spaces, of at most
+ * MAX_ENTRY_LENGTH characters (nearly every entry). A function of its own so that the hot loop is
+ * optimised apart from computeDiagnostics' large body.
+ */
+function isPlainWords(s: string, from: number, to: number): boolean {
+  if (to === from || to - from > MAX_ENTRY_LENGTH) return false;
+  if (s.charCodeAt(from) === 0x20 || s.charCodeAt(to - 1) === 0x20) return false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20) {
+      if (s.charCodeAt(i - 1) === 0x20) return false;
+    } else if (c < 0x21 || c >= 0x7f || IS_PUNCT[c] === 1) return false;
+  }
+  return true;
+}
+
 export function computeDiagnostics(
   doc: TextDocument,
   model: MetadataModel,
@@ -144,13 +166,12 @@ export function computeDiagnostics(
       message: e.message,
     });
   }
-  const { entries } = model;
   const spans = valueSpans(model, text);
   const firstOf = firstOccurrences(spans);
   const { from: spanFrom, to: spanTo } = spans;
-  for (let id = 0; id < entries.length; id++) {
-    const value = entries[id];
+  for (let id = 0; id < firstOf.length; id++) {
     if (firstOf[id] !== id) {
+      const value = entryValue(model, id);
       const first = firstOf[id];
       const data: EntryDiagnosticData = { id, value };
       push({
@@ -171,21 +192,12 @@ export function computeDiagnostics(
     }
     // Fast path: plain ASCII words separated by single spaces.
     const inText = spanFrom[id] >= 0;
-    const source = inText ? text : value;
+    // The value is read in the text; a string is made only for an entry with a problem.
+    const source = inText ? text : entryValue(model, id);
     const from = inText ? spanFrom[id] : 0;
-    const to = inText ? spanTo[id] : value.length;
-    let suspicious = value.length === 0 || value.length > MAX_ENTRY_LENGTH;
-    if (!suspicious) {
-      const c0 = source.charCodeAt(from);
-      const cn = source.charCodeAt(to - 1);
-      if (c0 === 0x20 || cn === 0x20) suspicious = true;
-      for (let i = from; i < to && !suspicious; i++) {
-        const c = source.charCodeAt(i);
-        if (c === 0x20) suspicious = source.charCodeAt(i - 1) === 0x20;
-        else if (c < 0x21 || c >= 0x7f || IS_PUNCT[c] === 1) suspicious = true;
-      }
-    }
-    if (!suspicious) continue;
+    const to = inText ? spanTo[id] : source.length;
+    if (isPlainWords(source, from, to)) continue;
+    const value = inText ? text.slice(from, to) : source;
     const data: EntryDiagnosticData = { id, value };
     const token = () => range(model.starts[id], model.ends[id]);
     const map = spanMapper(model, text, id);

@@ -7,6 +7,7 @@ import {
   decodeStringWithOffsets,
   findStringField,
   scanEntryArray,
+  scannedValues,
 } from '../../../../server/engine/src/documents/jsonScan';
 import { GlobSet } from '../../../../server/engine/src/documents/glob';
 import {
@@ -99,14 +100,16 @@ describe('lsp JSON scanning', () => {
   it('gives each string element of an array its token range', () => {
     const text = '[ "a", "b\\nc" ,"" ]';
     const scan = scanEntryArray(text);
-    assert.deepEqual(scan.values, ['a', 'b\nc', '']);
+    assert.deepEqual(scannedValues(text, scan), ['a', 'b\nc', '']);
     assert.deepEqual(
-      scan.starts.map((s, i) => text.slice(s, scan.ends[i])),
+      [...scan.starts].map((s, i) => text.slice(s, scan.ends[i])),
       ['"a"', '"b\\nc"', '""'],
     );
-    assert.deepEqual(scan.escaped, [0, 1, 0]);
+    assert.deepEqual([...scan.escaped], [0, 1, 0]);
+    // Only the escaped element's value is kept; the others are read in the text.
+    assert.deepEqual([...scan.decoded], [[1, 'b\nc']]);
     assert.equal(scan.errors.length, 0);
-    assert.deepEqual(JSON.parse(text), scan.values);
+    assert.deepEqual(JSON.parse(text), scannedValues(text, scan));
   });
 
   it('decodes a string with the source offset of every unit', () => {
