@@ -42,42 +42,81 @@ function hashOf(s: string, from: number, to: number): number {
   return h ^ (h >>> 13);
 }
 
-/** Per entry: the id of the first entry with the same value, or its own id. */
+/** Whether entries a and b have the same value. */
+function sameValue(spans: ValueSpans, a: number, b: number): boolean {
+  const { text, decoded, from, to } = spans;
+  const sa = from[a] >= 0 ? text : decoded.get(a)!;
+  const sb = from[b] >= 0 ? text : decoded.get(b)!;
+  const fa = from[a] >= 0 ? from[a] : 0;
+  const fb = from[b] >= 0 ? from[b] : 0;
+  const len = from[a] >= 0 ? to[a] - fa : sa.length;
+  if ((from[b] >= 0 ? to[b] - fb : sb.length) !== len) return false;
+  for (let i = 0; i < len; i++) if (sa.charCodeAt(fa + i) !== sb.charCodeAt(fb + i)) return false;
+  return true;
+}
+
+/** Entries are grouped by the top bits of their hash, so each group's table stays in the cache. */
+const GROUP_BITS = 12;
+const GROUP_SHIFT = 32 - GROUP_BITS;
+const GROUPS = 1 << GROUP_BITS;
+
+/**
+ * Per entry: the id of the first entry with the same value, or its own id. One hash table over
+ * 500k entries is probed at random, a cache miss each time; instead the entries are sorted into
+ * 4096 groups by hash (a counting sort, ids ascending in each group) and each group gets a small
+ * table of its own.
+ */
 export function firstOccurrences(spans: ValueSpans): Int32Array {
   const { text, decoded, from, to } = spans;
   const n = from.length;
   const first = new Int32Array(n);
-  let size = 1024;
-  while (size < n * 2) size *= 2;
-  // Per slot, side by side (one cache miss per probe): id + 1 of the first occurrence (0 when
-  // empty) and its hash.
-  const slots = new Int32Array(size * 2);
-  const mask = size - 1;
+  const hashes = new Int32Array(n);
+  const groupStart = new Int32Array(GROUPS + 1);
   for (let id = 0; id < n; id++) {
-    const inText = from[id] >= 0;
-    const source = inText ? text : decoded.get(id)!;
-    const start = inText ? from[id] : 0;
-    const len = inText ? to[id] - start : source.length;
-    const h = hashOf(source, start, start + len);
-    let slot = h & mask;
     first[id] = id;
-    for (; slots[slot * 2] !== 0; slot = (slot + 1) & mask) {
-      if (slots[slot * 2 + 1] !== h) continue;
-      const other = slots[slot * 2] - 1;
-      const otherInText = from[other] >= 0;
-      const otherSource = otherInText ? text : decoded.get(other)!;
-      const otherStart = otherInText ? from[other] : 0;
-      if ((otherInText ? to[other] - otherStart : otherSource.length) !== len) continue;
-      let i = 0;
-      while (i < len && source.charCodeAt(start + i) === otherSource.charCodeAt(otherStart + i)) i++;
-      if (i === len) {
-        first[id] = other;
-        break;
+    const h =
+      from[id] >= 0 ? hashOf(text, from[id], to[id]) : hashOf(decoded.get(id)!, 0, decoded.get(id)!.length);
+    hashes[id] = h;
+    groupStart[(h >>> GROUP_SHIFT) + 1]++;
+  }
+  let largest = 0;
+  for (let g = 0; g < GROUPS; g++) {
+    if (groupStart[g + 1] > largest) largest = groupStart[g + 1];
+    groupStart[g + 1] += groupStart[g];
+  }
+  // The ids of each group, ascending, with their hashes beside them.
+  const ids = new Int32Array(n);
+  const idHashes = new Int32Array(n);
+  const cursor = groupStart.slice(0, GROUPS);
+  for (let id = 0; id < n; id++) {
+    const h = hashes[id];
+    const at = cursor[h >>> GROUP_SHIFT]++;
+    ids[at] = id;
+    idHashes[at] = h;
+  }
+  let tableSize = 16;
+  while (tableSize < largest * 2) tableSize *= 2;
+  const table = new Int32Array(tableSize); // a position in ids + 1, 0 when empty
+  for (let g = 0; g < GROUPS; g++) {
+    const start = groupStart[g];
+    const end = groupStart[g + 1];
+    let size = 16;
+    while (size < (end - start) * 2) size *= 2;
+    const mask = size - 1;
+    table.fill(0, 0, size);
+    for (let p = start; p < end; p++) {
+      const h = idHashes[p];
+      let slot = h & mask;
+      let found = false;
+      for (; table[slot] !== 0; slot = (slot + 1) & mask) {
+        const q = table[slot] - 1;
+        if (idHashes[q] === h && sameValue(spans, ids[q], ids[p])) {
+          first[ids[p]] = ids[q];
+          found = true;
+          break;
+        }
       }
-    }
-    if (first[id] === id) {
-      slots[slot * 2] = id + 1;
-      slots[slot * 2 + 1] = h;
+      if (!found) table[slot] = p + 1;
     }
   }
   return first;
