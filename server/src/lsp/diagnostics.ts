@@ -12,7 +12,7 @@ import {
   valueRange,
   type MetadataModel,
 } from '../../engine/src/documents/metadataModel';
-import { firstOccurrences, valueSpans } from './duplicates';
+import { firstOccurrences, valueSpans, type ValueSpans } from './duplicates';
 import { positionsOf } from './textPositions';
 
 export const DIAGNOSTIC_SOURCE = 'metacurate';
@@ -128,8 +128,7 @@ function codePointLength(s: string): number {
 
 /**
  * True for a value that no check flags: plain ASCII words separated by single spaces, of at most
- * MAX_ENTRY_LENGTH characters (nearly every entry). A function of its own so that the hot loop is
- * optimised apart from computeDiagnostics' large body.
+ * MAX_ENTRY_LENGTH characters (nearly every entry).
  */
 function isPlainWords(s: string, from: number, to: number): boolean {
   if (to === from || to - from > MAX_ENTRY_LENGTH) return false;
@@ -141,6 +140,20 @@ function isPlainWords(s: string, from: number, to: number): boolean {
     } else if (c < 0x21 || c >= 0x7f || IS_PUNCT[c] === 1) return false;
   }
   return true;
+}
+
+/**
+ * The entries a check may flag: duplicates, and values that are not plain words or are not read
+ * in the text. A small loop of its own over every entry, reading the values in the text (no
+ * string made), so that it is optimised early and apart from computeDiagnostics' large body.
+ */
+function entriesToCheck(spans: ValueSpans, firstOf: Int32Array): number[] {
+  const { text, from, to } = spans;
+  const ids: number[] = [];
+  for (let id = 0; id < firstOf.length; id++) {
+    if (firstOf[id] !== id || from[id] < 0 || !isPlainWords(text, from[id], to[id])) ids.push(id);
+  }
+  return ids;
 }
 
 export function computeDiagnostics(
@@ -168,8 +181,7 @@ export function computeDiagnostics(
   }
   const spans = valueSpans(model, text);
   const firstOf = firstOccurrences(spans);
-  const { from: spanFrom, to: spanTo } = spans;
-  for (let id = 0; id < firstOf.length; id++) {
+  for (const id of entriesToCheck(spans, firstOf)) {
     if (firstOf[id] !== id) {
       const value = entryValue(model, id);
       const first = firstOf[id];
@@ -190,14 +202,8 @@ export function computeDiagnostics(
       });
       continue;
     }
-    // Fast path: plain ASCII words separated by single spaces.
-    const inText = spanFrom[id] >= 0;
-    // The value is read in the text; a string is made only for an entry with a problem.
-    const source = inText ? text : entryValue(model, id);
-    const from = inText ? spanFrom[id] : 0;
-    const to = inText ? spanTo[id] : source.length;
-    if (isPlainWords(source, from, to)) continue;
-    const value = inText ? text.slice(from, to) : source;
+    const value = entryValue(model, id);
+    if (isPlainWords(value, 0, value.length)) continue;
     const data: EntryDiagnosticData = { id, value };
     const token = () => range(model.starts[id], model.ends[id]);
     const map = spanMapper(model, text, id);
