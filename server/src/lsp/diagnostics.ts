@@ -6,8 +6,14 @@
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { spacedText, WRAPPED_PUNCTUATION } from '../../engine/src/match/spacing';
-import { spanMapper, valueRange, type MetadataModel } from '../../engine/src/documents/metadataModel';
-import { firstOccurrences, valueSpans } from './duplicates';
+import {
+  entryValue,
+  spanMapper,
+  valueRange,
+  type MetadataModel,
+} from '../../engine/src/documents/metadataModel';
+import { firstOccurrences, valueSpans, type ValueSpans } from './duplicates';
+import { positionsOf } from './textPositions';
 
 export const DIAGNOSTIC_SOURCE = 'metacurate';
 /** Entries longer than this (in characters) are flagged. */
@@ -120,6 +126,36 @@ function codePointLength(s: string): number {
   return n;
 }
 
+/**
+ * True for a value that no check flags: plain ASCII words separated by single spaces, of at most
+ * MAX_ENTRY_LENGTH characters (nearly every entry).
+ */
+function isPlainWords(s: string, from: number, to: number): boolean {
+  if (to === from || to - from > MAX_ENTRY_LENGTH) return false;
+  if (s.charCodeAt(from) === 0x20 || s.charCodeAt(to - 1) === 0x20) return false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20) {
+      if (s.charCodeAt(i - 1) === 0x20) return false;
+    } else if (c < 0x21 || c >= 0x7f || IS_PUNCT[c] === 1) return false;
+  }
+  return true;
+}
+
+/**
+ * The entries a check may flag: duplicates, and values that are not plain words or are not read
+ * in the text. A small loop of its own over every entry, reading the values in the text (no
+ * string made), so that it is optimised early and apart from computeDiagnostics' large body.
+ */
+function entriesToCheck(spans: ValueSpans, firstOf: Int32Array): number[] {
+  const { text, from, to } = spans;
+  const ids: number[] = [];
+  for (let id = 0; id < firstOf.length; id++) {
+    if (firstOf[id] !== id || from[id] < 0 || !isPlainWords(text, from[id], to[id])) ids.push(id);
+  }
+  return ids;
+}
+
 export function computeDiagnostics(
   doc: TextDocument,
   model: MetadataModel,
@@ -128,7 +164,8 @@ export function computeDiagnostics(
   const text = doc.getText();
   const out: Diagnostic[] = [];
   let dropped = 0;
-  const range = (start: number, end: number) => ({ start: doc.positionAt(start), end: doc.positionAt(end) });
+  const positionAt = positionsOf(text);
+  const range = (start: number, end: number) => ({ start: positionAt(start), end: positionAt(end) });
   const push = (d: Diagnostic) => {
     if (out.length < max) out.push(d);
     else dropped++;
@@ -142,12 +179,11 @@ export function computeDiagnostics(
       message: e.message,
     });
   }
-  const { entries } = model;
   const spans = valueSpans(model, text);
   const firstOf = firstOccurrences(spans);
-  for (let id = 0; id < entries.length; id++) {
-    const value = entries[id];
+  for (const id of entriesToCheck(spans, firstOf)) {
     if (firstOf[id] !== id) {
+      const value = entryValue(model, id);
       const first = firstOf[id];
       const data: EntryDiagnosticData = { id, value };
       push({
@@ -166,20 +202,8 @@ export function computeDiagnostics(
       });
       continue;
     }
-    // Fast path: plain ASCII words separated by single spaces.
-    const { source, from, to } = spans[id];
-    let suspicious = value.length === 0 || value.length > MAX_ENTRY_LENGTH;
-    if (!suspicious) {
-      const c0 = source.charCodeAt(from);
-      const cn = source.charCodeAt(to - 1);
-      if (c0 === 0x20 || cn === 0x20) suspicious = true;
-      for (let i = from; i < to && !suspicious; i++) {
-        const c = source.charCodeAt(i);
-        if (c === 0x20) suspicious = source.charCodeAt(i - 1) === 0x20;
-        else if (c < 0x21 || c >= 0x7f || IS_PUNCT[c] === 1) suspicious = true;
-      }
-    }
-    if (!suspicious) continue;
+    const value = entryValue(model, id);
+    if (isPlainWords(value, 0, value.length)) continue;
     const data: EntryDiagnosticData = { id, value };
     const token = () => range(model.starts[id], model.ends[id]);
     const map = spanMapper(model, text, id);

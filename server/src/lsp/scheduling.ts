@@ -95,7 +95,11 @@ export class Scheduler {
   // The index rebuild
   // ---------------------------------------------------------------------------------------------
 
-  scheduleRebuild(delay = REBUILD_DELAY_MS): void {
+  /**
+   * Rebuilds the active index after `delay` ms, counted from when `after` settles when given (the
+   * diagnostics of the list just opened: they go out before the rebuild takes the thread).
+   */
+  scheduleRebuild(delay = REBUILD_DELAY_MS, after?: Promise<unknown>): void {
     const schedule = this.state.schedule;
     schedule.generation++;
     schedule.builder.cancel();
@@ -108,10 +112,16 @@ export class Scheduler {
       this.sendStatus();
     }
     const gen = schedule.generation;
-    schedule.rebuildTimer = setTimeout(() => {
-      schedule.rebuildTimer = undefined;
-      void rebuildIndex(this, gen);
-    }, delay);
+    const start = () => {
+      // A newer schedule (which cleared no timer of this one yet) replaces this one.
+      if (this.isStale(gen)) return;
+      schedule.rebuildTimer = setTimeout(() => {
+        schedule.rebuildTimer = undefined;
+        void rebuildIndex(this, gen);
+      }, delay);
+    };
+    if (after) void after.then(start, start);
+    else start();
   }
 
   /** Whether the rebuild of generation `gen` was overtaken by a newer one. */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { firstOccurrences, valueSpans } from '../../../server/src/lsp/duplicates';
 import { parseMetadata, type MetadataKind } from '../../../server/engine/src/documents/metadataModel';
+import { mulberry32 } from '../../support/fixtures';
 
 function firsts(text: string, kind: MetadataKind = 'json'): number[] {
   return [...firstOccurrences(valueSpans(parseMetadata(text, kind), text))];
@@ -38,5 +39,26 @@ describe('lsp duplicate entries', () => {
       firsts(JSON.stringify(values)),
       values.map((_, i) => i % 1500),
     );
+  });
+
+  it('agrees with a Map of the decoded values on random lists, escapes and hash groups included', () => {
+    const rand = mulberry32(23);
+    // JSON string contents, some with escapes that decode to another word's value.
+    const words = ['dog', 'cat', 'é', 'caf\\u00e9', 'café', 'a\\"b', 'a\\u0022b', '', ' ', 'new york'];
+    for (let round = 0; round < 50; round++) {
+      const length = 1 + Math.floor(rand() * (round < 45 ? 20 : 20_000));
+      const tokens = Array.from({ length }, () => {
+        const a = words[Math.floor(rand() * words.length)];
+        return rand() < 0.5 ? a : `${a} ${Math.floor(rand() * length)}`;
+      });
+      const text = `[${tokens.map((t) => `"${t}"`).join(', ')}]`;
+      const values = JSON.parse(text) as string[];
+      const firstOf = new Map<string, number>();
+      const expected = values.map((v, i) => {
+        if (!firstOf.has(v)) firstOf.set(v, i);
+        return firstOf.get(v)!;
+      });
+      assert.deepEqual(firsts(text), expected);
+    }
   });
 });

@@ -97,4 +97,31 @@ describe('lsp scheduling', () => {
     await finished;
     assert.deepEqual(checked, ['last']);
   });
+  it('starts the rebuild of a list just opened only once its diagnostics are written', async () => {
+    const state = indexedState();
+    const scheduler = new Scheduler(recordingConnection([]), state);
+    let written!: () => void;
+    const diagnosticsWritten = new Promise<void>((resolve) => (written = resolve));
+    scheduler.scheduleRebuild(0, diagnosticsWritten);
+    assert.ok(state.schedule.building, 'busy at once');
+    assert.equal(state.schedule.rebuildTimer, undefined, 'no rebuild before the diagnostics are out');
+    written();
+    await diagnosticsWritten;
+    assert.notEqual(state.schedule.rebuildTimer, undefined);
+    clearTimeout(state.schedule.rebuildTimer);
+  });
+
+  it('drops a rebuild waiting on diagnostics when a newer one is scheduled', async () => {
+    const state = indexedState();
+    const scheduler = new Scheduler(recordingConnection([]), state);
+    let written!: () => void;
+    const diagnosticsWritten = new Promise<void>((resolve) => (written = resolve));
+    scheduler.scheduleRebuild(0, diagnosticsWritten);
+    scheduler.scheduleRebuild(60_000);
+    const newer = state.schedule.rebuildTimer;
+    written();
+    await diagnosticsWritten;
+    assert.equal(state.schedule.rebuildTimer, newer, 'the newer schedule stands');
+    clearTimeout(newer);
+  });
 });

@@ -16,17 +16,61 @@ export interface ScanError {
 }
 
 export interface EntryArrayScan {
-  /** Decoded string elements, in order (elements that are not strings are left out). */
-  values: string[];
-  /** Per element: offset of its opening quote and offset after its closing quote. */
-  starts: number[];
-  ends: number[];
-  /** Per element: 1 when the string token holds a backslash escape. */
-  escaped: number[];
+  /** The number of string elements (elements that are not strings are left out). */
+  count: number;
+  /** Per string element: offset of its opening quote and offset after its closing quote. */
+  starts: Int32Array;
+  ends: Int32Array;
+  /** Per string element: 1 when the string token holds a backslash escape. */
+  escaped: Uint8Array;
+  /**
+   * The decoded value of each element whose value is not the plain text between its quotes
+   * (escapes, control characters, an unterminated string); the others are not copied out
+   * (scannedValue reads them), so a 500k-entry list makes no string until one is asked for.
+   */
+  decoded: Map<number, string>;
   errors: ScanError[];
   /** Offset of the array's `[` and `]`, or -1. */
   open: number;
   close: number;
+}
+
+/** The decoded value of string element `id` of a scan of `text`. */
+export function scannedValue(text: string, scan: EntryArrayScan, id: number): string {
+  return scan.decoded.get(id) ?? text.slice(scan.starts[id] + 1, scan.ends[id] - 1);
+}
+
+/** The decoded values of all string elements, in order. */
+export function scannedValues(text: string, scan: EntryArrayScan): string[] {
+  const values = new Array<string>(scan.count);
+  for (let id = 0; id < scan.count; id++) values[id] = scannedValue(text, scan, id);
+  return values;
+}
+
+/** Per-element typed arrays that grow as elements are found. */
+class ElementTable {
+  count = 0;
+  starts = new Int32Array(1024);
+  ends = new Int32Array(1024);
+  escaped = new Uint8Array(1024);
+
+  push(start: number, end: number, escaped: boolean): void {
+    if (this.count === this.starts.length) {
+      const size = this.count * 2;
+      this.starts = grown(this.starts, new Int32Array(size));
+      this.ends = grown(this.ends, new Int32Array(size));
+      this.escaped = grown(this.escaped, new Uint8Array(size));
+    }
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.escaped[this.count] = escaped ? 1 : 0;
+    this.count++;
+  }
+}
+
+function grown<T extends Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 const QUOTE = 0x22;
@@ -229,15 +273,26 @@ function describeValue(text: string, start: number, end: number): string {
 
 /** Scans a metadata list: a top-level JSON array of strings, recovering after errors. */
 export function scanEntryArray(text: string): EntryArrayScan {
+  const table = new ElementTable();
   const out: EntryArrayScan = {
-    values: [],
-    starts: [],
-    ends: [],
-    escaped: [],
+    count: 0,
+    starts: table.starts,
+    ends: table.ends,
+    escaped: table.escaped,
+    decoded: new Map(),
     errors: [],
     open: -1,
     close: -1,
   };
+  scanElements(text, out, table);
+  out.count = table.count;
+  out.starts = table.starts.subarray(0, table.count);
+  out.ends = table.ends.subarray(0, table.count);
+  out.escaped = table.escaped.subarray(0, table.count);
+  return out;
+}
+
+function scanElements(text: string, out: EntryArrayScan, table: ElementTable): void {
   const n = text.length;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   pos = skipSpace(text, pos);
@@ -248,7 +303,7 @@ export function scanEntryArray(text: string): EntryArrayScan {
       code: 'not-array',
       message: 'empty file: expected a JSON array of strings',
     });
-    return out;
+    return;
   }
   if (text.charCodeAt(pos) !== 0x5b) {
     const end = skipValue(text, pos);
@@ -260,7 +315,7 @@ export function scanEntryArray(text: string): EntryArrayScan {
       code: 'not-array',
       message: `not a JSON array of strings: the file holds ${kind}; a metadata list is ["entry", "entry", ...]`,
     });
-    return out;
+    return;
   }
   out.open = pos;
   pos++;
@@ -276,7 +331,7 @@ export function scanEntryArray(text: string): EntryArrayScan {
         code: 'json-syntax',
         message: "unexpected end of file: the array is not closed with ']'",
       });
-      return out;
+      return;
     }
     const c = text.charCodeAt(pos);
     if (c === 0x5d) {
@@ -300,7 +355,7 @@ export function scanEntryArray(text: string): EntryArrayScan {
           message: "unexpected content after the array's closing ']'",
         });
       }
-      return out;
+      return;
     }
     if (!expectValue) {
       if (c === 0x2c) {
@@ -332,11 +387,20 @@ export function scanEntryArray(text: string): EntryArrayScan {
       continue;
     }
     if (c === QUOTE) {
+      // Fast path, nearly every entry: no escape, no control character; no token object made.
+      let close = pos + 1;
+      let d = text.charCodeAt(close);
+      while (d !== QUOTE && d !== BACKSLASH && d >= 0x20) d = text.charCodeAt(++close);
+      if (d === QUOTE) {
+        table.push(pos, close + 1, false);
+        pos = close + 1;
+        element++;
+        expectValue = false;
+        continue;
+      }
       const s = scanString(text, pos);
-      out.values.push(s.value);
-      out.starts.push(pos);
-      out.ends.push(s.end);
-      out.escaped.push(s.escaped ? 1 : 0);
+      out.decoded.set(table.count, s.value);
+      table.push(pos, s.end, s.escaped);
       if (s.error) out.errors.push({ ...s.error, code: 'json-syntax' });
       pos = s.end;
     } else {

@@ -3,13 +3,24 @@
  * text, and the problems of the list's structure. Two kinds: a JSON array of strings, and a text
  * list with one entry per line (`.entries.txt`, the engine's parseEntryLines).
  */
-import { decodeStringWithOffsets, scanEntryArray, type ScanError } from './jsonScan';
+import { decodeStringWithOffsets, scanEntryArray, scannedValues, type ScanError } from './jsonScan';
 
 export type MetadataKind = 'json' | 'lines';
 
 export interface MetadataModel {
   kind: MetadataKind;
-  entries: string[];
+  /** The text the model was parsed from. */
+  text: string;
+  /**
+   * The decoded entries. A JSON list makes them on first use (500k strings: most of the cost of
+   * a parse), so what needs a few (the diagnostics) reads them with entryValue instead.
+   */
+  readonly entries: string[];
+  /**
+   * The value of each entry that is not the text of its valueRange (JSON escapes, an unterminated
+   * string); the others are that text.
+   */
+  decoded: ReadonlyMap<number, string>;
   /** Per entry: the range of its token (JSON: including the quotes; lines: the line without CR/LF). */
   starts: Int32Array;
   ends: Int32Array;
@@ -33,12 +44,17 @@ export function metadataKindOf(path: string, languageId?: string, text?: string)
 export function parseMetadata(text: string, kind: MetadataKind): MetadataModel {
   if (kind === 'json') {
     const scan = scanEntryArray(text);
+    let entries: string[] | undefined;
     return {
       kind,
-      entries: scan.values,
-      starts: Int32Array.from(scan.starts),
-      ends: Int32Array.from(scan.ends),
-      escaped: Uint8Array.from(scan.escaped),
+      text,
+      get entries() {
+        return (entries ??= scannedValues(text, scan));
+      },
+      decoded: scan.decoded,
+      starts: scan.starts,
+      ends: scan.ends,
+      escaped: scan.escaped,
       errors: scan.errors,
       close: scan.close,
     };
@@ -60,13 +76,23 @@ export function parseMetadata(text: string, kind: MetadataKind): MetadataModel {
   }
   return {
     kind,
+    text,
     entries,
+    decoded: new Map(),
     starts: Int32Array.from(starts),
     ends: Int32Array.from(ends),
     escaped: new Uint8Array(entries.length),
     errors: [],
     close: n,
   };
+}
+
+/** The value of entry `id`, without making all of them (model.entries). */
+export function entryValue(model: MetadataModel, id: number): string {
+  const value = model.decoded.get(id);
+  if (value !== undefined) return value;
+  const [from, to] = valueRange(model, id);
+  return model.text.slice(from, to);
 }
 
 /** The entry whose token contains `offset` (ends inclusive, so a cursor after it counts), or -1. */

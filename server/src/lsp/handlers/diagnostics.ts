@@ -9,11 +9,20 @@ import { computeDiagnostics } from '../diagnostics';
 import type { Scheduler } from '../scheduling';
 import { diagnosticsDelay, type ServerState } from '../serverState';
 
-/** Pushes a metadata document's diagnostics (pulling clients ask for them instead). */
-export function publishDiagnostics(connection: Connection, state: ServerState, doc: TextDocument): void {
-  if (state.config.diagnosticsMode !== 'push') return;
+/**
+ * Pushes a metadata document's diagnostics (pulling clients ask for them instead); resolves once
+ * they are written, undefined when nothing is pushed.
+ */
+export function publishDiagnostics(
+  connection: Connection,
+  state: ServerState,
+  doc: TextDocument,
+): Promise<void> | undefined {
+  if (state.config.diagnosticsMode !== 'push') return undefined;
   const diagnostics = computeDiagnostics(doc, modelOf(state, doc));
-  void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  return connection
+    .sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics })
+    .catch(() => undefined);
 }
 
 /** A metadata document changed: its diagnostics are checked again once typing pauses. */
@@ -27,7 +36,7 @@ export function diagnosticsChanged(
   if (state.config.diagnosticsMode !== 'push') return;
   scheduler.debounceDiagnostics(doc.uri, diagnosticsDelay(doc), () => {
     const current = state.documents.get(doc.uri);
-    if (current) publishDiagnostics(connection, state, current);
+    if (current) void publishDiagnostics(connection, state, current);
   });
 }
 

@@ -18,9 +18,10 @@ export function registerDocumentSync(connection: Connection, state: ServerState,
     // TextDocuments reports an open as a content change too: onDidChangeContent skips that one.
     caches.justOpened.add(doc.uri);
     if (isMetadataUri(state, doc.uri)) {
-      publishDiagnostics(connection, state, doc);
+      const published = publishDiagnostics(connection, state, doc);
       if (!metadata.activeUri) metadata.activeUri = doc.uri;
-      if (doc.uri === metadata.activeUri) scheduler.scheduleRebuild(0);
+      // The first diagnostics are written before the index rebuild starts (issue 11).
+      if (doc.uri === metadata.activeUri) scheduler.scheduleRebuild(0, published);
       return;
     }
     updateOpenSample(scheduler, doc, true);

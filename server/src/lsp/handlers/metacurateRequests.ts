@@ -103,7 +103,7 @@ async function useAsMetadata(
     scheduler.sendStatus();
   }
   const doc = state.documents.get(uri);
-  if (doc) publishDiagnostics(connection, state, doc);
+  if (doc) void publishDiagnostics(connection, state, doc);
   refreshPulledDiagnostics(connection, state);
   scheduler.scheduleRebuild(0);
   const source = await activeSource(state);

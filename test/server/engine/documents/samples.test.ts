@@ -7,8 +7,10 @@ import {
   decodeStringWithOffsets,
   findStringField,
   scanEntryArray,
+  scannedValues,
 } from '../../../../server/engine/src/documents/jsonScan';
 import { GlobSet } from '../../../../server/engine/src/documents/glob';
+import { mulberry32 } from '../../../support/fixtures';
 import {
   extractCaptions,
   sourceRange,
@@ -99,14 +101,34 @@ describe('lsp JSON scanning', () => {
   it('gives each string element of an array its token range', () => {
     const text = '[ "a", "b\\nc" ,"" ]';
     const scan = scanEntryArray(text);
-    assert.deepEqual(scan.values, ['a', 'b\nc', '']);
+    assert.deepEqual(scannedValues(text, scan), ['a', 'b\nc', '']);
     assert.deepEqual(
-      scan.starts.map((s, i) => text.slice(s, scan.ends[i])),
+      [...scan.starts].map((s, i) => text.slice(s, scan.ends[i])),
       ['"a"', '"b\\nc"', '""'],
     );
-    assert.deepEqual(scan.escaped, [0, 1, 0]);
+    assert.deepEqual([...scan.escaped], [0, 1, 0]);
+    // Only the escaped element's value is kept; the others are read in the text.
+    assert.deepEqual([...scan.decoded], [[1, 'b\nc']]);
     assert.equal(scan.errors.length, 0);
-    assert.deepEqual(JSON.parse(text), scan.values);
+    assert.deepEqual(JSON.parse(text), scannedValues(text, scan));
+  });
+
+  it('reads random arrays as JSON.parse does, keeping only the values that are not plain text', () => {
+    const rand = mulberry32(29);
+    const parts = ['dog', ' ', 'é', '😀', '\\n', '\\"', '\\u00e9', '\\\\', ',', ']', '['];
+    for (let round = 0; round < 300; round++) {
+      const tokens = Array.from({ length: Math.floor(rand() * 12) }, () => {
+        let t = '';
+        for (let k = Math.floor(rand() * 4); k > 0; k--) t += parts[Math.floor(rand() * parts.length)];
+        return `"${t}"`;
+      });
+      const text = `[${tokens.join(rand() < 0.5 ? ',' : ',\n  ')}]`;
+      const scan = scanEntryArray(text);
+      assert.deepEqual(scannedValues(text, scan), JSON.parse(text), text);
+      assert.equal(scan.errors.length, 0);
+      for (let id = 0; id < scan.count; id++)
+        assert.equal(scan.decoded.has(id), scan.escaped[id] === 1, text);
+    }
   });
 
   it('decodes a string with the source offset of every unit', () => {
