@@ -1,0 +1,72 @@
+/**
+ * A growable byte buffer, reused between flushes: the select pass appends kept lines and sidecar
+ * lines to it record by record (synchronously, inside a reader's visit) and writes it out in
+ * large pieces, so a record costs copies, not a Buffer or string of its own.
+ */
+export class ByteStaging {
+  private buf: Buffer;
+  length = 0;
+
+  constructor(initialBytes = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** The staged bytes: a view, valid until the next append or clear. */
+  view(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  appendBytes(bytes: Uint8Array, start = 0, end = bytes.length): void {
+    const n = end - start;
+    this.ensure(n);
+    this.buf.set(bytes.subarray(start, end), this.length);
+    this.length += n;
+  }
+
+  appendByte(byte: number): void {
+    this.ensure(1);
+    this.buf[this.length++] = byte;
+  }
+
+  /** A string of ASCII characters only (one byte each). */
+  appendAscii(text: string): void {
+    this.ensure(text.length);
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
+    this.length = at;
+  }
+
+  /** Any string, as UTF-8 (Buffer.from(text) would give the same bytes). */
+  appendUtf8(text: string): void {
+    this.ensure(text.length * 3);
+    this.length += this.buf.write(text, this.length, 'utf8');
+  }
+
+  /** A safe integer n >= 0 in decimal, as String(n) writes it. */
+  appendUint(n: number): void {
+    let digits = 1;
+    for (let limit = 10; n >= limit && digits < 16; limit *= 10) digits++;
+    this.ensure(digits);
+    const buf = this.buf;
+    for (let at = this.length + digits - 1; at >= this.length; at--) {
+      const q = Math.floor(n / 10);
+      buf[at] = 48 + (n - q * 10);
+      n = q;
+    }
+    this.length += digits;
+  }
+
+  private ensure(extra: number): void {
+    if (this.length + extra <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + extra) size *= 2;
+    const grown = Buffer.allocUnsafe(size);
+    this.buf.copy(grown, 0, 0, this.length);
+    this.buf = grown;
+  }
+}
