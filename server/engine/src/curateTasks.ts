@@ -123,9 +123,10 @@ export async function visitSlice(
   task: PoolTask,
   opts: ReadOptions,
   visitor: RecordVisitor,
+  jsonlLinesOnly = false,
 ): Promise<boolean> {
   const format = task.format;
-  if (isJsonl(format)) await visitJsonl(task.file, format === 'jsonl.gz', opts, visitor);
+  if (isJsonl(format)) await visitJsonl(task.file, format === 'jsonl.gz', opts, visitor, jsonlLinesOnly);
   else if (format === 'csv' || format === 'tsv') await visitDelimited(task.file, format, opts, visitor);
   else return false;
   return true;
@@ -315,28 +316,36 @@ export async function runSelectTask(
     // JSONL and CSV/TSV have a LinePoolWriter: kept lines are staged during a buffer's visit and
     // written, with the sidecar lines, after it.
     const lines = writer instanceof LinePoolWriter ? writer : undefined;
+    // The count pass read these same bytes (checked above) and skipped no line: every non-blank
+    // line is a record, and a default key needs no scan of it.
+    const linesOnly = run.keyField === undefined && Object.keys(counted.skipped).length === 0;
     const visited =
       lines !== undefined &&
-      (await visitSlice(task, opts, {
-        record: (line) => {
-          selector.byteRecord(line, lines);
-          reportProgress(line);
+      (await visitSlice(
+        task,
+        opts,
+        {
+          record: (line) => {
+            selector.byteRecord(line, lines);
+            reportProgress(line);
+          },
+          item: (item) => {
+            if (item.kind !== 'record') return;
+            if (selector.poolRecord(item)) {
+              const bytes = item.payload.type === 'line' ? item.payload.bytes : undefined;
+              if (bytes === undefined) throw new Error(`${task.format} record without its line`);
+              lines.addLine(bytes, 0, bytes.length, false);
+            }
+            reportProgress(item.location);
+          },
+          batchDone: async () => {
+            await lines.flush();
+            await sidecarSink.write(staged.view());
+            staged.clear();
+          },
         },
-        item: (item) => {
-          if (item.kind !== 'record') return;
-          if (selector.poolRecord(item)) {
-            const bytes = item.payload.type === 'line' ? item.payload.bytes : undefined;
-            if (bytes === undefined) throw new Error(`${task.format} record without its line`);
-            lines.addLine(bytes, 0, bytes.length, false);
-          }
-          reportProgress(item.location);
-        },
-        batchDone: async () => {
-          await lines.flush();
-          await sidecarSink.write(staged.view());
-          staged.clear();
-        },
-      }));
+        linesOnly,
+      ));
     if (!visited) {
       for await (const item of readPool(task.file, task.format, opts)) {
         if (item.kind !== 'record') continue;

@@ -3,10 +3,15 @@
  * JSON.stringify of that object), appended as bytes to a staging buffer: no object, array or
  * string per record, and a default key `<prefix><index>` is written without being built.
  */
-import { ByteStaging } from './pool/byteStaging';
+import { ByteStaging, putBytes, putUint } from './pool/byteStaging';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+const NEWLINE = 0x0a;
+const KEY_FIELD = Buffer.from('{"key":');
+const ENTRY_IDS = Buffer.from(',"entry_ids":[');
+const P_FIELD = Buffer.from('],"p":');
 
 export class SidecarLines {
   readonly staged = new ByteStaging(1 << 20);
@@ -29,7 +34,7 @@ export class SidecarLines {
       this.prefixJson = Buffer.from(json.slice(0, json.length - 1), 'utf8');
     }
     const staged = this.staged;
-    staged.appendAscii('{"key":');
+    staged.appendBytes(KEY_FIELD);
     // A decimal number needs no escape, so the key's JSON is the prefix's and the digits.
     staged.appendBytes(this.prefixJson);
     staged.appendUint(index);
@@ -39,22 +44,26 @@ export class SidecarLines {
 
   /** The line of a record with any key. */
   addKey(key: string, ids: ArrayLike<number>, start: number, end: number, p: number): void {
-    this.staged.appendAscii('{"key":');
+    this.staged.appendBytes(KEY_FIELD);
     this.staged.appendUtf8(JSON.stringify(key));
     this.addRest(ids, start, end, p);
   }
 
   private addRest(ids: ArrayLike<number>, start: number, end: number, p: number): void {
     const staged = this.staged;
-    staged.appendAscii(',"entry_ids":[');
+    // Each id is at most 10 digits and a comma.
+    const buf = staged.reserve(ENTRY_IDS.length + 11 * (end - start) + P_FIELD.length + 3);
+    let at = putBytes(buf, staged.length, ENTRY_IDS);
     for (let i = start; i < end; i++) {
-      if (i > start) staged.appendByte(COMMA);
-      staged.appendUint(ids[i]);
+      if (i > start) buf[at++] = COMMA;
+      at = putUint(buf, at, ids[i]);
     }
-    staged.appendAscii('],"p":');
+    at = putBytes(buf, at, P_FIELD);
+    staged.length = at;
     // A number's JSON text is its String(); 1 (a record with a tail entry) is the common one.
     if (p === 1) staged.appendByte(0x31);
     else staged.appendAscii(String(p));
-    staged.appendAscii('}\n');
+    staged.appendByte(CLOSE_BRACE);
+    staged.appendByte(NEWLINE);
   }
 }

@@ -23,7 +23,13 @@ export class ByteStaging {
   appendBytes(bytes: Uint8Array, start = 0, end = bytes.length): void {
     const n = end - start;
     this.ensure(n);
-    this.buf.set(bytes.subarray(start, end), this.length);
+    if (n > 64) this.buf.set(bytes.subarray(start, end), this.length);
+    else {
+      // A short line or piece: a loop costs less than the view set() needs.
+      const buf = this.buf;
+      let at = this.length;
+      for (let i = start; i < end; i++) buf[at++] = bytes[i];
+    }
     this.length += n;
   }
 
@@ -49,16 +55,17 @@ export class ByteStaging {
 
   /** A safe integer n >= 0 in decimal, as String(n) writes it. */
   appendUint(n: number): void {
-    let digits = 1;
-    for (let limit = 10; n >= limit && digits < 16; limit *= 10) digits++;
-    this.ensure(digits);
-    const buf = this.buf;
-    for (let at = this.length + digits - 1; at >= this.length; at--) {
-      const q = Math.floor(n / 10);
-      buf[at] = 48 + (n - q * 10);
-      n = q;
-    }
-    this.length += digits;
+    this.ensure(16);
+    this.length = putUint(this.buf, this.length, n);
+  }
+
+  /**
+   * Room for `bytes` more bytes: the buffer to write at [length, length + bytes) with the put
+   * functions, then set `length` past what was written (valid until the next append).
+   */
+  reserve(bytes: number): Buffer {
+    this.ensure(bytes);
+    return this.buf;
   }
 
   private ensure(extra: number): void {
@@ -69,4 +76,27 @@ export class ByteStaging {
     this.buf.copy(grown, 0, 0, this.length);
     this.buf = grown;
   }
+}
+
+/** Writes a safe integer n >= 0 in decimal (as String(n)) at buf[at]; returns the end. */
+export function putUint(buf: Uint8Array, at: number, n: number): number {
+  if (n < 10) {
+    buf[at] = 48 + n;
+    return at + 1;
+  }
+  let digits = 1;
+  for (let limit = 10; n >= limit && digits < 16; limit *= 10) digits++;
+  const end = at + digits;
+  for (let i = end - 1; i >= at; i--) {
+    const q = Math.floor(n / 10);
+    buf[i] = 48 + (n - q * 10);
+    n = q;
+  }
+  return end;
+}
+
+/** Writes ASCII bytes at buf[at]; returns the end. */
+export function putBytes(buf: Uint8Array, at: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) buf[at++] = bytes[i];
+  return at;
 }
