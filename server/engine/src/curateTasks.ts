@@ -118,16 +118,18 @@ function isJsonl(format: PoolFormat): boolean {
 /**
  * Reads a slice with a visitor where its format has a byte-level reader (JSONL, CSV/TSV): the
  * passes then need no record object or string per record. False: read it with readPool.
+ * `linesOnly`: JSONL and TSV lines are records as they are (see visitJsonl), for a select pass.
  */
 export async function visitSlice(
   task: PoolTask,
   opts: ReadOptions,
   visitor: RecordVisitor,
-  jsonlLinesOnly = false,
+  linesOnly = false,
 ): Promise<boolean> {
   const format = task.format;
-  if (isJsonl(format)) await visitJsonl(task.file, format === 'jsonl.gz', opts, visitor, jsonlLinesOnly);
-  else if (format === 'csv' || format === 'tsv') await visitDelimited(task.file, format, opts, visitor);
+  if (isJsonl(format)) await visitJsonl(task.file, format === 'jsonl.gz', opts, visitor, linesOnly);
+  else if (format === 'csv' || format === 'tsv')
+    await visitDelimited(task.file, format, opts, visitor, linesOnly && format === 'tsv');
   else return false;
   return true;
 }
