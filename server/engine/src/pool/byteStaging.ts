@@ -84,6 +84,19 @@ export function putUint(buf: Uint8Array, at: number, n: number): number {
     buf[at] = 48 + n;
     return at + 1;
   }
+  if (n <= 0x7fffffff) {
+    // Int32 arithmetic: a division by 10 compiles to a multiply.
+    let end = at + 2;
+    for (let limit = 100; n >= limit && limit < 1000000000; limit *= 10) end++;
+    if (n >= 1000000000) end++;
+    let v = n | 0;
+    for (let i = end - 1; i >= at; i--) {
+      const q = (v / 10) | 0;
+      buf[i] = 48 + v - q * 10;
+      v = q;
+    }
+    return end;
+  }
   let digits = 1;
   for (let limit = 10; n >= limit && digits < 16; limit *= 10) digits++;
   const end = at + digits;

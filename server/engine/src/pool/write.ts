@@ -53,6 +53,10 @@ export class LinePoolWriter implements PoolWriter {
   /** The last line written has no line end (it was the last line of its file). */
   private unterminated = false;
   private readonly staged = new ByteStaging(CHUNK_BYTES);
+  /** Added lines not yet staged: runBuf[runStart, runEnd), one run of consecutive lines. */
+  private runBuf: Uint8Array | undefined;
+  private runStart = 0;
+  private runEnd = 0;
 
   constructor(
     private readonly sink: AtomicFileSink,
@@ -72,6 +76,8 @@ export class LinePoolWriter implements PoolWriter {
   /**
    * Stages one record's line: buf[start, end), after a byte-order mark when `bom` (the payload
    * of a file's first line). What write() of that payload does, without the payload's copy.
+   * Lines that follow each other in `buf` are copied as one run, so buf[start, end) must stay
+   * as it is until the next flush() (a reader's batchDone).
    */
   addLine(buf: Uint8Array, start: number, end: number, bom: boolean): void {
     const staged = this.staged;
@@ -84,19 +90,39 @@ export class LinePoolWriter implements PoolWriter {
     }
     // Records of several files in one output: a line must not run into the next one, and a
     // byte-order mark belongs only at the start of a file.
-    if (this.unterminated) staged.appendByte(LF);
+    if (this.unterminated) {
+      this.stageRun();
+      staged.appendByte(LF);
+    }
     if (this.count > 0) {
       if (bom) bom = false;
       else if (startsWithBom(buf, start, end)) start += UTF8_BOM.length;
     }
-    if (bom) staged.appendBytes(UTF8_BOM);
-    staged.appendBytes(buf, start, end);
+    if (bom) {
+      this.stageRun();
+      staged.appendBytes(UTF8_BOM);
+    }
+    if (buf === this.runBuf && start === this.runEnd) this.runEnd = end;
+    else {
+      this.stageRun();
+      this.runBuf = buf;
+      this.runStart = start;
+      this.runEnd = end;
+    }
     this.unterminated = end <= start || buf[end - 1] !== LF;
     this.count++;
   }
 
+  /** Copies the run of lines not yet staged into the staging buffer. */
+  private stageRun(): void {
+    if (this.runBuf === undefined) return;
+    this.staged.appendBytes(this.runBuf, this.runStart, this.runEnd);
+    this.runBuf = undefined;
+  }
+
   /** Writes the staged lines to the sink. */
   async flush(): Promise<void> {
+    this.stageRun();
     if (this.staged.length === 0) return;
     await this.sink.write(this.staged.view());
     this.staged.clear();

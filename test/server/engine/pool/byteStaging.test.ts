@@ -6,7 +6,21 @@ describe('ByteStaging', () => {
   it('appends bytes, ASCII, UTF-8 and integers as Buffer.from and String() write them, growing as needed', () => {
     const staging = new ByteStaging(4);
     const parts: Buffer[] = [];
-    const numbers = [0, 1, 9, 10, 99, 100, 65535, 2 ** 31, 2 ** 32 + 7, 2 ** 53 - 1];
+    const numbers = [
+      0,
+      1,
+      9,
+      10,
+      99,
+      100,
+      65535,
+      999999999,
+      1e9,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32 + 7,
+      2 ** 53 - 1,
+    ];
     for (let i = 0; i < 500; i++) {
       const n = numbers[i % numbers.length] + (i > numbers.length ? i : 0);
       staging.appendUint(n);
