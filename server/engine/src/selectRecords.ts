@@ -46,9 +46,16 @@ export class RecordSelector {
     const ids = cursor.stream;
     const start = cursor.idsStart;
     const end = start + n;
-    const probability = keepProbability(ids, p, start, end);
+    // keepProbability and keepsWithoutDraw in one pass over p (a cache miss per id).
+    let dropAll = 1;
+    let kept = false;
+    for (let i = start; i < end; i++) {
+      const pe = p[ids[i]];
+      dropAll *= 1 - pe;
+      if (pe >= 1) kept = true;
+    }
+    const probability = 1 - dropAll;
     this.result.expectedKept += probability;
-    let kept = keepsWithoutDraw(ids, p, start, end);
     if (!kept) {
       if (record.keyValue === undefined) {
         if (this.prefixHash === undefined || this.prefixHash.prefix !== record.defaultKeyPrefix)
