@@ -206,9 +206,12 @@ export async function runCountTask(
   };
   /** The record of several texts: the union of their ids. */
   const countUnion = (): void => {
-    const ids = [...new Set(union)].sort((a, b) => a - b);
-    if (ids.length > 0) result.matchedRecords++;
-    matches.add(ids);
+    // Sorted and made distinct in place: no Set or array per record.
+    union.sort((a, b) => a - b);
+    let n = 0;
+    for (let i = 0; i < union.length; i++) if (n === 0 || union[i] !== union[n - 1]) union[n++] = union[i];
+    if (n > 0) result.matchedRecords++;
+    matches.add(union, n);
     union.length = 0;
   };
   const countItem = (item: PoolItem): void => {
