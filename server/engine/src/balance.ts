@@ -12,9 +12,14 @@ export function balanceProbabilities(counts: ArrayLike<number>, t: number): Floa
 }
 
 /** Probability that a record with these entry ids is kept: 1 - prod(1 - p[e]). */
-export function keepProbability(ids: ArrayLike<number>, p: Float64Array): number {
+export function keepProbability(
+  ids: ArrayLike<number>,
+  p: Float64Array,
+  start = 0,
+  end = ids.length,
+): number {
   let dropAll = 1;
-  for (let i = 0; i < ids.length; i++) dropAll *= 1 - p[ids[i]];
+  for (let i = start; i < end; i++) dropAll *= 1 - p[ids[i]];
   return 1 - dropAll;
 }
 
@@ -23,6 +28,13 @@ export function keepProbability(ids: ArrayLike<number>, p: Float64Array): number
  * mixing). Computed once per record; each entry's draw then costs two finaliser calls.
  */
 export function keyHash(seed: number, key: string): [number, number] {
+  const hash: [number, number] = [0, 0];
+  keyHashInto(seed, key, hash);
+  return hash;
+}
+
+/** keyHash into `out`, without allocating. */
+export function keyHashInto(seed: number, key: string, out: [number, number]): void {
   let h1 = fmix32((seed >>> 0) ^ 0x2545f491);
   let h2 = fmix32(Math.floor(seed / 4294967296) ^ 0x9e3779b9 ^ h1);
   for (let i = 0; i < key.length; i++) {
@@ -30,7 +42,54 @@ export function keyHash(seed: number, key: string): [number, number] {
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul((h2 << 5) | (h2 >>> 27), 5) + 0xe6546b64 + c;
   }
-  return [fmix32(h1 ^ key.length), fmix32(h2 ^ Math.imul(key.length, 0x85ebca6b))];
+  out[0] = fmix32(h1 ^ key.length);
+  out[1] = fmix32(h2 ^ Math.imul(key.length, 0x85ebca6b));
+}
+
+/**
+ * keyHash of the default keys `<prefix><n>` without building them: the prefix is hashed once,
+ * then each key's decimal digits (ASCII code units, as String(n) has them).
+ */
+export class PrefixedKeyHash {
+  private readonly h1: number;
+  private readonly h2: number;
+  private readonly digits = new Uint8Array(16);
+
+  constructor(
+    seed: number,
+    readonly prefix: string,
+  ) {
+    let h1 = fmix32((seed >>> 0) ^ 0x2545f491);
+    let h2 = fmix32(Math.floor(seed / 4294967296) ^ 0x9e3779b9 ^ h1);
+    for (let i = 0; i < prefix.length; i++) {
+      const c = prefix.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul((h2 << 5) | (h2 >>> 27), 5) + 0xe6546b64 + c;
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+  }
+
+  /** keyHash(seed, prefix + String(n)) into `out`, for a safe integer n >= 0. */
+  hashInto(n: number, out: [number, number]): void {
+    const digits = this.digits;
+    let count = 0;
+    do {
+      const q = Math.floor(n / 10);
+      digits[count++] = 48 + (n - q * 10);
+      n = q;
+    } while (n > 0);
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = count - 1; i >= 0; i--) {
+      const c = digits[i];
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul((h2 << 5) | (h2 >>> 27), 5) + 0xe6546b64 + c;
+    }
+    const length = this.prefix.length + count;
+    out[0] = fmix32(h1 ^ length);
+    out[1] = fmix32(h2 ^ Math.imul(length, 0x85ebca6b));
+  }
 }
 
 /**
@@ -50,9 +109,30 @@ export function entryDraw(hash: readonly [number, number], entryId: number): num
  */
 export function keepRecord(seed: number, key: string, ids: ArrayLike<number>, p: Float64Array): boolean {
   if (ids.length === 0) return false;
-  for (let i = 0; i < ids.length; i++) if (p[ids[i]] >= 1) return true;
-  const hash = keyHash(seed, key);
-  for (let i = 0; i < ids.length; i++) if (entryDraw(hash, ids[i]) < p[ids[i]]) return true;
+  if (keepsWithoutDraw(ids, p, 0, ids.length)) return true;
+  return keptByDraws(keyHash(seed, key), ids, p, 0, ids.length);
+}
+
+/** keepRecord's first step over ids[start, end): an entry with p = 1 keeps the record. */
+export function keepsWithoutDraw(
+  ids: ArrayLike<number>,
+  p: Float64Array,
+  start: number,
+  end: number,
+): boolean {
+  for (let i = start; i < end; i++) if (p[ids[i]] >= 1) return true;
+  return false;
+}
+
+/** keepRecord's draws over ids[start, end), given the key's hash (keyHash). */
+export function keptByDraws(
+  hash: readonly [number, number],
+  ids: ArrayLike<number>,
+  p: Float64Array,
+  start: number,
+  end: number,
+): boolean {
+  for (let i = start; i < end; i++) if (entryDraw(hash, ids[i]) < p[ids[i]]) return true;
   return false;
 }
 

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { keepProbability, keepRecord, keyHash } from './balance';
+import { keyHash } from './balance';
 import { asEnvironmentError, InputError, isSystemError, type InputErrorReason } from './errors';
 import { writeFileAtomic } from './fsAtomic';
 import type { EntryMatcher } from './match/matcher';
@@ -28,8 +28,10 @@ import { DEFAULT_TEXT_FIELD, readPool } from './pool/read';
 import type { ByteRecord, RecordVisitor } from './pool/byteRecord';
 import { visitDelimited } from './pool/csv';
 import { visitJsonl } from './pool/jsonl';
-import { createPoolWriter } from './pool/write';
-import type { PoolFormat, PoolItem, PoolRecord, PoolWriter, ReadOptions } from './pool/types';
+import { AtomicFileSink } from './pool/sink';
+import { createPoolWriter, LinePoolWriter } from './pool/write';
+import { RecordSelector } from './selectRecords';
+import type { PoolFormat, PoolItem, PoolWriter, ReadOptions } from './pool/types';
 
 export interface PoolTask {
   id: number;
@@ -116,15 +118,18 @@ function isJsonl(format: PoolFormat): boolean {
 /**
  * Reads a slice with a visitor where its format has a byte-level reader (JSONL, CSV/TSV): the
  * passes then need no record object or string per record. False: read it with readPool.
+ * `linesOnly`: JSONL and TSV lines are records as they are (see visitJsonl), for a select pass.
  */
 export async function visitSlice(
   task: PoolTask,
   opts: ReadOptions,
   visitor: RecordVisitor,
+  linesOnly = false,
 ): Promise<boolean> {
   const format = task.format;
-  if (isJsonl(format)) await visitJsonl(task.file, format === 'jsonl.gz', opts, visitor);
-  else if (format === 'csv' || format === 'tsv') await visitDelimited(task.file, format, opts, visitor);
+  if (isJsonl(format)) await visitJsonl(task.file, format === 'jsonl.gz', opts, visitor, linesOnly);
+  else if (format === 'csv' || format === 'tsv')
+    await visitDelimited(task.file, format, opts, visitor, linesOnly && format === 'tsv');
   else return false;
   return true;
 }
@@ -178,30 +183,35 @@ export async function runCountTask(
   const keyHashes: number[] | undefined = checksSampleKeys(task, run) ? [] : undefined;
   /** A record of one text, collected into the matcher: its ids are the record's. */
   const countOneText = (): void => {
-    const ids = matcher.sorted();
-    for (let i = 0; i < ids.length; i++) counts[ids[i]]++;
+    const n = matcher.sortInPlace();
+    const ids = matcher.ids();
+    for (let i = 0; i < n; i++) counts[ids[i]]++;
     result.texts++;
-    if (ids.length > 0) {
+    if (n > 0) {
       result.matchedTexts++;
       result.matchedRecords++;
     }
-    matches.add(ids);
+    matches.add(ids, n);
   };
   /** One of several texts of a record, collected into the matcher: counted, its ids kept. */
   const countTextOfMany = (): void => {
-    const ids = matcher.sorted();
+    const n = matcher.sortInPlace();
+    const ids = matcher.ids();
     result.texts++;
-    if (ids.length > 0) result.matchedTexts++;
-    for (let i = 0; i < ids.length; i++) {
+    if (n > 0) result.matchedTexts++;
+    for (let i = 0; i < n; i++) {
       counts[ids[i]]++;
       union.push(ids[i]);
     }
   };
   /** The record of several texts: the union of their ids. */
   const countUnion = (): void => {
-    const ids = [...new Set(union)].sort((a, b) => a - b);
-    if (ids.length > 0) result.matchedRecords++;
-    matches.add(ids);
+    // Sorted and made distinct in place: no Set or array per record.
+    union.sort((a, b) => a - b);
+    let n = 0;
+    for (let i = 0; i < union.length; i++) if (n === 0 || union[i] !== union[n - 1]) union[n++] = union[i];
+    if (n > 0) result.matchedRecords++;
+    matches.add(union, n);
     union.length = 0;
   };
   const countItem = (item: PoolItem): void => {
@@ -288,60 +298,69 @@ export async function runSelectTask(
   const cursor = await MatchesCursor.load(countOutputs(workDir, task.id).matches);
   const out = selectOutputs(workDir, task.id, task.format);
   const writer = await openWriterUnlessSkipped(task, run, out.data);
-  const sidecar: string[] = [];
-  const keptPerEntry = new Uint32Array(p.length);
-  const result: SelectTaskResult = { records: 0, kept: 0, expectedKept: 0 };
+  const selector = new RecordSelector(cursor, seed, p);
+  const result: SelectTaskResult = selector.result;
   if (writer === undefined) {
     // The count pass skipped this unreadable file: it has no records and gets no output.
     if (!cursor.done) throw new Error(`${task.file}: counted records, but its schema is unreadable now`);
     const skipped = { ...result, noOutput: true };
-    await writeSparseCounts(out.keptPerEntry, keptPerEntry);
+    await writeSparseCounts(out.keptPerEntry, selector.keptPerEntry);
     await writeFileAtomic(taskResultPath(workDir, 'select', task.id), JSON.stringify(skipped));
     return skipped;
   }
-  /** The seeded decision for the next record: whether it is kept (then its sidecar line is out). */
-  const decide = (record: { readonly key: string }, location: { byteOffset?: number }): boolean => {
-    result.records++;
-    const ids = cursor.next();
-    let kept = false;
-    if (ids.length > 0) {
-      // A byte record's default key is made when asked for: not for unmatched records.
-      const key = record.key;
-      const probability = keepProbability(ids, p);
-      result.expectedKept += probability;
-      if (keepRecord(seed, key, ids, p)) {
-        result.kept++;
-        kept = true;
-        for (let i = 0; i < ids.length; i++) keptPerEntry[ids[i]]++;
-        // JSON.stringify({ key, entry_ids, p }) without the object and array: a number's JSON
-        // text is its String(), and ids are integers.
-        sidecar.push(`{"key":${JSON.stringify(key)},"entry_ids":[${ids.join(',')}],"p":${probability}}\n`);
-      }
-    }
+  let sidecar: AtomicFileSink | undefined;
+  const staged = selector.sidecar.staged;
+  const reportProgress = (location: { byteOffset?: number }): void => {
     if (progress && result.records % PROGRESS_EVERY === 0)
       progress(result.records, fractionOf(task, location));
-    return kept;
   };
   try {
+    sidecar = await AtomicFileSink.open(out.sidecar);
+    const sidecarSink = sidecar;
     // A shard's kept samples are copied from it by byte range: the reader reads captions only.
     const opts = readOptions(task, run, firstRecordIndex, task.format !== 'webdataset');
-    // Kept lines are copied out of the read buffer and written after each buffer fill.
-    const kept: PoolRecord[] = [];
-    const visited = await visitSlice(task, opts, {
-      record: (line) => {
-        if (decide(line, line)) kept.push(line.toPoolRecord(true));
-      },
-      item: (item) => {
-        if (item.kind === 'record' && decide(item, item.location)) kept.push(item);
-      },
-      batchDone: async () => {
-        for (const record of kept) await writer.write(record);
-        kept.length = 0;
-      },
-    });
+    // JSONL and CSV/TSV have a LinePoolWriter: kept lines are staged during a buffer's visit and
+    // written, with the sidecar lines, after it.
+    const lines = writer instanceof LinePoolWriter ? writer : undefined;
+    // The count pass read these same bytes (checked above) and skipped no line: every non-blank
+    // line is a record, and a default key needs no scan of it.
+    const linesOnly = run.keyField === undefined && Object.keys(counted.skipped).length === 0;
+    const visited =
+      lines !== undefined &&
+      (await visitSlice(
+        task,
+        opts,
+        {
+          record: (line) => {
+            selector.byteRecord(line, lines);
+            reportProgress(line);
+          },
+          item: (item) => {
+            if (item.kind !== 'record') return;
+            if (selector.poolRecord(item)) {
+              const bytes = item.payload.type === 'line' ? item.payload.bytes : undefined;
+              if (bytes === undefined) throw new Error(`${task.format} record without its line`);
+              lines.addLine(bytes, 0, bytes.length, false);
+            }
+            reportProgress(item.location);
+          },
+          batchDone: async () => {
+            await lines.flush();
+            await sidecarSink.write(staged.view());
+            staged.clear();
+          },
+        },
+        linesOnly,
+      ));
     if (!visited) {
       for await (const item of readPool(task.file, task.format, opts)) {
-        if (item.kind === 'record' && decide(item, item.location)) await writer.write(item);
+        if (item.kind !== 'record') continue;
+        if (selector.poolRecord(item)) await writer.write(item);
+        reportProgress(item.location);
+        if (staged.length >= 1 << 20) {
+          await sidecarSink.write(staged.view());
+          staged.clear();
+        }
       }
     }
     if (!cursor.done) {
@@ -353,11 +372,15 @@ export async function runSelectTask(
       );
     }
     await writer.finish();
-    await writeFileAtomic(out.sidecar, sidecar.join(''));
-    await writeSparseCounts(out.keptPerEntry, keptPerEntry);
+    await sidecarSink.write(staged.view());
+    staged.clear();
+    await sidecarSink.commit();
+    sidecar = undefined;
+    await writeSparseCounts(out.keptPerEntry, selector.keptPerEntry);
     await writeFileAtomic(taskResultPath(workDir, 'select', task.id), JSON.stringify(result));
   } catch (err) {
     await writer.abort();
+    await sidecar?.abort();
     await rm(out.sidecar, { force: true });
     // The pool writer reports a failed write without a path: it is the slice's output.
     throw asEnvironmentError(err, isSystemError(err) && err.syscall === 'read' ? task.file : out.data);

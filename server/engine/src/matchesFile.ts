@@ -15,10 +15,14 @@ export class MatchesWriter {
   private length = 0;
   records = 0;
 
-  add(ids: ArrayLike<number>): void {
-    this.ensure(ids.length + 1);
-    this.buffer[this.length++] = ids.length;
-    for (let i = 0; i < ids.length; i++) this.buffer[this.length++] = ids[i];
+  /** One record's ids: ids[0, count). */
+  add(ids: ArrayLike<number>, count = ids.length): void {
+    this.ensure(count + 1);
+    const buffer = this.buffer;
+    let at = this.length;
+    buffer[at++] = count;
+    for (let i = 0; i < count; i++) buffer[at++] = ids[i];
+    this.length = at;
     this.records++;
   }
 
@@ -39,7 +43,9 @@ export class MatchesWriter {
 /** Reads one task's stream back, record by record. */
 export class MatchesCursor {
   private at = 0;
-  constructor(private readonly stream: Uint32Array) {}
+  /** After advance(): the record's ids are stream[idsStart, idsStart + n). */
+  idsStart = 0;
+  constructor(readonly stream: Uint32Array) {}
 
   static async load(path: string): Promise<MatchesCursor> {
     const bytes = await readFile(path);
@@ -55,6 +61,15 @@ export class MatchesCursor {
     const ids = this.stream.subarray(this.at + 1, this.at + 1 + n);
     this.at += n + 1;
     return ids;
+  }
+
+  /** Moves to the next record without a view: returns its number of ids n (see idsStart). */
+  advance(): number {
+    if (this.at >= this.stream.length) throw new Error('matches stream ended before the records did');
+    const n = this.stream[this.at];
+    this.idsStart = this.at + 1;
+    this.at += n + 1;
+    return n;
   }
 
   get done(): boolean {

@@ -10,7 +10,9 @@ import {
   keepProbability,
   keepRecord,
   keyHash,
+  keyHashInto,
   logSpacedThresholds,
+  PrefixedKeyHash,
 } from '../../../server/engine/src/balance';
 
 describe('balancing', () => {
@@ -62,6 +64,33 @@ describe('balancing', () => {
       const p = Float64Array.from([1, 0.01]);
       assert.equal(keepRecord(1, 'a', [], p), false);
       for (let i = 0; i < 100; i++) assert.equal(keepRecord(1, String(i), [0, 1], p), true);
+    });
+  });
+
+  describe('PrefixedKeyHash: keyHash of <prefix><n> without the key string', () => {
+    it('equals keyHash of the built key for random prefixes, seeds and numbers', () => {
+      let state = 12345;
+      const next = (): number => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+      const prefixes = ['', 'pool-0.jsonl:', 'dir/é☃:', '\ud83d\ude00x:', 'a"b\\c:'];
+      const out: [number, number] = [0, 0];
+      for (const prefix of prefixes) {
+        for (const seed of [0, 1, 7, 4294967296 + 3, 2 ** 52 - 1]) {
+          const hasher = new PrefixedKeyHash(seed, prefix);
+          const numbers = [0, 9, 10, 99, 100, 2 ** 31, 2 ** 53 - 1];
+          for (let i = 0; i < 200; i++) numbers.push(next() % 10 ** (1 + (i % 9)));
+          for (const n of numbers) {
+            hasher.hashInto(n, out);
+            assert.deepEqual(out, keyHash(seed, prefix + String(n)), `${prefix}${n} seed ${seed}`);
+          }
+        }
+      }
+    });
+    it('keyHashInto equals keyHash', () => {
+      const out: [number, number] = [0, 0];
+      for (const key of ['', 'a', 'key-1', 'é☃\ud83d']) {
+        keyHashInto(3, key, out);
+        assert.deepEqual(out, keyHash(3, key));
+      }
     });
   });
 

@@ -35,13 +35,15 @@ export class ByteRecord {
   readonly textEnds: Int32Array;
   /** The --key-field value; undefined: the default key. */
   keyValue: string | undefined;
-  private rawStart = 0;
-  private rawEnd = 0;
+  /** The payload (the line as it is in the file) is buf[rawStart, rawEnd), after a BOM if payloadHasBom. */
+  rawStart = 0;
+  rawEnd = 0;
   private bomLength = 0;
 
   constructor(
     textFields: number,
-    private readonly defaultKeyPrefix: string,
+    /** Default keys are this prefix and the record index. */
+    readonly defaultKeyPrefix: string,
   ) {
     this.textStarts = new Int32Array(textFields);
     this.textEnds = new Int32Array(textFields);
@@ -58,11 +60,15 @@ export class ByteRecord {
       : { line: this.line, record: this.index, byteOffset: this.byteOffset };
   }
 
+  /** The record is its file's first line, after a byte-order mark its payload starts with. */
+  get payloadHasBom(): boolean {
+    return this.bomLength > 0 && this.byteOffset === this.bomLength;
+  }
+
   /** The line as it is in the file (what rawLineBytes gives): a copy. */
   payload(): Buffer {
     const line = this.buf.subarray(this.rawStart, this.rawEnd);
-    const first = this.bomLength > 0 && this.byteOffset === this.bomLength;
-    return first ? Buffer.concat([UTF8_BOM, line]) : Buffer.from(line);
+    return this.payloadHasBom ? Buffer.concat([UTF8_BOM, line]) : Buffer.from(line);
   }
 
   /**

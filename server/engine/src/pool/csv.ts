@@ -102,14 +102,22 @@ export async function* readDelimited(
  * there and whose captions are not all empty, is a ByteRecord read from the buffer (its fields
  * found by their separators, nothing decoded but a --key-field); any other row goes through
  * the row parser and comes as a PoolItem.
+ *
+ * `linesOnly` (TSV only, where a row is a line): the caller knows every non-empty row is a good
+ * record (the count pass read these very bytes and skipped none) and needs no texts or
+ * --key-field value: each row is a ByteRecord with its place, index and default key only.
  */
 export async function visitDelimited(
   file: string,
   format: DelimitedFormat,
   opts: ReadOptions,
   visitor: RecordVisitor,
+  linesOnly = false,
 ): Promise<void> {
+  if (linesOnly && (format !== 'tsv' || opts.keyField !== undefined))
+    throw new Error('linesOnly reads TSV rows without a --key-field value');
   const rows = await DelimitedRows.open(file, format, opts);
+  rows.linesOnly = linesOnly;
   try {
     for (;;) {
       rows.visitPlainRows(visitor);
@@ -137,6 +145,8 @@ class DelimitedRows {
   private checkedBuf: Buffer | undefined;
   private checkedBase = -1;
   private checkedLastLf = -1;
+  /** Rows are visited as lines, neither checked nor split (visitDelimited). */
+  linesOnly = false;
 
   private constructor(
     private readonly file: string,
@@ -203,6 +213,10 @@ class DelimitedRows {
     const lastLf = view.lastIndexOf(LF);
     if (lastLf < r.pos) return;
     // One check per buffer fill, not per call: a row the parser reads comes between two calls.
+    if (this.linesOnly) {
+      this.visitLines(visitor, view, lastLf);
+      return;
+    }
     if (this.checkedBuf !== buf || this.checkedBase !== r.base || this.checkedLastLf !== lastLf) {
       this.checkedBuf = buf;
       this.checkedBase = r.base;
@@ -260,6 +274,26 @@ class DelimitedRows {
       }
       fast.at(buf, start, rawEnd, this.index++, this.rows.line++, r.base + start, 0);
       r.pos = nl + 1;
+      visitor.record(fast);
+    }
+  }
+
+  /** visitPlainRows of linesOnly: each non-empty line up to lastLf is a record. */
+  private visitLines(visitor: RecordVisitor, view: Buffer, lastLf: number): void {
+    const r = this.reader;
+    const fast = this.fast;
+    fast.textCount = 0;
+    fast.keyValue = undefined;
+    while (r.pos <= lastLf) {
+      const start = r.pos;
+      const nl = view.indexOf(LF, start);
+      const rawEnd = rawEndOf(view, start, nl);
+      r.pos = nl + 1;
+      if (rawEnd === start) {
+        this.rows.line++;
+        continue;
+      }
+      fast.at(r.buf, start, rawEnd, this.index++, this.rows.line++, r.base + start, 0);
       visitor.record(fast);
     }
   }

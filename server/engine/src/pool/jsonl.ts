@@ -74,14 +74,20 @@ export type JsonlLine = undefined | ByteRecord | PoolItem;
  * yield. The same records, keys, errors and skips as readPool, in the same order; a bad record
  * under --on-error fail throws at its place. `batchDone` is awaited after each buffer fill's
  * lines (the records are gone after it). `opts.textFields` must not be empty.
+ *
+ * `linesOnly`: the caller knows every non-blank line is a good record (the count pass read
+ * these very bytes and skipped none) and needs no texts or --key-field value: each line is a
+ * ByteRecord with its place, index and default key only, neither checked nor scanned.
  */
 export async function visitJsonl(
   file: string,
   gzip: boolean,
   opts: ReadOptions,
   visitor: RecordVisitor,
+  linesOnly = false,
 ): Promise<void> {
-  const lines = new JsonlLines(file, gzip, opts);
+  if (linesOnly && opts.keyField !== undefined) throw new Error('linesOnly reads no --key-field value');
+  const lines = new JsonlLines(file, gzip, opts, linesOnly);
   for await (const batch of lines.batches()) {
     if (!('buf' in batch)) {
       visitor.item(batch);
@@ -131,6 +137,7 @@ class JsonlLines {
     private readonly file: string,
     private readonly gzip: boolean,
     private readonly opts: ReadOptions,
+    private readonly linesOnly = false,
   ) {
     this.ctx = { file, onError: opts.onError };
     const prefix = `${opts.keyPrefix ?? basename(file)}:`;
@@ -173,7 +180,7 @@ class JsonlLines {
           return;
         }
         if (next.done) return;
-        this.allValidUtf8 = isValidUtf8Batch(next.value);
+        if (!this.linesOnly) this.allValidUtf8 = isValidUtf8Batch(next.value);
         yield next.value;
       }
     } finally {
@@ -193,6 +200,13 @@ class JsonlLines {
     const index = this.index++;
     // Offsets inside decompressed data would mislead, so a .jsonl.gz location has none.
     const byteOffset = this.gzip ? undefined : base + start;
+    if (this.linesOnly) {
+      const fast = this.fast;
+      fast.at(buf, start, batch.rawEnds[i], index, line, byteOffset, this.bomLength);
+      fast.textCount = 0;
+      fast.keyValue = undefined;
+      return fast;
+    }
     const invalid = this.allValidUtf8 ? undefined : invalidUtf8Line(batch, i, !this.gzip);
     if (invalid === undefined && this.scanner.scan(buf, start, end)) {
       const fast = this.fast;

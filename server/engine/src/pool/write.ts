@@ -11,6 +11,7 @@ import {
   readParquetSchema,
   type ParquetSchemaInfo,
 } from './parquet';
+import { ByteStaging } from './byteStaging';
 import { AtomicFileSink } from './sink';
 import type { PoolFormat, PoolRecord, PoolWriter, ReadOptions } from './types';
 import { WebDatasetPoolWriter } from './webdataset';
@@ -38,16 +39,24 @@ export interface PoolWriterOptions {
 
 const NEWLINE = Buffer.from('\n');
 const LF = 10;
+/** Staged lines go to the sink in pieces of about this size. */
+const CHUNK_BYTES = 1 << 20;
 
 /**
  * Line formats. JSONL and plain text: each record's line exactly as read (line end and a first
  * line's byte-order mark included), so the output holds the kept lines byte for byte. CSV/TSV:
- * each row and a '\n', after the header line.
+ * each row and a '\n', after the header line. Lines are staged (addLine, synchronous, for a
+ * reader's visit) and go to the sink in large pieces (flush).
  */
-class LinePoolWriter implements PoolWriter {
+export class LinePoolWriter implements PoolWriter {
   private count = 0;
   /** The last line written has no line end (it was the last line of its file). */
   private unterminated = false;
+  private readonly staged = new ByteStaging(CHUNK_BYTES);
+  /** Added lines not yet staged: runBuf[runStart, runEnd), one run of consecutive lines. */
+  private runBuf: Uint8Array | undefined;
+  private runStart = 0;
+  private runEnd = 0;
 
   constructor(
     private readonly sink: AtomicFileSink,
@@ -59,23 +68,68 @@ class LinePoolWriter implements PoolWriter {
     if (record.payload.type !== 'line') {
       throw new Error(`${this.format} writer got a '${record.payload.type}' payload`);
     }
-    let bytes = record.payload.bytes;
+    const bytes = record.payload.bytes;
+    this.addLine(bytes, 0, bytes.length, false);
+    if (this.staged.length >= CHUNK_BYTES) await this.flush();
+  }
+
+  /**
+   * Stages one record's line: buf[start, end), after a byte-order mark when `bom` (the payload
+   * of a file's first line). What write() of that payload does, without the payload's copy.
+   * Lines that follow each other in `buf` are copied as one run, so buf[start, end) must stay
+   * as it is until the next flush() (a reader's batchDone).
+   */
+  addLine(buf: Uint8Array, start: number, end: number, bom: boolean): void {
+    const staged = this.staged;
     if (!this.copiesLineEnds) {
-      await this.sink.write(bytes);
-      await this.sink.write(NEWLINE);
+      if (bom) staged.appendBytes(UTF8_BOM);
+      staged.appendBytes(buf, start, end);
+      staged.appendByte(LF);
       this.count++;
       return;
     }
     // Records of several files in one output: a line must not run into the next one, and a
     // byte-order mark belongs only at the start of a file.
-    if (this.unterminated) await this.sink.write(NEWLINE);
-    if (this.count > 0 && startsWithBom(bytes)) bytes = bytes.subarray(UTF8_BOM.length);
-    await this.sink.write(bytes);
-    this.unterminated = bytes.length === 0 || bytes[bytes.length - 1] !== LF;
+    if (this.unterminated) {
+      this.stageRun();
+      staged.appendByte(LF);
+    }
+    if (this.count > 0) {
+      if (bom) bom = false;
+      else if (startsWithBom(buf, start, end)) start += UTF8_BOM.length;
+    }
+    if (bom) {
+      this.stageRun();
+      staged.appendBytes(UTF8_BOM);
+    }
+    if (buf === this.runBuf && start === this.runEnd) this.runEnd = end;
+    else {
+      this.stageRun();
+      this.runBuf = buf;
+      this.runStart = start;
+      this.runEnd = end;
+    }
+    this.unterminated = end <= start || buf[end - 1] !== LF;
     this.count++;
   }
 
+  /** Copies the run of lines not yet staged into the staging buffer. */
+  private stageRun(): void {
+    if (this.runBuf === undefined) return;
+    this.staged.appendBytes(this.runBuf, this.runStart, this.runEnd);
+    this.runBuf = undefined;
+  }
+
+  /** Writes the staged lines to the sink. */
+  async flush(): Promise<void> {
+    this.stageRun();
+    if (this.staged.length === 0) return;
+    await this.sink.write(this.staged.view());
+    this.staged.clear();
+  }
+
   async finish(): Promise<number> {
+    await this.flush();
     await this.sink.commit();
     return this.count;
   }
@@ -134,9 +188,12 @@ export async function createPoolWriter(
   }
 }
 
-function startsWithBom(bytes: Buffer): boolean {
+function startsWithBom(bytes: Uint8Array, start: number, end: number): boolean {
   return (
-    bytes.length >= 3 && bytes[0] === UTF8_BOM[0] && bytes[1] === UTF8_BOM[1] && bytes[2] === UTF8_BOM[2]
+    end - start >= 3 &&
+    bytes[start] === UTF8_BOM[0] &&
+    bytes[start + 1] === UTF8_BOM[1] &&
+    bytes[start + 2] === UTF8_BOM[2]
   );
 }
 

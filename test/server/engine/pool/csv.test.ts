@@ -352,3 +352,70 @@ describe('CSV and TSV pools', () => {
     });
   });
 });
+
+describe('visitDelimited with linesOnly (a TSV slice the count pass read without a skip)', () => {
+  const dir = useTempDir();
+
+  async function visited(file: string, linesOnly: boolean, opts: Partial<ReadOptions> = {}) {
+    const seen: string[] = [];
+    const add = (
+      index: number,
+      line: number | undefined,
+      offset: number | undefined,
+      payload: Buffer,
+    ): void => {
+      seen.push(`${index} ${line} ${offset} ${payload.toString('hex')}`);
+    };
+    await visitDelimited(
+      file,
+      'tsv',
+      { textFields: ['caption'], onError: 'fail', chunkBytes: 64, ...opts },
+      {
+        record: (r: ByteRecord) => add(r.index, r.line, r.byteOffset, r.payload()),
+        item: (item: PoolItem) => {
+          if (item.kind !== 'record' || item.payload.type !== 'line') throw new Error('a skip');
+          add(item.index, item.location.line, item.location.byteOffset, item.payload.bytes);
+        },
+        batchDone: async () => undefined,
+      },
+      linesOnly,
+    );
+    return seen;
+  }
+
+  it('gives the records, indexes, places and payloads of the full visit', async () => {
+    const rows = [
+      'key\tcaption\turl',
+      'a\tfirst\tu',
+      '',
+      'b\té☃ ' + 'long '.repeat(20) + '\tu\r',
+      'c\tx\t',
+      'd\tlast\tu',
+    ];
+    const file = join(dir(), 'in.tsv');
+    writeFileSync(file, rows.join('\n'));
+    const full = await visited(file, false);
+    assert.equal(full.length, 4);
+    assert.deepEqual(await visited(file, true), full);
+    assert.deepEqual(
+      await visited(file, true, { firstRecordIndex: 5 }),
+      await visited(file, false, { firstRecordIndex: 5 }),
+    );
+  });
+
+  it('refuses CSV and a --key-field', async () => {
+    const file = join(dir(), 'k.tsv');
+    writeFileSync(file, 'id\tcaption\nx\ta\n');
+    await assert.rejects(visited(file, true, { keyField: 'id' }), /key-field/);
+    await assert.rejects(
+      visitDelimited(
+        file,
+        'csv',
+        { textFields: ['caption'], onError: 'fail' },
+        { record: () => undefined, item: () => undefined, batchDone: async () => undefined },
+        true,
+      ),
+      /TSV/,
+    );
+  });
+});

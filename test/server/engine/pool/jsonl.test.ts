@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { UsageError } from '../../../../server/engine/src/errors';
 import { countLines, planByteRanges, readPool } from '../../../../server/engine/src/pool/read';
-import type { PoolRecord } from '../../../../server/engine/src/pool/types';
+import type { ByteRecord, RecordVisitor } from '../../../../server/engine/src/pool/byteRecord';
+import { visitJsonl } from '../../../../server/engine/src/pool/jsonl';
+import type { PoolRecord, ReadOptions } from '../../../../server/engine/src/pool/types';
 import { assertInputError, readAll, readRecords, skipped, summary, useTempDir, writeAll } from './helpers';
 
 describe('JSONL pools', () => {
@@ -489,5 +491,59 @@ describe('JSONL pools', () => {
         [['a'], ['c']],
       );
     });
+  });
+});
+
+describe('visitJsonl with linesOnly (a slice the count pass read without a skip)', () => {
+  const dir = useTempDir();
+
+  /** Each visited record as (index, line, byte offset, payload) and the payload bytes. */
+  async function visited(file: string, gzip: boolean, linesOnly: boolean, opts: Partial<ReadOptions> = {}) {
+    const seen: string[] = [];
+    const add = (index: number, line: number, offset: number | undefined, payload: Buffer): void => {
+      seen.push(`${index} ${line} ${offset} ${payload.toString('hex')}`);
+    };
+    const visitor: RecordVisitor = {
+      record: (r: ByteRecord) => add(r.index, r.line, r.byteOffset, r.payload()),
+      item: (item) => {
+        if (item.kind !== 'record' || item.payload.type !== 'line') throw new Error('a skip');
+        add(item.index, item.location.line ?? -1, item.location.byteOffset, item.payload.bytes);
+      },
+      batchDone: async () => undefined,
+    };
+    await visitJsonl(
+      file,
+      gzip,
+      { textFields: ['caption'], onError: 'fail', chunkBytes: 64, ...opts },
+      visitor,
+      linesOnly,
+    );
+    return seen;
+  }
+
+  it('gives the records, indexes, places and payloads of the full visit, without scanning', async () => {
+    const text =
+      '\ufeff{"caption":"first"}\r\n\n{"caption":"esc\\u0061ped","n":[1,{"a":null}]}\n   \n' +
+      '{"caption":"é☃ ' +
+      'long '.repeat(30) +
+      '"}\r\n{"caption":"x","caption":"dup"}\n{"caption":"last"}';
+    const file = join(dir(), 'in.jsonl');
+    writeFileSync(file, text);
+    const full = await visited(file, false, false);
+    assert.equal(full.length, 5);
+    assert.deepEqual(await visited(file, false, true), full);
+    assert.deepEqual(
+      await visited(file, false, true, { firstRecordIndex: 7 }),
+      await visited(file, false, false, { firstRecordIndex: 7 }),
+    );
+    const gz = join(dir(), 'in.jsonl.gz');
+    writeFileSync(gz, gzipSync(Buffer.from(text)));
+    assert.deepEqual(await visited(gz, true, true), await visited(gz, true, false));
+  });
+
+  it('refuses a --key-field (its value needs the scan)', async () => {
+    const file = join(dir(), 'k.jsonl');
+    writeFileSync(file, '{"caption":"a","id":"x"}\n');
+    await assert.rejects(visited(file, false, true, { keyField: 'id' }), /key-field/);
   });
 });
