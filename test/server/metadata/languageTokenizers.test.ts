@@ -1,0 +1,90 @@
+/** The per-language tokenizer table (server/src/metadata/languageTokenizers.ts). */
+import assert from 'node:assert/strict';
+import { UsageError } from '../../../server/engine/src/errors';
+import {
+  bigramEntry,
+  checkLanguageCode,
+  textCounterFor,
+  tokenizerFor,
+} from '../../../server/src/metadata/languageTokenizers';
+import { newCounter } from '../../../server/src/metadata/tokenize';
+
+const words = (locale: string, text: string): string[] =>
+  [...new Intl.Segmenter(locale, { granularity: 'word' }).segment(text)]
+    .filter((s) => s.isWordLike)
+    .map((s) => s.segment);
+
+function counts(
+  lang: string,
+  text: string,
+): { unigrams: Record<string, number>; bigrams: Record<string, number> } {
+  const counter = newCounter();
+  textCounterFor(tokenizerFor(lang))(text, counter);
+  return { unigrams: Object.fromEntries(counter.unigrams), bigrams: Object.fromEntries(counter.bigrams) };
+}
+
+describe('language tokenizers', () => {
+  it('accepts lowercase Wikipedia language codes and refuses anything else', () => {
+    for (const ok of ['en', 'zh', 'ja', 'th', 'ar', 'ru', 'hi', 'yue', 'simple', 'zh-yue', 'zh-min-nan'])
+      assert.equal(checkLanguageCode(ok), ok);
+    for (const bad of [
+      '',
+      'e',
+      'EN',
+      'english',
+      'en_US',
+      'zh-',
+      '-en',
+      '../en',
+      'en/x',
+      'en.json',
+      'z h',
+      'zh-Hant',
+    ])
+      assert.throws(() => checkLanguageCode(bad), UsageError, bad);
+  });
+
+  it('segments languages written without spaces and keeps the reference tokenizer for the others', () => {
+    for (const lang of ['zh', 'zh-yue', 'ja', 'th', 'lo', 'km', 'my', 'bo']) {
+      const t = tokenizerFor(lang);
+      assert.equal(t.method, 'Intl.Segmenter', lang);
+      assert.equal(t.bigramJoiner, '', lang);
+    }
+    assert.equal(tokenizerFor('zh-yue').locale, 'yue');
+    for (const lang of ['en', 'ru', 'ar', 'hi', 'ko', 'simple']) {
+      const t = tokenizerFor(lang);
+      assert.equal(t.method, 'simple_tokenizer', lang);
+      assert.equal(t.id, 'metaclip-simple-tokenizer/1', lang);
+      assert.equal(t.bigramJoiner, ' ', lang);
+    }
+  });
+
+  it("cuts Thai and Chinese into Node's ICU words, not characters", () => {
+    // What this Node's ICU gives; a change of dictionary shows up here first.
+    assert.deepEqual(words('th', 'ผมชอบกินข้าว'), ['ผม', 'ชอบ', 'กิน', 'ข้าว']);
+    assert.deepEqual(words('zh', '我爱北京天安门'), ['我', '爱', '北京', '天安门']);
+    assert.deepEqual(counts('th', 'ผมชอบกินข้าว').unigrams, { ผม: 1, ชอบ: 1, กิน: 1, ข้าว: 1 });
+    assert.deepEqual(counts('zh', '我爱北京天安门').unigrams, { 我: 1, 爱: 1, 北京: 1, 天安门: 1 });
+  });
+
+  it('counts a bigram only where its two words touch: a space or punctuation between them breaks it', () => {
+    const th = counts('th', 'ผมชอบกินข้าว ผมชอบ');
+    assert.deepEqual(th.bigrams, { 'ผม ชอบ': 2, 'ชอบ กิน': 1, 'กิน ข้าว': 1 });
+    const zh = counts('zh', '北京天安门，天安门在北京');
+    assert.equal(zh.bigrams['天安门 天安门'], undefined);
+    assert.equal(zh.bigrams['北京 天安门'], 1);
+    // Latin words inside Chinese text are separated by a space: no unspaced pair can be made of them.
+    assert.equal(counts('zh', '他住在New York的家').bigrams['New York'], undefined);
+  });
+
+  it('writes bigrams of unspaced languages without a space, and others unchanged', () => {
+    assert.equal(bigramEntry('北京 天安门', tokenizerFor('zh')), '北京天安门');
+    assert.equal(bigramEntry('New York', tokenizerFor('en')), 'New York');
+  });
+
+  it('tokenizes Russian as the reference does: whitespace and punctuation', () => {
+    const ru = counts('ru', 'Москва столица России. Москва');
+    assert.deepEqual(ru.unigrams, { Москва: 2, столица: 1, России: 1 });
+    assert.deepEqual(ru.bigrams, { 'Москва столица': 1, 'столица России': 1 });
+  });
+});
