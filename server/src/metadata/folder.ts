@@ -4,12 +4,20 @@
  * thresholds, tokenization, build date). Languages are built one at a time into the same folder:
  * each build rewrites its own list and its own record, keeping the others'.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { acquireFolderLock } from '../../engine/src/folderLock';
 import { InputError } from '../../engine/src/errors';
 import { writeFileAtomic } from '../../engine/src/fsAtomic';
 import { loadMetadata } from '../../engine/src/metadata';
-import { buildParts, writeMetadataFile, type BuildOptions, type PartSummary, type Provenance } from './build';
+import {
+  buildParts,
+  partsToBuild,
+  writeMetadataFile,
+  type BuildOptions,
+  type PartSummary,
+  type Provenance,
+} from './build';
 import { diffMetadata, type MetadataDiff } from './diff';
 import { checkLanguageCode, LANGUAGE_CODE } from './languageTokenizers';
 
@@ -89,14 +97,36 @@ export async function buildLanguageIntoFolder(opts: FolderBuildOptions): Promise
   const file = `${lang}.json`;
   const outPath = join(dir, file);
   const indexPath = join(dir, FOLDER_INDEX);
+  const buildOpts: BuildOptions = {
+    ...opts,
+    out: outPath,
+    lang,
+    workDir: opts.workDir ?? join(dir, `${lang}.work`),
+  };
+  // Usage errors and a bad index come before anything is created.
+  partsToBuild(buildOpts);
   readFolderIndex(dir);
-  const built = await buildParts(
-    { ...opts, out: outPath, lang, workDir: opts.workDir ?? join(dir, `${lang}.work`) },
-    [indexPath],
+  // One build at a time per folder: two would each rewrite the index with only their own record.
+  mkdirSync(join(dir, '.metacurate'), { recursive: true });
+  const lock = await acquireFolderLock(
+    join(dir, '.metacurate', 'lock'),
+    `metadata build --lang ${lang}`,
+    opts.log ?? (() => undefined),
   );
+  try {
+    return await buildLocked(buildOpts, lang, indexPath);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function buildLocked(opts: BuildOptions, lang: string, indexPath: string): Promise<FolderBuildResult> {
+  const dir = dirname(indexPath);
+  const file = `${lang}.json`;
+  const outPath = join(dir, file);
+  const built = await buildParts(opts, [indexPath]);
   const provenance = await writeMetadataFile(outPath, built);
   const record: LanguageRecord = { ...provenance, output: { ...provenance.output, path: file } };
-  // Re-read: another language may have been recorded while this one was counting.
   const index = readFolderIndex(dir);
   index.languages[lang] = record;
   index.languages = Object.fromEntries(

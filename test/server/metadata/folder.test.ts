@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { EXIT_OK, InputError, UsageError } from '../../../server/engine/src/errors';
@@ -187,6 +187,26 @@ describe('metadata folders (per language)', () => {
       (e: Error) => e instanceof InputError && e.message.includes('provenance.json'),
     );
     assert.ok(!existsSync(join(out, 'th.json')));
+  });
+
+  it('refuses a second build into a folder while one is running', async () => {
+    const out = join(dir, 'locked');
+    mkdirSync(join(out, '.metacurate'), { recursive: true });
+    const holder = {
+      pid: process.pid,
+      host: hostname(),
+      started: new Date().toISOString(),
+      command: 'metadata build --lang zh',
+    };
+    writeFileSync(join(out, '.metacurate', 'lock'), JSON.stringify(holder));
+    await assert.rejects(
+      build('th', out),
+      (e: Error) => e instanceof UsageError && e.message.includes('--lang zh'),
+    );
+    assert.ok(!existsSync(join(out, 'th.json')) && !existsSync(join(out, 'provenance.json')));
+    rmSync(join(out, '.metacurate', 'lock'));
+    await build('th', out);
+    assert.ok(!existsSync(join(out, '.metacurate', 'lock')), 'the lock is released');
   });
 
   it('refuses an index that points outside the folder', () => {
