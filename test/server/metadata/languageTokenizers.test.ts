@@ -4,6 +4,8 @@ import { UsageError } from '../../../server/engine/src/errors';
 import {
   bigramEntry,
   checkLanguageCode,
+  forEachSegment,
+  SEGMENT_WINDOW,
   textCounterFor,
   tokenizerFor,
 } from '../../../server/src/metadata/languageTokenizers';
@@ -75,6 +77,35 @@ describe('language tokenizers', () => {
     assert.deepEqual(zh.unigrams, { 北京: 2, 天安门: 2, 在: 1 });
     // Latin words inside Chinese text are separated by a space: no unspaced pair can be made of them.
     assert.equal(counts('zh', '他住在New York的家').bigrams['New York'], undefined);
+  });
+
+  it('segments long texts window by window exactly as the whole text, whatever the script', () => {
+    const texts: Array<[string, string]> = [
+      ['th', 'ผมชอบกินข้าว แมวชอบนอนบนเตียงในบ้านของฉัน '.repeat(200)],
+      ['zh', '我爱北京天安门，天安门上太阳升。北京是中国的首都。𠀀𠀁'.repeat(200)],
+      ['ja', '東京タワーは赤い。東京タワーに行く。'.repeat(300)],
+    ];
+    for (const [locale, text] of texts) {
+      assert.ok(text.length > 4 * SEGMENT_WINDOW);
+      const segmenter = new Intl.Segmenter(locale, { granularity: 'word' });
+      const windowed: Array<[string, boolean]> = [];
+      forEachSegment(segmenter, text, (segment, wordLike) => windowed.push([segment, wordLike]));
+      const whole = [...segmenter.segment(text)].map((s): [string, boolean] => [
+        s.segment,
+        s.isWordLike === true,
+      ]);
+      assert.deepEqual(windowed, whole, locale);
+    }
+  });
+
+  it('covers a run of letters longer than a window once, nothing lost or repeated', () => {
+    const text = 'ผมชอบกินข้าว'.repeat(300);
+    const segments: string[] = [];
+    forEachSegment(new Intl.Segmenter('th', { granularity: 'word' }), text, (segment) =>
+      segments.push(segment),
+    );
+    assert.equal(segments.join(''), text);
+    assert.ok(segments.length >= 1000);
   });
 
   it('writes bigrams of unspaced languages without a space, and others unchanged', () => {
