@@ -32,6 +32,7 @@ import {
 } from './pageviews';
 import { runRequests, workerScript } from './pool';
 import { Progress, type ProgressTarget } from './progress';
+import { bigramEntry, checkLanguageCode, tokenizerFor, type LanguageTokenizer } from './languageTokenizers';
 import type { DumpFormat, PageStats } from './dumpChunks';
 import {
   buildWordnetPart,
@@ -55,6 +56,11 @@ export type PartCaps = Partial<Record<PartName, number>>;
 
 export interface BuildOptions {
   out: string;
+  /**
+   * The Wikipedia language code of the dumps and page views (default `en`): it chooses the
+   * tokenizer (languageTokenizers.ts) and the page-view project. WordNet is English only.
+   */
+  lang?: string;
   /**
    * The parts to build; default: every part whose input is given (WordNet unless `wordnet` is
    * false, unigrams and bigrams with `wikiDumps`, titles with `pageviews`).
@@ -94,6 +100,10 @@ export interface PartSummary {
 export interface Provenance {
   tool: { name: string; version: string };
   createdAt: string;
+  /** The Wikipedia language code the list was built for. */
+  language: string;
+  /** How the dumps were cut into words (the n-gram parts). */
+  tokenization: Pick<LanguageTokenizer, 'method' | 'locale' | 'bigramJoiner' | 'id'> & { icu: string | null };
   output: { path: string; entries: number; sha256: string };
   order: string;
   filter: string;
@@ -209,7 +219,42 @@ export function toolVersion(): { name: string; version: string } {
   return { name: 'metacurate', version: 'unknown' };
 }
 
+/** Builds into `opts.out` and writes `<name>.provenance.json` beside it. */
 export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
+  const outPath = resolve(opts.out);
+  const provenancePath = provenancePathFor(outPath);
+  const built = await buildParts(opts, [provenancePath]);
+  const provenance = await writeMetadataFile(outPath, built);
+  await writeFileAtomic(provenancePath, JSON.stringify(provenance, null, 2) + '\n');
+  return { entries: built.entries, parts: built.parts, outPath, provenancePath, provenance };
+}
+
+/** The entries of a build and its provenance, less the output it is written to. */
+export interface BuiltParts {
+  entries: string[];
+  parts: PartSummary[];
+  provenance: Omit<Provenance, 'output'>;
+}
+
+/** Writes the entries to `outPath` (atomically) and returns the full provenance. */
+export async function writeMetadataFile(outPath: string, built: BuiltParts): Promise<Provenance> {
+  const json = formatMetadataJson(built.entries);
+  await writeFileAtomic(outPath, json);
+  const output = {
+    path: outPath,
+    entries: built.entries.length,
+    sha256: createHash('sha256').update(json).digest('hex'),
+  };
+  // `output` second, as older provenance files have it.
+  const { tool, createdAt, ...rest } = built.provenance;
+  return { tool, createdAt, output, ...rest };
+}
+
+/**
+ * Reads the sources and assembles the parts; writes nothing but the n-gram work folder.
+ * `otherOutputs` are the files the caller will write besides `opts.out` (kept apart from inputs).
+ */
+export async function buildParts(opts: BuildOptions, otherOutputs: string[]): Promise<BuiltParts> {
   const log = opts.log ?? (() => undefined);
   const minUnigram = opts.minUnigram ?? DEFAULTS.minUnigram;
   const minPmi = opts.minPmi ?? DEFAULTS.minPmi;
@@ -217,6 +262,8 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
   const minLineViews = opts.minLineViews ?? DEFAULTS.minLineViews;
   const dumps = opts.wikiDumps ?? [];
   const pageviewArgs = opts.pageviews ?? [];
+  const lang = opts.lang ?? 'en';
+  const tokenizer = tokenizerFor(lang);
   const wanted = partsToBuild(opts);
   const capOf = (name: PartName): number | undefined => opts.maxEntries?.[name] ?? opts.maxPerPart;
   const outPath = resolve(opts.out);
@@ -224,7 +271,7 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
   // Outputs never replace or go inside inputs (the WordNet folder, dumps, page-view files).
   await assertInputsApartFromOutputs(
     [...(typeof opts.wordnet === 'string' ? [opts.wordnet] : []), ...dumps, ...pageviewArgs],
-    [{ path: outPath }, { path: provenancePathFor(outPath) }, { path: workDir, folder: true }],
+    [{ path: outPath }, ...otherOutputs.map((path) => ({ path })), { path: workDir, folder: true }],
   );
   const parts: Part[] = [];
   const sources: Provenance['sources'] = {};
@@ -257,6 +304,7 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
       memoryMb: opts.memoryMb,
       spillEntries: opts.spillEntries,
       chunkBytes: opts.chunkBytes,
+      tokenizer,
       log,
       progress: opts.progress,
     });
@@ -272,7 +320,8 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
     let bigramCandidates: number | undefined;
     if (wanted.has('bigrams')) {
       const bigrams = await selectBigrams(counts, minPmi, workDir, opts.spillEntries);
-      parts.push({ name: 'bigrams', entries: bigrams.entries, scored: true, cap: capOf('bigrams') });
+      const entries = bigrams.entries.map((b) => ({ ...b, entry: bigramEntry(b.entry, tokenizer) }));
+      parts.push({ name: 'bigrams', entries, scored: true, cap: capOf('bigrams') });
       bigramCandidates = bigrams.candidates;
       log(`bigrams: ${bigrams.entries.length} with PMI >= ${minPmi} (of ${bigrams.candidates} candidates)`);
     }
@@ -288,9 +337,7 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
       distinctUnigrams: counts.distinctUnigrams,
       distinctBigrams: counts.distinctBigrams,
       bigramCandidates,
-      tokenizer:
-        'reference simple_tokenizer (metaclip/metadata/build_ngram.py): whitespace splits, punctuation and CJK-like ' +
-        'characters are single tokens, case kept, punctuation breaks bigrams; per article: title, blank line, text',
+      tokenizer: tokenizer.description,
       pmi: 'log2(count(w1 w2) * N) - log2(count(w1) * count(w2)), N = sum of unigram counts (NLTK BigramAssocMeasures.pmi)',
     };
   }
@@ -298,24 +345,26 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
   if (wanted.has('titles')) {
     const files = await expandPageviewPaths(pageviewArgs);
     log(`titles: reading ${files.length} page-view files`);
-    const pv = await countTitles(files, { minLineViews }, opts.threads ?? defaultThreads(), opts.progress);
+    // The page-view project of a language's desktop Wikipedia is its code (`en`, `zh`, `zh-yue`).
+    const pvOpts: PageviewOptions = { minLineViews, project: lang };
+    const pv = await countTitles(files, pvOpts, opts.threads ?? defaultThreads(), opts.progress);
     const titles = selectTitles(pv.titles, minViews);
     parts.push({ name: 'titles', entries: titles, scored: true, cap: capOf('titles') });
-    sources.pageviews = { project: 'en', files: pv.files, distinctTitles: pv.titles.size };
+    sources.pageviews = { project: lang, files: pv.files, distinctTitles: pv.titles.size };
     log(`titles: ${titles.length} with >= ${minViews} views (of ${pv.titles.size} titles)`);
   }
 
   const { entries, summaries } = assembleParts(parts);
-  const json = formatMetadataJson(entries);
-  await writeFileAtomic(outPath, json);
-  const provenancePath = provenancePathFor(outPath);
-  const provenance: Provenance = {
+  const provenance: BuiltParts['provenance'] = {
     tool: toolVersion(),
     createdAt: new Date().toISOString(),
-    output: {
-      path: outPath,
-      entries: entries.length,
-      sha256: createHash('sha256').update(json).digest('hex'),
+    language: lang,
+    tokenization: {
+      method: tokenizer.method,
+      locale: tokenizer.locale,
+      bigramJoiner: tokenizer.bigramJoiner,
+      id: tokenizer.id,
+      icu: tokenizer.method === 'Intl.Segmenter' ? (process.versions.icu ?? null) : null,
     },
     order: ORDER_RULE,
     filter: 'empty entries and single punctuation characters (Python string.punctuation) are dropped',
@@ -334,8 +383,7 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
     parts: summaries,
     sources,
   };
-  await writeFileAtomic(provenancePath, JSON.stringify(provenance, null, 2) + '\n');
-  return { entries, parts: summaries, outPath, provenancePath, provenance };
+  return { entries, parts: summaries, provenance };
 }
 
 /**
@@ -343,6 +391,15 @@ export async function buildMetadata(opts: BuildOptions): Promise<BuildResult> {
  * given explicitly (or a cap) must belong to a part that is built, so that nothing is silently unused.
  */
 export function partsToBuild(opts: BuildOptions): Set<PartName> {
+  const lang = checkLanguageCode(opts.lang ?? 'en');
+  if (lang !== 'en') {
+    // WordNet is English; the multilingual WordNet (OMW) is not available offline.
+    if (typeof opts.wordnet === 'string' || opts.parts?.includes('wordnet'))
+      throw new UsageError(
+        `--lang ${lang}: the wordnet part is English only (the multilingual WordNet is not available offline)`,
+      );
+    opts = { ...opts, wordnet: false };
+  }
   const dumps = (opts.wikiDumps ?? []).length > 0;
   const pageviews = (opts.pageviews ?? []).length > 0;
   const inputOf: Record<PartName, { given: boolean; missing: string }> = {

@@ -16,7 +16,8 @@ import {
 } from './dumpChunks';
 import { countPageviewFile, type PageviewFileRecord, type PageviewOptions } from './pageviews';
 import { mergeRuns, RunReader, RunWriter, sumCounts, writeCountRun } from './runs';
-import { countText, newCounter, type NgramCounter } from './tokenize';
+import { textCounterFor, type LanguageTokenizer, type TextCounter } from './languageTokenizers';
+import { newCounter, type NgramCounter } from './tokenize';
 import { articleText } from './wikitext';
 
 /** What a worker reports when counts of whole chunks are safely on disk. */
@@ -28,7 +29,7 @@ export interface Commit {
 }
 
 export type TaskRequest =
-  | { type: 'init'; runDir: string; spillEntries: number }
+  | { type: 'init'; runDir: string; spillEntries: number; tokenizer: LanguageTokenizer }
   | { type: 'count'; chunk: ChunkSpec }
   | { type: 'flush' }
   | { type: 'merge'; inputs: string[]; output: string }
@@ -58,6 +59,7 @@ class CountState {
   constructor(
     readonly runDir: string,
     readonly spillEntries: number,
+    readonly countText: TextCounter,
   ) {}
 
   size(): number {
@@ -97,7 +99,7 @@ export function createTaskHandler(reply: (msg: TaskReply) => void): (req: TaskRe
     try {
       switch (req.type) {
         case 'init':
-          state = new CountState(req.runDir, req.spillEntries);
+          state = new CountState(req.runDir, req.spillEntries, textCounterFor(req.tokenizer));
           return;
         case 'count': {
           if (!state) throw new Error('count before init');
@@ -107,7 +109,7 @@ export function createTaskHandler(reply: (msg: TaskReply) => void): (req: TaskRe
           const stats = readChunkArticles(
             req.chunk,
             (page) => {
-              countText(articleText(page), s.counter);
+              s.countText(articleText(page), s.counter);
               // A huge chunk may outgrow the budget: spill now, commit with the chunk.
               if (s.size() > hardLimit) s.spill();
             },

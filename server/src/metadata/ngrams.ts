@@ -31,9 +31,15 @@ import type { Commit, PmiResult } from './ngramTasks';
 import { replyError, runRequests, startPort, workerScript, type Port } from './pool';
 import { Progress, type ProgressTarget } from './progress';
 import { RunReader } from './runs';
+import { tokenizerFor, type LanguageTokenizer } from './languageTokenizers';
 
 /** Bumped when tokenization or markup stripping changes, so stale counts are not resumed. */
 export const NGRAM_FORMAT = 'metaclip-simple-tokenizer/1';
+
+/** The manifest's format: English keeps the old one, so its work folders keep resuming. */
+function countsFormat(tokenizer: LanguageTokenizer): string {
+  return tokenizer.method === 'simple_tokenizer' ? NGRAM_FORMAT : `${NGRAM_FORMAT}+${tokenizer.id}`;
+}
 const FAN_IN = 64;
 
 export interface NgramCountOptions {
@@ -46,6 +52,8 @@ export interface NgramCountOptions {
   /** Overrides the budget: distinct n-grams a worker keeps before spilling (tests). */
   spillEntries?: number;
   chunkBytes?: Partial<Record<DumpFormat, number>>;
+  /** How the dump's language is cut into words; default English (the reference tokenizer). */
+  tokenizer?: LanguageTokenizer;
   log?: (line: string) => void;
   progress?: ProgressTarget;
   /** Simulates a crash after this many commits (tests of resuming). */
@@ -123,8 +131,9 @@ export async function countDumpNgrams(opts: NgramCountOptions): Promise<NgramCou
   const chunkBytes: Record<DumpFormat, number> = { ...DEFAULT_CHUNK_BYTES, ...opts.chunkBytes };
   const chunks = planChunks(dumps, chunkBytes);
   const manifestPath = join(workDir, 'manifest.json');
+  const tokenizer = opts.tokenizer ?? tokenizerFor('en');
   const fresh: Manifest = {
-    format: NGRAM_FORMAT,
+    format: countsFormat(tokenizer),
     dumps: dumps.map(({ path, size, mtimeMs, format }) => ({ path, size, mtimeMs, format })),
     chunkBytes,
     chunks: chunks.length,
@@ -165,6 +174,7 @@ export async function countDumpNgrams(opts: NgramCountOptions): Promise<NgramCou
     );
     let commits = 0;
     await countPhase(
+      tokenizer,
       pending,
       Math.min(threads, pending.length),
       runDir,
@@ -254,6 +264,7 @@ function removeOrphanRuns(runDir: string, m: Manifest): void {
 }
 
 function countPhase(
+  tokenizer: LanguageTokenizer,
   pending: ChunkSpec[],
   threads: number,
   runDir: string,
@@ -324,7 +335,7 @@ function countPhase(
       }, fail);
       ports.push(port);
       active++;
-      port.send({ type: 'init', runDir, spillEntries });
+      port.send({ type: 'init', runDir, spillEntries, tokenizer });
       feed(port);
     }
   });

