@@ -12,6 +12,7 @@ import { BuildCancelled } from './indexWorker';
 import type { Scheduler } from './scheduling';
 import type { ActiveIndex, ServerState } from './serverState';
 import { findEntrySpans, SubstringSpanIndex, TokenSpanIndex, type SpanIndex } from './spanIndex';
+import { uriToPath } from './uri';
 
 /** Edits touching at most this many entries (list length unchanged) update the index in place. */
 const MAX_IN_PLACE_CHANGES = 256;
@@ -48,9 +49,14 @@ export async function rebuildIndex(scheduler: Scheduler, gen: number): Promise<v
     const { model } = source;
     const entries = model.entries;
     const activeUri = metadata.activeUri!;
-    metadata.activeSha = { uri: activeUri, sha: await shaOf(state, activeUri) };
+    const activePath = uriToPath(activeUri);
+    const language = activePath
+      ? await state.curations.workspace.languageLists.languageOf(activePath)
+      : undefined;
+    metadata.activeSha = { uri: activeUri, sha: await shaOf(state, activeUri), language };
     if (stale()) return;
-    const padding = state.config.settings.padding;
+    // A worldwide folder's language list is matched as the worldwide curation matches it.
+    const padding = language ? 'worldwide' : state.config.settings.padding;
     const prev = metadata.active;
     if (
       prev &&
