@@ -35,6 +35,17 @@ export function folderKey(spec: SourceSpec): string {
   return spec.kind === 'samples' ? 'samples' : `curation:${spec.folder}`;
 }
 
+/**
+ * The curation entry that entry `id` of the data shown is: a worldwide curation's records are by
+ * global id, so a language's local id moves by its offset (All languages: ids are global already).
+ */
+export function curationEntryOf(info: SourceInfo, id: number): { source: SourceSpec; entryId: number } {
+  const spec = info.spec;
+  if (spec.kind !== 'curation' || !info.worldwide) return { source: spec, entryId: id };
+  const language = info.worldwide.languages.find((l) => l.code === info.worldwide!.language);
+  return { source: { kind: 'curation', folder: spec.folder }, entryId: id + (language?.offset ?? 0) };
+}
+
 /** One language of a worldwide curation, as the language selector lists it. */
 export interface LanguageChoice {
   code: string;

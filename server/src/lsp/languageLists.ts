@@ -40,6 +40,11 @@ export class LanguageLists {
     return file ? join(folder, file) : undefined;
   }
 
+  /** The languages whose lists `folder`'s provenance names. */
+  async codesOf(folder: string): Promise<Set<string>> {
+    return new Set((await this.filesOf(folder))?.keys() ?? []);
+  }
+
   private async filesOf(folder: string): Promise<ProvenanceFiles | undefined> {
     const path = join(folder, PROVENANCE_FILE);
     let stat;

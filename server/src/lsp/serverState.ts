@@ -5,6 +5,7 @@
  * flags). The modules that read it (documentKinds.ts, activeList.ts, sampleSites.ts), the
  * scheduler (scheduling.ts) and the feature handlers (handlers/) own the logic; this file owns none.
  */
+import { CaptionLanguages } from './captionLanguages';
 import type { LanguageList } from './languageLists';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -209,6 +210,8 @@ export class ServerState {
     sampleTimers: new Map(),
   };
   readonly highlights = new SampleHighlights();
+  /** The languages of sample captions, when the active list is a language list. */
+  readonly captionLanguages = new CaptionLanguages();
   readonly pullDiagnostics: PullDiagnostics;
 
   constructor() {

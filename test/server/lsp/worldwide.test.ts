@@ -56,6 +56,15 @@ const LANGUAGES = [ZH, EN];
 /** Per record its global ids: en's at 0-1, zh's at 2-4 (codes sorted). */
 const MATCHES = [[0], [0, 1], [2], [3], [3], []];
 
+/** Two Chinese captions, an English one and a Japanese one holding the Chinese entry 猫. */
+const CAPTIONS = [
+  '一只猫和一只狗在草地上玩耍',
+  'a photo of a dog on the beach',
+  '这是一只可爱的小狗',
+  '犬と猫の写真です',
+];
+const POOL = CAPTIONS.map((caption) => JSON.stringify({ caption })).join('\n');
+
 const hoverText = (h: Hover | null): string => (h ? (h.contents as MarkupContent).value : '');
 
 describe('worldwide curations: language lists', () => {
@@ -155,9 +164,7 @@ describe('lsp protocol: a language list shows its worldwide curation', function 
         metadata: { path: 'x', sha256: sha256Text(EN_TEXT) },
       }),
       'en-only/counts.json': JSON.stringify({ dog: 999, cat: 1 }),
-      'pool/captions.jsonl': ['一只狗在跑', 'a dog', '猫和狗']
-        .map((caption) => JSON.stringify({ caption }))
-        .join('\n'),
+      'pool/captions.jsonl': POOL,
     });
     utimesSync(join(root, 'en-only/summary.json'), 1000, 1000);
     client = await startClient({ root });
@@ -176,9 +183,23 @@ describe('lsp protocol: a language list shows its worldwide curation', function 
     assert.deepEqual(await hints('meta/zh.json'), ['7 · p 1.00', '30 · p 0.67', '0 · p 1.00']);
   });
 
-  it('matches a language list with worldwide padding (CJK entries inside words)', async () => {
-    const text = await hover('meta/zh.json', ZH_TEXT, '"狗"');
-    assert.match(text, /Sample matches: \*\*2\*\* of 3 records/);
+  it('matches a language list with worldwide padding, only against captions identified as its language', async () => {
+    // 狗 inside Chinese words (no spaces around it): both Chinese captions.
+    assert.match(await hover('meta/zh.json', ZH_TEXT, '"狗"'), /Sample matches: \*\*2\*\* of 4 records/);
+    // 猫 is also in the Japanese caption, which the zh list never sees.
+    assert.match(await hover('meta/zh.json', ZH_TEXT, '"猫"'), /Sample matches: \*\*1\*\* of 4 records/);
+  });
+
+  it('says over a caption of another language which one it is and that the folder has no list for it', async () => {
+    await client.open(uri('pool/captions.jsonl'), 'jsonl', POOL);
+    const japanese = await hover('pool/captions.jsonl', POOL, '猫の');
+    assert.match(japanese, /Caption identified as `ja`, not `zh` \(the active list, `meta\/zh\.json`\)/);
+    assert.match(japanese, /the metadata folder has no list for `ja`/);
+    assert.match(await hover('pool/captions.jsonl', POOL, '只狗在'), /Curation: \*\*7\*\*/);
+    assert.match(
+      await hover('pool/captions.jsonl', POOL, 'photo'),
+      /identified as `en`.*the metadata folder's `en\.json` matches it/,
+    );
   });
 
   it("lists the worldwide curation for en.json as English's view, with the English-only one of the same sha256", async () => {
