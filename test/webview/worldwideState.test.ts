@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import {
   ALL_LANGUAGES,
+  curationEntryOf,
   type BalancePayload,
   type HostMessage,
   type LanguageChoice,
@@ -126,5 +127,17 @@ describe('webview/state: a worldwide curation', () => {
     const reloaded = run(initialState(saved), data(languagePayload('zh'), 7));
     assert.equal(reloaded.state.saved.t, 7);
     assert.deepEqual(reloaded.send, []);
+  });
+
+  it("browses a language's entry by its global id in the curation (offset + id); All languages' ids are global", () => {
+    assert.deepEqual(curationEntryOf(languagePayload('zh').info, 1), {
+      source: { kind: 'curation', folder: FOLDER },
+      entryId: 3,
+    });
+    const all = languagePayload('en');
+    all.info.worldwide!.language = ALL_LANGUAGES;
+    assert.deepEqual(curationEntryOf(all.info, 4).entryId, 4);
+    const samples = payloadOf(['dog'], [[0]]);
+    assert.deepEqual(curationEntryOf(samples.info, 0), { source: { kind: 'samples' }, entryId: 0 });
   });
 });
