@@ -39,6 +39,7 @@ import {
 } from '../../contracts/src/lsp';
 import {
   BALANCE_VIEW_TYPE,
+  curationEntryOf,
   sourceKey,
   type AccuracyOverlay,
   type BalancePayload,
@@ -203,7 +204,9 @@ export class BalancePanelHost implements vscode.Disposable {
   /** A curation just finished into `folder`: offer it, and drop any stale data of it. */
   curationFinished(folder: string): void {
     this.sessionCurations.add(folder);
-    this.cache.delete(sourceKey({ kind: 'curation', folder }));
+    // Every language of a worldwide curation too (their keys start with the folder's).
+    const key = sourceKey({ kind: 'curation', folder });
+    for (const k of [...this.cache.keys()]) if (k === key || k.startsWith(`${key}#`)) this.cache.delete(k);
     void this.sendChoices();
   }
 
@@ -431,8 +434,7 @@ export class BalancePanelHost implements vscode.Disposable {
     const payload = await this.load(source).catch(() => undefined);
     const path = payload?.info.metadataPath;
     const args: BrowseEntryArgs = {
-      entryId: id,
-      source,
+      ...(payload ? curationEntryOf(payload.info, id) : { entryId: id, source }),
       ...(path ? { metadataUri: vscode.Uri.file(path).toString() } : {}),
     };
     await vscode.commands.executeCommand(BROWSE_ENTRY_COMMAND, args);

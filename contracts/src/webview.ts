@@ -15,11 +15,69 @@ export type { ZeroShotOverlay };
 /** The view type of the panel, its serializer and its `onWebviewPanel:` activation event. */
 export const BALANCE_VIEW_TYPE = 'metacurate.balance';
 
-/** Where the counts come from: the workspace's sample files, or a finished curation's folder. */
-export type SourceSpec = { kind: 'samples' } | { kind: 'curation'; folder: string };
+/**
+ * Where the counts come from: the workspace's sample files, or a finished curation's folder. Of a
+ * worldwide curation, `language` names the list shown (a code of its `worldwide.languages`, or
+ * ALL_LANGUAGES); absent, the language server picks one and says which in the data's spec.
+ */
+export type SourceSpec = { kind: 'samples' } | { kind: 'curation'; folder: string; language?: string };
+
+/** The `language` of a worldwide curation's "All languages" view (one curve per language). */
+export const ALL_LANGUAGES = '*';
 
 export function sourceKey(spec: SourceSpec): string {
+  if (spec.kind === 'samples') return 'samples';
+  return spec.language ? `curation:${spec.folder}#${spec.language}` : `curation:${spec.folder}`;
+}
+
+/** The source selector's key of a spec: a curation whatever its language. */
+export function folderKey(spec: SourceSpec): string {
   return spec.kind === 'samples' ? 'samples' : `curation:${spec.folder}`;
+}
+
+/**
+ * The curation entry that entry `id` of the data shown is: a worldwide curation's records are by
+ * global id, so a language's local id moves by its offset (All languages: ids are global already).
+ */
+export function curationEntryOf(info: SourceInfo, id: number): { source: SourceSpec; entryId: number } {
+  const spec = info.spec;
+  if (spec.kind !== 'curation' || !info.worldwide) return { source: spec, entryId: id };
+  const language = info.worldwide.languages.find((l) => l.code === info.worldwide!.language);
+  return { source: { kind: 'curation', folder: spec.folder }, entryId: id + (language?.offset ?? 0) };
+}
+
+/** One language of a worldwide curation, as the language selector lists it. */
+export interface LanguageChoice {
+  code: string;
+  /** The language's threshold t_lang (English's: t_en). */
+  t: number;
+  /** Pool records identified as this language, those matching its list, and those kept. */
+  records: number;
+  matchedRecords: number;
+  kept: number;
+  /** Entries of its list and the global id of its first entry. */
+  entries: number;
+  offset: number;
+  /** The content sha256 of its list. */
+  sha256: string;
+}
+
+/** One language's rank-frequency curve ("All languages"): ranks (1-based) and counts, log-sampled. */
+export interface LanguageCurve {
+  code: string;
+  t: number;
+  ranks: number[];
+  counts: number[];
+}
+
+/** A worldwide curation's languages, the one shown (or ALL_LANGUAGES) and, for all, the curves. */
+export interface WorldwideInfo {
+  languages: LanguageChoice[];
+  language: string;
+  /** English's t (t_en) and the tail share every language keeps. */
+  tEn: number;
+  tailProportion: number;
+  curves?: LanguageCurve[];
 }
 
 export interface SourceInfo {
@@ -47,6 +105,8 @@ export interface SourceInfo {
   metadataSha256?: string;
   /** Milliseconds the host took to read and prepare the data. */
   millis: number;
+  /** A worldwide curation: its languages and the one shown (`t` is then that language's t_lang). */
+  worldwide?: WorldwideInfo;
 }
 
 export interface BalancePayload {

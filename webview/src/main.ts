@@ -15,11 +15,19 @@ import type { HostMessage, PanelState, WebviewMessage } from '../../contracts/sr
 import { statsAt, type BalanceStats } from '../../server/engine/src/balanceView';
 import { EntryData } from './entryData';
 import { KeptJob } from './keptJob';
-import { compareChoices, initialState, reduce, type PanelAction } from './state';
+import {
+  compareChoices,
+  initialState,
+  languageOptions,
+  reduce,
+  shownLanguage,
+  type PanelAction,
+} from './state';
 import { showComparisonFigures } from './views/compare';
 import { ChartsView } from './views/charts';
 import { ThresholdControl } from './views/controls';
 import { PanelHeader } from './views/header';
+import { showLanguageCurves } from './views/languageCurves';
 import { buildLayout, byId } from './views/layout';
 import { showFigures } from './views/summary';
 import { EntryTable } from './views/table';
@@ -115,6 +123,8 @@ function init(): void {
     stats = undefined;
     kept.reset();
     header.renderChoices(state.choices, state.saved.source);
+    header.renderLanguages(languageOptions(state), shownLanguage(state));
+    showLanguageCurves(state.payload!.info.worldwide);
     header.showSource(data);
     table.showActualKept(data);
     showAccuracy();
@@ -152,6 +162,7 @@ function init(): void {
         return;
       case 'scroll':
       case 'selectSource':
+      case 'selectLanguage':
       case 'curate':
         return;
     }

@@ -4,6 +4,8 @@
  * no timers; the views draw the state and main.ts sends the messages (webview/src/main.ts).
  */
 import {
+  ALL_LANGUAGES,
+  folderKey,
   sourceKey,
   type AccuracyOverlay,
   type BalancePayload,
@@ -48,6 +50,8 @@ export type PanelAction =
   | { type: 'selectSource'; value: string }
   /** The "Compare with…" selector's value: a curation's folder, or '' for none. */
   | { type: 'selectCompare'; value: string }
+  /** The language selector's value (a worldwide curation): a language code, or ALL_LANGUAGES. */
+  | { type: 'selectLanguage'; value: string }
   | { type: 'scroll'; row: number }
   /** The accuracy overlay's checkbox. */
   | { type: 'showAccuracy'; on: boolean }
@@ -105,7 +109,9 @@ function parseSource(v: unknown): SourceSpec | undefined {
   const o = v as Record<string, unknown>;
   if (o.kind === 'samples') return { kind: 'samples' };
   if (o.kind === 'curation' && typeof o.folder === 'string' && o.folder)
-    return { kind: 'curation', folder: o.folder };
+    return typeof o.language === 'string' && o.language
+      ? { kind: 'curation', folder: o.folder, language: o.language }
+      : { kind: 'curation', folder: o.folder };
   return undefined;
 }
 
@@ -193,6 +199,41 @@ function compareAfterData(state: PanelViewState, before: BalancePayload | undefi
   return { ...state, comparison: undefined };
 }
 
+/** The languages the language selector offers (a worldwide curation shown), with "All languages". */
+export function languageOptions(state: PanelViewState): { value: string; label: string }[] {
+  const worldwide = state.payload?.info.worldwide;
+  if (!worldwide) return [];
+  return [
+    { value: ALL_LANGUAGES, label: 'All languages' },
+    ...worldwide.languages.map((l) => ({
+      value: l.code,
+      label: `${l.code} (t = ${l.t}, ${l.records.toLocaleString('en-US')} records)`,
+    })),
+  ];
+}
+
+/** The language shown of a worldwide curation, or undefined for other data. */
+export function shownLanguage(state: PanelViewState): string | undefined {
+  return state.payload?.info.worldwide?.language;
+}
+
+/**
+ * Data of another language of the same worldwide curation (or "All languages"): its own t (t_lang;
+ * t_en for all) becomes the t shown, since the t of another language means nothing for this one.
+ * Not on the first data (a restored panel keeps its t) nor for other sources.
+ */
+function languageChanged(before: BalancePayload | undefined, after: BalancePayload): boolean {
+  const a = before?.info.spec;
+  const b = after.info.spec;
+  return (
+    !!after.info.worldwide &&
+    a?.kind === 'curation' &&
+    b.kind === 'curation' &&
+    a.folder === b.folder &&
+    a.language !== b.language
+  );
+}
+
 /** Whether an accuracy overlay belongs to the data shown (undefined, no overlay, always does). */
 export function accuracyFits(payload: BalancePayload | undefined, a: AccuracyOverlay | undefined): boolean {
   if (!a) return true;
@@ -277,7 +318,8 @@ export function reduce(state: PanelViewState, action: PanelAction): Update {
       return { state: { ...state, saved: { ...state.saved, showAccuracy: action.on } }, send: [] };
     case 'selectSource': {
       const source = sourceOfKey(action.value);
-      if (!source || sourceKey(source) === sourceKey(state.saved.source)) return none;
+      // The selector names a curation, whatever language of it is shown.
+      if (!source || sourceKey(source) === folderKey(state.saved.source)) return none;
       return {
         state: { ...state, saved: { ...state.saved, source } },
         send: [{ type: 'selectSource', source }],
@@ -292,11 +334,30 @@ export function reduce(state: PanelViewState, action: PanelAction): Update {
         : withoutCompare(state);
       return { state: next, send: [{ type: 'selectCompare', folder }] };
     }
+    case 'selectLanguage': {
+      const spec = state.payload?.info.spec;
+      if (spec?.kind !== 'curation' || action.value === shownLanguage(state)) return none;
+      if (!languageOptions(state).some((o) => o.value === action.value)) return none;
+      const source: SourceSpec = { kind: 'curation', folder: spec.folder, language: action.value };
+      return {
+        state: { ...state, saved: { ...state.saved, source } },
+        send: [{ type: 'selectSource', source }],
+      };
+    }
     case 'curate':
       // Only a t the panel shows: never one typed and refused, never none.
       return isValidT(state.saved.t) ? { state, send: [{ type: 'curate', t: state.saved.t }] } : none;
-    case 'host':
-      return { state: onHost(state, action.message), send: [] };
+    case 'host': {
+      const next = onHost(state, action.message);
+      const m = action.message;
+      // A language's own t taken from its data: the host learns it as it learns a moved t.
+      if (m.type === 'data' && next.payload === m.payload && languageChanged(state.payload, m.payload)) {
+        const t = m.payload.info.t;
+        if (isValidT(t) && t !== next.saved.t)
+          return { state: withT(next, t), send: [{ type: 'tChanged', t }] };
+      }
+      return { state: next, send: [] };
+    }
   }
 }
 

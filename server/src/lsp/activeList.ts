@@ -9,9 +9,10 @@ import { promises as fsp } from 'node:fs';
 import type { Location, Range } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { balanceProbabilities } from '../../engine/src/balance';
-import { readCounts } from '../../engine/src/counts';
+import { compactCountsPath, readCounts } from '../../engine/src/counts';
+import { loadMetadata } from '../../engine/src/metadata';
 import { metadataKindOf, parseMetadata, type MetadataModel } from '../../engine/src/documents/metadataModel';
-import { sha256Of, type CurationInfo } from './curationIndex';
+import { sha256Of, type CurationInfo, type WorldwideLanguageInfo } from './curationIndex';
 import { isMetadataUri, isPreviewUri, relativePath, uriOfPath } from './documentKinds';
 import { curationSummaryOf, describeEntry, examplesOf } from './entryText';
 import type { HoverThumbnail } from './hoverImages';
@@ -102,7 +103,7 @@ export function probabilityOf(state: ServerState, id: number): number {
 export function desiredCuration(state: ServerState): CurationInfo | undefined {
   const sha = state.metadata.activeSha;
   if (!sha || sha.uri !== state.metadata.activeUri) return undefined;
-  return state.curations.workspace.activeCuration(sha.uri, sha.sha);
+  return state.curations.workspace.activeCuration(sha.uri, sha.sha, sha.language?.code);
 }
 
 /** Whether two curations are the same folder made at the same time (so their counts are the same). */
@@ -125,12 +126,39 @@ export async function loadCuration(
   const path = info?.countsPath;
   if (!info || !path) return undefined;
   try {
+    if (info.language) {
+      const listPath = uriToPath(state.metadata.activeUri ?? '');
+      return { info, counts: await languageCounts(info.language, path, entries, listPath) };
+    }
     const { counts } = await readCounts(path, entries);
     return { info, counts };
   } catch (err) {
     warn(`metacurate: cannot read curation counts ${path}: ${(err as Error).message}`);
     return undefined;
   }
+}
+
+/**
+ * A language's counts from a worldwide curation's counts.bin (global ids: the language's at
+ * `offset`). The list's file has the language's sha256; an open, edited list whose entries moved
+ * is mapped by entry string through the list on disk.
+ */
+async function languageCounts(
+  language: WorldwideLanguageInfo,
+  countsPath: string,
+  entries: readonly string[],
+  listPath: string | undefined,
+): Promise<Float64Array> {
+  const binPath = countsPath.endsWith('.bin') ? countsPath : compactCountsPath(countsPath);
+  const { counts: global } = await readCounts(binPath);
+  if (global.length < language.offset + language.entries)
+    throw new Error(`${global.length} counts, fewer than language ${language.code}'s entries end at`);
+  const own = global.slice(language.offset, language.offset + language.entries);
+  if (entries.length === own.length || listPath === undefined) return own;
+  const byEntry = new Map<string, number>();
+  const onDisk = (await loadMetadata(listPath)).entries;
+  for (let id = 0; id < onDisk.length && id < own.length; id++) byEntry.set(onDisk[id], own[id]);
+  return Float64Array.from(entries, (e) => byEntry.get(e) ?? 0);
 }
 
 /** The sha256 of a metadata file on disk, else (a document without a file) of its text. */
@@ -191,6 +219,7 @@ export function describeActiveEntry(
       count: curation.counts[id] ?? 0,
       folder: relativePath(state, curation.info.dir),
       t: curation.info.t,
+      language: curation.info.language?.code,
     },
     metadataSha256: activeShaOf(state, active.uri),
     t: tOf(state),
@@ -205,7 +234,8 @@ export function describeActiveEntry(
     // Only a client that runs the command gets the link (VS Code; not Neovim, Helix, Emacs).
     browse: state.config.commandLinks.has(BROWSE_ENTRY_COMMAND)
       ? {
-          entryId: id,
+          // A worldwide curation's records are by global id (the language's offset + id).
+          entryId: id + (curation?.info.language?.offset ?? 0),
           source: curation ? { kind: 'curation', folder: curation.info.dir } : { kind: 'samples' },
           metadataUri: active.uri,
         }

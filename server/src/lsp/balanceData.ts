@@ -13,7 +13,9 @@ import { grow } from '../../engine/src/stringTable';
 import type { MatchedIdLists } from '../../engine/src/balance';
 import { encodeBalanceModel } from '../../../contracts/src/balanceWire';
 import type { BalanceResult } from '../../../contracts/src/lsp';
-import type { SourceSpec } from '../../../contracts/src/webview';
+import { ALL_LANGUAGES, type SourceSpec } from '../../../contracts/src/webview';
+import type { CliWorldwideSummary } from '../../../contracts/src/cliEvents';
+import { defaultLanguage, worldwideData, worldwideModel } from './worldwideBalance';
 import type { SpanIndex } from './spanIndex';
 
 /** Per entry the captions matching it, and per matched caption its distinct ids (ascending). */
@@ -84,6 +86,7 @@ export interface SummaryFile {
   seed?: number;
   metadata?: { path?: string; sha256?: string };
   entries?: { id?: unknown; kept?: unknown }[];
+  worldwide?: CliWorldwideSummary;
 }
 
 /**
@@ -102,8 +105,15 @@ export function actualKeptOf(summary: SummaryFile, numEntries: number): Float64A
   return kept;
 }
 
-/** The panel's data of a finished curation, from its summary.json, counts.bin and matches.bin. */
-export async function curationBalance(folder: string, spec: SourceSpec): Promise<BalanceResult> {
+/**
+ * The panel's data of a finished curation, from its summary.json, counts.bin and matches.bin; of a
+ * worldwide one, the language `spec.language` names (else `preferredLanguage`, see defaultLanguage).
+ */
+export async function curationBalance(
+  folder: string,
+  spec: SourceSpec,
+  preferredLanguage?: string,
+): Promise<BalanceResult> {
   const started = performance.now();
   let summary: SummaryFile;
   try {
@@ -111,6 +121,14 @@ export async function curationBalance(folder: string, spec: SourceSpec): Promise
   } catch (err) {
     throw new Error(`${folder} holds no finished curation (summary.json: ${(err as Error).message})`);
   }
+  if (summary.worldwide)
+    return worldwideBalance(
+      folder,
+      { ...summary, worldwide: summary.worldwide },
+      spec,
+      preferredLanguage,
+      started,
+    );
   const metadataPath = summary.metadata?.path ?? '';
   let names: string[] | undefined;
   try {
@@ -142,5 +160,42 @@ export async function curationBalance(folder: string, spec: SourceSpec): Promise
     },
     names: names ?? Array.from({ length: counts.length }, (_, i) => `#${i}`),
     model: encodeBalanceModel(model),
+  };
+}
+
+async function worldwideBalance(
+  folder: string,
+  summary: SummaryFile & { worldwide: CliWorldwideSummary },
+  spec: SourceSpec,
+  preferredLanguage: string | undefined,
+  started: number,
+): Promise<BalanceResult> {
+  const requested = spec.kind === 'curation' ? spec.language : undefined;
+  const language = requested ?? defaultLanguage(summary.worldwide, preferredLanguage);
+  const { counts } = await readCounts(join(folder, 'counts.bin'));
+  const { stream } = await readMatchesFile(join(folder, 'matches.bin'));
+  const data = await worldwideData(summary, language, {
+    counts,
+    lists: matchedIdLists(stream),
+    actualKept: actualKeptOf(summary, counts.length),
+  });
+  const shown = language === ALL_LANGUAGES ? 'all languages' : `language ${language}`;
+  const tName = language === ALL_LANGUAGES ? 't_en' : `t_${language}`;
+  return {
+    info: {
+      spec: { kind: 'curation', folder, language },
+      label: `Curation ${basename(folder)} (worldwide, ${shown}, ${tName} = ${data.t})`,
+      metadataPath: data.metadataPath,
+      metadataSha256: data.metadataSha256,
+      texts: data.texts,
+      files: summary.pool?.files ?? 0,
+      t: data.t,
+      seed: summary.seed,
+      kept: data.kept,
+      millis: Math.round(performance.now() - started),
+      worldwide: data.worldwide,
+    },
+    names: data.names,
+    model: encodeBalanceModel(worldwideModel(data)),
   };
 }

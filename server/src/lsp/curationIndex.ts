@@ -27,6 +27,26 @@ export interface CurationInfo {
   kept?: number;
   /** When it was made: its summary's modification time (ms since the epoch), else the manifest's. */
   created: number;
+  /** A worldwide curation: its languages (summary.json `worldwide`). */
+  worldwide?: WorldwideLanguageInfo[];
+  /**
+   * Set on a worldwide curation as seen from one of its language lists (`curationsOf`): that
+   * language, whose counts are counts.bin at `offset`; `t`, `records` and `kept` are then its own.
+   */
+  language?: WorldwideLanguageInfo;
+}
+
+/** One language of a worldwide curation (contracts/src/cliEvents.ts, CliWorldwideLanguage). */
+export interface WorldwideLanguageInfo {
+  code: string;
+  file: string;
+  sha256: string;
+  entries: number;
+  offset: number;
+  t: number;
+  records: number;
+  matchedRecords: number;
+  kept: number;
 }
 
 export interface RunInfo {
@@ -97,7 +117,35 @@ export async function readCuration(dir: string): Promise<CurationInfo | undefine
     records: numberOr(pool.records) ?? numberOr(s.records),
     kept: numberOr(s.kept),
     created: summaryTime ?? manifestTime!,
+    ...(isObject(s.worldwide) ? { worldwide: worldwideLanguagesOf(s.worldwide) } : {}),
   };
+}
+
+/** The languages of a summary's `worldwide`; a language missing a field is left out (never shown). */
+function worldwideLanguagesOf(worldwide: Record<string, unknown>): WorldwideLanguageInfo[] {
+  const languages = Array.isArray(worldwide.languages) ? (worldwide.languages as unknown[]) : [];
+  const out: WorldwideLanguageInfo[] = [];
+  for (const l of languages) {
+    if (!isObject(l)) continue;
+    const code = stringOr(l.code);
+    const file = stringOr(l.file);
+    const sha256 = stringOr(l.sha256);
+    const [entries, offset, t] = [numberOr(l.entries), numberOr(l.offset), numberOr(l.t)];
+    if (!code || !file || !sha256 || entries === undefined || offset === undefined || t === undefined)
+      continue;
+    out.push({
+      code,
+      file,
+      sha256,
+      entries,
+      offset,
+      t,
+      records: numberOr(l.records) ?? 0,
+      matchedRecords: numberOr(l.matched_records) ?? 0,
+      kept: numberOr(l.kept) ?? 0,
+    });
+  }
+  return out;
 }
 
 /** Folders holding a curation under `folder` (curations in progress only when found by summary). */
@@ -151,12 +199,40 @@ export async function scanCurations(
   return { curations, runs };
 }
 
-/** The curations made with the metadata of sha256 `sha`, newest first. */
-export function curationsOf(sha: string | undefined, curations: readonly CurationInfo[]): CurationInfo[] {
+/**
+ * The curations made with the metadata of sha256 `sha`, newest first. A worldwide curation counts
+ * when one of its languages' lists has that sha256 (and, for a language list, its code): it is
+ * returned as that language's view (`language`, its t, records and kept). Its own
+ * `metadata.sha256` (of the folder) never matches a list.
+ */
+export function curationsOf(
+  sha: string | undefined,
+  curations: readonly CurationInfo[],
+  code?: string,
+): CurationInfo[] {
   if (!sha) return [];
-  return curations
-    .filter((c) => c.metadataSha256 === sha)
-    .sort((a, b) => b.created - a.created || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+  const found: CurationInfo[] = [];
+  for (const c of curations) {
+    if (!c.worldwide) {
+      if (c.metadataSha256 === sha) found.push(c);
+      continue;
+    }
+    const language = c.worldwide.find((l) => l.sha256 === sha && (code === undefined || l.code === code));
+    if (language) found.push(languageView(c, language));
+  }
+  return found.sort((a, b) => b.created - a.created || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+}
+
+/** A worldwide curation as seen from one of its languages' lists. */
+export function languageView(c: CurationInfo, language: WorldwideLanguageInfo): CurationInfo {
+  return {
+    ...c,
+    metadataSha256: language.sha256,
+    t: language.t,
+    records: language.records,
+    kept: language.kept,
+    language,
+  };
 }
 
 /** The active one of `candidates` (newest first): the chosen folder when it is one, else the newest. */

@@ -28,10 +28,21 @@ export function shortSha(sha: string): string {
   return `${sha.slice(0, 12)}…`;
 }
 
-/** The hover line of the active curation's count of an entry. */
-export function curationCountLine(count: number, folder: string, t: number | undefined): string {
-  const at = t === undefined ? '' : `, t = ${formatCount(t)}`;
-  return `- Curation: **${formatCount(count)}** (${inlineCode(folder)}${at})`;
+/** How a hover names t: `t`, or a worldwide curation's language's own `t_zh`. */
+export function tName(language: string | undefined): string {
+  return language ? `t_${language}` : 't';
+}
+
+/** The hover line of the active curation's count of an entry (of one language of a worldwide one). */
+export function curationCountLine(
+  count: number,
+  folder: string,
+  t: number | undefined,
+  language?: string,
+): string {
+  const lang = language ? `, worldwide, language ${inlineCode(language)}` : '';
+  const at = t === undefined ? '' : `, ${tName(language)} = ${formatCount(t)}`;
+  return `- Curation: **${formatCount(count)}** (${inlineCode(folder)}${lang}${at})`;
 }
 
 /** The hover line when the list has no curation to show. */
@@ -71,7 +82,7 @@ export interface EntryFacts {
   records: number;
   sampleFiles: readonly string[];
   /** The active curation's count, or undefined with the list's sha256 (if readable) instead. */
-  curation?: { count: number; folder: string; t?: number };
+  curation?: { count: number; folder: string; t?: number; language?: string };
   metadataSha256?: string;
   /** t, and the count and probability the keep probability is of. */
   t: number;
@@ -100,11 +111,11 @@ export function describeEntry(f: EntryFacts): string {
   );
   lines.push(
     f.curation
-      ? curationCountLine(f.curation.count, f.curation.folder, f.curation.t)
+      ? curationCountLine(f.curation.count, f.curation.folder, f.curation.t, f.curation.language)
       : noCurationLine(f.metadataSha256),
   );
   lines.push(
-    `- Keep probability at t = ${formatCount(f.t)}: **${formatProbability(f.p)}** — ${
+    `- Keep probability at ${tName(f.curation?.language)} = ${formatCount(f.t)}: **${formatProbability(f.p)}** — ${
       f.count > f.t ? '**head** (count above t: subsampled)' : '**tail** (count at most t: all kept)'
     }`,
   );

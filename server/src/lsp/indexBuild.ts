@@ -12,6 +12,9 @@ import { BuildCancelled } from './indexWorker';
 import type { Scheduler } from './scheduling';
 import type { ActiveIndex, ServerState } from './serverState';
 import { findEntrySpans, SubstringSpanIndex, TokenSpanIndex, type SpanIndex } from './spanIndex';
+import { uriToPath } from './uri';
+import { LanguageRoutedIndex } from './captionLanguages';
+import type { LanguageList } from './languageLists';
 
 /** Edits touching at most this many entries (list length unchanged) update the index in place. */
 const MAX_IN_PLACE_CHANGES = 256;
@@ -48,9 +51,14 @@ export async function rebuildIndex(scheduler: Scheduler, gen: number): Promise<v
     const { model } = source;
     const entries = model.entries;
     const activeUri = metadata.activeUri!;
-    metadata.activeSha = { uri: activeUri, sha: await shaOf(state, activeUri) };
+    const activePath = uriToPath(activeUri);
+    const language = activePath
+      ? await state.curations.workspace.languageLists.languageOf(activePath)
+      : undefined;
+    metadata.activeSha = { uri: activeUri, sha: await shaOf(state, activeUri), language };
     if (stale()) return;
-    const padding = state.config.settings.padding;
+    // A worldwide folder's language list is matched as the worldwide curation matches it.
+    const padding = language ? 'worldwide' : state.config.settings.padding;
     const prev = metadata.active;
     if (
       prev &&
@@ -83,6 +91,7 @@ export async function rebuildIndex(scheduler: Scheduler, gen: number): Promise<v
       const packed = await state.schedule.builder.build(entries, padding);
       index = new SubstringSpanIndex(matcherFromPacked(packed), entries);
     }
+    if (language) index = await routedByLanguage(state, index, language, warn);
     await checkpoint();
     const samplesVersion = state.samples.version;
     const counted = await countAll(state, index, entries.length, checkpoint);
@@ -203,4 +212,20 @@ async function countEntries(
     }
   }
   return counts;
+}
+
+/** A language list's index sees only captions identified as its language (unrouted if the model cannot load). */
+async function routedByLanguage(
+  state: ServerState,
+  index: SpanIndex,
+  language: LanguageList,
+  warn: (line: string) => void,
+): Promise<SpanIndex> {
+  const languages = state.captionLanguages;
+  const identifier = await languages.identifier(warn);
+  if (!identifier) return index;
+  const codes = await state.curations.workspace.languageLists.codesOf(language.folder);
+  return new LanguageRoutedIndex(index, language.code, codes, (caption) =>
+    languages.languageOf(identifier, caption),
+  );
 }

@@ -167,7 +167,10 @@ export const REQUEST_PARAMS: ReadonlyMap<string, Check> = new Map<string, Check>
   [ReadyRequest.method, noParams],
   [CurationsRequest.method, object({ uri: optional(string) })],
   [SetActiveCurationRequest.method, object({ uri: string, curation: nullable(string) })],
-  [BalanceRequest.method, object({ source: object({ kind: string, folder: optional(string) }) })],
+  [
+    BalanceRequest.method,
+    object({ source: object({ kind: string, folder: optional(string), language: optional(string) }) }),
+  ],
   [
     EntryRecordsRequest.method,
     object({

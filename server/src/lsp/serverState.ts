@@ -5,6 +5,8 @@
  * flags). The modules that read it (documentKinds.ts, activeList.ts, sampleSites.ts), the
  * scheduler (scheduling.ts) and the feature handlers (handlers/) own the logic; this file owns none.
  */
+import { CaptionLanguages } from './captionLanguages';
+import type { LanguageList } from './languageLists';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GlobSet } from '../../engine/src/documents/glob';
@@ -116,7 +118,7 @@ export interface MetadataState {
   diskModel: DiskModel | undefined;
   active: ActiveIndex | undefined;
   /** The sha256 of the active list's file, as of the last rebuild. */
-  activeSha: { uri: string; sha: string | undefined } | undefined;
+  activeSha: { uri: string; sha: string | undefined; language?: LanguageList } | undefined;
 }
 
 /** The captions of the workspace's sample files. */
@@ -208,6 +210,8 @@ export class ServerState {
     sampleTimers: new Map(),
   };
   readonly highlights = new SampleHighlights();
+  /** The languages of sample captions, when the active list is a language list. */
+  readonly captionLanguages = new CaptionLanguages();
   readonly pullDiagnostics: PullDiagnostics;
 
   constructor() {

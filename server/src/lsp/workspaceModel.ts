@@ -15,6 +15,7 @@ import {
   type CurationInfo,
   type RunInfo,
 } from './curationIndex';
+import { LanguageLists } from './languageLists';
 
 export class WorkspaceModel {
   private curations: CurationInfo[] = [];
@@ -24,6 +25,8 @@ export class WorkspaceModel {
   /** Path -> the sha256 of its bytes, for the size and time it had. */
   private readonly shaCache = new Map<string, { size: number; mtime: number; sha: string }>();
   private insideCache = new Map<string, boolean>();
+  /** Which lists are a worldwide folder's language lists (their provenance.json). */
+  readonly languageLists = new LanguageLists();
 
   /** Reads every curation and run of the folders again. */
   async scan(folders: readonly string[]): Promise<void> {
@@ -47,14 +50,22 @@ export class WorkspaceModel {
     }
   }
 
-  /** The curations made with the metadata of sha256 `sha`, newest first. */
-  curationsOf(sha: string | undefined): CurationInfo[] {
-    return curationsOf(sha, this.curations);
+  /**
+   * The curations made with the metadata of sha256 `sha`, newest first; for a language list
+   * (`code`), worldwide curations only through that language (see curationIndex.curationsOf).
+   */
+  curationsOf(sha: string | undefined, code?: string): CurationInfo[] {
+    return curationsOf(sha, this.curations, code);
   }
 
-  /** The active curation of the metadata file `uri` of sha256 `sha`. */
-  activeCuration(uri: string, sha: string | undefined): CurationInfo | undefined {
-    return activeOf(this.curationsOf(sha), this.chosen.get(uri));
+  /** The active curation of the metadata file `uri` of sha256 `sha` (language `code`, if one). */
+  activeCuration(uri: string, sha: string | undefined, code?: string): CurationInfo | undefined {
+    return activeOf(this.curationsOf(sha, code), this.chosen.get(uri));
+  }
+
+  /** The curation found in `dir` (as scanned), whatever its metadata. */
+  curationIn(dir: string): CurationInfo | undefined {
+    return this.curations.find((c) => c.dir === dir);
   }
 
   /** Remembers the user's choice (undefined: back to the newest). */

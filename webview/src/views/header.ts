@@ -1,5 +1,5 @@
 /** The panel's head: the source selector, Refresh and "Curate Pool…", and the status line. */
-import { sourceKey, type CurationChoice, type SourceSpec } from '../../../contracts/src/webview';
+import { folderKey, sourceKey, type CurationChoice, type SourceSpec } from '../../../contracts/src/webview';
 import { formatT, int } from '../format';
 import type { PanelAction } from '../state';
 import type { EntryData } from '../entryData';
@@ -10,6 +10,7 @@ export type StatusKind = 'info' | 'error' | 'loading';
 export class PanelHeader {
   private readonly sourceSelect = byId<ValueElement>('source-select');
   private readonly compareSelect = byId<ValueElement>('compare-select');
+  private readonly languageSelect = byId<ValueElement>('language-select');
   private readonly status = byId('status');
 
   constructor(dispatch: (action: PanelAction) => void, refresh: () => void) {
@@ -18,6 +19,9 @@ export class PanelHeader {
     );
     this.compareSelect.addEventListener('change', () =>
       dispatch({ type: 'selectCompare', value: this.compareSelect.value }),
+    );
+    this.languageSelect.addEventListener('change', () =>
+      dispatch({ type: 'selectLanguage', value: this.languageSelect.value }),
     );
     byId('refresh').addEventListener('click', refresh);
     byId('curate').addEventListener('click', () => dispatch({ type: 'curate' }));
@@ -30,7 +34,13 @@ export class PanelHeader {
       { value: 'samples', label: 'Workspace samples' },
       ...choices.map((c) => ({ value: sourceKey({ kind: 'curation', folder: c.folder }), label: c.label })),
     ];
-    fillSelect(select, options, sourceKey(current));
+    fillSelect(select, options, folderKey(current));
+  }
+
+  /** The language selector (a worldwide curation shown): its options (state.languageOptions), `current` chosen; hidden without. */
+  renderLanguages(options: { value: string; label: string }[], current: string | undefined): void {
+    this.languageSelect.hidden = options.length === 0;
+    fillSelect(this.languageSelect, options, current ?? '');
   }
 
   /** "Compare with…": none, or each curation of the shown one's metadata (compareChoices); hidden without any. */

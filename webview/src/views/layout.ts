@@ -11,6 +11,7 @@ const TEMPLATE = `
 <header>
   <h1>Entry Balance</h1>
   <vscode-single-select id="source-select" aria-label="Counts from"></vscode-single-select>
+  <vscode-single-select id="language-select" aria-label="Language" title="The language of the worldwide curation shown" hidden></vscode-single-select>
   <vscode-single-select id="compare-select" aria-label="Compare with" title="Compare with another curation of the same metadata" hidden></vscode-single-select>
   <vscode-button id="refresh" secondary title="Read the source again">Refresh</vscode-button>
   <vscode-button id="curate" title="Curate the pool at this t">Curate Pool…</vscode-button>
@@ -33,6 +34,10 @@ const TEMPLATE = `
   </div>
 </section>
 <section class="card compare-card" id="compare-card" aria-label="Comparison" hidden></section>
+<section class="card" id="language-curves" aria-label="All languages" hidden>
+  <div class="card-head"><h2>Rank-frequency per language (t_lang marked)</h2></div>
+  <p class="card-note" id="language-legend"></p><div class="chart-host" id="language-curves-host"></div>
+</section>
 <section class="charts" id="charts"></section>
 <section class="card table-card" aria-label="Entries">
   <div class="table-tools">

@@ -8,10 +8,13 @@ import { entryAt } from '../../../engine/src/documents/metadataModel';
 import { sourceRange } from '../../../engine/src/documents/samples';
 import { hasEntryIndex } from '../../../engine/src/entryIndex/curationEntryRecords';
 import { activeIdOf, describeActiveEntry, modelOf, toRange } from '../activeList';
-import { isMetadataUri } from '../documentKinds';
+import { isMetadataUri, relativePath, sampleKind } from '../documentKinds';
 import { inlineCode } from '../format';
 import { hoverThumbnails, withinBudget, type HoverThumbnail } from '../hoverImages';
-import { spansAt } from '../sampleSites';
+import { siteAt, sitesOf, spansAt } from '../sampleSites';
+import { LanguageRoutedIndex, otherLanguageNote } from '../captionLanguages';
+import { uriToPath } from '../uri';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ServerState } from '../serverState';
 import { CAPPED_SPANS_NOTE } from '../spanIndex';
 import type { CurationBrowsers } from './entryRecords';
@@ -91,7 +94,7 @@ function hover(
     return { contents: { kind: MarkupKind.Markdown, value }, range };
   }
   const hit = spansAt(state, doc, position, warn);
-  if (!hit) return null;
+  if (!hit) return otherLanguageHover(state, doc, position);
   const entries = state.metadata.active!.entries;
   const sections = hit.spans
     .filter((s, i, all) => all.findIndex((o) => entries[o.id] === entries[s.id]) === i)
@@ -103,4 +106,22 @@ function hover(
     contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') },
     range: toRange(doc, s, e),
   };
+}
+
+/** Over a caption of another language than the active language list's: which one, and its list. */
+function otherLanguageHover(state: ServerState, doc: TextDocument, position: Position): Hover | null {
+  const active = state.metadata.active;
+  const kind = sampleKind(state, doc.uri);
+  if (!active || !kind || !(active.index instanceof LanguageRoutedIndex)) return null;
+  const hit = siteAt(sitesOf(state, doc, kind), doc.offsetAt(position));
+  if (!hit) return null;
+  const listPath = uriToPath(active.uri);
+  const note = otherLanguageNote(
+    hit.site.text,
+    active.index,
+    listPath ? relativePath(state, listPath) : active.uri,
+  );
+  if (!note) return null;
+  const [s, e] = sourceRange(hit.site, 0, hit.site.text.length);
+  return { contents: { kind: MarkupKind.Markdown, value: note }, range: toRange(doc, s, e) };
 }

@@ -48,7 +48,8 @@ export function registerMetacurateRequests(
   c.onRequest(RefreshCountsRequest, () => refreshCounts(state, scheduler));
   c.onRequest(CurationsRequest, async (p) => curationsOf(state, p.uri ?? state.metadata.activeUri));
   c.onRequest(BalanceRequest, async (p, token) => {
-    if (p.source.kind === 'curation') return curationBalance(p.source.folder, p.source);
+    if (p.source.kind === 'curation')
+      return curationBalance(p.source.folder, p.source, state.metadata.activeSha?.language?.code);
     if (!(await scheduler.ready(token))) return cancelledError();
     const active = state.metadata.active;
     if (!active) throw new Error('no metadata list in use (see the setting metacurate.metadataGlobs)');
@@ -124,11 +125,13 @@ async function curationsOf(state: ServerState, uri: string | undefined): Promise
   if (!uri) return { uri: null, metadataSha256: null, curations: [] };
   const sha = await shaOf(state, uri);
   const workspace = state.curations.workspace;
-  const active = workspace.activeCuration(uri, sha);
+  const path = uriToPath(uri);
+  const code = path ? (await workspace.languageLists.languageOf(path))?.code : undefined;
+  const active = workspace.activeCuration(uri, sha, code);
   return {
     uri,
     metadataSha256: sha ?? null,
-    curations: workspace.curationsOf(sha).map((c) => summaryOf(state, c, c === active)),
+    curations: workspace.curationsOf(sha, code).map((c) => summaryOf(state, c, c === active)),
   };
 }
 

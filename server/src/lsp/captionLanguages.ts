@@ -1,0 +1,98 @@
+/**
+ * Sample captions routed by language when the active list is a worldwide folder's language list
+ * (docs/spec.md section 2, "Worldwide thresholds": each text is matched only against the list of
+ * its own language). A caption's language is identified with the engine's fastText model
+ * (worldwide/languageId.ts), loaded once when a language list first becomes active.
+ */
+import { loadLanguageIdentifier, type LanguageIdentifier } from '../../engine/src/worldwide/languageId';
+import type { Padding } from '../../engine/src/match/spacing';
+import type { Span, SpanIndex, SpanList } from './spanIndexTypes';
+
+/** Captions whose language is remembered (counting, highlighting and hovers each ask; ~20 µs a caption). */
+const MAX_REMEMBERED = 50_000;
+
+export class CaptionLanguages {
+  private loading: Promise<LanguageIdentifier | undefined> | undefined;
+  private readonly remembered = new Map<string, string>();
+
+  /** The identifier, loaded on first use; undefined (said once with `warn`) when it cannot load. */
+  identifier(warn: (line: string) => void): Promise<LanguageIdentifier | undefined> {
+    this.loading ??= loadLanguageIdentifier().catch((err: unknown) => {
+      warn(`metacurate: cannot load the language identifier: ${(err as Error).message}`);
+      return undefined;
+    });
+    return this.loading;
+  }
+
+  /** A caption's language code (`und` when not identified), remembered per caption text. */
+  languageOf(identifier: LanguageIdentifier, caption: string): string {
+    const known = this.remembered.get(caption);
+    if (known !== undefined) return known;
+    const code = identifier.identify(caption);
+    if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
+    this.remembered.set(caption, code);
+    return code;
+  }
+}
+
+const NO_SPANS: SpanList = { spans: [], capped: false };
+
+/**
+ * The index of a language list that sees only captions of its language: any other caption
+ * matches nothing (not highlighted, not counted), as the worldwide curation never matches it
+ * against this list.
+ */
+export class LanguageRoutedIndex implements SpanIndex {
+  constructor(
+    private readonly inner: SpanIndex,
+    /** The list's language. */
+    readonly code: string,
+    /** The languages whose lists the folder holds (for the hover over another language's caption). */
+    readonly folderCodes: ReadonlySet<string>,
+    readonly languageOf: (caption: string) => string,
+  ) {}
+
+  get padding(): Padding {
+    return this.inner.padding;
+  }
+
+  get numEntries(): number {
+    return this.inner.numEntries;
+  }
+
+  private sees(caption: string): boolean {
+    return this.languageOf(caption) === this.code;
+  }
+
+  spans(caption: string): Span[] {
+    return this.sees(caption) ? this.inner.spans(caption) : [];
+  }
+
+  findSpans(caption: string, covering?: number): SpanList {
+    return this.sees(caption) ? this.inner.findSpans(caption, covering) : NO_SPANS;
+  }
+
+  forEachId(caption: string, visit: (id: number) => void): void {
+    if (this.sees(caption)) this.inner.forEachId(caption, visit);
+  }
+
+  segments(caption: string): Span[] | null {
+    return this.sees(caption) ? this.inner.segments(caption) : null;
+  }
+}
+
+/** What a hover over a caption of another language says (markdown). */
+export function otherLanguageNote(
+  caption: string,
+  index: LanguageRoutedIndex,
+  listFile: string,
+): string | undefined {
+  const code = index.languageOf(caption);
+  if (code === index.code) return undefined;
+  const identified = code === 'und' ? 'Language not identified (`und`)' : `Caption identified as \`${code}\``;
+  const which =
+    code !== 'und' && index.folderCodes.has(code)
+      ? `the metadata folder's \`${code}.json\` matches it: use it as metadata to see its entries here`
+      : `the metadata folder has no list for \`${code}\`, so no entry matches it`;
+  return `${identified}, not \`${index.code}\` (the active list, \`${listFile}\`): ${which}.`;
+}

@@ -1,0 +1,82 @@
+/**
+ * Worldwide metadata folders (docs/spec.md section 2, "Worldwide thresholds"): one list per
+ * language, `CODE.json`, with `provenance.json` beside them whose `languages` maps each CODE to
+ * `{ file, sha256, entries, … }`. A list is a language list only when that provenance names it:
+ * a `zh.json` lying in any folder is an ordinary list. Provenance files are read again when their
+ * size or time changes.
+ */
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export const PROVENANCE_FILE = 'provenance.json';
+
+/** A list of a worldwide metadata folder. */
+export interface LanguageList {
+  /** The language code (Wikipedia's: en, zh, ja, …). */
+  code: string;
+  /** The metadata folder (absolute). */
+  folder: string;
+}
+
+/** Each language of a folder's provenance: code -> the list's file name. */
+type ProvenanceFiles = Map<string, string>;
+
+export class LanguageLists {
+  private readonly cache = new Map<string, { size: number; mtime: number; files: ProvenanceFiles }>();
+
+  /** The language of the list at `path`, when its folder's provenance names it; else undefined. */
+  async languageOf(path: string): Promise<LanguageList | undefined> {
+    const name = basename(path);
+    if (!name.endsWith('.json') || name === PROVENANCE_FILE) return undefined;
+    const folder = dirname(path);
+    const files = await this.filesOf(folder);
+    const code = name.slice(0, -'.json'.length);
+    return files?.get(code) === name ? { code, folder } : undefined;
+  }
+
+  /** The path of language `code`'s list in `folder`, when its provenance names one. */
+  async listPath(folder: string, code: string): Promise<string | undefined> {
+    const file = (await this.filesOf(folder))?.get(code);
+    return file ? join(folder, file) : undefined;
+  }
+
+  /** The languages whose lists `folder`'s provenance names. */
+  async codesOf(folder: string): Promise<Set<string>> {
+    return new Set((await this.filesOf(folder))?.keys() ?? []);
+  }
+
+  private async filesOf(folder: string): Promise<ProvenanceFiles | undefined> {
+    const path = join(folder, PROVENANCE_FILE);
+    let stat;
+    try {
+      stat = await fsp.stat(path);
+    } catch {
+      this.cache.delete(folder);
+      return undefined;
+    }
+    const cached = this.cache.get(folder);
+    if (cached && cached.size === stat.size && cached.mtime === stat.mtimeMs) return cached.files;
+    const files = parseProvenanceFiles(await fsp.readFile(path, 'utf8').catch(() => ''));
+    this.cache.set(folder, { size: stat.size, mtime: stat.mtimeMs, files });
+    return files;
+  }
+}
+
+/** code -> file of a provenance.json's `languages` (entries without a plain file name are skipped). */
+export function parseProvenanceFiles(text: string): ProvenanceFiles {
+  const out: ProvenanceFiles = new Map();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return out;
+  }
+  const languages = (value as { languages?: unknown } | null)?.languages;
+  if (typeof languages !== 'object' || languages === null) return out;
+  for (const [code, info] of Object.entries(languages as Record<string, unknown>)) {
+    const file = (info as { file?: unknown } | null)?.file;
+    // A file name, never a path: the list must lie in the folder itself.
+    if (typeof file === 'string' && file === basename(file) && file.endsWith('.json')) out.set(code, file);
+  }
+  return out;
+}
