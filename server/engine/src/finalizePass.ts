@@ -35,7 +35,13 @@ import type { PoolFormat } from './pool/types';
  */
 export async function finalizeCuration(
   prepared: PreparedCuration,
-  run: { timings: CurateSummary['pass_seconds']; started: number; workers: number },
+  run: {
+    timings: CurateSummary['pass_seconds'];
+    started: number;
+    workers: number;
+    /** matches.bin is in the stage already and these are its sums (writeMatchesAndSums). */
+    sums?: ExpectedSums;
+  },
 ): Promise<CurateSummary> {
   const t0 = performance.now();
   const { outDir, stageDir, workDir, metadata, options } = prepared;
@@ -76,10 +82,7 @@ export async function finalizeCuration(
       await addSparseCountsFile(keptPerEntry, path);
     }
     const p = balanceProbabilities(countValues, options.t);
-    const sums = new ExpectedSums(p, countValues, curveThresholds(countValues, options.t));
-    await writeMatchesFile(prepared.tasks, workDir, join(stageDir, 'matches.bin'), counts.records, (ids) =>
-      sums.addRecord(ids),
-    );
+    const sums = run.sums ?? (await writeMatchesAndSums(prepared, countValues, counts.records));
     // The entry browser's index (entries.idx, records.idx), with the select pass's decisions: only
     // when asked (--entry-index); otherwise the first browse builds it.
     if (options.entryIndex)
@@ -269,6 +272,27 @@ export async function writeMatchesFile(
     throw asEnvironmentError(err, path, 'write');
   }
   await out.commit();
+}
+
+/**
+ * matches.bin in the stage, and the summary's expected sums over it: all they need is the
+ * reduced counts, so the local executor does this while the select pass runs.
+ */
+export async function writeMatchesAndSums(
+  prepared: PreparedCuration,
+  counts: Float64Array,
+  records: number,
+): Promise<ExpectedSums> {
+  const t = prepared.options.t;
+  const sums = new ExpectedSums(balanceProbabilities(counts, t), counts, curveThresholds(counts, t));
+  await writeMatchesFile(
+    prepared.tasks,
+    prepared.workDir,
+    join(prepared.stageDir, 'matches.bin'),
+    records,
+    (ids) => sums.addRecord(ids),
+  );
+  return sums;
 }
 
 function round(x: number, digits: number): number {

@@ -6,7 +6,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { balanceProbabilities } from './balance';
-import { reduceCuration, sumSkipped, reduceCounts, firstRecordIndexes } from './countPass';
+import {
+  firstRecordIndexes,
+  reduceCounts,
+  reduceToCompactCounts,
+  sumSkipped,
+  writeCountsJson,
+} from './countPass';
 import type { EntryCounts } from './counts';
 import { pendingTasks, discardSelection, readManifest } from './curateManifest';
 import {
@@ -23,7 +29,8 @@ import {
 import { taskResultPath, type CountTaskResult, type Phase, type PoolTask } from './curateTasks';
 import { folderPaths, removeOwnFolder, type OutputFolder } from './curationFolder';
 import { EmptyPoolError, InputError, InterruptedError, UsageError, type InputErrorReason } from './errors';
-import { finalizeCuration, writeMatchesFile } from './finalizePass';
+import { finalizeCuration, writeMatchesAndSums, writeMatchesFile } from './finalizePass';
+import type { ExpectedSums } from './expectedSums';
 import { removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
 import { loadOrBuildIndex } from './match/matcher';
 import type { Padding } from './match/spacing';
@@ -50,7 +57,7 @@ export async function curate(
     const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
 
     const indexStart = performance.now();
-    const index = loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
+    const index = prepared.index ?? loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
     progress.info(
       `Matcher for ${metadata.entries.length.toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
     );
@@ -59,7 +66,7 @@ export async function curate(
     pool = new CurationWorkers(Math.min(workers, prepared.tasks.length), index.packed);
     let t0 = performance.now();
     const toCount = await pendingTasks(prepared, 'count');
-    await runPhase(
+    const counting = runPhase(
       pool,
       'count',
       prepared.tasks,
@@ -68,9 +75,11 @@ export async function curate(
       (task) => ({ type: 'count', task, run, workDir }),
       signal,
     );
+    // Entries not parsed yet (their index was cached) are parsed while the workers count.
+    await settleBoth(counting, parseEntriesSoon(metadata));
     timings.count = (performance.now() - t0) / 1000;
 
-    const counts = await reduceCuration(prepared);
+    const counts = await reduceToCompactCounts(prepared);
     if (counts.matchedRecords === 0)
       progress.info('No record of the pool matches any entry: the curation is empty.');
 
@@ -79,7 +88,7 @@ export async function curate(
     new Float64Array(shared).set(balanceProbabilities(counts.counts, options.t));
     const firstIndex = await firstRecordIndexes(prepared);
     const toSelect = await pendingTasks(prepared, 'select');
-    await runPhase(
+    const selecting = runPhase(
       pool,
       'select',
       prepared.tasks,
@@ -96,10 +105,13 @@ export async function curate(
       }),
       signal,
     );
+    // What finalize needs of the counts alone is done on this thread while the workers select.
+    const beside = besideSelect(prepared, counts);
+    const [, sums] = await settleBoth(selecting, beside);
     timings.select = (performance.now() - t0) / 1000;
     if (signal?.aborted) throw new InterruptedError();
 
-    return await finalizeCuration(prepared, { timings, started, workers: pool.size });
+    return await finalizeCuration(prepared, { timings, started, workers: pool.size, sums });
   } catch (err) {
     // The workers may still be writing their slices: stop them before removing anything.
     await pool?.close();
@@ -110,6 +122,29 @@ export async function curate(
     await pool?.close();
     await folder.release();
   }
+}
+
+/** counts.json, and matches.bin with the summary's sums: what the select pass does not need. */
+async function besideSelect(prepared: PreparedCuration, counts: EntryCounts): Promise<ExpectedSums> {
+  // Let the workers get their first select tasks before this thread gets busy.
+  await new Promise((resolve) => setImmediate(resolve));
+  const sums = await writeMatchesAndSums(prepared, counts.counts, counts.records);
+  await writeCountsJson(prepared, counts);
+  return sums;
+}
+
+/** Reads the entries of metadata parsed later (metadataParsedLater) on a later turn. */
+async function parseEntriesSoon(metadata: Metadata): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  void metadata.entries.length;
+}
+
+/** Both results; on a failure, the first error once both have settled (neither still writes). */
+async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
 }
 
 /**
@@ -164,7 +199,9 @@ async function runPhase(
     progress.update({ phase, done: bytes, total: totalBytes, records, unit: 'bytes' });
   };
   report();
-  await pool.run<{ records: number }>(pending.map(request), {
+  // Largest first, so that no large slice starts last while the other workers wait for it.
+  const order = [...pending].sort((a, b) => b.bytes - a.bytes);
+  await pool.run<{ records: number }>(order.map(request), {
     signal,
     onProgress(taskId, records, fraction) {
       running.set(taskId, { records, fraction });
