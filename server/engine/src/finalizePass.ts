@@ -21,7 +21,7 @@ import {
 import { assertInsideOutput, checkSwap, listFiles, type Swap } from './curationFolder';
 import { asEnvironmentError, EnvironmentError, UsageError } from './errors';
 import { buildEntryIndex } from './entryIndex/buildEntryIndex';
-import { ExpectedSums, readMatchesStream } from './expectedSums';
+import { ExpectedSums, readMatchesStream, type OnMatchedRecord } from './expectedSums';
 import { makeFolders, openAtomicOutput, removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
 import type { Padding } from './match/spacing';
 import { MATCHES_MAGIC } from './matchesFile';
@@ -257,7 +257,7 @@ export async function writeMatchesFile(
   workDir: string,
   path: string,
   records: number,
-  onRecord: (ids: Uint32Array) => void = () => {},
+  onRecord: OnMatchedRecord = () => {},
 ): Promise<void> {
   const header = Buffer.alloc(16);
   header.write(MATCHES_MAGIC, 0, 'latin1');
@@ -290,7 +290,7 @@ export async function writeMatchesAndSums(
     prepared.workDir,
     join(prepared.stageDir, 'matches.bin'),
     records,
-    (ids) => sums.addRecord(ids),
+    (words, start, end) => sums.addIds(words, start, end),
   );
   return sums;
 }
@@ -307,6 +307,30 @@ function curveThresholds(counts: ArrayLike<number>, t: number): number[] {
   const thresholds = logSpacedThresholds(1, maxCount, 24);
   if (!thresholds.includes(t)) thresholds.push(t);
   return thresholds.sort((x, y) => x - y);
+}
+
+/**
+ * countHead(counts, t) for many t: the non-zero counts sorted once (a pool matches few of the
+ * entries), then a binary search per t.
+ */
+function headCounter(counts: Float64Array): (t: number) => number {
+  let n = 0;
+  for (let id = 0; id < counts.length; id++) if (counts[id] > 0) n++;
+  const matched = new Float64Array(n);
+  n = 0;
+  for (let id = 0; id < counts.length; id++) if (counts[id] > 0) matched[n++] = counts[id];
+  matched.sort();
+  return (t) => {
+    if (!(t >= 0)) return countHead(counts, t);
+    let lo = 0;
+    let hi = matched.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (matched[mid] > t) hi = mid;
+      else lo = mid + 1;
+    }
+    return matched.length - lo;
+  };
 }
 
 function summarize(a: {
@@ -349,6 +373,7 @@ function summarize(a: {
   }
   const skipped = sumSkipped(a.counted.values());
   const thresholds = curveThresholds(counts.counts, a.options.t);
+  const headEntries = headCounter(counts.counts);
   const wall = (performance.now() - a.started) / 1000;
   return {
     pool: {
@@ -365,13 +390,13 @@ function summarize(a: {
     seed: a.options.seed,
     padding: a.padding,
     metadata: { path: resolve(metadata.path), sha256: metadata.sha256, entries: metadata.entries.length },
-    head_entries: countHead(counts.counts, a.options.t),
+    head_entries: headEntries(a.options.t),
     matched_entries: matchedEntries,
     head_share_of_matches: totalMatches > 0 ? round(headMatches / totalMatches, 6) : 0,
     expected_size_curve: thresholds.map((t, j) => ({
       t,
       expectedSize: round(sums.sizes[j], 3),
-      headEntries: countHead(counts.counts, t),
+      headEntries: headEntries(t),
     })),
     entries,
     outputs: a.outputs,
