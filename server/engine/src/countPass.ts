@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { balanceProbabilities } from './balance';
 import { countsToJson, readCounts, writeCompactCounts, type EntryCounts } from './counts';
+import { countsJsonFromMetadata } from './countsJson';
 import { readTaskResults } from './curateManifest';
 import type { PreparedCuration } from './curatePlan';
 import {
@@ -52,11 +53,16 @@ export async function reduceToCompactCounts(prepared: PreparedCuration): Promise
   return counts;
 }
 
-/** counts.json of reduced counts, in the stage. */
+/** counts.json of reduced counts, in the stage: from the metadata's bytes when they are at hand. */
 export async function writeCountsJson(prepared: PreparedCuration, counts: EntryCounts): Promise<void> {
+  const { metadata, metadataBytes } = prepared;
+  const fromBytes =
+    metadataBytes && !metadata.path.endsWith('.txt')
+      ? countsJsonFromMetadata(metadataBytes, () => metadata.entries, counts.counts)
+      : undefined;
   await writeFileAtomic(
     join(prepared.stageDir, 'counts.json'),
-    countsToJson(prepared.metadata.entries, counts.counts),
+    fromBytes ?? countsToJson(metadata.entries, counts.counts),
   );
 }
 

@@ -132,6 +132,8 @@ export interface PreparedCuration {
   resumed: boolean;
   /** The matcher index, when it was found in the cache as the metadata was read. */
   index?: LoadedIndex;
+  /** The metadata file's bytes, as hashed (counts.json is made from them). */
+  metadataBytes?: Buffer;
 }
 
 /**
@@ -172,11 +174,11 @@ export async function prepareCuration(
   const inputs = options.inputs.map((p) => resolve(p));
   const formats = inputs.map((p) => detectFormat(p));
   const sizes = await Promise.all(inputs.map((p) => fileSize(p)));
-  const { metadata, index } = await loadMetadataAndIndex(
-    options.metadataPath,
-    padding,
-    options.cache ?? true,
-  );
+  const {
+    metadata,
+    index,
+    bytes: metadataBytes,
+  } = await loadMetadataAndIndex(options.metadataPath, padding, options.cache ?? true);
   const outputNames = outputPaths(inputs);
   const normalized: CurateOptions = {
     ...options,
@@ -297,6 +299,7 @@ export async function prepareCuration(
       state: manifestNow,
       resumed,
       index,
+      metadataBytes,
     },
   };
 }
@@ -309,11 +312,11 @@ async function loadMetadataAndIndex(
   path: string,
   padding: Padding,
   useCache: boolean,
-): Promise<{ metadata: Metadata; index?: LoadedIndex }> {
+): Promise<{ metadata: Metadata; index?: LoadedIndex; bytes: Buffer }> {
   const { bytes, sha256 } = await readMetadataFile(path);
   const index = useCache ? loadCachedIndex({ path, sha256 }, padding) : undefined;
-  if (index) return { metadata: metadataParsedLater(path, bytes, sha256), index };
-  return { metadata: { path, sha256, entries: parseMetadataBytes(path, bytes) } };
+  if (index) return { metadata: metadataParsedLater(path, bytes, sha256), index, bytes };
+  return { metadata: { path, sha256, entries: parseMetadataBytes(path, bytes) }, bytes };
 }
 
 /**
