@@ -154,15 +154,7 @@ async function assembleOutputs(
     const kept = fileTasks.reduce((a, t) => a + selected.get(t.id)!.kept, 0);
     const records = fileTasks.reduce((a, t) => a + selected.get(t.id)!.records, 0);
     if (!finalizedFiles.includes(inputs[f])) {
-      await ensureInsideOutput(stageDir, dirname(target));
-      await assembleOnce(
-        fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).data),
-        target,
-      );
-      await assembleOnce(
-        fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).sidecar),
-        sidecar,
-      );
+      await assembleParts(fileTasks, workDir, stageDir, target);
       finalizedFiles.push(inputs[f]);
       await saveManifest();
     }
@@ -186,6 +178,43 @@ async function assembleOutputs(
     await writeJsonAtomic(join(dir, 'sizes.json'), sizes);
   }
   return outputs;
+}
+
+/** The data and sidecar of one input from its select tasks' parts. */
+async function assembleParts(fileTasks: PoolTask[], workDir: string, stageDir: string, target: string) {
+  await ensureInsideOutput(stageDir, dirname(target));
+  await assembleOnce(
+    fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).data),
+    target,
+  );
+  await assembleOnce(
+    fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).sidecar),
+    `${target}.entries.jsonl`,
+  );
+}
+
+/**
+ * What finalize does for input f (its data and sidecar assembled in the stage, recorded in the
+ * manifest's finalizedFiles, so finalize skips it), done as soon as its select tasks are: the
+ * local executor assembles one input while the workers select the next. Calls must not overlap.
+ */
+export async function assembleInputEarly(
+  prepared: PreparedCuration,
+  f: number,
+  selected: (taskId: number) => SelectTaskResult,
+): Promise<void> {
+  const { state, inputs, stageDir, workDir } = prepared;
+  const next = state.next;
+  if (next === undefined || next.swap !== undefined || next.finalizedFiles.includes(inputs[f])) return;
+  const fileTasks = prepared.tasks.filter((t) => t.file === inputs[f]);
+  if (fileTasks.every((t) => selected(t.id).noOutput)) return;
+  const dataDir = join(stageDir, 'data');
+  const target = join(dataDir, prepared.outputNames[f]);
+  if (!target.startsWith(dataDir + sep))
+    throw new UsageError(`output path escapes the output folder: ${prepared.outputNames[f]}`);
+  await assembleParts(fileTasks, workDir, stageDir, target);
+  next.finalizedFiles.push(inputs[f]);
+  await writeJsonAtomic(prepared.manifestPath, state);
 }
 
 /** assertInsideOutput, then creates the folder. */

@@ -26,10 +26,16 @@ import {
   defaultSliceBytes,
   planTasks,
 } from './curatePlan';
-import { taskResultPath, type CountTaskResult, type Phase, type PoolTask } from './curateTasks';
+import {
+  taskResultPath,
+  type CountTaskResult,
+  type Phase,
+  type PoolTask,
+  type SelectTaskResult,
+} from './curateTasks';
 import { folderPaths, removeOwnFolder, type OutputFolder } from './curationFolder';
 import { EmptyPoolError, InputError, InterruptedError, UsageError, type InputErrorReason } from './errors';
-import { finalizeCuration, writeMatchesAndSums, writeMatchesFile } from './finalizePass';
+import { assembleInputEarly, finalizeCuration, writeMatchesAndSums, writeMatchesFile } from './finalizePass';
 import type { ExpectedSums } from './expectedSums';
 import { removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
 import { loadOrBuildIndex } from './match/matcher';
@@ -88,6 +94,7 @@ export async function curate(
     new Float64Array(shared).set(balanceProbabilities(counts.counts, options.t));
     const firstIndex = await firstRecordIndexes(prepared);
     const toSelect = await pendingTasks(prepared, 'select');
+    const assembler = new EarlyAssembler(prepared, toSelect);
     const selecting = runPhase(
       pool,
       'select',
@@ -104,10 +111,21 @@ export async function curate(
         probabilities: shared,
       }),
       signal,
+      (taskId, result) => assembler.taskDone(taskId, result),
     );
     // What finalize needs of the counts alone is done on this thread while the workers select.
     const beside = besideSelect(prepared, counts);
-    const [, sums] = await settleBoth(selecting, beside);
+    const [, sums] = await settleBoth(
+      selecting.then(
+        () => assembler.settled(),
+        // A failed pass: nothing is removed while an input is being assembled.
+        async (err: unknown) => {
+          await assembler.settled().catch(() => undefined);
+          throw err;
+        },
+      ),
+      beside,
+    );
     timings.select = (performance.now() - t0) / 1000;
     if (signal?.aborted) throw new InterruptedError();
 
@@ -131,6 +149,49 @@ async function besideSelect(prepared: PreparedCuration, counts: EntryCounts): Pr
   const sums = await writeMatchesAndSums(prepared, counts.counts, counts.records);
   await writeCountsJson(prepared, counts);
   return sums;
+}
+
+/**
+ * Assembles each input's outputs once its last select task is done (assembleInputEarly), one
+ * input at a time, while the workers select the rest; finalize does the inputs left.
+ */
+class EarlyAssembler {
+  private readonly left = new Map<string, number>();
+  private readonly results = new Map<number, SelectTaskResult>();
+  private chain: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly prepared: PreparedCuration,
+    pending: PoolTask[],
+  ) {
+    // Only inputs whose select tasks all run now: finalize assembles the others.
+    const pendingIds = new Set(pending.map((t) => t.id));
+    for (const task of prepared.tasks) {
+      const left = this.left.get(task.file) ?? 0;
+      this.left.set(task.file, pendingIds.has(task.id) && left >= 0 ? left + 1 : -1);
+    }
+  }
+
+  taskDone(taskId: number, result: SelectTaskResult): void {
+    const task = this.prepared.tasks[taskId];
+    this.results.set(taskId, result);
+    const left = this.left.get(task.file)! - 1;
+    this.left.set(task.file, left);
+    if (left !== 0) return;
+    const f = this.prepared.inputs.indexOf(task.file);
+    this.chain = this.chain
+      .then(() => assembleInputEarly(this.prepared, f, (id) => this.results.get(id)!))
+      .catch((err: unknown) => {
+        this.failure ??= err instanceof Error ? err : new Error(String(err));
+      });
+  }
+
+  /** Resolves when every assembly started is done; rejects with the first failure. */
+  async settled(): Promise<void> {
+    await this.chain;
+    if (this.failure !== undefined) throw this.failure;
+  }
 }
 
 /** Reads the entries of metadata parsed later (metadataParsedLater) on a later turn. */
@@ -182,6 +243,7 @@ async function runPhase(
   progress: ProgressSink,
   request: (task: PoolTask) => WorkerRequest,
   signal?: AbortSignal,
+  afterTask?: (taskId: number, result: SelectTaskResult & CountTaskResult) => void,
 ): Promise<void> {
   const totalBytes = all.reduce((a, t) => a + t.bytes, 0);
   const pendingIds = new Set(pending.map((t) => t.id));
@@ -199,9 +261,7 @@ async function runPhase(
     progress.update({ phase, done: bytes, total: totalBytes, records, unit: 'bytes' });
   };
   report();
-  // Largest first, so that no large slice starts last while the other workers wait for it.
-  const order = [...pending].sort((a, b) => b.bytes - a.bytes);
-  await pool.run<{ records: number }>(order.map(request), {
+  await pool.run<SelectTaskResult & CountTaskResult>(pending.map(request), {
     signal,
     onProgress(taskId, records, fraction) {
       running.set(taskId, { records, fraction });
@@ -212,6 +272,7 @@ async function runPhase(
       doneBytes += bytesOf.get(taskId)!;
       doneRecords += result.records;
       report();
+      afterTask?.(taskId, result);
     },
   });
   report();
