@@ -39,6 +39,7 @@ import { assembleInputEarly, finalizeCuration, writeMatchesAndSums, writeMatches
 import type { ExpectedSums } from './expectedSums';
 import { removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
 import { loadOrBuildIndex } from './match/matcher';
+import { unpackArrays } from './match/packing';
 import type { Padding } from './match/spacing';
 import { loadMetadata, type Metadata } from './metadata';
 import { detectFormat } from './pool/formats';
@@ -65,7 +66,8 @@ export async function curate(
     const indexStart = performance.now();
     const index = prepared.index ?? loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
     progress.info(
-      `Matcher for ${metadata.entries.length.toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
+      // The index's count: the entries themselves may not be parsed yet (metadataParsedLater).
+      `Matcher for ${(unpackArrays(index.packed.buffer).meta.numEntries as number).toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
     );
     const timings = { index: (performance.now() - indexStart) / 1000, count: 0, select: 0, finalize: 0 };
 
