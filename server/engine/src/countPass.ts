@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { balanceProbabilities } from './balance';
-import { readCounts, writeCounts, type EntryCounts } from './counts';
+import { countsToJson, readCounts, writeCompactCounts, type EntryCounts } from './counts';
+import { countsJsonFromMetadata } from './countsJson';
 import { readTaskResults } from './curateManifest';
 import type { PreparedCuration } from './curatePlan';
 import {
@@ -16,6 +17,7 @@ import {
   type RunSettings,
 } from './curateTasks';
 import { EmptyPoolError, UsageError, type InputErrorReason } from './errors';
+import { writeFileAtomic } from './fsAtomic';
 import type { Metadata } from './metadata';
 
 /**
@@ -24,6 +26,16 @@ import type { Metadata } from './metadata';
  * nothing to curate.
  */
 export async function reduceCuration(prepared: PreparedCuration): Promise<EntryCounts> {
+  const counts = await reduceToCompactCounts(prepared);
+  await writeCountsJson(prepared, counts);
+  return counts;
+}
+
+/**
+ * reduceCuration up to counts.bin, what the select pass and finalize read: the local executor
+ * writes counts.json (writeCountsJson) while the select pass runs.
+ */
+export async function reduceToCompactCounts(prepared: PreparedCuration): Promise<EntryCounts> {
   const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
   const missing = prepared.tasks.filter((t) => !counted.has(t.id));
   if (missing.length > 0)
@@ -37,8 +49,21 @@ export async function reduceCuration(prepared: PreparedCuration): Promise<EntryC
     prepared.run,
   );
   if (counts.records === 0) throw new EmptyPoolError(prepared.inputs, sumSkipped(counted.values()));
-  await writeCounts(join(prepared.stageDir, 'counts.json'), prepared.metadata.entries, counts);
+  await writeCompactCounts(join(prepared.stageDir, 'counts.bin'), counts);
   return counts;
+}
+
+/** counts.json of reduced counts, in the stage: from the metadata's bytes when they are at hand. */
+export async function writeCountsJson(prepared: PreparedCuration, counts: EntryCounts): Promise<void> {
+  const { metadata, metadataBytes } = prepared;
+  const fromBytes =
+    metadataBytes && !metadata.path.endsWith('.txt')
+      ? countsJsonFromMetadata(metadataBytes, () => metadata.entries, counts.counts)
+      : undefined;
+  await writeFileAtomic(
+    join(prepared.stageDir, 'counts.json'),
+    fromBytes ?? countsToJson(metadata.entries, counts.counts),
+  );
 }
 
 /** Records skipped by reason (--on-error skip), summed over count task results. */

@@ -46,12 +46,14 @@ export async function writeCounts(
   entries: readonly string[],
   counts: EntryCounts,
 ): Promise<void> {
+  await writeCompactCounts(compactCountsPath(jsonPath), counts);
+  await writeFileAtomic(jsonPath, countsToJson(entries, counts.counts));
+}
+
+/** The compact form alone (what readCounts prefers); counts.json can follow later. */
+export async function writeCompactCounts(path: string, counts: EntryCounts): Promise<void> {
   const { counts: values, ...info } = counts;
-  await writeFileAtomic(
-    compactCountsPath(jsonPath),
-    new Uint8Array(packArrays({ kind: 'counts', ...info }, { counts: values })),
-  );
-  await writeFileAtomic(jsonPath, countsToJson(entries, values));
+  await writeFileAtomic(path, new Uint8Array(packArrays({ kind: 'counts', ...info }, { counts: values })));
 }
 
 /**

@@ -31,7 +31,14 @@ import {
 } from './errors';
 import { makeFolders, writeJsonAtomic } from './fsAtomic';
 import type { Padding } from './match/spacing';
-import { loadMetadata, type Metadata } from './metadata';
+import { loadCachedIndex, type LoadedIndex } from './match/matcher';
+import {
+  loadMetadata,
+  metadataParsedLater,
+  parseMetadataBytes,
+  readMetadataFile,
+  type Metadata,
+} from './metadata';
 import { assertInputsApartFromOutputs } from './pathOverlap';
 import { detectFormat, isSplittable } from './pool/formats';
 import { planByteRanges } from './pool/read';
@@ -123,6 +130,10 @@ export interface PreparedCuration {
   selectKey: string;
   state: Manifest;
   resumed: boolean;
+  /** The matcher index, when it was found in the cache as the metadata was read. */
+  index?: LoadedIndex;
+  /** The metadata file's bytes, as hashed (counts.json is made from them). */
+  metadataBytes?: Buffer;
 }
 
 /**
@@ -163,7 +174,11 @@ export async function prepareCuration(
   const inputs = options.inputs.map((p) => resolve(p));
   const formats = inputs.map((p) => detectFormat(p));
   const sizes = await Promise.all(inputs.map((p) => fileSize(p)));
-  const metadata = await loadMetadata(options.metadataPath);
+  const {
+    metadata,
+    index,
+    bytes: metadataBytes,
+  } = await loadMetadataAndIndex(options.metadataPath, padding, options.cache ?? true);
   const outputNames = outputPaths(inputs);
   const normalized: CurateOptions = {
     ...options,
@@ -283,8 +298,25 @@ export async function prepareCuration(
       selectKey,
       state: manifestNow,
       resumed,
+      index,
+      metadataBytes,
     },
   };
+}
+
+/**
+ * The metadata, and its matcher index when it is cached: then the entries are parsed only when
+ * first needed (metadataParsedLater), not before the workers can start.
+ */
+async function loadMetadataAndIndex(
+  path: string,
+  padding: Padding,
+  useCache: boolean,
+): Promise<{ metadata: Metadata; index?: LoadedIndex; bytes: Buffer }> {
+  const { bytes, sha256 } = await readMetadataFile(path);
+  const index = useCache ? loadCachedIndex({ path, sha256 }, padding) : undefined;
+  if (index) return { metadata: metadataParsedLater(path, bytes, sha256), index, bytes };
+  return { metadata: { path, sha256, entries: parseMetadataBytes(path, bytes) }, bytes };
 }
 
 /**
@@ -424,7 +456,7 @@ export async function planTasks(
   for (let f = 0; f < inputs.length; f++) {
     const file = { file: inputs[f], format: formats[f], keyPrefix: keyPrefixes[f] };
     if (isSplittable(formats[f]) && sizes[f] > sliceBytes) {
-      for (const range of await planByteRanges(inputs[f], sliceBytes)) {
+      for (const range of await planByteRanges(inputs[f], evenSliceBytes(sizes[f], sliceBytes))) {
         tasks.push({ id: tasks.length, ...file, byteRange: range, bytes: range.end - range.start });
       }
     } else {
@@ -432,6 +464,14 @@ export async function planTasks(
     }
   }
   return tasks;
+}
+
+/**
+ * At most `sliceBytes`, in as few slices of one size as that allows: a file of 13 MiB in slices of
+ * 6.5, not 8 and 5, so that the workers' shares come out even.
+ */
+export function evenSliceBytes(fileBytes: number, sliceBytes: number): number {
+  return Math.ceil(fileBytes / Math.ceil(fileBytes / sliceBytes));
 }
 
 /**

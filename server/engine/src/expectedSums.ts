@@ -27,23 +27,31 @@ export class ExpectedSums {
 
   /** Adds one matched record's ids (ascending, at least one). */
   addRecord(ids: Uint32Array): void {
+    this.addIds(ids, 0, ids.length);
+  }
+
+  /** addRecord of the ids words[start, end), without a view of them per record. */
+  addIds(words: Uint32Array, start: number, end: number): void {
     const { p, counts, thresholds, keptPerEntry, sizes } = this;
     let dropAll = 1;
-    for (let k = 0; k < ids.length; k++) dropAll *= 1 - p[ids[k]];
+    let minCount = Infinity;
+    for (let k = start; k < end; k++) {
+      dropAll *= 1 - p[words[k]];
+      const c = counts[words[k]];
+      if (c < minCount) minCount = c;
+    }
     const keep = 1 - dropAll;
     this.total += keep;
-    for (let k = 0; k < ids.length; k++) keptPerEntry[ids[k]] += keep;
+    for (let k = start; k < end; k++) keptPerEntry[words[k]] += keep;
     for (let j = 0; j < thresholds.length; j++) {
       const t = thresholds[j];
-      let drop = 1;
-      for (let k = 0; k < ids.length; k++) {
-        const c = counts[ids[k]];
-        if (c <= t) {
-          drop = 0;
-          break;
-        }
-        drop *= 1 - t / c;
+      // An entry at or under t keeps the record: the product is 0, as the loop below would find.
+      if (minCount <= t) {
+        sizes[j] += 1;
+        continue;
       }
+      let drop = 1;
+      for (let k = start; k < end; k++) drop *= 1 - t / counts[words[k]];
       sizes[j] += 1 - drop;
     }
   }
@@ -51,11 +59,14 @@ export class ExpectedSums {
   /** Adds every matched record of a whole matches stream (count, ids, count, ids, ...). */
   addStream(stream: Uint32Array): void {
     for (let at = 0; at < stream.length; at += stream[at] + 1)
-      if (stream[at] > 0) this.addRecord(stream.subarray(at + 1, at + 1 + stream[at]));
+      if (stream[at] > 0) this.addIds(stream, at + 1, at + 1 + stream[at]);
   }
 }
 
 const CHUNK_BYTES = 4 << 20;
+
+/** A matched record's ids: words[start, end), valid during the call. */
+export type OnMatchedRecord = (words: Uint32Array, start: number, end: number) => void;
 
 /**
  * Reads a matches stream file (one task's, no header) in chunks and hands each chunk's bytes to
@@ -65,7 +76,7 @@ const CHUNK_BYTES = 4 << 20;
 export async function readMatchesStream(
   path: string,
   onBytes: (bytes: Uint8Array) => Promise<void>,
-  onRecord: (ids: Uint32Array) => void,
+  onRecord: OnMatchedRecord,
   chunkBytes = CHUNK_BYTES,
 ): Promise<void> {
   try {
@@ -85,7 +96,7 @@ export async function readMatchesStream(
         let at = 0;
         while (at < whole && at + 1 + words[at] <= whole) {
           const n = words[at];
-          if (n > 0) onRecord(words.subarray(at + 1, at + 1 + n));
+          if (n > 0) onRecord(words, at + 1, at + 1 + n);
           at += n + 1;
         }
         if (at === 0 && filled === bytes.length) {

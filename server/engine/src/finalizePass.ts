@@ -21,7 +21,7 @@ import {
 import { assertInsideOutput, checkSwap, listFiles, type Swap } from './curationFolder';
 import { asEnvironmentError, EnvironmentError, UsageError } from './errors';
 import { buildEntryIndex } from './entryIndex/buildEntryIndex';
-import { ExpectedSums, readMatchesStream } from './expectedSums';
+import { ExpectedSums, readMatchesStream, type OnMatchedRecord } from './expectedSums';
 import { makeFolders, openAtomicOutput, removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
 import type { Padding } from './match/spacing';
 import { MATCHES_MAGIC } from './matchesFile';
@@ -35,7 +35,13 @@ import type { PoolFormat } from './pool/types';
  */
 export async function finalizeCuration(
   prepared: PreparedCuration,
-  run: { timings: CurateSummary['pass_seconds']; started: number; workers: number },
+  run: {
+    timings: CurateSummary['pass_seconds'];
+    started: number;
+    workers: number;
+    /** matches.bin is in the stage already and these are its sums (writeMatchesAndSums). */
+    sums?: ExpectedSums;
+  },
 ): Promise<CurateSummary> {
   const t0 = performance.now();
   const { outDir, stageDir, workDir, metadata, options } = prepared;
@@ -76,10 +82,7 @@ export async function finalizeCuration(
       await addSparseCountsFile(keptPerEntry, path);
     }
     const p = balanceProbabilities(countValues, options.t);
-    const sums = new ExpectedSums(p, countValues, curveThresholds(countValues, options.t));
-    await writeMatchesFile(prepared.tasks, workDir, join(stageDir, 'matches.bin'), counts.records, (ids) =>
-      sums.addRecord(ids),
-    );
+    const sums = run.sums ?? (await writeMatchesAndSums(prepared, countValues, counts.records));
     // The entry browser's index (entries.idx, records.idx), with the select pass's decisions: only
     // when asked (--entry-index); otherwise the first browse builds it.
     if (options.entryIndex)
@@ -151,15 +154,7 @@ async function assembleOutputs(
     const kept = fileTasks.reduce((a, t) => a + selected.get(t.id)!.kept, 0);
     const records = fileTasks.reduce((a, t) => a + selected.get(t.id)!.records, 0);
     if (!finalizedFiles.includes(inputs[f])) {
-      await ensureInsideOutput(stageDir, dirname(target));
-      await assembleOnce(
-        fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).data),
-        target,
-      );
-      await assembleOnce(
-        fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).sidecar),
-        sidecar,
-      );
+      await assembleParts(fileTasks, workDir, stageDir, target);
       finalizedFiles.push(inputs[f]);
       await saveManifest();
     }
@@ -183,6 +178,43 @@ async function assembleOutputs(
     await writeJsonAtomic(join(dir, 'sizes.json'), sizes);
   }
   return outputs;
+}
+
+/** The data and sidecar of one input from its select tasks' parts. */
+async function assembleParts(fileTasks: PoolTask[], workDir: string, stageDir: string, target: string) {
+  await ensureInsideOutput(stageDir, dirname(target));
+  await assembleOnce(
+    fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).data),
+    target,
+  );
+  await assembleOnce(
+    fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).sidecar),
+    `${target}.entries.jsonl`,
+  );
+}
+
+/**
+ * What finalize does for input f (its data and sidecar assembled in the stage, recorded in the
+ * manifest's finalizedFiles, so finalize skips it), done as soon as its select tasks are: the
+ * local executor assembles one input while the workers select the next. Calls must not overlap.
+ */
+export async function assembleInputEarly(
+  prepared: PreparedCuration,
+  f: number,
+  selected: (taskId: number) => SelectTaskResult,
+): Promise<void> {
+  const { state, inputs, stageDir, workDir } = prepared;
+  const next = state.next;
+  if (next === undefined || next.swap !== undefined || next.finalizedFiles.includes(inputs[f])) return;
+  const fileTasks = prepared.tasks.filter((t) => t.file === inputs[f]);
+  if (fileTasks.every((t) => selected(t.id).noOutput)) return;
+  const dataDir = join(stageDir, 'data');
+  const target = join(dataDir, prepared.outputNames[f]);
+  if (!target.startsWith(dataDir + sep))
+    throw new UsageError(`output path escapes the output folder: ${prepared.outputNames[f]}`);
+  await assembleParts(fileTasks, workDir, stageDir, target);
+  next.finalizedFiles.push(inputs[f]);
+  await writeJsonAtomic(prepared.manifestPath, state);
 }
 
 /** assertInsideOutput, then creates the folder. */
@@ -254,7 +286,7 @@ export async function writeMatchesFile(
   workDir: string,
   path: string,
   records: number,
-  onRecord: (ids: Uint32Array) => void = () => {},
+  onRecord: OnMatchedRecord = () => {},
 ): Promise<void> {
   const header = Buffer.alloc(16);
   header.write(MATCHES_MAGIC, 0, 'latin1');
@@ -271,6 +303,27 @@ export async function writeMatchesFile(
   await out.commit();
 }
 
+/**
+ * matches.bin in the stage, and the summary's expected sums over it: all they need is the
+ * reduced counts, so the local executor does this while the select pass runs.
+ */
+export async function writeMatchesAndSums(
+  prepared: PreparedCuration,
+  counts: Float64Array,
+  records: number,
+): Promise<ExpectedSums> {
+  const t = prepared.options.t;
+  const sums = new ExpectedSums(balanceProbabilities(counts, t), counts, curveThresholds(counts, t));
+  await writeMatchesFile(
+    prepared.tasks,
+    prepared.workDir,
+    join(prepared.stageDir, 'matches.bin'),
+    records,
+    (words, start, end) => sums.addIds(words, start, end),
+  );
+  return sums;
+}
+
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -283,6 +336,30 @@ function curveThresholds(counts: ArrayLike<number>, t: number): number[] {
   const thresholds = logSpacedThresholds(1, maxCount, 24);
   if (!thresholds.includes(t)) thresholds.push(t);
   return thresholds.sort((x, y) => x - y);
+}
+
+/**
+ * countHead(counts, t) for many t: the non-zero counts sorted once (a pool matches few of the
+ * entries), then a binary search per t.
+ */
+function headCounter(counts: Float64Array): (t: number) => number {
+  let n = 0;
+  for (let id = 0; id < counts.length; id++) if (counts[id] > 0) n++;
+  const matched = new Float64Array(n);
+  n = 0;
+  for (let id = 0; id < counts.length; id++) if (counts[id] > 0) matched[n++] = counts[id];
+  matched.sort();
+  return (t) => {
+    if (!(t >= 0)) return countHead(counts, t);
+    let lo = 0;
+    let hi = matched.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (matched[mid] > t) hi = mid;
+      else lo = mid + 1;
+    }
+    return matched.length - lo;
+  };
 }
 
 function summarize(a: {
@@ -325,6 +402,7 @@ function summarize(a: {
   }
   const skipped = sumSkipped(a.counted.values());
   const thresholds = curveThresholds(counts.counts, a.options.t);
+  const headEntries = headCounter(counts.counts);
   const wall = (performance.now() - a.started) / 1000;
   return {
     pool: {
@@ -341,13 +419,13 @@ function summarize(a: {
     seed: a.options.seed,
     padding: a.padding,
     metadata: { path: resolve(metadata.path), sha256: metadata.sha256, entries: metadata.entries.length },
-    head_entries: countHead(counts.counts, a.options.t),
+    head_entries: headEntries(a.options.t),
     matched_entries: matchedEntries,
     head_share_of_matches: totalMatches > 0 ? round(headMatches / totalMatches, 6) : 0,
     expected_size_curve: thresholds.map((t, j) => ({
       t,
       expectedSize: round(sums.sizes[j], 3),
-      headEntries: countHead(counts.counts, t),
+      headEntries: headEntries(t),
     })),
     entries,
     outputs: a.outputs,

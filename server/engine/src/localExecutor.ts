@@ -6,7 +6,13 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { balanceProbabilities } from './balance';
-import { reduceCuration, sumSkipped, reduceCounts, firstRecordIndexes } from './countPass';
+import {
+  firstRecordIndexes,
+  reduceCounts,
+  reduceToCompactCounts,
+  sumSkipped,
+  writeCountsJson,
+} from './countPass';
 import type { EntryCounts } from './counts';
 import { pendingTasks, discardSelection, readManifest } from './curateManifest';
 import {
@@ -20,12 +26,20 @@ import {
   defaultSliceBytes,
   planTasks,
 } from './curatePlan';
-import { taskResultPath, type CountTaskResult, type Phase, type PoolTask } from './curateTasks';
+import {
+  taskResultPath,
+  type CountTaskResult,
+  type Phase,
+  type PoolTask,
+  type SelectTaskResult,
+} from './curateTasks';
 import { folderPaths, removeOwnFolder, type OutputFolder } from './curationFolder';
 import { EmptyPoolError, InputError, InterruptedError, UsageError, type InputErrorReason } from './errors';
-import { finalizeCuration, writeMatchesFile } from './finalizePass';
+import { assembleInputEarly, finalizeCuration, writeMatchesAndSums, writeMatchesFile } from './finalizePass';
+import type { ExpectedSums } from './expectedSums';
 import { removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
 import { loadOrBuildIndex } from './match/matcher';
+import { unpackArrays } from './match/packing';
 import type { Padding } from './match/spacing';
 import { loadMetadata, type Metadata } from './metadata';
 import { detectFormat } from './pool/formats';
@@ -50,16 +64,17 @@ export async function curate(
     const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
 
     const indexStart = performance.now();
-    const index = loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
+    const index = prepared.index ?? loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
     progress.info(
-      `Matcher for ${metadata.entries.length.toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
+      // The index's count: the entries themselves may not be parsed yet (metadataParsedLater).
+      `Matcher for ${(unpackArrays(index.packed.buffer).meta.numEntries as number).toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
     );
     const timings = { index: (performance.now() - indexStart) / 1000, count: 0, select: 0, finalize: 0 };
 
     pool = new CurationWorkers(Math.min(workers, prepared.tasks.length), index.packed);
     let t0 = performance.now();
     const toCount = await pendingTasks(prepared, 'count');
-    await runPhase(
+    const counting = runPhase(
       pool,
       'count',
       prepared.tasks,
@@ -68,9 +83,11 @@ export async function curate(
       (task) => ({ type: 'count', task, run, workDir }),
       signal,
     );
+    // Entries not parsed yet (their index was cached) are parsed while the workers count.
+    await settleBoth(counting, parseEntriesSoon(metadata));
     timings.count = (performance.now() - t0) / 1000;
 
-    const counts = await reduceCuration(prepared);
+    const counts = await reduceToCompactCounts(prepared);
     if (counts.matchedRecords === 0)
       progress.info('No record of the pool matches any entry: the curation is empty.');
 
@@ -79,7 +96,8 @@ export async function curate(
     new Float64Array(shared).set(balanceProbabilities(counts.counts, options.t));
     const firstIndex = await firstRecordIndexes(prepared);
     const toSelect = await pendingTasks(prepared, 'select');
-    await runPhase(
+    const assembler = new EarlyAssembler(prepared, toSelect);
+    const selecting = runPhase(
       pool,
       'select',
       prepared.tasks,
@@ -95,11 +113,25 @@ export async function curate(
         probabilities: shared,
       }),
       signal,
+      (taskId, result) => assembler.taskDone(taskId, result),
+    );
+    // What finalize needs of the counts alone is done on this thread while the workers select.
+    const beside = besideSelect(prepared, counts);
+    const [, sums] = await settleBoth(
+      selecting.then(
+        () => assembler.settled(),
+        // A failed pass: nothing is removed while an input is being assembled.
+        async (err: unknown) => {
+          await assembler.settled().catch(() => undefined);
+          throw err;
+        },
+      ),
+      beside,
     );
     timings.select = (performance.now() - t0) / 1000;
     if (signal?.aborted) throw new InterruptedError();
 
-    return await finalizeCuration(prepared, { timings, started, workers: pool.size });
+    return await finalizeCuration(prepared, { timings, started, workers: pool.size, sums });
   } catch (err) {
     // The workers may still be writing their slices: stop them before removing anything.
     await pool?.close();
@@ -110,6 +142,72 @@ export async function curate(
     await pool?.close();
     await folder.release();
   }
+}
+
+/** counts.json, and matches.bin with the summary's sums: what the select pass does not need. */
+async function besideSelect(prepared: PreparedCuration, counts: EntryCounts): Promise<ExpectedSums> {
+  // Let the workers get their first select tasks before this thread gets busy.
+  await new Promise((resolve) => setImmediate(resolve));
+  const sums = await writeMatchesAndSums(prepared, counts.counts, counts.records);
+  await writeCountsJson(prepared, counts);
+  return sums;
+}
+
+/**
+ * Assembles each input's outputs once its last select task is done (assembleInputEarly), one
+ * input at a time, while the workers select the rest; finalize does the inputs left.
+ */
+class EarlyAssembler {
+  private readonly left = new Map<string, number>();
+  private readonly results = new Map<number, SelectTaskResult>();
+  private chain: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly prepared: PreparedCuration,
+    pending: PoolTask[],
+  ) {
+    // Only inputs whose select tasks all run now: finalize assembles the others.
+    const pendingIds = new Set(pending.map((t) => t.id));
+    for (const task of prepared.tasks) {
+      const left = this.left.get(task.file) ?? 0;
+      this.left.set(task.file, pendingIds.has(task.id) && left >= 0 ? left + 1 : -1);
+    }
+  }
+
+  taskDone(taskId: number, result: SelectTaskResult): void {
+    const task = this.prepared.tasks[taskId];
+    this.results.set(taskId, result);
+    const left = this.left.get(task.file)! - 1;
+    this.left.set(task.file, left);
+    if (left !== 0) return;
+    const f = this.prepared.inputs.indexOf(task.file);
+    this.chain = this.chain
+      .then(() => assembleInputEarly(this.prepared, f, (id) => this.results.get(id)!))
+      .catch((err: unknown) => {
+        this.failure ??= err instanceof Error ? err : new Error(String(err));
+      });
+  }
+
+  /** Resolves when every assembly started is done; rejects with the first failure. */
+  async settled(): Promise<void> {
+    await this.chain;
+    if (this.failure !== undefined) throw this.failure;
+  }
+}
+
+/** Reads the entries of metadata parsed later (metadataParsedLater) on a later turn. */
+async function parseEntriesSoon(metadata: Metadata): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  void metadata.entries.length;
+}
+
+/** Both results; on a failure, the first error once both have settled (neither still writes). */
+async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
 }
 
 /**
@@ -147,6 +245,7 @@ async function runPhase(
   progress: ProgressSink,
   request: (task: PoolTask) => WorkerRequest,
   signal?: AbortSignal,
+  afterTask?: (taskId: number, result: SelectTaskResult & CountTaskResult) => void,
 ): Promise<void> {
   const totalBytes = all.reduce((a, t) => a + t.bytes, 0);
   const pendingIds = new Set(pending.map((t) => t.id));
@@ -164,7 +263,7 @@ async function runPhase(
     progress.update({ phase, done: bytes, total: totalBytes, records, unit: 'bytes' });
   };
   report();
-  await pool.run<{ records: number }>(pending.map(request), {
+  await pool.run<SelectTaskResult & CountTaskResult>(pending.map(request), {
     signal,
     onProgress(taskId, records, fraction) {
       running.set(taskId, { records, fraction });
@@ -175,6 +274,7 @@ async function runPhase(
       doneBytes += bytesOf.get(taskId)!;
       doneRecords += result.records;
       report();
+      afterTask?.(taskId, result);
     },
   });
   report();

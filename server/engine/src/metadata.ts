@@ -15,19 +15,48 @@ export interface Metadata {
 }
 
 export async function loadMetadata(path: string): Promise<Metadata> {
+  const { bytes, sha256 } = await readMetadataFile(path);
+  return { path, entries: parseMetadataBytes(path, bytes), sha256 };
+}
+
+/** The bytes of a metadata file and their sha256, not parsed yet. */
+export async function readMetadataFile(path: string): Promise<{ bytes: Buffer; sha256: string }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
     throw new InputError(path, {}, 'unreadable', `cannot read metadata: ${(err as Error).message}`);
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/**
+ * Metadata whose entries are parsed when first read. Only for bytes known to parse (a matcher
+ * index is cached under their sha256, and only metadata that loaded is cached): a caller that
+ * needs only the hash until later then does not wait for 500k entries to be parsed.
+ */
+export function metadataParsedLater(path: string, bytes: Buffer, sha256: string): Metadata {
+  const metadata = { path, sha256 } as Metadata;
+  Object.defineProperty(metadata, 'entries', {
+    enumerable: true,
+    configurable: true,
+    get(): string[] {
+      const entries = parseMetadataBytes(path, bytes);
+      Object.defineProperty(metadata, 'entries', { value: entries, enumerable: true, writable: true });
+      return entries;
+    },
+  });
+  return metadata;
+}
+
+/** The entries of a metadata file's bytes (lines of a .txt, else a JSON array); InputError when bad or empty. */
+export function parseMetadataBytes(path: string, bytes: Buffer): string[] {
   const text = bytes.toString('utf8');
   const entries = path.endsWith('.txt') ? parseEntryLines(text) : parseEntryJson(path, text);
   if (entries.length === 0) {
     throw new InputError(path, {}, 'bad-metadata', 'metadata is empty: it must list at least one entry');
   }
-  return { path, entries, sha256 };
+  return entries;
 }
 
 /** One entry per line; a CR before the LF is dropped; a final newline does not start an entry. */

@@ -128,7 +128,7 @@ describe('expected sums (streamed summary)', function () {
         async (b) => {
           seenBytes.push(...b);
         },
-        (ids) => seen.push([...ids]),
+        (words, start, end) => seen.push([...words.subarray(start, end)]),
         chunkBytes,
       );
       assert.deepEqual(seenBytes, [...bytes], `bytes with ${chunkBytes}-byte chunks`);

@@ -127,13 +127,24 @@ export async function loadIndexForMetadataFile(
   if (useCache) {
     const bytes = await readFile(path).catch(() => undefined);
     if (bytes) {
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const started = performance.now();
-      const cached = readCachedIndex({ path, sha256 }, padding);
-      if (cached) return { ...cached, millis: performance.now() - started };
+      const cached = loadCachedIndex(
+        { path, sha256: createHash('sha256').update(bytes).digest('hex') },
+        padding,
+      );
+      if (cached) return cached;
     }
   }
   return loadOrBuildIndex(await loadMetadata(path), padding, useCache);
+}
+
+/**
+ * The cached index of a metadata file known by its path and sha256 alone, if one is on disk (only
+ * metadata that loaded without error is cached, so a hit needs no validation).
+ */
+export function loadCachedIndex(metadata: MetadataKey, padding: Padding): LoadedIndex | undefined {
+  const started = performance.now();
+  const cached = readCachedIndex(metadata, padding);
+  return cached && { ...cached, millis: performance.now() - started };
 }
 
 function cacheCandidates(metadata: MetadataKey, padding: Padding): string[] {
