@@ -132,7 +132,8 @@ export class LanguageIndexes {
       index = new LanguageRoutedIndex(inner, code, active.folder, active.folderCodes, active.languageOf);
     }
     const samplesVersion = state.samples.version;
-    const counted = await countAll(state, index, entries.length);
+    // Yields every 1024 captions: requests keep being answered while a large pool is counted.
+    const counted = await countAll(state, index, entries.length, () => new Promise((r) => setImmediate(r)));
     let curation: Curation | undefined;
     if (desired?.language && desired.countsPath)
       curation = {
