@@ -45,6 +45,11 @@ export interface MetacurateSettings {
    * browser); '' : a WebDataset sample's image member. Hover thumbnails use it.
    */
   imageField: string;
+  /**
+   * The record field holding each sample caption's language code (`metacurate.worldwide.languageField`),
+   * for worldwide language lists; '' (or a record without it): the language is identified (fastText).
+   */
+  languageField: string;
 }
 
 export const DEFAULT_SETTINGS: Readonly<MetacurateSettings> = Object.freeze({
@@ -57,6 +62,7 @@ export const DEFAULT_SETTINGS: Readonly<MetacurateSettings> = Object.freeze({
   padding: 'english' as const,
   includeCurationOutputs: false,
   imageField: '',
+  languageField: '',
 });
 
 /**

@@ -68,7 +68,10 @@ describe('contracts/lsp: the custom protocol, as both sides see it', () => {
       contributes: { configuration: { properties: Record<string, { default?: unknown; type?: string }> } };
     };
     const properties = pkg.contributes.configuration.properties;
-    const vscodeKey: Record<string, string> = { includeCurationOutputs: 'samples.includeCurationOutputs' };
+    const vscodeKey: Record<string, string> = {
+      includeCurationOutputs: 'samples.includeCurationOutputs',
+      languageField: 'worldwide.languageField',
+    };
     for (const [key, value] of Object.entries(lsp.DEFAULT_SETTINGS)) {
       const name = `${lsp.SETTINGS_SECTION}.${vscodeKey[key] ?? key}`;
       assert.ok(properties[name], `${name} is missing from package.json`);

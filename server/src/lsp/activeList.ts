@@ -143,7 +143,7 @@ export async function loadCuration(
  * `offset`). The list's file has the language's sha256; an open, edited list whose entries moved
  * is mapped by entry string through the list on disk.
  */
-async function languageCounts(
+export async function languageCounts(
   language: WorldwideLanguageInfo,
   countsPath: string,
   entries: readonly string[],

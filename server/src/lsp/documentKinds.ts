@@ -39,7 +39,12 @@ export function isMetadataUri(state: ServerState, uri: string): boolean {
   const { chosen, activeUri } = state.metadata;
   if (chosen.has(uri) || uri === activeUri) return true;
   const path = uriToPath(uri);
-  return path !== undefined && state.config.metadataGlobs.matches(relativePath(state, path));
+  if (path === undefined) return false;
+  // A worldwide folder's language list is metadata without a glob (its provenance.json names it).
+  return (
+    state.config.metadataGlobs.matches(relativePath(state, path)) ||
+    state.curations.workspace.languageLists.isLanguageListSync(path)
+  );
 }
 
 /** The folders the samples are found in: each workspace folder, or its samples folder. */

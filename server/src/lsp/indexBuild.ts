@@ -225,7 +225,7 @@ async function routedByLanguage(
   const identifier = await languages.identifier(warn);
   if (!identifier) return index;
   const codes = await state.curations.workspace.languageLists.codesOf(language.folder);
-  return new LanguageRoutedIndex(index, language.code, codes, (caption) =>
+  return new LanguageRoutedIndex(index, language.code, language.folder, codes, (caption) =>
     languages.languageOf(identifier, caption),
   );
 }

@@ -3,9 +3,10 @@
  * language, `CODE.json`, with `provenance.json` beside them whose `languages` maps each CODE to
  * `{ file, sha256, entries, … }`. A list is a language list only when that provenance names it:
  * a `zh.json` lying in any folder is an ordinary list. Provenance files are read again when their
- * size or time changes.
+ * size or time changes; the synchronous check (which documents are metadata, asked on every
+ * diagnostics pass) reads a folder's provenance once and trusts it until `changed` is told.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export const PROVENANCE_FILE = 'provenance.json';
@@ -22,7 +23,36 @@ export interface LanguageList {
 type ProvenanceFiles = Map<string, string>;
 
 export class LanguageLists {
+  /** Folder -> its provenance's files (none, and size -1, when it has no readable provenance). */
   private readonly cache = new Map<string, { size: number; mtime: number; files: ProvenanceFiles }>();
+
+  /** Whether `path` is a language list, from the cache (a folder not seen yet is read once). */
+  isLanguageListSync(path: string): boolean {
+    const name = basename(path);
+    if (!name.endsWith('.json') || name === PROVENANCE_FILE) return false;
+    const folder = dirname(path);
+    let cached = this.cache.get(folder);
+    if (!cached) {
+      const provenance = join(folder, PROVENANCE_FILE);
+      try {
+        const stat = statSync(provenance);
+        cached = {
+          size: stat.size,
+          mtime: stat.mtimeMs,
+          files: parseProvenanceFiles(readFileSync(provenance, 'utf8')),
+        };
+      } catch {
+        cached = { size: -1, mtime: 0, files: new Map() };
+      }
+      this.cache.set(folder, cached);
+    }
+    return cached.files.get(name.slice(0, -'.json'.length)) === name;
+  }
+
+  /** A file changed, was created or deleted: if a provenance.json, its folder is read again. */
+  changed(path: string): void {
+    if (basename(path) === PROVENANCE_FILE) this.cache.delete(dirname(path));
+  }
 
   /** The language of the list at `path`, when its folder's provenance names it; else undefined. */
   async languageOf(path: string): Promise<LanguageList | undefined> {
@@ -51,7 +81,7 @@ export class LanguageLists {
     try {
       stat = await fsp.stat(path);
     } catch {
-      this.cache.delete(folder);
+      this.cache.set(folder, { size: -1, mtime: 0, files: new Map() });
       return undefined;
     }
     const cached = this.cache.get(folder);

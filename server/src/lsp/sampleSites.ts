@@ -7,6 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { extractCaptions, sourceRange, type CaptionSite } from '../../engine/src/documents/samples';
 import { sampleKind, type SampleKind } from './documentKinds';
 import type { ServerState } from './serverState';
+import { uriToPath } from './uri';
 import { CAPPED_SPANS_NOTE, type Span } from './spanIndex';
 
 /** The spans of the active index under a position of a sample document, longest first. */
@@ -18,10 +19,12 @@ export interface SpansHit {
 }
 
 export function sitesOf(state: ServerState, doc: TextDocument, kind: SampleKind): CaptionSite[] {
-  const key = kind.fields.join('\u0000') + '|' + kind.format;
+  const languageField = state.config.settings.languageField;
+  const key = kind.fields.join('\u0000') + '|' + kind.format + '|' + languageField;
   const cached = state.caches.sites.get(doc.uri);
   if (cached && cached.version === doc.version && cached.fields === key) return cached.sites;
-  const sites = extractCaptions(doc.getText(), kind.format, kind.fields);
+  const sites = extractCaptions(doc.getText(), kind.format, kind.fields, languageField);
+  state.captionLanguages.setLabels(uriToPath(doc.uri) ?? doc.uri, sites);
   state.caches.sites.set(doc.uri, { version: doc.version, fields: key, sites });
   return sites;
 }

@@ -7,6 +7,7 @@
  */
 import { CaptionLanguages } from './captionLanguages';
 import type { LanguageList } from './languageLists';
+import { LanguageIndexes } from './languageIndexes';
 import { TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GlobSet } from '../../engine/src/documents/glob';
@@ -212,6 +213,8 @@ export class ServerState {
   readonly highlights = new SampleHighlights();
   /** The languages of sample captions, when the active list is a language list. */
   readonly captionLanguages = new CaptionLanguages();
+  /** The other language lists of the active language list's folder, indexed on first need. */
+  readonly languageIndexes = new LanguageIndexes();
   readonly pullDiagnostics: PullDiagnostics;
 
   constructor() {

@@ -58,7 +58,16 @@ export function mergeSettings(base: MetacurateSettings, over: unknown): Metacura
     padding: o.padding === 'worldwide' || o.padding === 'english' ? o.padding : base.padding,
     includeCurationOutputs: includeCurationOutputsOf(over) ?? base.includeCurationOutputs,
     imageField: typeof o.imageField === 'string' ? o.imageField : base.imageField,
+    languageField: languageFieldOf(over) ?? base.languageField,
   };
+}
+
+/** `worldwide.languageField` in any of its shapes: nested (VS Code), dotted, or flat. */
+function languageFieldOf(over: Record<string, unknown>): string | undefined {
+  const nested = isObject(over.worldwide) ? over.worldwide.languageField : undefined;
+  for (const v of [nested, over['worldwide.languageField'], over.languageField])
+    if (typeof v === 'string') return v;
+  return undefined;
 }
 
 /** The settings of each channel; a later channel overrides an earlier one key by key. */

@@ -124,8 +124,8 @@ export async function readSample(state: ServerState, path: string): Promise<Samp
       return undefined;
     }
   }
-  const captions = extractCaptions(text, format, textFieldsOf(state.config.settings.textField)).map(
-    (s) => s.text,
-  );
-  return { path, format, captions };
+  const { textField, languageField } = state.config.settings;
+  const sites = extractCaptions(text, format, textFieldsOf(textField), languageField);
+  state.captionLanguages.setLabels(path, sites);
+  return { path, format, captions: sites.map((s) => s.text) };
 }

@@ -18,6 +18,8 @@ export interface CaptionSite {
   start: number;
   /** Source offsets of each caption unit (and one past the end), when it is not a plain slice. */
   map?: Int32Array;
+  /** The record's language field value, when a language field is asked for and the record has one. */
+  language?: string;
 }
 
 /** Source range of the caption span [a, b). */
@@ -41,20 +43,25 @@ export function textFieldsOf(textField: string): string[] {
   return textField ? [textField] : [...DEFAULT_TEXT_FIELDS];
 }
 
+/**
+ * The captions of a sample text; with `languageField` (a JSONL key, a CSV/TSV header column), each
+ * caption of a record holding that field (a non-empty string) carries its value as `language`.
+ */
 export function extractCaptions(
   source: string,
   format: SampleFormat,
   fields: readonly string[],
+  languageField = '',
 ): CaptionSite[] {
   switch (format) {
     case 'jsonl':
-      return jsonlCaptions(source, fields);
+      return jsonlCaptions(source, fields, languageField);
     case 'text':
       return textCaptions(source);
     case 'tsv':
-      return tsvCaptions(source, fields);
+      return tsvCaptions(source, fields, languageField);
     case 'csv':
-      return csvCaptions(source, fields);
+      return csvCaptions(source, fields, languageField);
   }
 }
 
@@ -72,16 +79,27 @@ function forEachLine(source: string, visit: (start: number, end: number, line: n
   }
 }
 
-function jsonlCaptions(source: string, fields: readonly string[]): CaptionSite[] {
+function jsonlCaptions(source: string, fields: readonly string[], languageField: string): CaptionSite[] {
   const out: CaptionSite[] = [];
   forEachLine(source, (start, end, line) => {
     const site = findStringField(source, start, end, fields);
     if (!site) return;
-    if (!site.escaped) out.push({ text: site.value, line, start: site.start + 1 });
+    let caption: CaptionSite;
+    if (!site.escaped) caption = { text: site.value, line, start: site.start + 1 };
     else {
       const { value, map } = decodeStringWithOffsets(source, site.start, site.end);
-      out.push({ text: value, line, start: site.start + 1, map });
+      caption = { text: value, line, start: site.start + 1, map };
     }
+    if (languageField) {
+      const field = findStringField(source, start, end, [languageField]);
+      const language = !field
+        ? undefined
+        : field.escaped
+          ? decodeStringWithOffsets(source, field.start, field.end).value
+          : field.value;
+      if (language) caption.language = language;
+    }
+    out.push(caption);
   });
   return out;
 }
@@ -104,14 +122,19 @@ function captionColumn(
   return { column: 0, hasHeader: false };
 }
 
-function tsvCaptions(source: string, fields: readonly string[]): CaptionSite[] {
+function tsvCaptions(source: string, fields: readonly string[], languageField: string): CaptionSite[] {
   const out: CaptionSite[] = [];
   let column = 0;
+  let languageColumn = -1;
   forEachLine(source, (start, end, line) => {
     if (line === 0) {
-      const c = captionColumn(source.slice(start, end).split('\t'), fields);
+      const header = source.slice(start, end).split('\t');
+      const c = captionColumn(header, fields);
       column = c.column;
-      if (c.hasHeader) return;
+      if (c.hasHeader) {
+        languageColumn = languageField ? header.indexOf(languageField) : -1;
+        return;
+      }
     }
     let s = start;
     for (let k = 0; k < column; k++) {
@@ -121,7 +144,10 @@ function tsvCaptions(source: string, fields: readonly string[]): CaptionSite[] {
     }
     let e = source.indexOf('\t', s);
     if (e === -1 || e > end) e = end;
-    out.push({ text: source.slice(s, e), line, start: s });
+    const caption: CaptionSite = { text: source.slice(s, e), line, start: s };
+    const language = languageColumn >= 0 ? source.slice(start, end).split('\t')[languageColumn] : undefined;
+    if (language) caption.language = language;
+    out.push(caption);
   });
   return out;
 }
@@ -187,20 +213,26 @@ function csvRows(source: string, visit: (fields: CsvField[], line: number) => bo
   }
 }
 
-function csvCaptions(source: string, fields: readonly string[]): CaptionSite[] {
+function csvCaptions(source: string, fields: readonly string[], languageField: string): CaptionSite[] {
   const out: CaptionSite[] = [];
   let column = -1;
+  let languageColumn = -1;
   csvRows(source, (row, line) => {
     if (column < 0) {
-      const c = captionColumn(
-        row.map((f) => f.value),
-        fields,
-      );
+      const header = row.map((f) => f.value);
+      const c = captionColumn(header, fields);
       column = c.column;
-      if (c.hasHeader) return;
+      if (c.hasHeader) {
+        languageColumn = languageField ? header.indexOf(languageField) : -1;
+        return;
+      }
     }
     const f = row[column];
-    if (f) out.push({ text: f.value, line, start: f.start, map: f.map });
+    if (!f) return;
+    const caption: CaptionSite = { text: f.value, line, start: f.start, map: f.map };
+    const language = languageColumn >= 0 ? row[languageColumn]?.value : undefined;
+    if (language) caption.language = language;
+    out.push(caption);
   });
   return out;
 }

@@ -20,6 +20,7 @@ import {
 import { clientFeatures, serverCapabilities, workspaceFolderPaths } from '../capabilities';
 import { isSamplePath, relativePath } from '../documentKinds';
 import { FolderWatcher } from '../folderWatcher';
+import { PROVENANCE_FILE } from '../languageLists';
 import { diagnosticsModeOf } from '../pullDiagnostics';
 import type { Scheduler } from '../scheduling';
 import type { ServerState } from '../serverState';
@@ -28,6 +29,8 @@ import { refreshPulledDiagnostics } from './diagnostics';
 
 /** Files of a curation whose change rescans the workspace. */
 const CURATION_FILE_GLOBS = ['**/summary.json', '**/counts.json', '**/counts.bin'];
+/** A worldwide folder's provenance.json: which of its lists are language lists (metadata). */
+const PROVENANCE_GLOB = `**/${PROVENANCE_FILE}`;
 
 export function registerConfiguration(
   connection: Connection,
@@ -40,9 +43,16 @@ export function registerConfiguration(
     state.config.channels.setPushed(p.settings);
     void reloadSettings(connection, state, scheduler);
   });
-  connection.onDidChangeWatchedFiles(() => scheduler.scheduleRescan());
+  connection.onDidChangeWatchedFiles((p) => {
+    filesChanged(
+      state,
+      p.changes.map((c) => uriToPath(c.uri)).filter((path): path is string => path !== undefined),
+    );
+    scheduler.scheduleRescan();
+  });
   connection.onShutdown(() => {
     state.schedule.builder.dispose();
+    state.languageIndexes.dispose();
     state.config.folderWatcher?.dispose();
   });
 }
@@ -70,6 +80,7 @@ function initialize(state: ServerState, params: InitializeParams): InitializeRes
 }
 
 function applySettings(state: ServerState, settings: MetacurateSettings): void {
+  if (settings.languageField !== state.config.settings.languageField) state.captionLanguages.clearLabels();
   state.config.settings = settings;
   state.config.metadataGlobs = new GlobSet(settings.metadataGlobs);
   state.config.sampleGlobs = new GlobSet(settings.sampleGlobs);
@@ -84,7 +95,12 @@ async function initialized(connection: Connection, state: ServerState, scheduler
     });
   }
   if (client.watchedFiles) {
-    const globs = new Set([...settings.metadataGlobs, ...settings.sampleGlobs, ...CURATION_FILE_GLOBS]);
+    const globs = new Set([
+      ...settings.metadataGlobs,
+      ...settings.sampleGlobs,
+      ...CURATION_FILE_GLOBS,
+      PROVENANCE_GLOB,
+    ]);
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
       watchers: [...globs].map((globPattern) => ({ globPattern })),
     });
@@ -97,16 +113,24 @@ async function initialized(connection: Connection, state: ServerState, scheduler
 
 /** Watches the workspace folders for sample, metadata and curation files (see folderWatcher.ts). */
 function watchFolders(connection: Connection, state: ServerState, scheduler: Scheduler): void {
-  const curationFile = /(^|\/)(summary\.json|counts\.json|counts\.bin)$/;
+  const curationFile = /(^|\/)(summary\.json|counts\.json|counts\.bin|provenance\.json)$/;
   state.config.folderWatcher = new FolderWatcher(state.config.folders, {
     isRelevant: (path) =>
       state.config.metadataGlobs.matches(relativePath(state, path)) ||
       isSamplePath(state, path) ||
       curationFile.test(relativePath(state, path)),
-    onChange: () => scheduler.scheduleRescan(),
+    onChange: (paths) => {
+      filesChanged(state, paths);
+      scheduler.scheduleRescan();
+    },
     log: (line) => connection.console.warn(line),
   });
   void state.config.folderWatcher.start();
+}
+
+/** Files changed on disk: a changed provenance.json changes which lists are language lists. */
+function filesChanged(state: ServerState, paths: readonly string[]): void {
+  for (const path of paths) state.curations.workspace.languageLists.changed(path);
 }
 
 /** The settings again (pulled when the client can be asked), then by default a rescan. */

@@ -13,6 +13,7 @@ import { inlineCode } from '../format';
 import { hoverThumbnails, withinBudget, type HoverThumbnail } from '../hoverImages';
 import { siteAt, sitesOf, spansAt } from '../sampleSites';
 import { LanguageRoutedIndex, otherLanguageNote } from '../captionLanguages';
+import { languageListHover, prepareLanguageLists } from '../languageHighlights';
 import { uriToPath } from '../uri';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ServerState } from '../serverState';
@@ -24,6 +25,8 @@ export function registerHover(connection: Connection, state: ServerState, browse
   connection.onHover(async (p) => {
     const uri = p.textDocument.uri;
     const images = await imagesOf(state, browsers, uri, p.position);
+    const doc = state.documents.get(uri);
+    if (doc) await prepareLanguageLists(state, doc, warn);
     return hover(state, uri, p.position, warn, images);
   });
 }
@@ -94,7 +97,7 @@ function hover(
     return { contents: { kind: MarkupKind.Markdown, value }, range };
   }
   const hit = spansAt(state, doc, position, warn);
-  if (!hit) return otherLanguageHover(state, doc, position);
+  if (!hit) return languageListHover(state, doc, position) ?? otherLanguageHover(state, doc, position);
   const entries = state.metadata.active!.entries;
   const sections = hit.spans
     .filter((s, i, all) => all.findIndex((o) => entries[o.id] === entries[s.id]) === i)

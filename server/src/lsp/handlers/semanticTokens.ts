@@ -11,7 +11,9 @@ import type {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { countOf, tOf } from '../activeList';
+import { LanguageRoutedIndex } from '../captionLanguages';
 import { sampleKind } from '../documentKinds';
+import { folderHighlights, prepareLanguageLists } from '../languageHighlights';
 import { sitesOf } from '../sampleSites';
 import type { Scheduler } from '../scheduling';
 import type { ServerState } from '../serverState';
@@ -23,15 +25,16 @@ export function registerSemanticTokens(
   scheduler: Scheduler,
 ): void {
   connection.languages.semanticTokens.on(async (p, token) =>
-    tokensWhenIndexed(state, scheduler, p.textDocument.uri, token),
+    tokensWhenIndexed(connection, state, scheduler, p.textDocument.uri, token),
   );
   connection.languages.semanticTokens.onRange(async (p, token) =>
-    tokensWhenIndexed(state, scheduler, p.textDocument.uri, token, p.range),
+    tokensWhenIndexed(connection, state, scheduler, p.textDocument.uri, token, p.range),
   );
 }
 
 /** Semantic tokens, once there is an index to take them from (see Scheduler.awaitsIndex). */
 async function tokensWhenIndexed(
+  connection: Connection,
   state: ServerState,
   scheduler: Scheduler,
   uri: string,
@@ -40,7 +43,10 @@ async function tokensWhenIndexed(
 ): Promise<SemanticTokens | ResponseError<void>> {
   if (scheduler.awaitsIndex(uri) && !(await scheduler.ready(token))) return cancelledError();
   const doc = state.documents.get(uri);
-  return doc ? semanticTokens(state, doc, range) : { data: [] };
+  if (!doc) return { data: [] };
+  const warn = (line: string) => connection.console.warn(line);
+  if (await prepareLanguageLists(state, doc, warn)) scheduler.refreshEditors();
+  return semanticTokens(state, doc, range);
 }
 
 function semanticTokens(state: ServerState, doc: TextDocument, range?: Range): SemanticTokens {
@@ -48,11 +54,9 @@ function semanticTokens(state: ServerState, doc: TextDocument, range?: Range): S
   const active = state.metadata.active;
   if (!kind || !active) return { data: [] };
   const t = tOf(state);
-  return state.highlights.tokens(
-    doc,
-    kind.format,
-    sitesOf(state, doc, kind),
-    { index: active.index, padding: active.padding, isHead: (id) => countOf(state, id) > t },
-    range,
-  );
+  const highlightIndex =
+    active.index instanceof LanguageRoutedIndex
+      ? folderHighlights(state, active.index, t)
+      : { index: active.index, padding: active.padding, isHead: (id: number) => countOf(state, id) > t };
+  return state.highlights.tokens(doc, kind.format, sitesOf(state, doc, kind), highlightIndex, range);
 }
