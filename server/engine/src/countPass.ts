@@ -3,7 +3,7 @@
  * what the select pass needs from them (keep probabilities, each slice's first record index).
  */
 import { join } from 'node:path';
-import { balanceProbabilities } from './balance';
+import { keepProbabilities } from './worldwide/worldwideBalance';
 import { readCounts, writeCounts, type EntryCounts } from './counts';
 import { readTaskResults } from './curateManifest';
 import type { PreparedCuration } from './curatePlan';
@@ -54,7 +54,7 @@ export function sumSkipped(results: Iterable<CountTaskResult>): Partial<Record<I
 /** Keep probabilities of a reduced curation, from its compact counts. */
 export async function probabilitiesOf(prepared: PreparedCuration): Promise<Float64Array> {
   const { counts } = await readCounts(join(prepared.stageDir, 'counts.bin'), prepared.metadata.entries);
-  return balanceProbabilities(counts, prepared.options.t);
+  return keepProbabilities(prepared.metadata, counts, prepared.options.t);
 }
 
 export async function reduceCounts(

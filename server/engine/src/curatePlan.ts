@@ -31,12 +31,21 @@ import {
 } from './errors';
 import { makeFolders, writeJsonAtomic } from './fsAtomic';
 import type { Padding } from './match/spacing';
-import { loadMetadata, type Metadata } from './metadata';
+import type { Metadata } from './metadata';
 import { assertInputsApartFromOutputs } from './pathOverlap';
 import { detectFormat, isSplittable } from './pool/formats';
 import { planByteRanges } from './pool/read';
 import type { PoolFormat } from './pool/types';
 import type { ProgressSink } from './progress';
+import {
+  changedListSince,
+  countKeyRun,
+  loadCurationMetadata,
+  recordedLists,
+  validateWorldwideOptions,
+  withWorldwideRun,
+  type WorldwideOptions,
+} from './worldwide/worldwideCuration';
 
 export interface CurateOptions {
   metadataPath: string;
@@ -61,6 +70,8 @@ export interface CurateOptions {
    * first browse instead (ensureEntryIndex).
    */
   entryIndex?: boolean;
+  /** A worldwide curation: `metadataPath` is a folder of per-language lists, `t` English's t. */
+  worldwide?: WorldwideOptions;
 }
 
 /**
@@ -84,6 +95,8 @@ export interface Plan {
   countKey: string;
   /** The content counted: the metadata's sha256 and each input's size (each slice's sha256 is in its result). */
   metadataSha256: string;
+  /** A worldwide curation: each list's sha256, to name the one that changed. */
+  lists?: { code: string; file: string; sha256: string }[];
   sizes: number[];
   /** The run's options with absolute paths, t and seed those of the selection being built. */
   options: CurateOptions;
@@ -158,12 +171,12 @@ export async function prepareCuration(
 ): Promise<{ prepared: PreparedCuration } | { complete: CurateSummary }> {
   const outDir = folder.outDir;
   const paths = folderPaths(outDir);
-  const padding = options.padding ?? 'english';
-  const run = runSettingsOf(options);
+  const padding = options.worldwide ? 'worldwide' : (options.padding ?? 'english');
   const inputs = options.inputs.map((p) => resolve(p));
   const formats = inputs.map((p) => detectFormat(p));
   const sizes = await Promise.all(inputs.map((p) => fileSize(p)));
-  const metadata = await loadMetadata(options.metadataPath);
+  const metadata = await loadCurationMetadata(options);
+  const run = withWorldwideRun(runSettingsOf(options), metadata, options);
   const outputNames = outputPaths(inputs);
   const normalized: CurateOptions = {
     ...options,
@@ -178,7 +191,7 @@ export async function prepareCuration(
     metadata: normalized.metadataPath,
     inputs,
     formats,
-    run,
+    run: countKeyRun(run),
     padding,
   });
   const selectKey = hash({ t: options.t, seed: options.seed });
@@ -222,6 +235,7 @@ export async function prepareCuration(
       id: randomBytes(8).toString('hex'),
       countKey,
       metadataSha256: metadata.sha256,
+      lists: recordedLists(metadata),
       sizes,
       options: normalized,
       tasks: await planTasks(inputs, formats, sizes, options.sliceBytes ?? defaultSliceBytes(sizes, workers)),
@@ -300,7 +314,10 @@ async function findChangedInput(
 ): Promise<string | undefined> {
   const { options, tasks } = plan;
   if (plan.metadataSha256 !== metadata.sha256)
-    return `The metadata ${options.metadataPath} changed since the earlier run`;
+    return (
+      changedListSince(plan.lists, metadata) ??
+      `The metadata ${options.metadataPath} changed since the earlier run`
+    );
   for (let f = 0; f < options.inputs.length; f++) {
     const size = await fileSize(options.inputs[f]);
     if (size !== plan.sizes[f])
@@ -348,7 +365,7 @@ export async function openPreparedCuration(outDir: string): Promise<PreparedCura
   const state = await readManifest(paths.manifest);
   if (!state) throw new UsageError(`${outDir} holds no prepared curation (no .metacurate/manifest.json)`);
   const o = state.plan.options;
-  const metadata = await loadMetadata(o.metadataPath);
+  const metadata = await loadCurationMetadata(o);
   return {
     options: o,
     outDir: resolve(outDir),
@@ -356,7 +373,7 @@ export async function openPreparedCuration(outDir: string): Promise<PreparedCura
     stageDir: paths.stage,
     manifestPath: paths.manifest,
     padding: o.padding ?? 'english',
-    run: runSettingsOf(o),
+    run: withWorldwideRun(runSettingsOf(o), metadata, o),
     metadata,
     inputs: o.inputs,
     formats: o.inputs.map((p) => detectFormat(p)),
@@ -384,6 +401,7 @@ function validateOptions(o: CurateOptions): void {
     throw new UsageError(`--workers must be at least 1, got ${o.workers}`);
   if (new Set(o.inputs.map((p) => resolve(p))).size !== o.inputs.length)
     throw new UsageError('the same input file is listed twice');
+  validateWorldwideOptions(o);
 }
 
 export async function fileSize(path: string): Promise<number> {

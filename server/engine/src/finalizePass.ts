@@ -5,7 +5,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { balanceProbabilities, countHead, logSpacedThresholds } from './balance';
+import { countHead, logSpacedThresholds } from './balance';
 import { sumSkipped } from './countPass';
 import { readCounts, type CountsInfo, type EntryCounts } from './counts';
 import { readTaskResults, completeSwap, readSummary, readManifest } from './curateManifest';
@@ -27,6 +27,9 @@ import type { Padding } from './match/spacing';
 import { MATCHES_MAGIC } from './matchesFile';
 import type { Metadata } from './metadata';
 import type { PoolFormat } from './pool/types';
+import { keepProbabilities } from './worldwide/worldwideBalance';
+import { worldwideOf } from './worldwide/worldwideMetadata';
+import { ExpectedByLanguage, worldwideSummary } from './worldwide/worldwideSummary';
 
 /**
  * Assembles the outputs from the slices in the stage (data/, matches.bin, summary.json), then
@@ -75,11 +78,14 @@ export async function finalizeCuration(
       }
       await addSparseCountsFile(keptPerEntry, path);
     }
-    const p = balanceProbabilities(countValues, options.t);
+    const p = keepProbabilities(metadata, countValues, options.t);
     const sums = new ExpectedSums(p, countValues, curveThresholds(countValues, options.t));
-    await writeMatchesFile(prepared.tasks, workDir, join(stageDir, 'matches.bin'), counts.records, (ids) =>
-      sums.addRecord(ids),
-    );
+    const lists = worldwideOf(metadata);
+    const expectedByLanguage = lists && new ExpectedByLanguage(lists, p);
+    await writeMatchesFile(prepared.tasks, workDir, join(stageDir, 'matches.bin'), counts.records, (ids) => {
+      sums.addRecord(ids);
+      expectedByLanguage?.addRecord(ids);
+    });
     // The entry browser's index (entries.idx, records.idx), with the select pass's decisions: only
     // when asked (--entry-index); otherwise the first browse builds it.
     if (options.entryIndex)
@@ -108,6 +114,18 @@ export async function finalizeCuration(
       timings: run.timings,
       started: run.started,
     });
+    if (lists && expectedByLanguage) {
+      const patch = worldwideSummary({
+        lists,
+        counts: countValues,
+        tEn: options.t,
+        run: prepared.run,
+        counted: counted.values(),
+        selected: selected.values(),
+        expected: expectedByLanguage,
+      });
+      Object.assign(summary, patch);
+    }
     summary.pass_seconds.finalize = round((performance.now() - t0) / 1000, 3);
     const wall = (performance.now() - run.started) / 1000;
     summary.wall_seconds = round(wall, 3);

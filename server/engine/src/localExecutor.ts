@@ -5,7 +5,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { balanceProbabilities } from './balance';
 import { reduceCuration, sumSkipped, reduceCounts, firstRecordIndexes } from './countPass';
 import type { EntryCounts } from './counts';
 import { pendingTasks, discardSelection, readManifest } from './curateManifest';
@@ -31,6 +30,7 @@ import { loadMetadata, type Metadata } from './metadata';
 import { detectFormat } from './pool/formats';
 import { silentProgress, type ProgressSink } from './progress';
 import { CurationWorkers } from './workerPool';
+import { keepProbabilities } from './worldwide/worldwideBalance';
 import type { WorkerRequest } from './workerProtocol';
 
 export async function curate(
@@ -76,7 +76,7 @@ export async function curate(
 
     t0 = performance.now();
     const shared = new SharedArrayBuffer(counts.counts.length * 8);
-    new Float64Array(shared).set(balanceProbabilities(counts.counts, options.t));
+    new Float64Array(shared).set(keepProbabilities(prepared.metadata, counts.counts, options.t));
     const firstIndex = await firstRecordIndexes(prepared);
     const toSelect = await pendingTasks(prepared, 'select');
     await runPhase(
