@@ -23,7 +23,10 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import type { CliWorldwideLanguage } from '../../../../contracts/src/cliEvents';
 import { curate, type CurateOptions, type CurateSummary } from '../../../../server/engine/src/curate';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { UsageError } from '../../../../server/engine/src/errors';
+import { AtomicFileSink } from '../../../../server/engine/src/pool/sink';
+import { TarWriter } from '../../../../server/engine/src/pool/tar';
 import { loadLanguageIdentifier } from '../../../../server/engine/src/worldwide/languageId';
 import { silentProgress, type ProgressSink } from '../../../../server/engine/src/progress';
 import { curatedTree, tempDir } from '../../../support/fixtures';
@@ -154,6 +157,40 @@ describe('curate --worldwide (a miniature pool in eight scripts)', function () {
     assert.deepEqual(byLid.worldwide!.languages, byField.worldwide!.languages);
     assert.deepEqual(byLid.worldwide!.without_metadata, { fr: 1, und: 1 });
     assert.deepEqual(curatedTree(join(dir.path, 'lid')), curatedTree(join(dir.path, 'field')));
+  });
+
+  it('reads the language field of Parquet rows and of WebDataset .json members alike', async () => {
+    const parquet = join(dir.path, 'pool-formats', 'pool.parquet');
+    const shard = join(dir.path, 'pool-formats', 'pool.tar');
+    mkdirSync(join(dir.path, 'pool-formats'));
+    writeFileSync(
+      parquet,
+      Buffer.from(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'text', data: POOL.map(([text]) => text), type: 'STRING' },
+            { name: 'lang', data: POOL.map(([, lang]) => lang ?? null), type: 'STRING' },
+          ],
+        }),
+      ),
+    );
+    const sink = await AtomicFileSink.open(shard);
+    const tar = new TarWriter(sink);
+    for (const [i, [text, lang]] of POOL.entries()) {
+      const key = `s${String(i).padStart(3, '0')}`;
+      await tar.addFile(`${key}.txt`, Buffer.from(text));
+      await tar.addFile(`${key}.json`, Buffer.from(JSON.stringify(lang ? { lang } : {})));
+    }
+    await tar.finish();
+    await sink.commit();
+    const fromParquet = await curate(options('parquet', { inputs: [parquet] }));
+    const fromShard = await curate(options('shard', { inputs: [shard], textFields: [] }));
+    // Everything but `kept`: the keys (and so the draws) are the files' own.
+    const withoutKept = (s: CurateSummary) => s.worldwide!.languages.map(({ kept: _kept, ...l }) => l);
+    for (const summary of [fromParquet, fromShard]) {
+      assert.deepEqual(withoutKept(summary), withoutKept(byField));
+      assert.deepEqual(summary.worldwide!.without_metadata, { fr: 1, und: 1 });
+    }
   });
 
   it('gives byte-identical outputs with 1 or 2 workers and several slices', async () => {
