@@ -13,6 +13,7 @@
 import type { EntryMatcher } from '../match/matcher';
 import type { PoolRecord } from '../pool/types';
 import { DEFAULT_MIN_CONFIDENCE, loadLanguageIdentifier, UNDETERMINED } from './languageId';
+import { listIndexOfEntry } from './worldwideMetadata';
 
 /** What the count tasks need of a worldwide curation (part of RunSettings). */
 export interface WorldwideRun {
@@ -161,15 +162,7 @@ export class KeptByLanguage {
 
   /** A kept record whose first matched id is `firstId`. */
   add(firstId: number): void {
-    const languages = this.run.languages;
-    let lo = 0;
-    let hi = languages.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (languages[mid].offset <= firstId) lo = mid;
-      else hi = mid - 1;
-    }
-    this.kept[lo]++;
+    this.kept[listIndexOfEntry(this.run.languages, firstId)]++;
   }
 
   counts(): Record<string, number> {

@@ -100,8 +100,8 @@ export async function loadWorldwideMetadata(dir: string): Promise<WorldwideMetad
   return { path: folder, entries, sha256, worldwide: { dir: folder, provenanceSha256, languages: lists } };
 }
 
-/** The language whose list holds global id `id` (lists sorted by offset). */
-export function listOfEntry(lists: readonly WorldwideList[], id: number): WorldwideList {
+/** The index of the list that holds global id `id` (lists sorted by offset). */
+export function listIndexOfEntry(lists: readonly { offset: number }[], id: number): number {
   let lo = 0;
   let hi = lists.length - 1;
   while (lo < hi) {
@@ -109,7 +109,7 @@ export function listOfEntry(lists: readonly WorldwideList[], id: number): Worldw
     if (lists[mid].offset <= id) lo = mid;
     else hi = mid - 1;
   }
-  return lists[lo];
+  return lo;
 }
 
 /** The first list whose bytes differ from those an earlier run recorded, or undefined. */

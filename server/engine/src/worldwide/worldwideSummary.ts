@@ -9,7 +9,7 @@ import type { CountTaskResult, RunSettings, SelectTaskResult } from '../curateTa
 import { headEntriesByLanguage, worldwideThresholds } from './worldwideBalance';
 import { DEFAULT_MIN_CONFIDENCE } from './languageId';
 import { sumLanguageCounts } from './worldwideMatcher';
-import { listOfEntry, type WorldwideLists } from './worldwideMetadata';
+import { listIndexOfEntry, type WorldwideLists } from './worldwideMetadata';
 
 /** The language identification model (worldwide/languageId.ts). */
 export const LID_MODEL = 'fastText lid.176.ftz';
@@ -28,7 +28,7 @@ export class ExpectedByLanguage {
   addRecord(ids: Uint32Array): void {
     let dropAll = 1;
     for (let k = 0; k < ids.length; k++) dropAll *= 1 - this.p[ids[k]];
-    this.expected[this.lists.languages.indexOf(listOfEntry(this.lists.languages, ids[0]))] += 1 - dropAll;
+    this.expected[listIndexOfEntry(this.lists.languages, ids[0])] += 1 - dropAll;
   }
 }
 

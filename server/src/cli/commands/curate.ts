@@ -211,7 +211,7 @@ A failed Slurm job, and an interrupted run (Ctrl-C, SIGTERM), also exit 1.
     const skipped = formatSkipped(summary.pool.skipped);
     const lines = [
       `Pool: ${formatCount(summary.pool.records)} records in ${summary.pool.files} file(s), ${formatCount(summary.pool.matched_records)} matched (${pct(summary.pool.matched_records, summary.pool.records)})`,
-      `Kept: ${formatCount(summary.kept)} records at t=${summary.t}, seed ${summary.seed} (expected ${formatCount(summary.expected_kept)})`,
+      `Kept: ${formatCount(summary.kept)} records at ${summary.worldwide ? 't_en' : 't'}=${summary.t}, seed ${summary.seed} (expected ${formatCount(summary.expected_kept)})`,
       `Entries: ${formatCount(summary.matched_entries)} matched, ${formatCount(summary.head_entries)} head entries holding ${(summary.head_share_of_matches * 100).toFixed(1)}% of matches`,
       ...(summary.worldwide ? worldwideLines(summary.worldwide) : []),
       ...(skipped ? [`Skipped: ${skipped}`] : []),
