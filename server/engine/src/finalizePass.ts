@@ -29,7 +29,7 @@ import type { Metadata } from './metadata';
 import type { PoolFormat } from './pool/types';
 import { keepProbabilities } from './worldwide/worldwideBalance';
 import { worldwideOf } from './worldwide/worldwideMetadata';
-import { ExpectedByLanguage, worldwideSummary } from './worldwide/worldwideSummary';
+import { WorldwideSums, worldwideSummary } from './worldwide/worldwideSummary';
 
 /**
  * Assembles the outputs from the slices in the stage (data/, matches.bin, summary.json), then
@@ -81,10 +81,10 @@ export async function finalizeCuration(
     const p = keepProbabilities(metadata, countValues, options.t);
     const sums = new ExpectedSums(p, countValues, curveThresholds(countValues, options.t));
     const lists = worldwideOf(metadata);
-    const expectedByLanguage = lists && new ExpectedByLanguage(lists, p);
+    const worldwideSums = lists && new WorldwideSums(lists, countValues, p, options.t);
     await writeMatchesFile(prepared.tasks, workDir, join(stageDir, 'matches.bin'), counts.records, (ids) => {
       sums.addRecord(ids);
-      expectedByLanguage?.addRecord(ids);
+      worldwideSums?.addRecord(ids);
     });
     // The entry browser's index (entries.idx, records.idx), with the select pass's decisions: only
     // when asked (--entry-index); otherwise the first browse builds it.
@@ -114,7 +114,7 @@ export async function finalizeCuration(
       timings: run.timings,
       started: run.started,
     });
-    if (lists && expectedByLanguage) {
+    if (lists && worldwideSums) {
       const patch = worldwideSummary({
         lists,
         counts: countValues,
@@ -122,7 +122,7 @@ export async function finalizeCuration(
         run: prepared.run,
         counted: counted.values(),
         selected: selected.values(),
-        expected: expectedByLanguage,
+        sums: worldwideSums,
       });
       Object.assign(summary, patch);
     }

@@ -95,6 +95,13 @@ describe('curate --worldwide (a miniature pool in eight scripts)', function () {
     assert.equal(byField.padding, 'worldwide');
     assert.equal(byField.head_entries, 4);
     assert.equal(byField.metadata.entries, 18);
+    // The curve is over t_en (1 to English's largest count, 6), each language at its own t.
+    assert.equal(byField.expected_kept, 16.5);
+    assert.deepEqual(
+      byField.expected_size_curve.map((c) => c.t),
+      [1, 2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(byField.expected_size_curve[1], { t: 2, expectedSize: 16.5, headEntries: 4 });
   });
 
   it('writes global ids: matches.bin per record, and the sidecar of each kept record', () => {
