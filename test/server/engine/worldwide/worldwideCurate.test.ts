@@ -242,6 +242,18 @@ describe('curate --worldwide (a miniature pool in eight scripts)', function () {
     assert.deepEqual([de.records, de.matched_records, de.matched_entries], [4, 4, 3]);
   });
 
+  it('stops with a usage error naming the English list when no record matches it', async () => {
+    const german = join(dir.path, 'pool', 'german.jsonl');
+    writeFileSync(german, JSON.stringify({ text: 'ein Hund im Garten', lang: 'de' }) + '\n');
+    await assert.rejects(
+      curate(options('no-en-match', { inputs: [german] })),
+      (err: unknown) =>
+        err instanceof UsageError &&
+        err.message.includes(join(folder, 'en.json')) &&
+        err.message.includes('tail share'),
+    );
+  });
+
   it('refuses a folder without an English list, naming the folder', async () => {
     const noEnglish = join(dir.path, 'metadata-no-en');
     writeFolder(noEnglish, { de: LISTS.de, zh: LISTS.zh });
