@@ -3,9 +3,9 @@
  * what the select pass needs from them (keep probabilities, each slice's first record index).
  */
 import { join } from 'node:path';
-import { balanceProbabilities } from './balance';
 import { countsToJson, readCounts, writeCompactCounts, type EntryCounts } from './counts';
 import { countsJsonFromMetadata } from './countsJson';
+import { keepProbabilities } from './worldwide/worldwideBalance';
 import { readTaskResults } from './curateManifest';
 import type { PreparedCuration } from './curatePlan';
 import {
@@ -79,7 +79,7 @@ export function sumSkipped(results: Iterable<CountTaskResult>): Partial<Record<I
 /** Keep probabilities of a reduced curation, from its compact counts. */
 export async function probabilitiesOf(prepared: PreparedCuration): Promise<Float64Array> {
   const { counts } = await readCounts(join(prepared.stageDir, 'counts.bin'), prepared.metadata.entries);
-  return balanceProbabilities(counts, prepared.options.t);
+  return keepProbabilities(prepared.metadata, counts, prepared.options.t);
 }
 
 export async function reduceCounts(

@@ -5,7 +5,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { balanceProbabilities, countHead, logSpacedThresholds } from './balance';
+import { countHead, logSpacedThresholds } from './balance';
 import { sumSkipped } from './countPass';
 import { readCounts, type CountsInfo, type EntryCounts } from './counts';
 import { readTaskResults, completeSwap, readSummary, readManifest } from './curateManifest';
@@ -27,6 +27,9 @@ import type { Padding } from './match/spacing';
 import { MATCHES_MAGIC } from './matchesFile';
 import type { Metadata } from './metadata';
 import type { PoolFormat } from './pool/types';
+import { keepProbabilities } from './worldwide/worldwideBalance';
+import { worldwideOf } from './worldwide/worldwideMetadata';
+import { WorldwideSums, worldwideSummary } from './worldwide/worldwideSummary';
 
 /**
  * Assembles the outputs from the slices in the stage (data/, matches.bin, summary.json), then
@@ -40,7 +43,7 @@ export async function finalizeCuration(
     started: number;
     workers: number;
     /** matches.bin is in the stage already and these are its sums (writeMatchesAndSums). */
-    sums?: ExpectedSums;
+    sums?: MatchesSums;
   },
 ): Promise<CurateSummary> {
   const t0 = performance.now();
@@ -81,8 +84,9 @@ export async function finalizeCuration(
       }
       await addSparseCountsFile(keptPerEntry, path);
     }
-    const p = balanceProbabilities(countValues, options.t);
-    const sums = run.sums ?? (await writeMatchesAndSums(prepared, countValues, counts.records));
+    const p = keepProbabilities(metadata, countValues, options.t);
+    const { sums, worldwideSums } =
+      run.sums ?? (await writeMatchesAndSums(prepared, countValues, counts.records));
     // The entry browser's index (entries.idx, records.idx), with the select pass's decisions: only
     // when asked (--entry-index); otherwise the first browse builds it.
     if (options.entryIndex)
@@ -111,6 +115,19 @@ export async function finalizeCuration(
       timings: run.timings,
       started: run.started,
     });
+    const lists = worldwideOf(metadata);
+    if (lists && worldwideSums) {
+      const patch = worldwideSummary({
+        lists,
+        counts: countValues,
+        tEn: options.t,
+        run: prepared.run,
+        counted: counted.values(),
+        selected: selected.values(),
+        sums: worldwideSums,
+      });
+      Object.assign(summary, patch);
+    }
     summary.pass_seconds.finalize = round((performance.now() - t0) / 1000, 3);
     const wall = (performance.now() - run.started) / 1000;
     summary.wall_seconds = round(wall, 3);
@@ -311,17 +328,31 @@ export async function writeMatchesAndSums(
   prepared: PreparedCuration,
   counts: Float64Array,
   records: number,
-): Promise<ExpectedSums> {
+): Promise<MatchesSums> {
   const t = prepared.options.t;
-  const sums = new ExpectedSums(balanceProbabilities(counts, t), counts, curveThresholds(counts, t));
+  const p = keepProbabilities(prepared.metadata, counts, t);
+  const sums = new ExpectedSums(p, counts, curveThresholds(counts, t));
+  const lists = worldwideOf(prepared.metadata);
+  const worldwideSums = lists && new WorldwideSums(lists, counts, p, t);
   await writeMatchesFile(
     prepared.tasks,
     prepared.workDir,
     join(prepared.stageDir, 'matches.bin'),
     records,
-    (words, start, end) => sums.addIds(words, start, end),
+    worldwideSums
+      ? (words, start, end) => {
+          sums.addIds(words, start, end);
+          worldwideSums.addRecord(words.subarray(start, end));
+        }
+      : (words, start, end) => sums.addIds(words, start, end),
   );
-  return sums;
+  return { sums, worldwideSums };
+}
+
+/** The summary's expected sums over matches.bin; a worldwide curation's per language too. */
+export interface MatchesSums {
+  sums: ExpectedSums;
+  worldwideSums?: WorldwideSums;
 }
 
 function round(x: number, digits: number): number {

@@ -5,7 +5,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { balanceProbabilities } from './balance';
 import {
   firstRecordIndexes,
   reduceCounts,
@@ -35,8 +34,13 @@ import {
 } from './curateTasks';
 import { folderPaths, removeOwnFolder, type OutputFolder } from './curationFolder';
 import { EmptyPoolError, InputError, InterruptedError, UsageError, type InputErrorReason } from './errors';
-import { assembleInputEarly, finalizeCuration, writeMatchesAndSums, writeMatchesFile } from './finalizePass';
-import type { ExpectedSums } from './expectedSums';
+import {
+  assembleInputEarly,
+  finalizeCuration,
+  writeMatchesAndSums,
+  writeMatchesFile,
+  type MatchesSums,
+} from './finalizePass';
 import { removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
 import { loadOrBuildIndex } from './match/matcher';
 import { unpackArrays } from './match/packing';
@@ -45,6 +49,7 @@ import { loadMetadata, type Metadata } from './metadata';
 import { detectFormat } from './pool/formats';
 import { silentProgress, type ProgressSink } from './progress';
 import { CurationWorkers } from './workerPool';
+import { keepProbabilities } from './worldwide/worldwideBalance';
 import type { WorkerRequest } from './workerProtocol';
 
 export async function curate(
@@ -93,7 +98,7 @@ export async function curate(
 
     t0 = performance.now();
     const shared = new SharedArrayBuffer(counts.counts.length * 8);
-    new Float64Array(shared).set(balanceProbabilities(counts.counts, options.t));
+    new Float64Array(shared).set(keepProbabilities(prepared.metadata, counts.counts, options.t));
     const firstIndex = await firstRecordIndexes(prepared);
     const toSelect = await pendingTasks(prepared, 'select');
     const assembler = new EarlyAssembler(prepared, toSelect);
@@ -145,7 +150,7 @@ export async function curate(
 }
 
 /** counts.json, and matches.bin with the summary's sums: what the select pass does not need. */
-async function besideSelect(prepared: PreparedCuration, counts: EntryCounts): Promise<ExpectedSums> {
+async function besideSelect(prepared: PreparedCuration, counts: EntryCounts): Promise<MatchesSums> {
   // Let the workers get their first select tasks before this thread gets busy.
   await new Promise((resolve) => setImmediate(resolve));
   const sums = await writeMatchesAndSums(prepared, counts.counts, counts.records);
