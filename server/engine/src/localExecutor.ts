@@ -38,8 +38,7 @@ import { EmptyPoolError, InputError, InterruptedError, UsageError, type InputErr
 import { assembleInputEarly, finalizeCuration, writeMatchesAndSums, writeMatchesFile } from './finalizePass';
 import type { ExpectedSums } from './expectedSums';
 import { removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
-import { loadOrBuildIndex } from './match/matcher';
-import { unpackArrays } from './match/packing';
+import { indexEntryCount, loadOrBuildIndex, sameStringChains } from './match/matcher';
 import type { Padding } from './match/spacing';
 import { loadMetadata, type Metadata } from './metadata';
 import { detectFormat } from './pool/formats';
@@ -67,7 +66,7 @@ export async function curate(
     const index = prepared.index ?? loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
     progress.info(
       // The index's count: the entries themselves may not be parsed yet (metadataParsedLater).
-      `Matcher for ${(unpackArrays(index.packed.buffer).meta.numEntries as number).toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
+      `Matcher for ${indexEntryCount(index.packed).toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
     );
     const timings = { index: (performance.now() - indexStart) / 1000, count: 0, select: 0, finalize: 0 };
 
@@ -83,8 +82,7 @@ export async function curate(
       (task) => ({ type: 'count', task, run, workDir }),
       signal,
     );
-    // Entries not parsed yet (their index was cached) are parsed while the workers count.
-    await settleBoth(counting, parseEntriesSoon(metadata));
+    await counting;
     timings.count = (performance.now() - t0) / 1000;
 
     const counts = await reduceToCompactCounts(prepared);
@@ -116,7 +114,7 @@ export async function curate(
       (taskId, result) => assembler.taskDone(taskId, result),
     );
     // What finalize needs of the counts alone is done on this thread while the workers select.
-    const beside = besideSelect(prepared, counts);
+    const beside = besideSelect(prepared, counts, sameStringChains(index.packed));
     const [, sums] = await settleBoth(
       selecting.then(
         () => assembler.settled(),
@@ -145,11 +143,15 @@ export async function curate(
 }
 
 /** counts.json, and matches.bin with the summary's sums: what the select pass does not need. */
-async function besideSelect(prepared: PreparedCuration, counts: EntryCounts): Promise<ExpectedSums> {
+async function besideSelect(
+  prepared: PreparedCuration,
+  counts: EntryCounts,
+  sameStringChains: Int32Array | undefined,
+): Promise<ExpectedSums> {
   // Let the workers get their first select tasks before this thread gets busy.
   await new Promise((resolve) => setImmediate(resolve));
   const sums = await writeMatchesAndSums(prepared, counts.counts, counts.records);
-  await writeCountsJson(prepared, counts);
+  await writeCountsJson(prepared, counts, sameStringChains);
   return sums;
 }
 
@@ -194,12 +196,6 @@ class EarlyAssembler {
     await this.chain;
     if (this.failure !== undefined) throw this.failure;
   }
-}
-
-/** Reads the entries of metadata parsed later (metadataParsedLater) on a later turn. */
-async function parseEntriesSoon(metadata: Metadata): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  void metadata.entries.length;
 }
 
 /** Both results; on a failure, the first error once both have settled (neither still writes). */
