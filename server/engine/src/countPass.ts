@@ -36,6 +36,16 @@ export async function reduceCuration(prepared: PreparedCuration): Promise<EntryC
  * writes counts.json (writeCountsJson) while the select pass runs.
  */
 export async function reduceToCompactCounts(prepared: PreparedCuration): Promise<EntryCounts> {
+  const counts = await sumCountTasks(prepared);
+  await writeCompactCounts(join(prepared.stageDir, 'counts.bin'), counts);
+  return counts;
+}
+
+/**
+ * The slices' partial counts summed, nothing written: the local executor writes counts.bin while
+ * the select pass runs (it needs only the keep probabilities).
+ */
+export async function sumCountTasks(prepared: PreparedCuration): Promise<EntryCounts> {
   const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
   const missing = prepared.tasks.filter((t) => !counted.has(t.id));
   if (missing.length > 0)
@@ -49,7 +59,6 @@ export async function reduceToCompactCounts(prepared: PreparedCuration): Promise
     prepared.run,
   );
   if (counts.records === 0) throw new EmptyPoolError(prepared.inputs, sumSkipped(counted.values()));
-  await writeCompactCounts(join(prepared.stageDir, 'counts.bin'), counts);
   return counts;
 }
 

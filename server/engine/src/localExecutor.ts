@@ -6,14 +6,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { balanceProbabilities } from './balance';
-import {
-  firstRecordIndexes,
-  reduceCounts,
-  reduceToCompactCounts,
-  sumSkipped,
-  writeCountsJson,
-} from './countPass';
-import type { EntryCounts } from './counts';
+import { firstRecordIndexes, reduceCounts, sumCountTasks, sumSkipped, writeCountsJson } from './countPass';
+import { writeCompactCounts, type EntryCounts } from './counts';
 import { pendingTasks, discardSelection, readManifest } from './curateManifest';
 import {
   type CurateOptions,
@@ -85,7 +79,7 @@ export async function curate(
     await counting;
     timings.count = (performance.now() - t0) / 1000;
 
-    const counts = await reduceToCompactCounts(prepared);
+    const counts = await sumCountTasks(prepared);
     if (counts.matchedRecords === 0)
       progress.info('No record of the pool matches any entry: the curation is empty.');
 
@@ -142,7 +136,10 @@ export async function curate(
   }
 }
 
-/** counts.json, and matches.bin with the summary's sums: what the select pass does not need. */
+/**
+ * counts.bin, counts.json, and matches.bin with the summary's sums: what the select pass does not
+ * need (finalize reads counts.bin after it).
+ */
 async function besideSelect(
   prepared: PreparedCuration,
   counts: EntryCounts,
@@ -150,6 +147,7 @@ async function besideSelect(
 ): Promise<ExpectedSums> {
   // Let the workers get their first select tasks before this thread gets busy.
   await new Promise((resolve) => setImmediate(resolve));
+  await writeCompactCounts(join(prepared.stageDir, 'counts.bin'), counts);
   const sums = await writeMatchesAndSums(prepared, counts.counts, counts.records);
   await writeCountsJson(prepared, counts, sameStringChains);
   return sums;
