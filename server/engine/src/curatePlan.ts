@@ -31,7 +31,7 @@ import {
 } from './errors';
 import { makeFolders, writeJsonAtomic } from './fsAtomic';
 import type { Padding } from './match/spacing';
-import { loadCachedIndex, type LoadedIndex } from './match/matcher';
+import { indexEntryCount, loadCachedIndex, type LoadedIndex } from './match/matcher';
 import { metadataParsedLater, parseMetadataBytes, readMetadataFile, type Metadata } from './metadata';
 import { assertInputsApartFromOutputs } from './pathOverlap';
 import { detectFormat, isSplittable } from './pool/formats';
@@ -326,8 +326,9 @@ async function loadMetadataAndIndex(
 ): Promise<{ metadata: Metadata; index?: LoadedIndex; bytes: Buffer }> {
   const { bytes, sha256 } = await readMetadataFile(path);
   const index = useCache ? loadCachedIndex({ path, sha256 }, padding) : undefined;
-  if (index) return { metadata: metadataParsedLater(path, bytes, sha256), index, bytes };
-  return { metadata: { path, sha256, entries: parseMetadataBytes(path, bytes) }, bytes };
+  if (!index) return { metadata: { path, sha256, entries: parseMetadataBytes(path, bytes) }, bytes };
+  const numEntries = indexEntryCount(index.packed);
+  return { metadata: metadataParsedLater(path, bytes, sha256, numEntries), index, bytes };
 }
 
 /**

@@ -19,13 +19,13 @@ import {
   type SelectTaskResult,
 } from './curateTasks';
 import { assertInsideOutput, checkSwap, listFiles, type Swap } from './curationFolder';
-import { asEnvironmentError, EnvironmentError, UsageError } from './errors';
+import { asEnvironmentError, EnvironmentError, InputError, UsageError } from './errors';
 import { buildEntryIndex } from './entryIndex/buildEntryIndex';
 import { ExpectedSums, readMatchesStream, type OnMatchedRecord } from './expectedSums';
 import { makeFolders, openAtomicOutput, removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
 import type { Padding } from './match/spacing';
 import { MATCHES_MAGIC } from './matchesFile';
-import type { Metadata } from './metadata';
+import { entryCount, entryName, type Metadata } from './metadata';
 import type { PoolFormat } from './pool/types';
 import { keepProbabilities } from './worldwide/worldwideBalance';
 import { worldwideOf } from './worldwide/worldwideMetadata';
@@ -59,7 +59,15 @@ export async function finalizeCuration(
       throw new UsageError(
         `cannot finalize: ${missing.length} select task(s) are not done (first: ${missing[0].id}); run them first`,
       );
-    const { counts: countValues, info } = await readCounts(join(stageDir, 'counts.bin'), metadata.entries);
+    const countsPath = join(stageDir, 'counts.bin');
+    const { counts: countValues, info } = await readCounts(countsPath);
+    if (countValues.length !== entryCount(metadata))
+      throw new InputError(
+        countsPath,
+        {},
+        'unreadable',
+        "its counts are not those of the metadata's entries",
+      );
     const counts = { ...(info as CountsInfo), counts: countValues };
     const saveManifest = () => writeJsonAtomic(prepared.manifestPath, state);
     const outputs = await assembleOutputs(
@@ -425,7 +433,7 @@ function summarize(a: {
     if (c > a.options.t) headMatches += c;
     entries.push({
       id,
-      entry: metadata.entries[id],
+      entry: entryName(metadata, id),
       count: c,
       expected_kept: round(expectedKept[id], 3),
       ...(a.keptPerEntry ? { kept: a.keptPerEntry[id] } : {}),
@@ -449,7 +457,7 @@ function summarize(a: {
     t: a.options.t,
     seed: a.options.seed,
     padding: a.padding,
-    metadata: { path: resolve(metadata.path), sha256: metadata.sha256, entries: metadata.entries.length },
+    metadata: { path: resolve(metadata.path), sha256: metadata.sha256, entries: entryCount(metadata) },
     head_entries: headEntries(a.options.t),
     matched_entries: matchedEntries,
     head_share_of_matches: totalMatches > 0 ? round(headMatches / totalMatches, 6) : 0,
