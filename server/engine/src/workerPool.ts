@@ -57,11 +57,6 @@ export interface TaskCallbacks<Reply> {
   onProgress?(index: number, reply: Reply): void;
   /** The last reply of the task at `index`; the next task goes to the thread once it settles. */
   onDone(index: number, reply: Reply): Promise<void> | void;
-  /**
-   * The index of the task a reply is about: needed when a thread holds several tasks (the
-   * pool's tasksPerThread), since their replies interleave.
-   */
-  requestOf?(reply: Reply): number;
 }
 
 export class WorkerPool<Request, Reply> {
@@ -70,16 +65,7 @@ export class WorkerPool<Request, Reply> {
   private listener: { reply(port: number, reply: Reply): void; fatal(err: Error): void } | undefined;
   private closing: Promise<void> | undefined;
 
-  /**
-   * `tasksPerThread` > 1 hands a thread its next task before the last one is done: a thread that
-   * interleaves them (at its awaits) computes one while the other waits for its files to be
-   * written and synced, instead of waiting for the main thread's next request.
-   */
-  constructor(
-    size: number,
-    start: StartPort<Request, Reply>,
-    private readonly tasksPerThread = 1,
-  ) {
+  constructor(size: number, start: StartPort<Request, Reply>) {
     for (let i = 0; i < size; i++) {
       this.ports.push(
         start(
@@ -103,9 +89,6 @@ export class WorkerPool<Request, Reply> {
       let running = 0;
       let settled = false;
       const current = new Array<number>(this.ports.length).fill(-1);
-      const held = new Array<number>(this.ports.length).fill(0);
-      const indexOf = (port: number, reply: Reply) =>
-        this.tasksPerThread > 1 ? callbacks.requestOf!(reply) : current[port];
       const onAbort = () => settle(new InterruptedError());
       const settle = (err?: Error) => {
         if (settled) return;
@@ -119,19 +102,12 @@ export class WorkerPool<Request, Reply> {
       const dispatch = (port: number) => {
         if (settled || next >= requests.length) return;
         running++;
-        held[port]++;
         current[port] = next++;
         this.ports[port].send(requests[current[port]]);
       };
-      // Each thread's first task before any thread's second: the work stays spread.
-      const fill = () => {
-        for (let depth = 1; depth <= this.tasksPerThread; depth++)
-          for (let port = 0; port < this.ports.length; port++) if (held[port] < depth) dispatch(port);
-      };
       const afterDone = (port: number) => {
         running--;
-        held[port]--;
-        fill();
+        dispatch(port);
         settle();
       };
       this.listener = {
@@ -140,12 +116,12 @@ export class WorkerPool<Request, Reply> {
           const kind = callbacks.classify(reply);
           if (kind instanceof Error) return settle(kind);
           if (kind === 'progress') {
-            callbacks.onProgress?.(indexOf(port, reply), reply);
+            callbacks.onProgress?.(current[port], reply);
             return;
           }
           let done: Promise<void> | void;
           try {
-            done = callbacks.onDone(indexOf(port, reply), reply);
+            done = callbacks.onDone(current[port], reply);
           } catch (err) {
             return settle(err as Error);
           }
@@ -163,7 +139,7 @@ export class WorkerPool<Request, Reply> {
         signal.addEventListener('abort', onAbort, { once: true });
       }
       if (requests.length === 0) return settle();
-      fill();
+      for (let port = 0; port < this.ports.length; port++) dispatch(port);
     });
   }
 
@@ -186,12 +162,7 @@ export class CurationWorkers {
   private readonly pool: WorkerPool<WorkerRequest, WorkerReply>;
 
   constructor(size: number, index: PackedIndex, workerScript = join(__dirname, 'curateWorker.js')) {
-    // Two tasks a thread: a task's last writes (synced) overlap the next task's reading and matching.
-    this.pool = new WorkerPool(
-      size,
-      threadPort(workerScript, { workerData: { index } }, 'curation worker'),
-      2,
-    );
+    this.pool = new WorkerPool(size, threadPort(workerScript, { workerData: { index } }, 'curation worker'));
   }
 
   get size(): number {
@@ -200,10 +171,8 @@ export class CurationWorkers {
 
   /** Runs every request; resolves when all are done, rejects on the first failure. */
   run<R>(requests: WorkerRequest[], callbacks: PoolCallbacks<R>): Promise<void> {
-    const indexOfTask = new Map(requests.map((r, i) => [r.task.id, i]));
     return this.pool.run(requests, {
       signal: callbacks.signal,
-      requestOf: (reply) => indexOfTask.get(reply.taskId)!,
       classify: (reply) =>
         reply.type === 'progress'
           ? 'progress'

@@ -136,28 +136,6 @@ describe('WorkerPool', () => {
     await pool.close();
   });
 
-  it('with two tasks a thread: each thread gets its first task before any its second, replies found by request', async () => {
-    const log: string[] = [];
-    const pool = new WorkerPool(2, fakePorts(log), 2);
-    const requests = [{ n: 10 }, { n: 11 }, { n: 12 }, { n: 13 }, { n: 14 }];
-    const done: [number, number][] = [];
-    const progress: [number, number][] = [];
-    await pool.run(requests, {
-      classify,
-      requestOf: (reply) => reply.n - 10,
-      onProgress: (index, reply) => void progress.push([index, reply.n]),
-      onDone: (index, reply) => void done.push([index, reply.n]),
-    });
-    // Both ports hold two tasks before any reply: the fifth waits for a port to free up.
-    assert.deepEqual(log.slice(0, 4), ['port 0 <- 10', 'port 1 <- 11', 'port 0 <- 12', 'port 1 <- 13']);
-    assert.equal(log.length, 5);
-    const byIndex = (a: [number, number], b: [number, number]) => a[0] - b[0];
-    const expected = requests.map((r, i) => [i, r.n]);
-    assert.deepEqual(done.sort(byIndex), expected);
-    assert.deepEqual(progress.sort(byIndex), expected);
-    await pool.close();
-  });
-
   it('resolves at once with no requests, and can run again after a run', async () => {
     const log: string[] = [];
     const pool = new WorkerPool(2, fakePorts(log));
