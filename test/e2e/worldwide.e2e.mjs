@@ -124,10 +124,19 @@ function writeWorldwideWorkspace(dir) {
 
 const fmt = (n) => n.toLocaleString('en-US');
 
-/** The palette, after taking the keyboard focus back to the workbench. */
+/**
+ * The palette, after taking the keyboard focus back to the workbench; again while it finds no such
+ * command (the extension's contributions may still be loading after the workbench shows).
+ */
 async function command(page, label) {
-  await page.locator('.part.sidebar .title-label').first().click();
-  await runCommand(page, label);
+  await eventually(
+    async () => {
+      await page.locator('.part.sidebar .title-label').first().click();
+      await runCommand(page, label);
+      return true;
+    },
+    { timeout: 90_000, interval: 2_000, message: `the command ${label}` },
+  );
 }
 
 /** The quick input in front, once its title says `pattern`. */
@@ -200,6 +209,11 @@ export async function worldwideSuite(vsix) {
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`);
     await waitForWorkbench(page);
+    // The extension's view in the explorer: its contributions (commands too) are loaded.
+    await page
+      .locator('.pane-header', { hasText: 'Metacurate Runs' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 90_000 });
     await screenshot('opened');
   });
 
@@ -217,7 +231,8 @@ export async function worldwideSuite(vsix) {
     await pickRow(widget, 'caption');
     widget = await quickTitle(page, /language field/);
     const fields = await widget.locator('.monaco-list-row').allInnerTexts();
-    expect(/^\s*lang\b/.test(fields[0] ?? ''), `the language field pick does not start with lang: ${fields}`);
+    const first = (await widget.locator('.monaco-list-row .label-name').first().innerText()).trim();
+    expect(first === 'lang', `the language field pick does not start with lang: ${fields}`);
     expect(
       fields.some((f) => f.includes('Identify each caption')),
       `no identification choice: ${fields}`,
@@ -277,6 +292,7 @@ export async function worldwideSuite(vsix) {
   });
 
   test('the balance panel lists each language with its t; All languages draws each curve at t_en; zh sets t to t_zh', async () => {
+    expect(summary, 'no worldwide curation');
     await command(page, 'Metacurate: Show Entry Balance');
     await activeTab(page, 'Entry Balance', 30_000);
     const frame = panelFrame(page);
