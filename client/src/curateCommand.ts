@@ -45,7 +45,12 @@ import {
   type CurationPlan,
 } from './plans/curatePlan';
 import { fieldsOf } from './plans/poolFields';
-import { worldwideFolderOf, worldwideSummaryText, type WorldwideFolder } from './plans/worldwidePlan';
+import {
+  tEnPrefill,
+  worldwideFolderOf,
+  worldwideSummaryText,
+  type WorldwideFolder,
+} from './plans/worldwidePlan';
 
 export type { CurateArgs, CurationPlan } from './plans/curatePlan';
 
@@ -95,7 +100,11 @@ export class CurateCommand {
     // The caller's t (the panel's button), else the panel's, else the t of the chosen list's active
     // curation, else the setting's. Worldwide, t is English's: the panel's may be another language's.
     const tDefault = worldwide
-      ? tPrefill(args?.t, this.activeCurationT(worldwide.lists.get('en')), configuredT())
+      ? tEnPrefill(
+          { t: args?.t ?? this.panel.currentT, language: this.panel.currentLanguage },
+          this.activeCurationT(worldwide.lists.get('en')),
+          configuredT(),
+        )
       : tPrefill(args?.t, this.panel.currentT, this.activeCurationT(metadata), configuredT());
     const tText = await vscode.window.showInputBox({
       title: `${title}: ${worldwide ? "English's threshold t_en" : 'threshold t'}`,

@@ -7,8 +7,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CliWorldwideSummary } from '../../../contracts/src/cliEvents';
+import { ALL_LANGUAGES } from '../../../contracts/src/webview';
 import { formatCount } from '../../../server/engine/src/progress';
 import { parseProvenanceFiles, PROVENANCE_FILE } from '../../../server/engine/src/worldwide/provenanceFiles';
+import { tPrefill } from './curatePlan';
 
 /** A worldwide metadata folder: its lists by language code, as its provenance.json names them. */
 export interface WorldwideFolder {
@@ -81,4 +83,18 @@ export function worldwideSummaryText(w: Pick<CliWorldwideSummary, 'languages' | 
     `t per language: ${ts || 'no language seen'}` +
     (without > 0 ? `; ${formatCount(without)} records of a language without a list.` : '.')
   );
+}
+
+/**
+ * English's t an input box starts with: the panel's t (its "Curate Pool…" button passes it) only
+ * while the panel shows English or all languages, since another language's t_lang is not English's;
+ * else the t of the English list's active curation, else the setting's.
+ */
+export function tEnPrefill(
+  panel: { t: number | undefined; language: string | undefined },
+  activeEnglishT: number | undefined,
+  settingT: number | undefined,
+): number {
+  const english = panel.language === 'en' || panel.language === ALL_LANGUAGES;
+  return tPrefill(english ? panel.t : undefined, activeEnglishT, settingT);
 }

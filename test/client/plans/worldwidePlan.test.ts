@@ -7,6 +7,7 @@ import { curateArgv, type CurationPlan } from '../../../client/src/plans/curateP
 import {
   languageFieldChoices,
   languageFieldSetting,
+  tEnPrefill,
   worldwideFolderOf,
   worldwideSummaryText,
 } from '../../../client/src/plans/worldwidePlan';
@@ -202,6 +203,20 @@ describe('worldwidePlan', () => {
         worldwideSummaryText({ languages: [language('en', 5, 0)], without_metadata: {} }),
         't per language: no language seen.',
       );
+    });
+  });
+
+  describe("tEnPrefill: English's t", () => {
+    it("takes the panel's t while it shows English or all languages", () => {
+      assert.equal(tEnPrefill({ t: 20, language: 'en' }, 7, 5), 20);
+      assert.equal(tEnPrefill({ t: 20, language: '*' }, 7, 5), 20);
+    });
+
+    it("never another language's t_lang: the English list's active curation's, else the setting's", () => {
+      assert.equal(tEnPrefill({ t: 10, language: 'zh' }, 7, 5), 7);
+      assert.equal(tEnPrefill({ t: 10, language: 'zh' }, undefined, 5), 5);
+      assert.equal(tEnPrefill({ t: 10, language: undefined }, undefined, 5), 5);
+      assert.equal(tEnPrefill({ t: undefined, language: 'en' }, undefined, undefined), 1);
     });
   });
 });
