@@ -9,6 +9,7 @@
 //                          [--synthetic] [--only-matching] [--skip-line-rate] [--curation-records N]
 //                          [--webdataset-mb MB] [--scale-sizes N,N,...]
 //                          [--entry-browser-records N] [--skip-entry-browser]
+//                          [--worldwide-records N] [--skip-worldwide]
 //
 // --synthetic uses the generated data of scripts/generate_pool.mjs even when ../shared/data exists
 // (that is what runs on a machine without it). --only-matching runs section 2 alone (ours cold and
@@ -30,6 +31,9 @@
 //   3c. the entry browser (scripts/bench/entryBrowser.mjs): pages of the records behind head and
 //      tail entries of a generated curation of --entry-browser-records (default 10M) records,
 //      median and worst ms against the 100 ms target; the index's size and build times.
+//   3d. worldwide curation (scripts/bench/worldwide.mjs): `curate --worldwide` with languages
+//      identified (LID) and from a field, next to the English path, on a multilingual pool of
+//      --worldwide-records (default 300k) records; records/s and the share of time in LID.
 //   4. worst-case matching (scripts/bench/worstCase.mjs): time per caption token at 10k-80k tokens
 //      on metadata built to make matching quadratic (a 25,000-token entry, prefixes of each other).
 //   5. language server (scripts/bench/lsp.mjs) and the entry balance panel in headless Chromium
@@ -40,6 +44,7 @@ import { benchEntryBrowser } from './bench/entryBrowser.mjs';
 import { benchLanguageServer } from './bench/lsp.mjs';
 import { benchPanel, formatPanelValue } from './bench/panel.mjs';
 import { benchWorstCase } from './bench/worstCase.mjs';
+import { benchWorldwide } from './bench/worldwide.mjs';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -100,6 +105,8 @@ function parseOptions() {
       'scale-sizes': { type: 'string' },
       'entry-browser-records': { type: 'string' },
       'skip-entry-browser': { type: 'boolean', default: false },
+      'worldwide-records': { type: 'string' },
+      'skip-worldwide': { type: 'boolean', default: false },
     },
   });
   return {
@@ -118,6 +125,8 @@ function parseOptions() {
     webdatasetMB: Number(values['webdataset-mb'] ?? (values.quick ? 30 : 300)),
     entryBrowserRecords: Number(values['entry-browser-records'] ?? (values.quick ? 300_000 : 10_000_000)),
     skipEntryBrowser: values['skip-entry-browser'] || values['only-matching'],
+    worldwideRecords: Number(values['worldwide-records'] ?? (values.quick ? 30_000 : 300_000)),
+    skipWorldwide: values['skip-worldwide'] || values['only-matching'],
     scaleSizes: (values['scale-sizes'] ?? (values.quick ? '100000,300000' : '1000000,3000000,10000000'))
       .split(',')
       .filter(Boolean)
@@ -707,6 +716,13 @@ async function main() {
       problems.push(`the entry browser bench failed: ${err instanceof Error ? err.message : err}`);
     });
   }
+  let worldwide;
+  if (!options.skipWorldwide) {
+    log(`\nWorldwide curation (curate --worldwide, ${fmtCount(options.worldwideRecords)} records, 1 worker)`);
+    worldwide = await benchWorldwide({ outDir: OUT, records: options.worldwideRecords, log }).catch((err) => {
+      problems.push(`the worldwide bench failed: ${err instanceof Error ? err.message : err}`);
+    });
+  }
   let worstCase;
   if (!options.skipIndex) {
     log('\nWorst-case matching (dist/cli.js match; ns per caption token, median of 3)');
@@ -820,6 +836,16 @@ async function main() {
     curation,
     lineRate: lineRate?.results,
     entryBrowser,
+    worldwide: worldwide && {
+      lidShareOfCountPass: worldwide.lidShare,
+      lidMicrosPerText: worldwide.lidMicrosPerText,
+      curations: worldwide.results.map(({ name, summary }) => ({
+        name,
+        records: summary.pool.records,
+        recordsPerSecond: summary.records_per_second,
+        countSeconds: summary.pass_seconds.count,
+      })),
+    },
     worstCase,
     languageServer,
     panel: panel && { rows: panel.rows, details: panel.details },

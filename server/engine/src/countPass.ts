@@ -3,9 +3,9 @@
  * what the select pass needs from them (keep probabilities, each slice's first record index).
  */
 import { join } from 'node:path';
-import { balanceProbabilities } from './balance';
 import { countsToJson, readCounts, writeCompactCounts, type EntryCounts } from './counts';
 import { countsJsonFromMetadata } from './countsJson';
+import { keepProbabilities } from './worldwide/worldwideBalance';
 import { readTaskResults } from './curateManifest';
 import type { PreparedCuration } from './curatePlan';
 import {
@@ -18,7 +18,7 @@ import {
 } from './curateTasks';
 import { EmptyPoolError, UsageError, type InputErrorReason } from './errors';
 import { writeFileAtomic } from './fsAtomic';
-import type { Metadata } from './metadata';
+import { entryCount, type Metadata } from './metadata';
 
 /**
  * Sums the slices' partial counts and writes counts.json and counts.bin to the stage. A pool
@@ -36,6 +36,16 @@ export async function reduceCuration(prepared: PreparedCuration): Promise<EntryC
  * writes counts.json (writeCountsJson) while the select pass runs.
  */
 export async function reduceToCompactCounts(prepared: PreparedCuration): Promise<EntryCounts> {
+  const counts = await sumCountTasks(prepared);
+  await writeCompactCounts(join(prepared.stageDir, 'counts.bin'), counts);
+  return counts;
+}
+
+/**
+ * The slices' partial counts summed, nothing written: the local executor writes counts.bin while
+ * the select pass runs (it needs only the keep probabilities).
+ */
+export async function sumCountTasks(prepared: PreparedCuration): Promise<EntryCounts> {
   const counted = await readTaskResults<CountTaskResult>(prepared, 'count');
   const missing = prepared.tasks.filter((t) => !counted.has(t.id));
   if (missing.length > 0)
@@ -49,16 +59,22 @@ export async function reduceToCompactCounts(prepared: PreparedCuration): Promise
     prepared.run,
   );
   if (counts.records === 0) throw new EmptyPoolError(prepared.inputs, sumSkipped(counted.values()));
-  await writeCompactCounts(join(prepared.stageDir, 'counts.bin'), counts);
   return counts;
 }
 
-/** counts.json of reduced counts, in the stage: from the metadata's bytes when they are at hand. */
-export async function writeCountsJson(prepared: PreparedCuration, counts: EntryCounts): Promise<void> {
+/**
+ * counts.json of reduced counts, in the stage: from the metadata's bytes when they are at hand
+ * (`sameStringChains`: see countsJsonFromMetadata).
+ */
+export async function writeCountsJson(
+  prepared: PreparedCuration,
+  counts: EntryCounts,
+  sameStringChains?: Int32Array,
+): Promise<void> {
   const { metadata, metadataBytes } = prepared;
   const fromBytes =
     metadataBytes && !metadata.path.endsWith('.txt')
-      ? countsJsonFromMetadata(metadataBytes, () => metadata.entries, counts.counts)
+      ? countsJsonFromMetadata(metadataBytes, () => metadata.entries, counts.counts, sameStringChains)
       : undefined;
   await writeFileAtomic(
     join(prepared.stageDir, 'counts.json'),
@@ -79,7 +95,7 @@ export function sumSkipped(results: Iterable<CountTaskResult>): Partial<Record<I
 /** Keep probabilities of a reduced curation, from its compact counts. */
 export async function probabilitiesOf(prepared: PreparedCuration): Promise<Float64Array> {
   const { counts } = await readCounts(join(prepared.stageDir, 'counts.bin'), prepared.metadata.entries);
-  return balanceProbabilities(counts, prepared.options.t);
+  return keepProbabilities(prepared.metadata, counts, prepared.options.t);
 }
 
 export async function reduceCounts(
@@ -89,7 +105,7 @@ export async function reduceCounts(
   run: RunSettings,
 ): Promise<EntryCounts> {
   await checkUniqueSampleKeys(state.tasks, run, workDir);
-  const counts = new Float64Array(metadata.entries.length);
+  const counts = new Float64Array(entryCount(metadata));
   const total: EntryCounts = {
     counts,
     metadataSha256: metadata.sha256,

@@ -5,24 +5,26 @@
  * way. About a fifth of countsToJson's time on the 500k-entry list, which the workers feel when
  * they share the cores with this thread.
  */
-import { isUtf8 } from 'node:buffer';
+import { stringLiteralsOf } from './metadataLiterals';
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
 /**
  * countsToJson(entries, counts) as bytes, or undefined when the file is not a JSON array of
  * `counts.length` string literals in valid UTF-8 (the caller then uses countsToJson).
- * `entries` is called only when a literal has an escape.
+ * `entries` is called only when a literal has an escape. `sameStringChains` (the English matcher
+ * index's nextEntry: per id, the next id with the same string, or -1), when given, says which ids
+ * repeat an earlier one without hashing 500k keys.
  */
 export function countsJsonFromMetadata(
   bytes: Uint8Array,
   entries: () => readonly string[],
   counts: ArrayLike<number>,
+  sameStringChains?: Int32Array,
 ): Buffer | undefined {
   const n = counts.length;
-  const literals = scanStringArray(bytes, n);
-  if (literals === undefined || !isUtf8(bytes)) return undefined;
+  const literals = stringLiteralsOf(bytes, n);
+  if (literals === undefined) return undefined;
   const { starts, ends, escaped } = literals;
   // An escaped literal: its string's JSON, and its UTF-8 as the key duplicates are found by.
   const json = new Map<number, Buffer>();
@@ -42,7 +44,11 @@ export function countsJsonFromMetadata(
       keyEnds[id] = at += key.length;
     }
   }
-  const first = firstOccurrences({ bytes, decoded: Buffer.concat(keys), inDecoded, keyStarts, keyEnds });
+  // With no escape, equal strings are equal bytes and back (an escaped lone surrogate is not).
+  const first =
+    escaped.length === 0 && sameStringChains?.length === n
+      ? firstOfChains(sameStringChains)
+      : firstOccurrences({ bytes, decoded: Buffer.concat(keys), inDecoded, keyStarts, keyEnds });
 
   let size = 4;
   for (let id = 0; id < n; id++) {
@@ -89,63 +95,6 @@ function writeNumber(out: Buffer, at: number, value: number): number {
   return at + digits;
 }
 
-/**
- * The literals of a top-level JSON array of exactly `n` strings: where each one's characters are,
- * and which have an escape. Undefined for anything else.
- */
-function scanStringArray(
-  bytes: Uint8Array,
-  n: number,
-): { starts: Uint32Array; ends: Uint32Array; escaped: number[] } | undefined {
-  const starts = new Uint32Array(n);
-  const ends = new Uint32Array(n);
-  const escaped: number[] = [];
-  const length = bytes.length;
-  let i = skipSpace(bytes, 0);
-  if (bytes[i] !== 0x5b) return undefined; // [
-  i = skipSpace(bytes, i + 1);
-  let count = 0;
-  if (bytes[i] === 0x5d)
-    i++; // ]
-  else {
-    for (;;) {
-      if (bytes[i] !== QUOTE || count === n) return undefined;
-      const start = i + 1;
-      let hasEscape = false;
-      let j = start;
-      while (j < length && bytes[j] !== QUOTE) {
-        if (bytes[j] === BACKSLASH) {
-          hasEscape = true;
-          j += 2;
-        } else if (bytes[j] < 0x20)
-          return undefined; // not JSON
-        else j++;
-      }
-      if (j >= length) return undefined;
-      starts[count] = start;
-      ends[count] = j;
-      if (hasEscape) escaped.push(count);
-      count++;
-      i = skipSpace(bytes, j + 1);
-      if (bytes[i] === 0x2c) i = skipSpace(bytes, i + 1);
-      else if (bytes[i] === 0x5d) {
-        i++;
-        break;
-      } else return undefined;
-    }
-  }
-  if (count !== n || skipSpace(bytes, i) !== length) return undefined;
-  return { starts, ends, escaped };
-}
-
-function skipSpace(bytes: Uint8Array, i: number): number {
-  for (;;) {
-    const c = bytes[i];
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
-    else return i;
-  }
-}
-
 /** Where each id's key bytes are: in the file, or (inDecoded) in `decoded`. */
 interface Keys {
   bytes: Uint8Array;
@@ -153,6 +102,13 @@ interface Keys {
   inDecoded: Uint8Array;
   keyStarts: Uint32Array;
   keyEnds: Uint32Array;
+}
+
+/** Per id: whether no earlier id is chained to it (chains link ids in ascending order). */
+function firstOfChains(nextInChain: Int32Array): Uint8Array {
+  const first = new Uint8Array(nextInChain.length).fill(1);
+  for (let id = 0; id < nextInChain.length; id++) if (nextInChain[id] >= 0) first[nextInChain[id]] = 0;
+  return first;
 }
 
 /** Per id: whether no earlier id has the same key bytes (an open-addressing table of ids). */

@@ -31,19 +31,22 @@ import {
 } from './errors';
 import { makeFolders, writeJsonAtomic } from './fsAtomic';
 import type { Padding } from './match/spacing';
-import { loadCachedIndex, type LoadedIndex } from './match/matcher';
-import {
-  loadMetadata,
-  metadataParsedLater,
-  parseMetadataBytes,
-  readMetadataFile,
-  type Metadata,
-} from './metadata';
+import { indexEntryCount, loadCachedIndex, type LoadedIndex } from './match/matcher';
+import { metadataParsedLater, parseMetadataBytes, readMetadataFile, type Metadata } from './metadata';
 import { assertInputsApartFromOutputs } from './pathOverlap';
 import { detectFormat, isSplittable } from './pool/formats';
 import { planByteRanges } from './pool/read';
 import type { PoolFormat } from './pool/types';
 import type { ProgressSink } from './progress';
+import {
+  changedListSince,
+  countKeyRun,
+  loadCurationMetadata,
+  recordedLists,
+  validateWorldwideOptions,
+  withWorldwideRun,
+  type WorldwideOptions,
+} from './worldwide/worldwideCuration';
 
 export interface CurateOptions {
   metadataPath: string;
@@ -68,6 +71,8 @@ export interface CurateOptions {
    * first browse instead (ensureEntryIndex).
    */
   entryIndex?: boolean;
+  /** A worldwide curation: `metadataPath` is a folder of per-language lists, `t` English's t. */
+  worldwide?: WorldwideOptions;
 }
 
 /**
@@ -91,6 +96,8 @@ export interface Plan {
   countKey: string;
   /** The content counted: the metadata's sha256 and each input's size (each slice's sha256 is in its result). */
   metadataSha256: string;
+  /** A worldwide curation: each list's sha256, to name the one that changed. */
+  lists?: { code: string; file: string; sha256: string }[];
   sizes: number[];
   /** The run's options with absolute paths, t and seed those of the selection being built. */
   options: CurateOptions;
@@ -169,16 +176,19 @@ export async function prepareCuration(
 ): Promise<{ prepared: PreparedCuration } | { complete: CurateSummary }> {
   const outDir = folder.outDir;
   const paths = folderPaths(outDir);
-  const padding = options.padding ?? 'english';
-  const run = runSettingsOf(options);
+  const padding = options.worldwide ? 'worldwide' : (options.padding ?? 'english');
   const inputs = options.inputs.map((p) => resolve(p));
   const formats = inputs.map((p) => detectFormat(p));
   const sizes = await Promise.all(inputs.map((p) => fileSize(p)));
+  // A worldwide folder is its lists concatenated (no one file's bytes, no cached index of them).
   const {
     metadata,
     index,
     bytes: metadataBytes,
-  } = await loadMetadataAndIndex(options.metadataPath, padding, options.cache ?? true);
+  } = options.worldwide
+    ? { metadata: await loadCurationMetadata(options), index: undefined, bytes: undefined }
+    : await loadMetadataAndIndex(options.metadataPath, padding, options.cache ?? true);
+  const run = withWorldwideRun(runSettingsOf(options), metadata, options);
   const outputNames = outputPaths(inputs);
   const normalized: CurateOptions = {
     ...options,
@@ -193,7 +203,7 @@ export async function prepareCuration(
     metadata: normalized.metadataPath,
     inputs,
     formats,
-    run,
+    run: countKeyRun(run),
     padding,
   });
   const selectKey = hash({ t: options.t, seed: options.seed });
@@ -237,6 +247,7 @@ export async function prepareCuration(
       id: randomBytes(8).toString('hex'),
       countKey,
       metadataSha256: metadata.sha256,
+      lists: recordedLists(metadata),
       sizes,
       options: normalized,
       tasks: await planTasks(inputs, formats, sizes, options.sliceBytes ?? defaultSliceBytes(sizes, workers)),
@@ -315,8 +326,9 @@ async function loadMetadataAndIndex(
 ): Promise<{ metadata: Metadata; index?: LoadedIndex; bytes: Buffer }> {
   const { bytes, sha256 } = await readMetadataFile(path);
   const index = useCache ? loadCachedIndex({ path, sha256 }, padding) : undefined;
-  if (index) return { metadata: metadataParsedLater(path, bytes, sha256), index, bytes };
-  return { metadata: { path, sha256, entries: parseMetadataBytes(path, bytes) }, bytes };
+  if (!index) return { metadata: { path, sha256, entries: parseMetadataBytes(path, bytes) }, bytes };
+  const numEntries = indexEntryCount(index.packed);
+  return { metadata: metadataParsedLater(path, bytes, sha256, numEntries), index, bytes };
 }
 
 /**
@@ -332,7 +344,10 @@ async function findChangedInput(
 ): Promise<string | undefined> {
   const { options, tasks } = plan;
   if (plan.metadataSha256 !== metadata.sha256)
-    return `The metadata ${options.metadataPath} changed since the earlier run`;
+    return (
+      changedListSince(plan.lists, metadata) ??
+      `The metadata ${options.metadataPath} changed since the earlier run`
+    );
   for (let f = 0; f < options.inputs.length; f++) {
     const size = await fileSize(options.inputs[f]);
     if (size !== plan.sizes[f])
@@ -380,7 +395,7 @@ export async function openPreparedCuration(outDir: string): Promise<PreparedCura
   const state = await readManifest(paths.manifest);
   if (!state) throw new UsageError(`${outDir} holds no prepared curation (no .metacurate/manifest.json)`);
   const o = state.plan.options;
-  const metadata = await loadMetadata(o.metadataPath);
+  const metadata = await loadCurationMetadata(o);
   return {
     options: o,
     outDir: resolve(outDir),
@@ -388,7 +403,7 @@ export async function openPreparedCuration(outDir: string): Promise<PreparedCura
     stageDir: paths.stage,
     manifestPath: paths.manifest,
     padding: o.padding ?? 'english',
-    run: runSettingsOf(o),
+    run: withWorldwideRun(runSettingsOf(o), metadata, o),
     metadata,
     inputs: o.inputs,
     formats: o.inputs.map((p) => detectFormat(p)),
@@ -416,6 +431,7 @@ function validateOptions(o: CurateOptions): void {
     throw new UsageError(`--workers must be at least 1, got ${o.workers}`);
   if (new Set(o.inputs.map((p) => resolve(p))).size !== o.inputs.length)
     throw new UsageError('the same input file is listed twice');
+  validateWorldwideOptions(o);
 }
 
 export async function fileSize(path: string): Promise<number> {

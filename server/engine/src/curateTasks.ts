@@ -32,6 +32,12 @@ import { AtomicFileSink } from './pool/sink';
 import { createPoolWriter, LinePoolWriter } from './pool/write';
 import { RecordSelector } from './selectRecords';
 import type { PoolFormat, PoolItem, PoolWriter, ReadOptions } from './pool/types';
+import {
+  KeptByLanguage,
+  worldwideMatcherFor,
+  type LanguageCounts,
+  type WorldwideRun,
+} from './worldwide/worldwideMatcher';
 
 export interface PoolTask {
   id: number;
@@ -50,6 +56,8 @@ export interface RunSettings {
   onError: 'fail' | 'skip';
   /** Column names of header-less CSV/TSV inputs (`--columns`); absent: the first row is the header. */
   columns?: string[];
+  /** A worldwide curation: each record matched against its language's id range only. */
+  worldwide?: WorldwideRun;
 }
 
 export interface CountTaskResult {
@@ -60,6 +68,8 @@ export interface CountTaskResult {
   matchedTexts: number;
   matchedRecords: number;
   skipped: Partial<Record<InputErrorReason, number>>;
+  /** A worldwide curation: records and matched records per language, records without a list. */
+  worldwide?: LanguageCounts;
 }
 
 export interface SelectTaskResult {
@@ -68,6 +78,8 @@ export interface SelectTaskResult {
   expectedKept: number;
   /** The input could not be read at all (skipped with --on-error skip): there is no output file. */
   noOutput?: boolean;
+  /** A worldwide curation: kept records per language. */
+  keptByLanguage?: Record<string, number>;
 }
 
 /** Reported every few thousand records so a long slice shows movement. */
@@ -163,12 +175,14 @@ function fractionOf(task: PoolTask, location: { byteOffset?: number }): number {
 }
 
 export async function runCountTask(
-  matcher: EntryMatcher,
+  listMatcher: EntryMatcher,
   task: PoolTask,
   run: RunSettings,
   workDir: string,
   progress?: TaskProgress,
 ): Promise<CountTaskResult> {
+  const worldwide = run.worldwide && (await worldwideMatcherFor(listMatcher, run.worldwide));
+  const matcher = worldwide ?? listMatcher;
   const counts = new Uint32Array(matcher.numEntries);
   const matches = new MatchesWriter();
   const result: CountTaskResult = {
@@ -222,6 +236,7 @@ export async function runCountTask(
     }
     result.records++;
     keyHashes?.push(sampleKeyHash(item.key));
+    worldwide?.startRecord(item);
     const texts = item.texts;
     if (texts.length === 1) {
       // The common case: one text, its ids are the record's ids.
@@ -257,9 +272,10 @@ export async function runCountTask(
     if (progress && result.records % PROGRESS_EVERY === 0) progress(result.records, fractionOf(task, line));
   };
   async function countRecords(): Promise<void> {
-    const opts = readOptions(task, run, 0, false);
+    const opts = { ...readOptions(task, run, 0, false), languageField: run.worldwide?.languageField };
     const visitor = { record: countLine, item: countItem, batchDone: async () => undefined };
-    if (await visitSlice(task, opts, visitor)) return;
+    // A worldwide record's language comes before its texts: it is read as a PoolRecord.
+    if (!worldwide && (await visitSlice(task, opts, visitor))) return;
     for await (const item of readPool(task.file, task.format, opts)) countItem(item);
   }
   try {
@@ -267,6 +283,7 @@ export async function runCountTask(
   } catch (err) {
     throw await withAbsoluteLine(err, task);
   }
+  if (worldwide) result.worldwide = worldwide.languageCounts();
   const out = countOutputs(workDir, task.id);
   await writeFileAtomic(out.matches, matches.bytes());
   await writeSparseCounts(out.counts, counts);
@@ -298,7 +315,8 @@ export async function runSelectTask(
   const cursor = await MatchesCursor.load(countOutputs(workDir, task.id).matches);
   const out = selectOutputs(workDir, task.id, task.format);
   const writer = await openWriterUnlessSkipped(task, run, out.data);
-  const selector = new RecordSelector(cursor, seed, p);
+  const keptTally = run.worldwide && new KeptByLanguage(run.worldwide);
+  const selector = new RecordSelector(cursor, seed, p, keptTally);
   const result: SelectTaskResult = selector.result;
   if (writer === undefined) {
     // The count pass skipped this unreadable file: it has no records and gets no output.
@@ -377,6 +395,7 @@ export async function runSelectTask(
     await sidecarSink.commit();
     sidecar = undefined;
     await writeSparseCounts(out.keptPerEntry, selector.keptPerEntry);
+    if (keptTally) result.keptByLanguage = keptTally.counts();
     await writeFileAtomic(taskResultPath(workDir, 'select', task.id), JSON.stringify(result));
   } catch (err) {
     await writer.abort();

@@ -5,7 +5,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { balanceProbabilities, countHead, logSpacedThresholds } from './balance';
+import { countHead, logSpacedThresholds } from './balance';
 import { sumSkipped } from './countPass';
 import { readCounts, type CountsInfo, type EntryCounts } from './counts';
 import { readTaskResults, completeSwap, readSummary, readManifest } from './curateManifest';
@@ -19,14 +19,17 @@ import {
   type SelectTaskResult,
 } from './curateTasks';
 import { assertInsideOutput, checkSwap, listFiles, type Swap } from './curationFolder';
-import { asEnvironmentError, EnvironmentError, UsageError } from './errors';
+import { asEnvironmentError, EnvironmentError, InputError, UsageError } from './errors';
 import { buildEntryIndex } from './entryIndex/buildEntryIndex';
 import { ExpectedSums, readMatchesStream, type OnMatchedRecord } from './expectedSums';
 import { makeFolders, openAtomicOutput, removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
 import type { Padding } from './match/spacing';
 import { MATCHES_MAGIC } from './matchesFile';
-import type { Metadata } from './metadata';
+import { entryCount, entryName, type Metadata } from './metadata';
 import type { PoolFormat } from './pool/types';
+import { keepProbabilities } from './worldwide/worldwideBalance';
+import { worldwideOf } from './worldwide/worldwideMetadata';
+import { WorldwideSums, worldwideSummary } from './worldwide/worldwideSummary';
 
 /**
  * Assembles the outputs from the slices in the stage (data/, matches.bin, summary.json), then
@@ -40,7 +43,7 @@ export async function finalizeCuration(
     started: number;
     workers: number;
     /** matches.bin is in the stage already and these are its sums (writeMatchesAndSums). */
-    sums?: ExpectedSums;
+    sums?: MatchesSums;
   },
 ): Promise<CurateSummary> {
   const t0 = performance.now();
@@ -56,7 +59,15 @@ export async function finalizeCuration(
       throw new UsageError(
         `cannot finalize: ${missing.length} select task(s) are not done (first: ${missing[0].id}); run them first`,
       );
-    const { counts: countValues, info } = await readCounts(join(stageDir, 'counts.bin'), metadata.entries);
+    const countsPath = join(stageDir, 'counts.bin');
+    const { counts: countValues, info } = await readCounts(countsPath);
+    if (countValues.length !== entryCount(metadata))
+      throw new InputError(
+        countsPath,
+        {},
+        'unreadable',
+        "its counts are not those of the metadata's entries",
+      );
     const counts = { ...(info as CountsInfo), counts: countValues };
     const saveManifest = () => writeJsonAtomic(prepared.manifestPath, state);
     const outputs = await assembleOutputs(
@@ -81,8 +92,9 @@ export async function finalizeCuration(
       }
       await addSparseCountsFile(keptPerEntry, path);
     }
-    const p = balanceProbabilities(countValues, options.t);
-    const sums = run.sums ?? (await writeMatchesAndSums(prepared, countValues, counts.records));
+    const p = keepProbabilities(metadata, countValues, options.t);
+    const { sums, worldwideSums } =
+      run.sums ?? (await writeMatchesAndSums(prepared, countValues, counts.records));
     // The entry browser's index (entries.idx, records.idx), with the select pass's decisions: only
     // when asked (--entry-index); otherwise the first browse builds it.
     if (options.entryIndex)
@@ -111,6 +123,19 @@ export async function finalizeCuration(
       timings: run.timings,
       started: run.started,
     });
+    const lists = worldwideOf(metadata);
+    if (lists && worldwideSums) {
+      const patch = worldwideSummary({
+        lists,
+        counts: countValues,
+        tEn: options.t,
+        run: prepared.run,
+        counted: counted.values(),
+        selected: selected.values(),
+        sums: worldwideSums,
+      });
+      Object.assign(summary, patch);
+    }
     summary.pass_seconds.finalize = round((performance.now() - t0) / 1000, 3);
     const wall = (performance.now() - run.started) / 1000;
     summary.wall_seconds = round(wall, 3);
@@ -311,17 +336,31 @@ export async function writeMatchesAndSums(
   prepared: PreparedCuration,
   counts: Float64Array,
   records: number,
-): Promise<ExpectedSums> {
+): Promise<MatchesSums> {
   const t = prepared.options.t;
-  const sums = new ExpectedSums(balanceProbabilities(counts, t), counts, curveThresholds(counts, t));
+  const p = keepProbabilities(prepared.metadata, counts, t);
+  const sums = new ExpectedSums(p, counts, curveThresholds(counts, t));
+  const lists = worldwideOf(prepared.metadata);
+  const worldwideSums = lists && new WorldwideSums(lists, counts, p, t);
   await writeMatchesFile(
     prepared.tasks,
     prepared.workDir,
     join(prepared.stageDir, 'matches.bin'),
     records,
-    (words, start, end) => sums.addIds(words, start, end),
+    worldwideSums
+      ? (words, start, end) => {
+          sums.addIds(words, start, end);
+          worldwideSums.addRecord(words.subarray(start, end));
+        }
+      : (words, start, end) => sums.addIds(words, start, end),
   );
-  return sums;
+  return { sums, worldwideSums };
+}
+
+/** The summary's expected sums over matches.bin; a worldwide curation's per language too. */
+export interface MatchesSums {
+  sums: ExpectedSums;
+  worldwideSums?: WorldwideSums;
 }
 
 function round(x: number, digits: number): number {
@@ -394,7 +433,7 @@ function summarize(a: {
     if (c > a.options.t) headMatches += c;
     entries.push({
       id,
-      entry: metadata.entries[id],
+      entry: entryName(metadata, id),
       count: c,
       expected_kept: round(expectedKept[id], 3),
       ...(a.keptPerEntry ? { kept: a.keptPerEntry[id] } : {}),
@@ -418,7 +457,7 @@ function summarize(a: {
     t: a.options.t,
     seed: a.options.seed,
     padding: a.padding,
-    metadata: { path: resolve(metadata.path), sha256: metadata.sha256, entries: metadata.entries.length },
+    metadata: { path: resolve(metadata.path), sha256: metadata.sha256, entries: entryCount(metadata) },
     head_entries: headEntries(a.options.t),
     matched_entries: matchedEntries,
     head_share_of_matches: totalMatches > 0 ? round(headMatches / totalMatches, 6) : 0,

@@ -5,15 +5,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { balanceProbabilities } from './balance';
-import {
-  firstRecordIndexes,
-  reduceCounts,
-  reduceToCompactCounts,
-  sumSkipped,
-  writeCountsJson,
-} from './countPass';
-import type { EntryCounts } from './counts';
+import { firstRecordIndexes, reduceCounts, sumCountTasks, sumSkipped, writeCountsJson } from './countPass';
+import { writeCompactCounts, type EntryCounts } from './counts';
 import { pendingTasks, discardSelection, readManifest } from './curateManifest';
 import {
   type CurateOptions,
@@ -35,16 +28,21 @@ import {
 } from './curateTasks';
 import { folderPaths, removeOwnFolder, type OutputFolder } from './curationFolder';
 import { EmptyPoolError, InputError, InterruptedError, UsageError, type InputErrorReason } from './errors';
-import { assembleInputEarly, finalizeCuration, writeMatchesAndSums, writeMatchesFile } from './finalizePass';
-import type { ExpectedSums } from './expectedSums';
+import {
+  assembleInputEarly,
+  finalizeCuration,
+  writeMatchesAndSums,
+  writeMatchesFile,
+  type MatchesSums,
+} from './finalizePass';
 import { removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
-import { loadOrBuildIndex } from './match/matcher';
-import { unpackArrays } from './match/packing';
+import { indexEntryCount, loadOrBuildIndex, sameStringChains } from './match/matcher';
 import type { Padding } from './match/spacing';
 import { loadMetadata, type Metadata } from './metadata';
 import { detectFormat } from './pool/formats';
 import { silentProgress, type ProgressSink } from './progress';
 import { CurationWorkers } from './workerPool';
+import { keepProbabilities } from './worldwide/worldwideBalance';
 import type { WorkerRequest } from './workerProtocol';
 
 export async function curate(
@@ -67,7 +65,7 @@ export async function curate(
     const index = prepared.index ?? loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
     progress.info(
       // The index's count: the entries themselves may not be parsed yet (metadataParsedLater).
-      `Matcher for ${(unpackArrays(index.packed.buffer).meta.numEntries as number).toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
+      `Matcher for ${indexEntryCount(index.packed).toLocaleString('en-US')} entries ${index.fromCache ? 'loaded from cache' : 'built'} in ${Math.round(index.millis)} ms.`,
     );
     const timings = { index: (performance.now() - indexStart) / 1000, count: 0, select: 0, finalize: 0 };
 
@@ -83,17 +81,16 @@ export async function curate(
       (task) => ({ type: 'count', task, run, workDir }),
       signal,
     );
-    // Entries not parsed yet (their index was cached) are parsed while the workers count.
-    await settleBoth(counting, parseEntriesSoon(metadata));
+    await counting;
     timings.count = (performance.now() - t0) / 1000;
 
-    const counts = await reduceToCompactCounts(prepared);
+    const counts = await sumCountTasks(prepared);
     if (counts.matchedRecords === 0)
       progress.info('No record of the pool matches any entry: the curation is empty.');
 
     t0 = performance.now();
     const shared = new SharedArrayBuffer(counts.counts.length * 8);
-    new Float64Array(shared).set(balanceProbabilities(counts.counts, options.t));
+    new Float64Array(shared).set(keepProbabilities(prepared.metadata, counts.counts, options.t));
     const firstIndex = await firstRecordIndexes(prepared);
     const toSelect = await pendingTasks(prepared, 'select');
     const assembler = new EarlyAssembler(prepared, toSelect);
@@ -116,7 +113,7 @@ export async function curate(
       (taskId, result) => assembler.taskDone(taskId, result),
     );
     // What finalize needs of the counts alone is done on this thread while the workers select.
-    const beside = besideSelect(prepared, counts);
+    const beside = besideSelect(prepared, counts, sameStringChains(index.packed));
     const [, sums] = await settleBoth(
       selecting.then(
         () => assembler.settled(),
@@ -144,12 +141,20 @@ export async function curate(
   }
 }
 
-/** counts.json, and matches.bin with the summary's sums: what the select pass does not need. */
-async function besideSelect(prepared: PreparedCuration, counts: EntryCounts): Promise<ExpectedSums> {
+/**
+ * counts.bin, counts.json, and matches.bin with the summary's sums: what the select pass does not
+ * need (finalize reads counts.bin after it).
+ */
+async function besideSelect(
+  prepared: PreparedCuration,
+  counts: EntryCounts,
+  sameStringChains: Int32Array | undefined,
+): Promise<MatchesSums> {
   // Let the workers get their first select tasks before this thread gets busy.
   await new Promise((resolve) => setImmediate(resolve));
+  await writeCompactCounts(join(prepared.stageDir, 'counts.bin'), counts);
   const sums = await writeMatchesAndSums(prepared, counts.counts, counts.records);
-  await writeCountsJson(prepared, counts);
+  await writeCountsJson(prepared, counts, sameStringChains);
   return sums;
 }
 
@@ -194,12 +199,6 @@ class EarlyAssembler {
     await this.chain;
     if (this.failure !== undefined) throw this.failure;
   }
-}
-
-/** Reads the entries of metadata parsed later (metadataParsedLater) on a later turn. */
-async function parseEntriesSoon(metadata: Metadata): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
-  void metadata.entries.length;
 }
 
 /** Both results; on a failure, the first error once both have settled (neither still writes). */

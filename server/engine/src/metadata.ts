@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { InputError } from './errors';
+import { literalValue, stringLiteralsOf } from './metadataLiterals';
 
 export interface Metadata {
   path: string;
@@ -30,13 +31,23 @@ export async function readMetadataFile(path: string): Promise<{ bytes: Buffer; s
   return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
+/** The bytes of metadata parsed later, and its number of entries when known (its matcher index's). */
+const unparsed = new WeakMap<Metadata, { bytes: Buffer; numEntries?: number }>();
+
 /**
  * Metadata whose entries are parsed when first read. Only for bytes known to parse (a matcher
  * index is cached under their sha256, and only metadata that loaded is cached): a caller that
- * needs only the hash until later then does not wait for 500k entries to be parsed.
+ * needs only the hash until later then does not wait for 500k entries to be parsed, and one that
+ * needs a few names (entryName) and the count (entryCount, given `numEntries`) never does.
  */
-export function metadataParsedLater(path: string, bytes: Buffer, sha256: string): Metadata {
+export function metadataParsedLater(
+  path: string,
+  bytes: Buffer,
+  sha256: string,
+  numEntries?: number,
+): Metadata {
   const metadata = { path, sha256 } as Metadata;
+  unparsed.set(metadata, { bytes, numEntries });
   Object.defineProperty(metadata, 'entries', {
     enumerable: true,
     configurable: true,
@@ -47,6 +58,24 @@ export function metadataParsedLater(path: string, bytes: Buffer, sha256: string)
     },
   });
   return metadata;
+}
+
+/** metadata.entries.length, without parsing entries whose count is known (metadataParsedLater). */
+export function entryCount(metadata: Metadata): number {
+  return unparsed.get(metadata)?.numEntries ?? metadata.entries.length;
+}
+
+/**
+ * metadata.entries[id]: of metadata parsed later with its count, read from its literal in the
+ * file's bytes (the ~19k names a summary lists cost far less than parsing 500k).
+ */
+export function entryName(metadata: Metadata, id: number): string {
+  const later = unparsed.get(metadata);
+  if (later?.numEntries !== undefined && !metadata.path.endsWith('.txt')) {
+    const literals = stringLiteralsOf(later.bytes, later.numEntries);
+    if (literals !== undefined) return literalValue(later.bytes, literals, id);
+  }
+  return metadata.entries[id];
 }
 
 /** The entries of a metadata file's bytes (lines of a .txt, else a JSON array); InputError when bad or empty. */

@@ -33,6 +33,8 @@ export class RecordSelector {
     private readonly cursor: MatchesCursor,
     private readonly seed: number,
     private readonly p: Float64Array,
+    /** Told the first id of each kept record (a worldwide curation's kept per language). */
+    private readonly keptTally?: { add(firstId: number): void },
   ) {
     this.keptPerEntry = new Uint32Array(p.length);
   }
@@ -97,6 +99,7 @@ export class RecordSelector {
 
   private keep(ids: Uint32Array, start: number, end: number): void {
     this.result.kept++;
+    this.keptTally?.add(ids[start]);
     for (let i = start; i < end; i++) this.keptPerEntry[ids[i]]++;
   }
 }

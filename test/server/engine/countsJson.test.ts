@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { countsToJson } from '../../../server/engine/src/counts';
 import { countsJsonFromMetadata } from '../../../server/engine/src/countsJson';
+import { buildPackedIndex, sameStringChains } from '../../../server/engine/src/match/matcher';
 import { mulberry32 } from '../../support/fixtures';
 
 /** JSON with every non-ASCII character escaped, as Python's json.dump writes by default. */
@@ -59,6 +60,34 @@ describe('counts.json from the metadata bytes', () => {
         assert.equal(made.toString('utf8'), expected.toString('utf8'), text);
         assert.ok(made.equals(expected));
       }
+    }
+  });
+
+  it("finds repeated entries by the English index's chains as by their bytes", () => {
+    const rnd = mulberry32(5);
+    const plain = ['a', 'cat', ' ', 'é', '中', '😀', '/', 'dog'];
+    for (let round = 0; round < 100; round++) {
+      const pool = Array.from({ length: 1 + Math.floor(rnd() * 8) }, () =>
+        Array.from({ length: Math.floor(rnd() * 4) }, () => plain[Math.floor(rnd() * plain.length)]).join(''),
+      );
+      const entries = Array.from(
+        { length: 1 + Math.floor(rnd() * 30) },
+        () => pool[Math.floor(rnd() * pool.length)],
+      );
+      const byName = new Map<string, number>();
+      const counts = Float64Array.from(entries, (e, id) => {
+        if (!byName.has(e)) byName.set(e, id + 1);
+        return byName.get(e)!;
+      });
+      const chains = sameStringChains(buildPackedIndex(entries, 'english'))!;
+      assert.ok(chains, 'the English index has chains');
+      const made = countsJsonFromMetadata(
+        Buffer.from(JSON.stringify(entries)),
+        () => entries,
+        counts,
+        chains,
+      );
+      assert.equal(made?.toString(), countsToJson(entries, counts), JSON.stringify(entries));
     }
   });
 

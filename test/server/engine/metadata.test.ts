@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../../server/engine/src/errors';
-import { loadMetadata, metadataParsedLater, readMetadataFile } from '../../../server/engine/src/metadata';
+import {
+  entryCount,
+  entryName,
+  loadMetadata,
+  metadataParsedLater,
+  readMetadataFile,
+} from '../../../server/engine/src/metadata';
 import { tempDir } from '../../support/fixtures';
 
 describe('metadata parsed later', () => {
@@ -36,6 +42,23 @@ describe('metadata parsed later', () => {
       (err: unknown) => err instanceof InputError && /entry 1/.test(err.message),
     );
     await assert.rejects(loadMetadata(path), InputError);
+  });
+
+  it('gives names and the count from the bytes without parsing, given the count', async () => {
+    const path = join(dir.path, 'names.json');
+    const listed = ['cat', 'red dog', 'café', 'say "hi"', '中\n', ''];
+    writeFileSync(path, ` ${JSON.stringify(listed, null, 1).replace('é', '\\u00e9')}\n`);
+    const { bytes, sha256 } = await readMetadataFile(path);
+    const later = metadataParsedLater(path, bytes, sha256, listed.length);
+    assert.equal(entryCount(later), listed.length);
+    assert.deepEqual(
+      listed.map((_, id) => entryName(later, id)),
+      listed,
+    );
+    assert.ok(Object.getOwnPropertyDescriptor(later, 'entries')?.get, 'not parsed');
+    const now = await loadMetadata(path);
+    assert.equal(entryCount(now), listed.length);
+    assert.equal(entryName(now, 2), 'café');
   });
 
   it('reads .txt lists one entry per line', async () => {

@@ -63,6 +63,21 @@ export function matcherFromPacked(packed: PackedIndex): EntryMatcher {
   return new SubstringMatcher(index as unknown as SubstringIndex);
 }
 
+/** The number of entries an index was built from. */
+export function indexEntryCount(packed: PackedIndex): number {
+  return unpackArrays(packed.buffer).meta.numEntries as number;
+}
+
+/**
+ * Per entry: the next entry with the same string, or -1 (the English token index's nextEntry; its
+ * trie nodes are split(' ') token paths, one per string). Undefined for other indexes.
+ */
+export function sameStringChains(packed: PackedIndex): Int32Array | undefined {
+  if (packed.padding !== 'english') return undefined;
+  const next = unpackArrays(packed.buffer).arrays.nextEntry;
+  return next instanceof Int32Array ? next : undefined;
+}
+
 export function createMatcher(entries: readonly string[], padding: Padding = 'english'): EntryMatcher {
   return matcherFromPacked(buildPackedIndex(entries, padding));
 }

@@ -108,6 +108,11 @@ export function keyFromValue(field: string, value: unknown): KeyResult {
   return { ok: false, detail: `key field '${field}' is ${describeType(value)}, not a string or number` };
 }
 
+/** A record's language (ReadOptions.languageField): a non-empty string, else undefined. */
+export function languageFromValue(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** Turns a file-system failure (missing file, permission, I/O) into the InputError users see. */
 export function unreadable(file: string, err: unknown, location: InputLocation = {}): InputError {
   const e = err as NodeJS.ErrnoException;

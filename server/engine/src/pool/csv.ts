@@ -12,6 +12,7 @@ import {
   NO_BYTES,
   badRecord,
   keyFromValue,
+  languageFromValue,
   listFields,
   quoteList,
   textsFromFields,
@@ -347,6 +348,10 @@ class DelimitedRows {
       index: recordIndex,
       key,
       texts: texts.texts,
+      // A missing --lang-field column reads as no language, as an empty cell does.
+      ...(opts.languageField !== undefined
+        ? { language: languageFromValue(values[columns.indexOf(opts.languageField)]) }
+        : {}),
       payload: { type: 'line', bytes: opts.withPayload === false ? NO_BYTES : rows.rawBytes(row) },
       location,
     };

@@ -11,6 +11,7 @@ import {
   badRecord,
   describeType,
   keyFromValue,
+  languageFromValue,
   textsFromFields,
   type RecordContext,
 } from './common';
@@ -208,7 +209,12 @@ class JsonlLines {
       return fast;
     }
     const invalid = this.allValidUtf8 ? undefined : invalidUtf8Line(batch, i, !this.gzip);
-    if (invalid === undefined && this.scanner.scan(buf, start, end)) {
+    // The fast record has no language: a --lang-field read goes through JSON.parse.
+    if (
+      invalid === undefined &&
+      this.opts.languageField === undefined &&
+      this.scanner.scan(buf, start, end)
+    ) {
       const fast = this.fast;
       fast.at(buf, start, batch.rawEnds[i], index, line, byteOffset, this.bomLength);
       if (takeMembers(fast, this.scanner, this.textFields, this.keyField)) return fast;
@@ -276,6 +282,7 @@ function jsonlRecordParser(
       index,
       key,
       texts: texts.texts,
+      ...(opts.languageField !== undefined ? { language: languageFromValue(field(opts.languageField)) } : {}),
       payload: { type: 'line', bytes: payload },
       location,
     };

@@ -19,6 +19,7 @@ import { InputError, type InputLocation } from '../errors';
 import {
   badRecord,
   keyFromValue,
+  languageFromValue,
   listFields,
   openOrReport,
   textsFromFields,
@@ -180,7 +181,17 @@ export async function* readParquet(file: string, opts: ReadOptions): AsyncGenera
           }
           key = k.key;
         }
-        yield { kind: 'record', index, key, texts: texts.texts, payload: { type: 'row', row }, location };
+        const language =
+          opts.languageField !== undefined ? { language: languageFromValue(row[opts.languageField]) } : {};
+        yield {
+          kind: 'record',
+          index,
+          key,
+          texts: texts.texts,
+          ...language,
+          payload: { type: 'row', row },
+          location,
+        };
       }
       groupStart += groupRows;
     }

@@ -55,6 +55,11 @@ export interface ReadOptions {
    * Absent: the first row is the header.
    */
   columns?: string[];
+  /**
+   * The field naming each record's language (`curate --worldwide --lang-field`): read into
+   * PoolRecord.language. JSONL, CSV/TSV, Parquet and WebDataset's .json member.
+   */
+  languageField?: string;
 }
 
 /** One image-text pair. `texts` holds one string per text field (missing optional ones are absent). */
@@ -64,6 +69,8 @@ export interface PoolRecord {
   index: number;
   key: string;
   texts: string[];
+  /** The value of ReadOptions.languageField when it is a non-empty string; else absent. */
+  language?: string;
   /** What the writer of the same format needs to copy the record out unchanged. */
   payload: RecordPayload;
   location: InputLocation;

@@ -7,7 +7,14 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, printable, type InputLocation } from '../errors';
-import { badRecord, describeType, keyFromValue, textsFromFields, type RecordContext } from './common';
+import {
+  badRecord,
+  describeType,
+  keyFromValue,
+  languageFromValue,
+  textsFromFields,
+  type RecordContext,
+} from './common';
 import { AtomicFileSink } from './sink';
 import { readTar, TarWriter, unsafeNameProblem, type TarEntry } from './tar';
 import { TarRangeCopier } from './tarRangeCopy';
@@ -87,7 +94,10 @@ export async function* readWebDataset(
 ): AsyncGenerator<PoolItem> {
   const ctx: RecordContext = { file, onError: opts.onError };
   const textFields = opts.textFields.length > 0 ? opts.textFields : [TXT_MEMBER_FIELD];
-  const needsJson = textFields.some((f) => memberExtensionOf(f) === undefined) || opts.keyField !== undefined;
+  const needsJson =
+    textFields.some((f) => memberExtensionOf(f) === undefined) ||
+    opts.keyField !== undefined ||
+    opts.languageField !== undefined;
   const captionExtensions = new Set(textFields.flatMap((f) => memberExtensionOf(f) ?? []));
   if (needsJson) captionExtensions.add('json');
   const withPayload = opts.withPayload ?? true;
@@ -105,7 +115,14 @@ export async function* readWebDataset(
   };
   const members = readTar(file, { reads });
   const item = (s: Sample, i: number) =>
-    sampleItem(ctx, s, i, { textFields, keyField: opts.keyField, needsJson, captionExtensions, limits });
+    sampleItem(ctx, s, i, {
+      textFields,
+      keyField: opts.keyField,
+      languageField: opts.languageField,
+      needsJson,
+      captionExtensions,
+      limits,
+    });
   try {
     for (;;) {
       let next: IteratorResult<TarEntry>;
@@ -156,6 +173,7 @@ export async function* readWebDataset(
 interface SampleFields {
   textFields: string[];
   keyField: string | undefined;
+  languageField: string | undefined;
   needsJson: boolean;
   /** Extensions of the members captions come from (the .json's when one of its fields is read). */
   captionExtensions: Set<string>;
@@ -163,7 +181,7 @@ interface SampleFields {
 }
 
 function sampleItem(ctx: RecordContext, sample: Sample, index: number, fields: SampleFields): PoolItem {
-  const { textFields, keyField, needsJson, captionExtensions, limits } = fields;
+  const { textFields, keyField, languageField, needsJson, captionExtensions, limits } = fields;
   const memberWith = (ext: string) => sample.members.find((m) => m.name === `${sample.key}.${ext}`);
   const location: InputLocation = {
     record: index,
@@ -240,6 +258,7 @@ function sampleItem(ctx: RecordContext, sample: Sample, index: number, fields: S
     index,
     key: recordKey,
     texts: texts.texts,
+    ...(languageField !== undefined ? { language: languageFromValue(jsonField(languageField)) } : {}),
     payload: { type: 'sample', file: ctx.file, members: sample.members },
     location,
   };

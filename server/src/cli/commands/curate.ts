@@ -9,7 +9,7 @@ import {
   SlurmJobError,
   type SlurmOptions,
 } from '../../../engine/src/slurm/slurmExecutor';
-import { numberOption, requiredOption, thresholdOption, withUsageErrors, type Command } from '../command';
+import { numberOption, requiredOption, withUsageErrors, type Command } from '../command';
 import {
   EXIT_CODES_HELP,
   formatSkipped,
@@ -21,11 +21,13 @@ import {
   progressFor,
   TEXT_FIELD_HELP,
 } from './shared';
+import { metadataAndThreshold, WORLDWIDE_HELP, WORLDWIDE_OPTIONS, worldwideLines } from './worldwideOptions';
 
 export const curateCommand: Command = {
   name: 'curate',
   summary: 'count matches over a pool, balance entries at threshold t, write the kept records',
   help: `Usage: metacurate curate --metadata M.json --input FILE... [--text-field F] --t T --seed S --out DIR [options]
+       metacurate curate --worldwide --metadata-dir DIR --t-en T [--lang-field F] --input FILE... --seed S --out DIR [options]
 
 Runs the two passes of MetaCLIP curation on all cores: count (match every text, count per
 entry) then select (keep a record with probability 1 - prod(1 - t/max(count,t)) over its
@@ -69,6 +71,8 @@ ${PADDING_HELP}
   --entry-index          write the entry browser's index (entries.idx, records.idx) now; by default
                          the first browse builds it (one more read of the pool, ~1/3 of a curation)
   --executor local|slurm run on this machine's cores (default), or as Slurm jobs (below)
+
+${WORLDWIDE_HELP}
 
 Slurm (--executor slurm): a count array job over the slices, a reduce job after it
 (--dependency=afterok), a select array after the reduce, and a finalize job; every task runs
@@ -124,6 +128,7 @@ A failed Slurm job, and an interrupted run (Ctrl-C, SIGTERM), also exit 1.
           node: { type: 'string' },
           'poll-seconds': { type: 'string' },
           'dry-run': { type: 'boolean' },
+          ...WORLDWIDE_OPTIONS,
         },
       }),
     );
@@ -148,17 +153,16 @@ A failed Slurm job, and an interrupted run (Ctrl-C, SIGTERM), also exit 1.
     }
     const progress = progressFor(values.progress, io);
     const options: CurateOptions = {
-      metadataPath: requiredOption('metadata', values.metadata),
+      ...metadataAndThreshold(values),
       inputs: inputFiles(values.input, positionals),
       textFields: values['text-field'] ?? [],
       keyField: values['key-field'],
       columns: values.columns?.split(','),
-      t: thresholdOption(values.t),
       seed: numberOption('seed', values.seed),
       outDir: requiredOption('out', values.out),
       workers: values.workers === undefined ? undefined : numberOption('workers', values.workers),
       onError: parseOnError(values['on-error']),
-      padding: parsePadding(values.padding),
+      padding: values.worldwide ? 'worldwide' : parsePadding(values.padding),
       cache: !values['no-cache'],
       sliceBytes:
         values['slice-mb'] === undefined
@@ -207,8 +211,9 @@ A failed Slurm job, and an interrupted run (Ctrl-C, SIGTERM), also exit 1.
     const skipped = formatSkipped(summary.pool.skipped);
     const lines = [
       `Pool: ${formatCount(summary.pool.records)} records in ${summary.pool.files} file(s), ${formatCount(summary.pool.matched_records)} matched (${pct(summary.pool.matched_records, summary.pool.records)})`,
-      `Kept: ${formatCount(summary.kept)} records at t=${summary.t}, seed ${summary.seed} (expected ${formatCount(summary.expected_kept)})`,
+      `Kept: ${formatCount(summary.kept)} records at ${summary.worldwide ? 't_en' : 't'}=${summary.t}, seed ${summary.seed} (expected ${formatCount(summary.expected_kept)})`,
       `Entries: ${formatCount(summary.matched_entries)} matched, ${formatCount(summary.head_entries)} head entries holding ${(summary.head_share_of_matches * 100).toFixed(1)}% of matches`,
+      ...(summary.worldwide ? worldwideLines(summary.worldwide) : []),
       ...(skipped ? [`Skipped: ${skipped}`] : []),
       `Time: ${summary.wall_seconds.toFixed(1)} s with ${summary.workers} worker(s), ${formatCount(summary.records_per_second)} records/s${summary.resumed ? ' (resumed)' : ''}`,
       `Output: ${values.out}`,

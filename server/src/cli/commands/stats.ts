@@ -12,6 +12,7 @@ import { EXIT_OK, UsageError } from '../../../engine/src/errors';
 import { matchedIdLists, readMatchesFile } from '../../../engine/src/matchesFile';
 import { formatCount } from '../../../engine/src/progress';
 import { numberOption, requiredOption, thresholdOption, withUsageErrors, type Command } from '../command';
+import { worldwideSummaryBeside, worldwideTable } from './worldwideStats';
 
 export const statsCommand: Command = {
   name: 'stats',
@@ -22,6 +23,9 @@ Summarises per-entry counts: matched entries, total matches, and at threshold t 
 entries (count > t), their share of matches and the matches balancing keeps (sum of min(count, t)).
 With the per-record matched ids (a curation's matches.bin, found automatically beside
 counts.json) it also gives the exact expected curated size at t and over a range of t.
+Of a worldwide curation (curate --worldwide) it also prints a row per language from the
+summary.json beside counts.json: records, matched records, the language's t, head entries,
+expected and actual kept, and the records whose language has no list.
 
 Options:
   --counts FILE    counts JSON ({entry: count}), e.g. a curation's counts.json
@@ -93,6 +97,7 @@ Options:
         p: t / Math.max(values_[i], t),
       })),
       expected_size_curve: curve,
+      worldwide: await worldwideSummaryBeside(countsPath),
     };
     if (values.json) {
       io.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -110,6 +115,7 @@ Options:
         (e) => `  ${formatCount(e.count).padStart(12)}  p ${e.p.toFixed(3)}  ${e.entry}`,
       ),
     ];
+    if (report.worldwide) lines.push('', ...worldwideTable(report.worldwide));
     if (curve) {
       lines.push('', '           t   expected size   head entries');
       for (const c of curve)
