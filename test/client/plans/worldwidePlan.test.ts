@@ -1,8 +1,10 @@
 /** "Curate Pool…" of a worldwide folder: which metadata is one, its argv, its language field and its end line. */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { tempDir } from '../../support/fixtures';
+import { LISTS, POOL, writeFolder as writeWorldwideFolder } from '../../support/worldwidePool';
 import { curateArgv, type CurationPlan } from '../../../client/src/plans/curatePlan';
 import {
   languageFieldChoices,
@@ -11,7 +13,9 @@ import {
   worldwideFolderOf,
   worldwideSummaryText,
 } from '../../../client/src/plans/worldwidePlan';
-import type { CliWorldwideLanguage } from '../../../contracts/src/cliEvents';
+import { parseCliEvent, type CliWorldwideLanguage } from '../../../contracts/src/cliEvents';
+
+const CLI = resolve(__dirname, '../../../../dist/cli.js');
 
 const WORLDWIDE: CurationPlan = {
   metadata: '/ws/meta',
@@ -217,6 +221,48 @@ describe('worldwidePlan', () => {
       assert.equal(tEnPrefill({ t: 10, language: 'zh' }, undefined, 5), 5);
       assert.equal(tEnPrefill({ t: 10, language: undefined }, undefined, 5), 5);
       assert.equal(tEnPrefill({ t: undefined, language: 'en' }, undefined, undefined), 1);
+    });
+  });
+
+  describe("the CLI runs a worldwide plan's argv", function () {
+    this.timeout(120_000);
+    const dir = tempDir('metacurate-worldwideplan-cli-');
+    after(() => dir.remove());
+
+    it('with the language field: the summary is worldwide at t_en, languages from the field, and the end line names each t', () => {
+      assert.ok(existsSync(CLI), `${CLI} is built by npm run build`);
+      const plan: CurationPlan = {
+        metadata: join(dir.path, 'meta'),
+        inputs: [join(dir.path, 'pool.jsonl')],
+        textField: 'text',
+        t: 2,
+        seed: 1,
+        outDir: join(dir.path, 'curated'),
+        workers: 1,
+        worldwide: { languageField: 'lang' },
+      };
+      writeWorldwideFolder(plan.metadata, LISTS);
+      writeFileSync(
+        plan.inputs[0],
+        POOL.map(([text, lang]) => JSON.stringify(lang ? { text, lang } : { text })).join('\n') + '\n',
+      );
+      const r = spawnSync(process.execPath, [CLI, ...curateArgv(plan)], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stdout.split('\n').filter(Boolean);
+      const last = parseCliEvent(lines[lines.length - 1]);
+      assert.ok(last?.type === 'summary', `the last line is ${lines[lines.length - 1]}`);
+      const w = last.summary.worldwide;
+      assert.ok(w, 'the summary is not worldwide');
+      assert.equal(w.t_en, 2);
+      assert.deepEqual(w.language_source, { kind: 'field', field: 'lang' });
+      assert.deepEqual(
+        w.languages.map((l) => l.code),
+        Object.keys(LISTS).sort(),
+      );
+      assert.match(
+        worldwideSummaryText(w),
+        /^t per language: ar 1, de 1, en 2, hi 1, ja 1, ru 2, th 1, zh 1; 2 records/,
+      );
     });
   });
 });
