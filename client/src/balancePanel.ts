@@ -146,6 +146,12 @@ export class BalancePanelHost implements vscode.Disposable {
     return this.panel ? this.panelT : undefined;
   }
 
+  /** The language the open panel was asked for (a worldwide curation's; `*`: all), for the same. */
+  get currentLanguage(): string | undefined {
+    const source = this.source;
+    return this.panel && source.kind === 'curation' ? source.language : undefined;
+  }
+
   /**
    * Lays a training run's per-class zero-shot accuracy (and a baseline's) over the ranked-entry
    * chart, or removes it (undefined). The host keeps it: an open panel shows it at once, a hidden

@@ -3,8 +3,10 @@
  * the "Curate Pool…" command. Which samples are counted is the language server's alone.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { findFiles, GlobSet, relativeTo } from '../../server/engine/src/documents/glob';
+import { PROVENANCE_FILE } from '../../server/engine/src/worldwide/provenanceFiles';
+import { worldwideFolderOf, type WorldwideFolder } from './plans/worldwidePlan';
 
 /** The sha256 of the metadata a finished curation was made with (its summary.json), if recorded. */
 export function curationMetadataSha(folder: string): string | undefined {
@@ -35,4 +37,17 @@ export async function workspaceMetadata(folders: string[], globs: string[]): Pro
       (a.rank[2] < b.rank[2] ? -1 : a.rank[2] > b.rank[2] ? 1 : 0),
   );
   return found.map((f) => f.path);
+}
+
+/** The workspace's worldwide metadata folders (a provenance.json naming lists), by path. */
+export async function workspaceWorldwideFolders(folders: string[]): Promise<WorldwideFolder[]> {
+  const set = new GlobSet([`**/${PROVENANCE_FILE}`]);
+  const found: WorldwideFolder[] = [];
+  for (const folder of folders) {
+    for (const path of await findFiles(folder, set)) {
+      const worldwide = worldwideFolderOf(dirname(path));
+      if (worldwide) found.push(worldwide);
+    }
+  }
+  return found;
 }

@@ -1,6 +1,7 @@
 /**
- * "Metacurate: Curate Pool…": asks for the metadata (when the workspace has several), the pool
- * (a glob, picked files, or files browsed to), the text field, t, the seed and the output folder,
+ * "Metacurate: Curate Pool…": asks for the metadata (when the workspace has several; a worldwide
+ * folder of language lists curates worldwide, curateWorldwide.ts), the pool (a glob, picked files,
+ * or files browsed to), the text field, t, the seed and the output folder,
  * then runs the engine's CLI (dist/cli.js `curate --progress json`) in its own process, out of the
  * extension host. Progress is a cancellable notification (records/s, ETA); Cancel sends SIGTERM,
  * and running the same curation again resumes it (the engine keeps a manifest in the folder).
@@ -12,10 +13,11 @@ import * as vscode from 'vscode';
 import { parseCliEvent, type CliCurateSummary } from '../../contracts/src/cliEvents';
 import { DEFAULT_SETTINGS } from '../../contracts/src/lsp';
 import { configuredT, metacurateConfig, type BalancePanelHost } from './balancePanel';
-import { workspaceMetadata } from './balanceSources';
+import { workspaceMetadata, workspaceWorldwideFolders } from './balanceSources';
 import { lines, onPath, spawnCli } from './cliProcess';
 import { askPoolGlob } from './poolGlobBox';
 import type { CurationChoice } from './curationChoice';
+import { askLanguageField, askWorldwide, worldwideFolderItem } from './curateWorldwide';
 import {
   commandLine,
   curateArgv,
@@ -43,6 +45,12 @@ import {
   type CurationPlan,
 } from './plans/curatePlan';
 import { fieldsOf } from './plans/poolFields';
+import {
+  tEnPrefill,
+  worldwideFolderOf,
+  worldwideSummaryText,
+  type WorldwideFolder,
+} from './plans/worldwidePlan';
 
 export type { CurateArgs, CurationPlan } from './plans/curatePlan';
 
@@ -79,19 +87,30 @@ export class CurateCommand {
     const cfg = metacurateConfig();
     const title = 'Metacurate: Curate Pool';
 
-    const metadata = await this.askMetadata(title);
-    if (!metadata) return undefined;
+    const chosen = await this.askMetadata(title);
+    if (!chosen) return undefined;
+    const { metadata, worldwide } = chosen;
     const inputs = await this.askPool(title, folder);
     if (!inputs || inputs.length === 0) return undefined;
     const textField = await this.askTextField(title, inputs);
     if (textField === null) return undefined;
+    const language = worldwide ? await askLanguageField(title, inputs, textField) : {};
+    if (!language) return undefined;
 
     // The caller's t (the panel's button), else the panel's, else the t of the chosen list's active
-    // curation, else the setting's.
-    const tDefault = tPrefill(args?.t, this.panel.currentT, this.activeCurationT(metadata), configuredT());
+    // curation, else the setting's. Worldwide, t is English's: the panel's may be another language's.
+    const tDefault = worldwide
+      ? tEnPrefill(
+          { t: args?.t ?? this.panel.currentT, language: this.panel.currentLanguage },
+          this.activeCurationT(worldwide.lists.get('en')),
+          configuredT(),
+        )
+      : tPrefill(args?.t, this.panel.currentT, this.activeCurationT(metadata), configuredT());
     const tText = await vscode.window.showInputBox({
-      title: `${title}: threshold t`,
-      prompt: 'Entries matched more than t times are subsampled to about t (min(1, t / count)).',
+      title: `${title}: ${worldwide ? "English's threshold t_en" : 'threshold t'}`,
+      prompt: worldwide
+        ? "English's t: every language keeps English's tail share of matches, with its own t_lang."
+        : 'Entries matched more than t times are subsampled to about t (min(1, t / count)).',
       value: String(tDefault),
       ignoreFocusOut: true,
       validateInput: validateT,
@@ -122,22 +141,43 @@ export class CurateCommand {
       outDir,
       workers: workersSetting(cfg.get<number>('workers', 0)),
       executor,
+      ...(worldwide ? { worldwide: { languageField: language.field } } : {}),
     };
   }
 
   /** The t of the active curation, when `metadataPath` is the list it belongs to. */
-  private activeCurationT(metadataPath: string): number | undefined {
+  private activeCurationT(metadataPath: string | undefined): number | undefined {
     const { metadataUri, curation } = this.curations.current();
-    if (metadataUri === undefined || curation === undefined) return undefined;
+    if (metadataPath === undefined || metadataUri === undefined || curation === undefined) return undefined;
     const uri = vscode.Uri.parse(metadataUri);
     return uri.scheme === 'file' && resolve(uri.fsPath) === resolve(metadataPath) ? curation.t : undefined;
   }
 
-  private async askMetadata(title: string): Promise<string | undefined> {
+  /**
+   * The metadata: a list, or a worldwide folder (chosen as a folder, or as one of its language
+   * lists and then confirmed); undefined when the user cancels.
+   */
+  private async askMetadata(
+    title: string,
+  ): Promise<{ metadata: string; worldwide?: WorldwideFolder } | undefined> {
+    const path = await this.pickMetadata(title);
+    if (!path) return undefined;
+    const worldwide = worldwideFolderOf(path);
+    if (!worldwide) return { metadata: path };
+    if (worldwide.chosenList !== undefined) {
+      const whole = await askWorldwide(title, worldwide);
+      if (whole === undefined) return undefined;
+      if (!whole) return { metadata: path };
+    }
+    return { metadata: worldwide.dir, worldwide };
+  }
+
+  private async pickMetadata(title: string): Promise<string | undefined> {
     const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     const globs = metacurateConfig().get<string[]>('metadataGlobs', DEFAULT_SETTINGS.metadataGlobs);
     const found = await workspaceMetadata(folders, globs);
-    if (found.length === 1) return found[0];
+    const worldwide = await workspaceWorldwideFolders(folders);
+    if (found.length === 1 && worldwide.length === 0) return found[0];
     const browse = '$(folder-opened) Browse…';
     const items: vscode.QuickPickItem[] = [
       ...found.map((p, i) => ({
@@ -145,11 +185,12 @@ export class CurateCommand {
         description: i === 0 ? 'default' : undefined,
         detail: p,
       })),
+      ...worldwide.map(worldwideFolderItem),
       { label: browse },
     ];
     const picked = await vscode.window.showQuickPick(items, {
       title: `${title}: metadata`,
-      placeHolder: 'The metadata list the pool is matched against',
+      placeHolder: 'The metadata list, or a worldwide folder of language lists, the pool is matched against',
       ignoreFocusOut: true,
     });
     if (!picked) return undefined;
@@ -353,7 +394,9 @@ export class CurateCommand {
     }
     await this.context.workspaceState.update('metacurate.lastCuration', plan.outDir);
     this.panel.curationFinished(plan.outDir);
-    const text = curationSummaryText(s);
+    const text = s.worldwide
+      ? `${curationSummaryText(s)} ${worldwideSummaryText(s.worldwide)}`
+      : curationSummaryText(s);
     this.output.info(
       `Curate: done: pool ${s.pool.records} records, matched ${s.pool.matched_records}, kept ${s.kept}, ` +
         `expected ${s.expected_kept}, ${s.wall_seconds} s, into ${plan.outDir}`,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Checks that a VSIX holds bundled code only: dist/*.js (and dist/wordnet-lemmas.txt, the lemma list completion reads), the manifest,
+# Checks that a VSIX holds bundled code only: dist/*.js (and dist/wordnet-lemmas.txt, the lemma list completion reads;
+# dist/lid/, the language identifier's model, wasm and notice, for worldwide curation), the manifest,
 # README/LICENSE/CHANGELOG, media/ and the trainer's Python files; never sources, source maps,
 # node_modules, tests or the tsc output. Exits 1 naming every file that should not be there.
 #   bash scripts/e2e/check-vsix.sh [dist/metacurate.vsix]
@@ -22,6 +23,7 @@ allowed+='|extension/package\.json'
 allowed+='|extension/(readme|license|changelog)(\.md|\.txt)?'
 allowed+='|extension/dist/[^/]+\.js'
 allowed+='|extension/dist/wordnet-lemmas\.txt'
+allowed+='|extension/dist/lid/(lid\.176\.ftz|fastText\.node\.wasm|NOTICE\.txt)'
 allowed+='|extension/media/.+'
 allowed+='|extension/trainer/README\.md'
 allowed+='|extension/trainer/metacurate_trainer/[^/]+\.py)$'
@@ -32,7 +34,8 @@ bad_named="$(grep -E "$forbidden" <<<"$names" || true)"
 missing=''
 bad_other="$(grep -Eiv "$allowed" <<<"$names" | grep -Ev "$forbidden" || true)"
 for must in extension/package.json extension/dist/extension.js extension/dist/server.js \
-  extension/dist/cli.js extension/dist/webview.js extension/dist/entryBrowser.js extension/dist/wordnet-lemmas.txt; do
+  extension/dist/cli.js extension/dist/webview.js extension/dist/entryBrowser.js extension/dist/wordnet-lemmas.txt \
+  extension/dist/lid/lid.176.ftz extension/dist/lid/fastText.node.wasm; do
   grep -qxF "$must" <<<"$names" || missing+="$must"$'\n'
 done
 
@@ -43,7 +46,7 @@ if [ -n "$bad_named" ] || [ -n "$bad_other" ] || [ -n "$missing" ]; then
     sed 's/^/    /' <<<"$bad_named" >&2
   fi
   if [ -n "$bad_other" ]; then
-    echo "  files outside dist/*.js, dist/wordnet-lemmas.txt, media/, the trainer's .py files and the manifest:" >&2
+    echo "  files outside dist/*.js, dist/wordnet-lemmas.txt, dist/lid/, media/, the trainer's .py files and the manifest:" >&2
     sed 's/^/    /' <<<"$bad_other" >&2
   fi
   if [ -n "$missing" ]; then

@@ -26,6 +26,7 @@ export const POOL_EXCLUDE =
 export const POOL_DIALOG_EXTENSIONS = POOL_EXTENSIONS.map((e) => e.replace(/^.*\./, ''));
 
 export interface CurationPlan {
+  /** The metadata list, or with `worldwide` the metadata folder (one list per language). */
   metadata: string;
   inputs: string[];
   textField?: string;
@@ -35,14 +36,31 @@ export interface CurationPlan {
   workers: number;
   /** 'slurm' submits the passes as Slurm array jobs (`--executor slurm`); cancel runs scancel. */
   executor?: 'local' | 'slurm';
+  /**
+   * A worldwide curation (MetaCLIP 2): `t` is English's t; each record's language is its
+   * `languageField`, else identified from its caption.
+   */
+  worldwide?: { languageField?: string };
 }
 
 /** The CLI arguments of a plan (the same command a user would type). */
 export function curateArgv(plan: CurationPlan): string[] {
-  const argv = ['curate', '--metadata', plan.metadata];
+  const argv = plan.worldwide
+    ? ['curate', '--worldwide', '--metadata-dir', plan.metadata]
+    : ['curate', '--metadata', plan.metadata];
   for (const input of plan.inputs) argv.push('--input', input);
   if (plan.textField) argv.push('--text-field', plan.textField);
-  argv.push('--t', String(plan.t), '--seed', String(plan.seed), '--out', plan.outDir, '--progress', 'json');
+  if (plan.worldwide?.languageField) argv.push('--lang-field', plan.worldwide.languageField);
+  argv.push(
+    plan.worldwide ? '--t-en' : '--t',
+    String(plan.t),
+    '--seed',
+    String(plan.seed),
+    '--out',
+    plan.outDir,
+    '--progress',
+    'json',
+  );
   if (plan.executor === 'slurm') argv.push('--executor', 'slurm', '--poll-seconds', '1');
   else if (plan.workers > 0) argv.push('--workers', String(plan.workers));
   return argv;

@@ -8,8 +8,13 @@
  */
 import { promises as fsp, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import {
+  parseProvenanceFiles,
+  PROVENANCE_FILE,
+  type ProvenanceFiles,
+} from '../../engine/src/worldwide/provenanceFiles';
 
-export const PROVENANCE_FILE = 'provenance.json';
+export { PROVENANCE_FILE };
 
 /** A list of a worldwide metadata folder. */
 export interface LanguageList {
@@ -18,9 +23,6 @@ export interface LanguageList {
   /** The metadata folder (absolute). */
   folder: string;
 }
-
-/** Each language of a folder's provenance: code -> the list's file name. */
-type ProvenanceFiles = Map<string, string>;
 
 export class LanguageLists {
   /** Folder -> its provenance's files (none, and size -1, when it has no readable provenance). */
@@ -90,23 +92,4 @@ export class LanguageLists {
     this.cache.set(folder, { size: stat.size, mtime: stat.mtimeMs, files });
     return files;
   }
-}
-
-/** code -> file of a provenance.json's `languages` (entries without a plain file name are skipped). */
-export function parseProvenanceFiles(text: string): ProvenanceFiles {
-  const out: ProvenanceFiles = new Map();
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return out;
-  }
-  const languages = (value as { languages?: unknown } | null)?.languages;
-  if (typeof languages !== 'object' || languages === null) return out;
-  for (const [code, info] of Object.entries(languages as Record<string, unknown>)) {
-    const file = (info as { file?: unknown } | null)?.file;
-    // A file name, never a path: the list must lie in the folder itself.
-    if (typeof file === 'string' && file === basename(file) && file.endsWith('.json')) out.set(code, file);
-  }
-  return out;
 }

@@ -13,9 +13,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError, UsageError } from '../errors';
 import { loadMetadata, type Metadata } from '../metadata';
+import { PROVENANCE_FILE } from './provenanceFiles';
 import { ENGLISH } from './thresholds';
-
-export const PROVENANCE_FILE = 'provenance.json';
 
 /** One language's list within the global id space. */
 export interface WorldwideList {
