@@ -5,7 +5,7 @@
  */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { spacedText, WRAPPED_PUNCTUATION } from '../../engine/src/match/spacing';
+import { spacedText, WRAPPED_PUNCTUATION, type Padding } from '../../engine/src/match/spacing';
 import {
   entryValue,
   spanMapper,
@@ -156,10 +156,32 @@ function entriesToCheck(spans: ValueSpans, firstOf: Int32Array): number[] {
   return ids;
 }
 
+/**
+ * Kana (hiragana, katakana with its prolonged sound mark, halfwidth katakana): Japanese script that
+ * MetaCLIP 2 does not list among the unpadded scripts (docs/spec.md section 2; the spec's vectors:
+ * `タワー` does not match inside `東京タワーの写真`), so an entry ending in kana gets a space there.
+ */
+function isKana(c: number): boolean {
+  return (c >= 0x3040 && c <= 0x30ff) || (c >= 0xff66 && c <= 0xff9f);
+}
+
+/**
+ * The worldwide padding rule where it surprises: an entry that starts or ends in kana is padded on
+ * that side, so it matches only beside a space, which Japanese text seldom has.
+ */
+export function paddedKanaReason(entry: string): string | undefined {
+  const first = entry.length > 0 && isKana(entry.charCodeAt(0));
+  const last = entry.length > 0 && isKana(entry.charCodeAt(entry.length - 1));
+  if (!first && !last) return undefined;
+  const side = first && last ? 'starts and ends' : first ? 'starts' : 'ends';
+  return `Entry ${side} in kana, which the worldwide (MetaCLIP 2) padding pads with a space: it matches only where the caption has a space ${first && last ? 'on both sides' : first ? 'before it' : 'after it'}, which Japanese text seldom has (Han, Thai and punctuation ends are matched inside words).`;
+}
+
 export function computeDiagnostics(
   doc: TextDocument,
   model: MetadataModel,
   max = MAX_DIAGNOSTICS,
+  padding: Padding = 'english',
 ): Diagnostic[] {
   const text = doc.getText();
   const out: Diagnostic[] = [];
@@ -272,6 +294,17 @@ export function computeDiagnostics(
         code: 'never-matches',
         source: DIAGNOSTIC_SOURCE,
         message: never.reason,
+        data,
+      });
+    }
+    const kana = padding === 'worldwide' ? paddedKanaReason(value) : undefined;
+    if (kana) {
+      push({
+        range: token(),
+        severity: DiagnosticSeverity.Information,
+        code: 'padded-kana',
+        source: DIAGNOSTIC_SOURCE,
+        message: kana,
         data,
       });
     }

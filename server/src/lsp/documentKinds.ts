@@ -6,6 +6,7 @@
 import { basename, join } from 'node:path';
 import { relativeTo } from '../../engine/src/documents/glob';
 import { sampleFormatOf, textFieldsOf, type SampleFormat } from '../../engine/src/documents/samples';
+import type { Padding } from '../../engine/src/match/spacing';
 import { PREVIEW_SCHEME } from '../../../contracts/src/lsp';
 import { PREVIEW_TEXT_FIELD } from './preview';
 import type { ServerState } from './serverState';
@@ -45,6 +46,14 @@ export function isMetadataUri(state: ServerState, uri: string): boolean {
     state.config.metadataGlobs.matches(relativePath(state, path)) ||
     state.curations.workspace.languageLists.isLanguageListSync(path)
   );
+}
+
+/** The padding a metadata document is matched with: a language list always worldwide. */
+export function paddingOfList(state: ServerState, uri: string): Padding {
+  const path = uriToPath(uri);
+  if (path !== undefined && state.curations.workspace.languageLists.isLanguageListSync(path))
+    return 'worldwide';
+  return state.config.settings.padding;
 }
 
 /** The folders the samples are found in: each workspace folder, or its samples folder. */

@@ -26,7 +26,7 @@ import { SettingsChannels } from './settingsSources';
 import type { SpanIndex } from './spanIndex';
 import { WorkspaceModel } from './workspaceModel';
 import { ZeroShotView } from './zeroShotView';
-import { isMetadataUri } from './documentKinds';
+import { isMetadataUri, paddingOfList } from './documentKinds';
 import { modelOf } from './activeList';
 
 const DIAGNOSTICS_DELAY_MS = 150;
@@ -233,7 +233,9 @@ export class ServerState {
     this.pullDiagnostics = new PullDiagnostics({
       documents: this.documents,
       diagnosticsOf: (doc) =>
-        isMetadataUri(this, doc.uri) ? computeDiagnostics(doc, modelOf(this, doc)) : undefined,
+        isMetadataUri(this, doc.uri)
+          ? computeDiagnostics(doc, modelOf(this, doc), undefined, paddingOfList(this, doc.uri))
+          : undefined,
       delayOf: (doc) => diagnosticsDelay(doc),
     });
   }

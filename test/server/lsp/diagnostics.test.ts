@@ -131,6 +131,27 @@ describe('lsp metadata diagnostics', () => {
     assert.equal(r.fix(r.diagnostics[1]), '["new\u00a0york", "café", "caf\\u0065\\u0301 noir"]');
   });
 
+  it('under the worldwide padding, points out entries that start or end in kana (padded there, so they match only beside a space)', () => {
+    const text = '["東京タワー", "東京", "タワー", "ねこ写真", "写真", "แมว", "ｶﾒﾗ"]\n';
+    const doc = TextDocument.create('file:///m/ja.json', 'json', 1, text);
+    const model = parseMetadata(text, 'json');
+    const worldwide = computeDiagnostics(doc, model, undefined, 'worldwide');
+    assert.deepEqual(
+      byCode(worldwide, 'padded-kana').map((d) => [doc.getText(d.range), d.severity]),
+      [
+        ['"東京タワー"', 3],
+        ['"タワー"', 3],
+        ['"ねこ写真"', 3],
+        ['"ｶﾒﾗ"', 3],
+      ],
+    );
+    assert.match(msg(byCode(worldwide, 'padded-kana')[0]), /ends in kana.*space after it/);
+    assert.match(msg(byCode(worldwide, 'padded-kana')[1]), /starts and ends in kana.*both sides/);
+    assert.match(msg(byCode(worldwide, 'padded-kana')[2]), /starts in kana.*space before it/);
+    // The English padding pads every entry anyway: nothing to point out.
+    assert.deepEqual(byCode(computeDiagnostics(doc, model), 'padded-kana'), []);
+  });
+
   it('reports entries over 256 characters', () => {
     const long = 'x'.repeat(257);
     const r = check(`["dog", "${long}"]`);

@@ -6,6 +6,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { modelOf } from '../activeList';
 import { computeDiagnostics } from '../diagnostics';
+import { paddingOfList } from '../documentKinds';
 import type { Scheduler } from '../scheduling';
 import { diagnosticsDelay, type ServerState } from '../serverState';
 
@@ -19,7 +20,7 @@ export function publishDiagnostics(
   doc: TextDocument,
 ): Promise<void> | undefined {
   if (state.config.diagnosticsMode !== 'push') return undefined;
-  const diagnostics = computeDiagnostics(doc, modelOf(state, doc));
+  const diagnostics = computeDiagnostics(doc, modelOf(state, doc), undefined, paddingOfList(state, doc.uri));
   return connection
     .sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics })
     .catch(() => undefined);
