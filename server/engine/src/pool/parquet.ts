@@ -24,6 +24,7 @@ import {
   textsFromFields,
   type RecordContext,
 } from './common';
+import { snappyCompressPage } from './parquetSnappy';
 import type { AtomicFileSink } from './sink';
 import type { PoolItem, PoolRecord, PoolWriter, ReadOptions, SkippedRecord } from './types';
 
@@ -262,6 +263,7 @@ export class ParquetPoolWriter implements PoolWriter {
       writer: new SinkByteWriter(sink),
       schema: info.schema,
       kvMetadata: info.kvMetadata,
+      compressors: { SNAPPY: snappyCompressPage },
     });
     this.columns = parquetSchema({ schema: info.schema } as FileMetaData).children.map((c) => c.element.name);
     this.pending = this.columns.map(() => []);
