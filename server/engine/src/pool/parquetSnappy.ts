@@ -24,6 +24,48 @@ function equals32(input: Uint8Array, a: number, b: number): boolean {
   );
 }
 
+/** Writes a literal of input[from, from + len) at out[op]; returns the new end. */
+function emitLiteral(out: Uint8Array, op: number, input: Uint8Array, from: number, len: number): number {
+  if (len <= 60) out[op++] = (len - 1) << 2;
+  else {
+    const value = len - 1;
+    const bytes = value < 0x100 ? 1 : value < 0x10000 ? 2 : value < 0x1000000 ? 3 : 4;
+    out[op++] = (59 + bytes) << 2;
+    for (let i = 0; i < bytes; i++) out[op++] = value >>> (i * 8);
+  }
+  // Short literals byte by byte: a subarray per literal costs more than the copy.
+  if (len <= 32) for (let i = 0; i < len; i++) out[op++] = input[from + i];
+  else {
+    out.set(input.subarray(from, from + len), op);
+    op += len;
+  }
+  return op;
+}
+
+function emitCopyLessThan64(out: Uint8Array, op: number, offset: number, len: number): number {
+  if (len < 12 && offset < 2048) {
+    out[op++] = 1 + ((len - 4) << 2) + ((offset >>> 8) << 5);
+    out[op++] = offset & 0xff;
+  } else {
+    out[op++] = 2 + ((len - 1) << 2);
+    out[op++] = offset & 0xff;
+    out[op++] = offset >>> 8;
+  }
+  return op;
+}
+
+function emitCopy(out: Uint8Array, op: number, offset: number, len: number): number {
+  while (len >= 68) {
+    op = emitCopyLessThan64(out, op, offset, 64);
+    len -= 64;
+  }
+  if (len > 64) {
+    op = emitCopyLessThan64(out, op, offset, 60);
+    len -= 60;
+  }
+  return emitCopyLessThan64(out, op, offset, len);
+}
+
 /** The compressed bytes of `input`: the same as hyparquet-writer's snappyCompress. */
 export function snappyCompressPage(input: Uint8Array): Uint8Array {
   const inputSize = input.length;
@@ -37,39 +79,6 @@ export function snappyCompressPage(input: Uint8Array): Uint8Array {
     }
     out[op++] = (value & 0x7f) | 0x80;
   }
-
-  const emitLiteral = (from: number, len: number): void => {
-    if (len <= 60) out[op++] = (len - 1) << 2;
-    else {
-      const value = len - 1;
-      const bytes = value < 0x100 ? 1 : value < 0x10000 ? 2 : value < 0x1000000 ? 3 : 4;
-      out[op++] = (59 + bytes) << 2;
-      for (let i = 0; i < bytes; i++) out[op++] = value >>> (i * 8);
-    }
-    out.set(input.subarray(from, from + len), op);
-    op += len;
-  };
-  const emitCopyLessThan64 = (offset: number, len: number): void => {
-    if (len < 12 && offset < 2048) {
-      out[op++] = 1 + ((len - 4) << 2) + ((offset >>> 8) << 5);
-      out[op++] = offset & 0xff;
-    } else {
-      out[op++] = 2 + ((len - 1) << 2);
-      out[op++] = offset & 0xff;
-      out[op++] = offset >>> 8;
-    }
-  };
-  const emitCopy = (offset: number, len: number): void => {
-    while (len >= 68) {
-      emitCopyLessThan64(offset, 64);
-      len -= 64;
-    }
-    if (len > 64) {
-      emitCopyLessThan64(offset, 60);
-      len -= 60;
-    }
-    emitCopyLessThan64(offset, len);
-  };
 
   let hashTableBits = 1;
   while (1 << hashTableBits <= inputSize && hashTableBits <= MAX_HASH_TABLE_BITS) hashTableBits++;
@@ -98,14 +107,14 @@ export function snappyCompressPage(input: Uint8Array): Uint8Array {
         hashTable[hash] = ip;
       } while (ip - candidate > MAX_OFFSET || !equals32(input, ip, candidate));
 
-      emitLiteral(nextEmit, ip - nextEmit);
+      op = emitLiteral(out, op, input, nextEmit, ip - nextEmit);
 
       do {
         const base = ip;
         let matched = 4;
         while (ip + matched < inputSize && input[ip + matched] === input[candidate + matched]) matched++;
         ip += matched;
-        emitCopy(base - candidate, matched);
+        op = emitCopy(out, op, base - candidate, matched);
         nextEmit = ip;
         if (ip >= ipLimit) break outer;
         hashTable[hashOf(input, ip - 1, shift)] = ip - 1;
@@ -118,6 +127,6 @@ export function snappyCompressPage(input: Uint8Array): Uint8Array {
       nextHash = hashOf(input, ip, shift);
     }
   }
-  if (nextEmit < inputSize) emitLiteral(nextEmit, inputSize - nextEmit);
+  if (nextEmit < inputSize) op = emitLiteral(out, op, input, nextEmit, inputSize - nextEmit);
   return out.subarray(0, op);
 }
