@@ -5,10 +5,36 @@
  * Where the count pass skipped rows or keys come from --key-field, each row is made a PoolItem
  * as readParquet makes it, so exactly the counted records are decided.
  */
-import { parquetRowGroups, parquetRowItem, type ParquetPoolWriter } from './pool/parquet';
-import { readColumns } from './pool/parquetVisit';
+import {
+  hyparquetDecoder,
+  parquetRowGroups,
+  parquetRowItem,
+  type ParquetPoolWriter,
+  type RowGroupDecoder,
+} from './pool/parquet';
+import { rawStrings, readColumns } from './pool/parquetVisit';
 import type { ReadOptions } from './pool/types';
 import type { RecordSelector } from './selectRecords';
+
+/**
+ * The columns of a row group in the writer's order: its UTF8 columns as their values' bytes (no
+ * string decoded to be encoded again, see ParquetPoolWriter.utf8Columns), the others decoded.
+ */
+function readForWriter(names: string[], utf8: boolean[]): RowGroupDecoder<unknown[][]> {
+  const rawNames = names.filter((_, c) => utf8[c]);
+  const decodedNames = names.filter((_, c) => !utf8[c]);
+  const readRaw = readColumns(rawNames, rawStrings);
+  const readDecoded = readColumns(decodedNames);
+  return async (opened, rowStart, rowEnd) => {
+    const [raw, decoded] = await Promise.all([
+      rawNames.length > 0 ? readRaw(opened, rowStart, rowEnd) : [],
+      decodedNames.length > 0 ? readDecoded(opened, rowStart, rowEnd) : [],
+    ]);
+    let r = 0;
+    let d = 0;
+    return names.map((_, c) => (utf8[c] ? raw[r++] : decoded[d++]));
+  };
+}
 
 /**
  * `everyRowIsRecord`: the count pass skipped no row and keys are default keys. `recordDone` is
@@ -23,8 +49,9 @@ export async function selectParquetRows(
   recordDone: () => Promise<void> | undefined,
 ): Promise<void> {
   const names = writer.columns;
+  const utf8 = writer.utf8Columns;
   const ctx = { file, onError: opts.onError };
-  for await (const group of parquetRowGroups(file, opts, readColumns(names))) {
+  for await (const group of parquetRowGroups(file, opts, readForWriter(names, utf8))) {
     if (group.kind === 'skipped') continue; // the count pass skipped it too
     const { start, data: columns, defaultKeyPrefix } = group;
     const rows = names.length === 0 ? 0 : columns[0].length;
@@ -33,7 +60,10 @@ export async function selectParquetRows(
       if (everyRowIsRecord) kept = selector.keyedRecord(undefined, defaultKeyPrefix, start + i);
       else {
         const row: Record<string, unknown> = {};
-        for (let c = 0; c < names.length; c++) row[names[c]] = columns[c][i];
+        for (let c = 0; c < names.length; c++) {
+          const value = columns[c][i];
+          row[names[c]] = utf8[c] && value instanceof Uint8Array ? hyparquetDecoder.decode(value) : value;
+        }
         const item = parquetRowItem(ctx, opts, group.columns, defaultKeyPrefix, start + i, row);
         if (item.kind !== 'record') continue;
         kept = selector.poolRecord(item);

@@ -3,6 +3,7 @@
  * reads of the file (never the whole file in memory), and kept rows are written back with the
  * input's schema by hyparquet-writer, one bounded row group at a time.
  */
+import { isAscii } from 'node:buffer';
 import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import {
@@ -242,6 +243,25 @@ class SinkByteWriter extends ByteWriter {
 export const DEFAULT_PARQUET_ROW_GROUP_ROWS = 50_000;
 
 /**
+ * A UTF8 column's values, some given as bytes, as the writer gets the same output from them:
+ * all-ASCII bytes as they are (the writer's UTF-8 of the strings, its statistics order and its
+ * dictionary size estimate, which counts a string's UTF-16 units, are the same); otherwise every
+ * byte value decoded as hyparquet decodes strings (a bad byte U+FFFD, a leading BOM dropped).
+ */
+function asWritableStrings(values: unknown[]): unknown[] {
+  let ascii = true;
+  for (let i = 0; i < values.length && ascii; i++) {
+    const v = values[i];
+    ascii = v === null || (v instanceof Uint8Array && isAscii(v));
+  }
+  if (ascii) return values;
+  return values.map((v) => (v instanceof Uint8Array ? hyparquetDecoder.decode(v) : v));
+}
+
+/** What hyparquet decodes strings with (its convert.js): a bad byte is U+FFFD, a BOM is dropped. */
+export const hyparquetDecoder = new TextDecoder();
+
+/**
  * Writes rows with the input's schema. Rows are buffered up to one row group; the output is a
  * pure function of the rows, schema and row-group size (no timestamps), so it is reproducible.
  */
@@ -249,6 +269,11 @@ export class ParquetPoolWriter implements PoolWriter {
   private readonly writer: ParquetWriter;
   /** Top-level column names of the output, in schema order. */
   readonly columns: string[];
+  /**
+   * The UTF8 columns, whose values may be given as their UTF-8 bytes (as hyparquet reads them
+   * with stringFromBytes kept raw): written as they are where that gives the bytes strings give.
+   */
+  readonly utf8Columns: boolean[];
   /** The buffered row group, column by column (what the writer takes): no object per row. */
   private pending: unknown[][];
   private pendingRows = 0;
@@ -265,7 +290,12 @@ export class ParquetPoolWriter implements PoolWriter {
       kvMetadata: info.kvMetadata,
       compressors: { SNAPPY: snappyCompressPage },
     });
-    this.columns = parquetSchema({ schema: info.schema } as FileMetaData).children.map((c) => c.element.name);
+    const children = parquetSchema({ schema: info.schema } as FileMetaData).children;
+    this.columns = children.map((c) => c.element.name);
+    this.utf8Columns = children.map(
+      (c) =>
+        c.children.length === 0 && c.element.type === 'BYTE_ARRAY' && c.element.converted_type === 'UTF8',
+    );
     this.pending = this.columns.map(() => []);
   }
 
@@ -298,6 +328,8 @@ export class ParquetPoolWriter implements PoolWriter {
     if (rows === 0) return;
     this.pending = this.columns.map(() => []);
     this.pendingRows = 0;
+    for (let c = 0; c < pending.length; c++)
+      if (this.utf8Columns[c]) pending[c] = asWritableStrings(pending[c]);
     const columnData = this.columns.map((name, c) => ({ name, data: pending[c] }));
     await this.writer.write({ columnData, rowGroupSize: rows });
   }

@@ -7,14 +7,17 @@
 import { isUtf8 } from 'node:buffer';
 import { parquetRead, type ParquetParsers, type SchemaElement } from 'hyparquet';
 import { ByteRecord, type RecordVisitor } from './byteRecord';
-import { parquetRowGroups, parquetRowItem, readParquetSchema, type RowGroupDecoder } from './parquet';
+import {
+  hyparquetDecoder,
+  parquetRowGroups,
+  parquetRowItem,
+  readParquetSchema,
+  type RowGroupDecoder,
+} from './parquet';
 import type { ReadOptions } from './types';
 
-/** What hyparquet decodes strings with (convert.js): a BOM is dropped, a bad byte is U+FFFD. */
-const decoder = new TextDecoder();
-
 /** Keeps a string column's values as the bytes in the file (a view of the decoded page). */
-const rawStrings = { stringFromBytes: (bytes: Uint8Array): Uint8Array => bytes };
+export const rawStrings = { stringFromBytes: (bytes: Uint8Array): Uint8Array => bytes };
 
 /**
  * True when the column's values are strings hyparquet decodes with stringFromBytes: a top-level
@@ -108,7 +111,7 @@ export async function visitParquet(
         const row: Record<string, unknown> = {};
         for (let k = 0; k < fields.length; k++) {
           const value: unknown = columns[k][i];
-          row[fields[k]] = value instanceof Uint8Array ? decoder.decode(value) : value;
+          row[fields[k]] = value instanceof Uint8Array ? hyparquetDecoder.decode(value) : value;
         }
         visitor.item(parquetRowItem(ctx, opts, group.columns, group.defaultKeyPrefix, index, row));
         continue;
