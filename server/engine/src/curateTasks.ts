@@ -28,8 +28,11 @@ import { DEFAULT_TEXT_FIELD, readPool } from './pool/read';
 import type { ByteRecord, RecordVisitor } from './pool/byteRecord';
 import { visitDelimited } from './pool/csv';
 import { visitJsonl } from './pool/jsonl';
+import { visitParquet } from './pool/parquetVisit';
 import { AtomicFileSink } from './pool/sink';
+import { ParquetPoolWriter } from './pool/parquet';
 import { createPoolWriter, LinePoolWriter } from './pool/write';
+import { selectParquetRows } from './selectParquet';
 import { RecordSelector } from './selectRecords';
 import type { PoolFormat, PoolItem, PoolWriter, ReadOptions } from './pool/types';
 import {
@@ -142,6 +145,7 @@ export async function visitSlice(
   if (isJsonl(format)) await visitJsonl(task.file, format === 'jsonl.gz', opts, visitor, linesOnly);
   else if (format === 'csv' || format === 'tsv')
     await visitDelimited(task.file, format, opts, visitor, linesOnly && format === 'tsv');
+  else if (format === 'parquet') return visitParquet(task.file, opts, visitor);
   else return false;
   return true;
 }
@@ -335,6 +339,10 @@ export async function runSelectTask(
   try {
     sidecar = await AtomicFileSink.open(out.sidecar);
     const sidecarSink = sidecar;
+    const flushStaged = async (): Promise<void> => {
+      await sidecarSink.write(staged.view());
+      staged.clear();
+    };
     // A shard's kept samples are copied from it by byte range: the reader reads captions only.
     const opts = readOptions(task, run, firstRecordIndex, task.format !== 'webdataset');
     // JSONL and CSV/TSV have a LinePoolWriter: kept lines are staged during a buffer's visit and
@@ -370,15 +378,17 @@ export async function runSelectTask(
         },
         linesOnly,
       ));
-    if (!visited) {
+    if (!visited && writer instanceof ParquetPoolWriter) {
+      await selectParquetRows(task.file, opts, selector, writer, linesOnly, () => {
+        reportProgress({});
+        return staged.length >= 1 << 20 ? flushStaged() : undefined;
+      });
+    } else if (!visited) {
       for await (const item of readPool(task.file, task.format, opts)) {
         if (item.kind !== 'record') continue;
         if (selector.poolRecord(item)) await writer.write(item);
         reportProgress(item.location);
-        if (staged.length >= 1 << 20) {
-          await sidecarSink.write(staged.view());
-          staged.clear();
-        }
+        if (staged.length >= 1 << 20) await flushStaged();
       }
     }
     if (!cursor.done) {

@@ -41,6 +41,17 @@ export class RecordSelector {
 
   /** A byte record: true when kept (its line is then staged in `lines`, its sidecar line too). */
   byteRecord(record: ByteRecord, lines: KeptLineSink): boolean {
+    if (!this.keyedRecord(record.keyValue, record.defaultKeyPrefix, record.index)) return false;
+    lines.addLine(record.buf, record.rawStart, record.rawEnd, record.payloadHasBom);
+    return true;
+  }
+
+  /**
+   * A record known by its key: `keyValue` (a --key-field value), or when undefined the default
+   * key `<defaultKeyPrefix><index>`, hashed without making it. True when kept (its sidecar line
+   * is then staged).
+   */
+  keyedRecord(keyValue: string | undefined, defaultKeyPrefix: string, index: number): boolean {
     const { cursor, p } = this;
     this.result.records++;
     const n = cursor.advance();
@@ -59,19 +70,18 @@ export class RecordSelector {
     const probability = 1 - dropAll;
     this.result.expectedKept += probability;
     if (!kept) {
-      if (record.keyValue === undefined) {
-        if (this.prefixHash === undefined || this.prefixHash.prefix !== record.defaultKeyPrefix)
-          this.prefixHash = new PrefixedKeyHash(this.seed, record.defaultKeyPrefix);
-        this.prefixHash.hashInto(record.index, this.hash);
-      } else keyHashInto(this.seed, record.keyValue, this.hash);
+      if (keyValue === undefined) {
+        if (this.prefixHash === undefined || this.prefixHash.prefix !== defaultKeyPrefix)
+          this.prefixHash = new PrefixedKeyHash(this.seed, defaultKeyPrefix);
+        this.prefixHash.hashInto(index, this.hash);
+      } else keyHashInto(this.seed, keyValue, this.hash);
       kept = keptByDraws(this.hash, ids, p, start, end);
     }
     if (!kept) return false;
     this.keep(ids, start, end);
-    lines.addLine(record.buf, record.rawStart, record.rawEnd, record.payloadHasBom);
-    if (record.keyValue === undefined)
-      this.sidecar.addDefaultKey(record.defaultKeyPrefix, record.index, ids, start, end, probability);
-    else this.sidecar.addKey(record.keyValue, ids, start, end, probability);
+    if (keyValue === undefined)
+      this.sidecar.addDefaultKey(defaultKeyPrefix, index, ids, start, end, probability);
+    else this.sidecar.addKey(keyValue, ids, start, end, probability);
     return true;
   }
 
