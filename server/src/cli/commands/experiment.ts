@@ -167,8 +167,12 @@ export const experimentCommand: Command = {
     if (!(pool.headToTail >= 1)) throw new UsageError('--head-to-tail must be at least 1');
     const progress = progressFor(values.progress, io);
     const started = performance.now();
+    // On a terminal the bar owns the last line of stderr: log lines go above it.
+    const bar = values.progress === 'bar' || (values.progress === undefined && io.stderrIsTTY);
     const log = (message: string) => {
-      io.stderr.write(`[${formatDuration((performance.now() - started) / 1000)}] ${message}\n`);
+      const line = `[${formatDuration((performance.now() - started) / 1000)}] ${message}`;
+      if (bar) progress.info(line);
+      else io.stderr.write(line + '\n');
     };
     // With --progress json every stdout line is an event: the report goes out as info lines.
     const report = (text: string) => {
