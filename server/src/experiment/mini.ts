@@ -78,6 +78,8 @@ export interface TrainingResult {
   mean_per_class_top1: number;
   per_class: Record<string, number | null>;
   train_pairs: number;
+  /** Online balancing: the pairs an epoch draws on average (of `train_pairs`); else null. */
+  online_pairs_per_epoch: number | null;
   samples_seen: number;
   epochs: number;
   final_loss: number | null;
@@ -356,6 +358,9 @@ export async function trainAndEvaluate(spec: TrainingSpec, onLine: Log): Promise
     mean_per_class_top1: zs.meanPerClassTop1,
     per_class: zs.perClassTop1 ?? {},
     train_pairs: num(trainSummary.pairs) ?? 0,
+    online_pairs_per_epoch: num(
+      (trainSummary.online_balance as Record<string, unknown> | undefined)?.expected_pairs_per_epoch,
+    ),
     samples_seen: num(trainSummary.samples_seen) ?? 0,
     epochs: num(trainSummary.epochs_completed) ?? 0,
     final_loss: num(trainSummary.final_loss),

@@ -46,7 +46,7 @@ export interface GroupSummary {
   per_class: Record<string, MeanInterval>;
   /** Distinct pairs trained on (online: the matched pool it draws from). */
   train_pairs: number;
-  /** Samples seen over distinct pairs: how often each pair was seen on average. */
+  /** Samples seen over distinct pairs (online: over the pairs an epoch draws): how often a pair is seen. */
   times_seen: number;
 }
 
@@ -102,6 +102,8 @@ export function summarise(input: StudyReportInput): StudySummary {
       input.classes.map((c) => [c, of((r) => r.training.per_class[c] ?? 0)]),
     ) as Record<string, MeanInterval>;
     const first = rs[0];
+    // Online balancing sees about its per-epoch draw once an epoch, like a curation of that size.
+    const distinct = first.training.online_pairs_per_epoch ?? first.training.train_pairs;
     return {
       arm: first.arm,
       t: first.t,
@@ -113,8 +115,7 @@ export function summarise(input: StudyReportInput): StudySummary {
       mean_per_class_top1: of((r) => r.training.mean_per_class_top1),
       per_class: perClass,
       train_pairs: first.training.train_pairs,
-      times_seen:
-        first.training.train_pairs > 0 ? first.training.samples_seen / first.training.train_pairs : 0,
+      times_seen: distinct > 0 ? first.training.samples_seen / distinct : 0,
     };
   });
   summaries.sort(

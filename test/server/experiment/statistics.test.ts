@@ -111,6 +111,7 @@ describe('experiment study: units, default t values and the report', () => {
       mean_per_class_top1: top1,
       per_class: { a: top1, b: top1 / 2 },
       train_pairs: 100,
+      online_pairs_per_epoch: null,
       samples_seen: 1000,
       epochs: 10,
       final_loss: 1,
