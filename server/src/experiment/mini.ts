@@ -303,7 +303,12 @@ export interface TrainingSpec {
   onlineT?: number;
   /** Checkpoint every this many steps, so a killed training resumes from its checkpoint. */
   saveEvery: number;
+  /** Stops the training (killed, as Ctrl-C would): trainAndEvaluate then throws TrainingStopped. */
+  signal?: AbortSignal;
 }
+
+/** A training stopped by its signal; its checkpoints stay for the next run to resume from. */
+export class TrainingStopped extends Error {}
 
 /** One training and its zero-shot evaluation; resumes from the run folder's latest checkpoint. */
 export async function trainAndEvaluate(spec: TrainingSpec, onLine: Log): Promise<TrainingResult> {
@@ -328,7 +333,8 @@ export async function trainAndEvaluate(spec: TrainingSpec, onLine: Log): Promise
     classnames: spec.data.classnamesPath,
     templates: spec.data.templatesPath,
   });
-  const run = await runBuiltinTrainer(spec.python, spec.trainerDir, args, onLine);
+  const run = await runBuiltinTrainer(spec.python, spec.trainerDir, args, onLine, spec.signal);
+  if (spec.signal?.aborted) throw new TrainingStopped(`the training in ${spec.runDir} was stopped`);
   if (run.code !== 0) {
     throw new InputError(
       spec.runDir,

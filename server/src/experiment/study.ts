@@ -34,6 +34,7 @@ import {
   kindCounts,
   planMiniPool,
   trainAndEvaluate,
+  TrainingStopped,
   writeMiniData,
   type Log,
   type MiniData,
@@ -66,7 +67,7 @@ export interface StudyOptions extends PoolOptions {
   dataDir?: string;
   trainerDir?: string;
   samplesPerShard: number;
-  /** Stops the study before the next unit (the unit running finishes first). */
+  /** Stops the study: the running unit's trainer is killed (its checkpoints stay), none starts. */
   signal?: AbortSignal;
   /** Called as each unit starts training (tests count the units a re-run trains). */
   onUnitStart?: (id: string) => void;
@@ -304,11 +305,9 @@ export async function runStudy(
   const clock: Clock = { trainedSteps: 0, trainingSeconds: 0 };
   const stepsThisRun = pending.length * options.steps;
   for (const [index, unit] of pending.entries()) {
-    if (options.signal?.aborted) {
-      throw new UsageError(
-        `the study stopped after ${results.length} of ${units.length} units: re-run to resume`,
-      );
-    }
+    const stopped = () =>
+      new UsageError(`the study stopped after ${results.length} of ${units.length} units: re-run to resume`);
+    if (options.signal?.aborted) throw stopped();
     const position = `unit ${results.length + 1}/${units.length}`;
     const label = `${unit.arm}${unit.t === null ? '' : ` t=${unit.t}`} ${unit.augment} seed ${unit.seed}`;
     log(`${position}: ${label}`);
@@ -361,10 +360,13 @@ export async function runStudy(
         python: options.python,
         trainerDir,
         data,
-        saveEvery: Math.max(50, Math.round(options.steps / 10)),
+        saveEvery: Math.max(1, Math.round(options.steps / 10)),
+        signal: options.signal,
       },
       onLine,
-    );
+    ).catch((err: unknown) => {
+      throw err instanceof TrainingStopped ? stopped() : err;
+    });
     const wall = (performance.now() - started) / 1000;
     clock.trainedSteps += options.steps - (firstStep ?? 0);
     clock.trainingSeconds += wall;

@@ -95,33 +95,39 @@ describe('experiment mini and sweep (end to end, tiny scale)', function () {
     const stopped = join(dir.path, 'stopped');
     const stop = new AbortController();
     const trained: string[] = [];
-    // Stop once the second unit has started: it finishes, the third never starts.
+    // Kill the third unit's trainer at step 6, as Ctrl-C would: it has checkpoints, no result.
     const first = runStudy(
-      {
-        ...tinyOptions(stopped),
-        signal: stop.signal,
-        onUnitStart: (id) => (trained.push(id), trained.length === 2 && stop.abort()),
-      },
+      { ...tinyOptions(stopped), signal: stop.signal, onUnitStart: (id) => trained.push(id) },
       silentProgress,
-      () => {},
+      (line) => {
+        if (/online-t8-crop-s1: step 6\/12/.test(line)) stop.abort();
+      },
     );
     await assert.rejects(
       first,
       (err: Error) => err instanceof UsageError && /stopped after 2 of 3 units/.test(err.message),
     );
-    assert.deepEqual(trained, ['raw-crop-s1', 'curated-t8-crop-s1']);
+    assert.deepEqual(trained, ['raw-crop-s1', 'curated-t8-crop-s1', 'online-t8-crop-s1']);
+    const killedUnit = join(stopped, 'units', 'online-t8-crop-s1');
+    assert.ok(!existsSync(join(killedUnit, 'result.json')));
+    assert.ok(existsSync(join(killedUnit, 'run', 'checkpoints', 'latest.pt')));
     const finishedResult = join(stopped, 'units', 'raw-crop-s1', 'result.json');
     const finishedAt = statSync(finishedResult).mtimeMs;
     assert.equal(readSummary(stopped).units.done, 2);
 
-    // The same options resume: only the unit left is trained.
+    // The same options resume: only the killed unit is trained, from its checkpoint.
     const again: string[] = [];
+    const logged: string[] = [];
     const resumed = await runStudy(
       { ...tinyOptions(stopped), onUnitStart: (id) => again.push(id) },
       silentProgress,
-      () => {},
+      (line) => logged.push(line),
     );
     assert.deepEqual(again, ['online-t8-crop-s1']);
+    assert.ok(
+      logged.some((l) => /online-t8-crop-s1\] resumed from .*latest\.pt at step ([5-9]|1[01])\b/.test(l)),
+      logged.join('\n'),
+    );
     assert.equal(statSync(finishedResult).mtimeMs, finishedAt, 'a finished unit is not trained again');
 
     // An uninterrupted run of the same study, through the CLI, gives the same figures.
