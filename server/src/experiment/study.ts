@@ -20,7 +20,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { curate, type CurateSummary } from '../../engine/src/curate';
-import { UsageError } from '../../engine/src/errors';
+import { InterruptedError, UsageError } from '../../engine/src/errors';
 import { writeJsonAtomic } from '../../engine/src/fsAtomic';
 import { formatDuration, type ProgressSink } from '../../engine/src/progress';
 import { findTrainerDir } from '../../engine/src/runs/trainer';
@@ -306,7 +306,9 @@ export async function runStudy(
   const stepsThisRun = pending.length * options.steps;
   for (const [index, unit] of pending.entries()) {
     const stopped = () =>
-      new UsageError(`the study stopped after ${results.length} of ${units.length} units: re-run to resume`);
+      new InterruptedError(
+        `the study stopped after ${results.length} of ${units.length} units; run the same command again to resume`,
+      );
     if (options.signal?.aborted) throw stopped();
     const position = `unit ${results.length + 1}/${units.length}`;
     const label = `${unit.arm}${unit.t === null ? '' : ` t=${unit.t}`} ${unit.augment} seed ${unit.seed}`;

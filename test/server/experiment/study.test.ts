@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCliEvent } from '../../../contracts/src/cliEvents';
-import { UsageError } from '../../../server/engine/src/errors';
+import { InterruptedError } from '../../../server/engine/src/errors';
 import { silentProgress } from '../../../server/engine/src/progress';
 import { main } from '../../../server/src/cli/main';
 import { locateFashionMnist } from '../../../server/src/experiment/fashionMnist';
@@ -105,7 +105,7 @@ describe('experiment mini and sweep (end to end, tiny scale)', function () {
     );
     await assert.rejects(
       first,
-      (err: Error) => err instanceof UsageError && /stopped after 2 of 3 units/.test(err.message),
+      (err: Error) => err instanceof InterruptedError && /stopped after 2 of 3 units/.test(err.message),
     );
     assert.deepEqual(trained, ['raw-crop-s1', 'curated-t8-crop-s1', 'online-t8-crop-s1']);
     const killedUnit = join(stopped, 'units', 'online-t8-crop-s1');

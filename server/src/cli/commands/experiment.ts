@@ -8,6 +8,7 @@ import { runStudy, writeStudyData, type StudyOptions } from '../../experiment/st
 import type { Arm, AugmentMode } from '../../experiment/studyReport';
 import { formatInterval } from '../../experiment/studyReport';
 import { numberOption, requiredOption, thresholdOption, withUsageErrors, type Command } from '../command';
+import { interruptible } from './curate';
 import { progressFor } from './shared';
 
 const d = MINI_DEFAULTS;
@@ -96,7 +97,8 @@ ${COMMON_HELP}
                          (\`metacurate run start --curation DIR/curated ...\`)
 
 Example: metacurate experiment mini --out /tmp/mini --seeds 5 --augment both
-Exit codes: 0 done, 1 bad input, a failed training run or an environment failure (disk full,
+Exit codes: 0 done, 1 bad input, a failed training run, an interrupted study (Ctrl-C, SIGTERM: the
+running trainer is stopped; run the same command again to resume) or an environment failure (disk full,
 permission denied, read-only file system: one line naming the path; --debug adds the stack),
 2 bad usage (also a folder holding a study with other options), 3 internal error (a bug).
 `;
@@ -219,7 +221,8 @@ export const experimentCommand: Command = {
       samplesPerShard: d.samplesPerShard,
     };
     if (!(options.lr > 0)) throw new UsageError('--lr must be positive');
-    const summary = await runStudy(options, progress, log);
+    // Ctrl-C or SIGTERM kills the running trainer (its checkpoints stay) and exits 1; re-run to resume.
+    const summary = await interruptible((signal) => runStudy({ ...options, signal }, progress, log));
     const lines = [
       `Fashion-MNIST ${sub}: ${summary.units.done} trainings of ${options.steps} steps of ${options.batchSize}`,
     ];
