@@ -151,6 +151,9 @@ export interface PoolPlanOptions {
   poolSize?: number;
   /** Frequency of the head class over the rarest class (default 30). */
   headToTail?: number;
+  /** Alt-texts per pool image, each its own pair, drawn independently (default 1): a web pool
+   * holds the same image under several texts, and this scales the pool past the images. */
+  textsPerImage?: number;
   mix?: TextMix;
 }
 
@@ -210,6 +213,9 @@ export function planPool(options: PoolPlanOptions): PoolPlan {
   const classes = options.available.length;
   const headToTail = options.headToTail ?? 30;
   const mix = options.mix ?? DEFAULT_TEXT_MIX;
+  const textsPerImage = options.textsPerImage ?? 1;
+  if (!Number.isInteger(textsPerImage) || textsPerImage < 1)
+    throw new Error(`texts per image must be a positive integer, got ${textsPerImage}`);
   const rand = seededRandom(options.seed * 7919 + 17);
 
   // 1. The balanced test split, drawn first from every class.
@@ -235,7 +241,9 @@ export function planPool(options: PoolPlanOptions): PoolPlan {
   const maxHead = Math.min(...orders.map((o) => o.length - options.testPerClass));
   const shape = longTailCounts(1_000_000, classes, headToTail).map((n) => n / 1_000_000);
   const wantedHead =
-    options.poolSize === undefined ? maxHead : options.poolSize / shape.reduce((a, b) => a + b, 0);
+    options.poolSize === undefined
+      ? maxHead
+      : options.poolSize / textsPerImage / shape.reduce((a, b) => a + b, 0);
   const capped = wantedHead > maxHead;
   const head = Math.max(1, Math.min(maxHead, Math.round(wantedHead)));
   const byRank = longTailCounts(head, classes, headToTail);
@@ -253,7 +261,7 @@ export function planPool(options: PoolPlanOptions): PoolPlan {
   }
   shuffle(images, rand);
   const total = classCounts.reduce((a, b) => a + b, 0);
-  const pool: PoolRecord[] = images.map((img, i) => {
+  const drawText = (img: PlannedImage): Omit<PoolRecord, 'key'> => {
     const u = rand();
     let kind: TextKind;
     if (u < mix.class) kind = 'class';
@@ -284,15 +292,14 @@ export function planPool(options: PoolPlanOptions): PoolPlan {
     } else {
       text = fill(pick(NOISE_TEXTS, rand), { n });
     }
-    return {
-      key: `p${String(i).padStart(6, '0')}`,
-      label: img.label,
-      image: img.image,
-      text,
-      kind,
-      textClass,
-    };
-  });
+    return { label: img.label, image: img.image, text, kind, textClass };
+  };
+  const drawn: Omit<PoolRecord, 'key'>[] = [];
+  for (const img of images) for (let k = 0; k < textsPerImage; k++) drawn.push(drawText(img));
+  // With one text per image the order is the images' (shuffled) order already.
+  if (textsPerImage > 1) shuffle(drawn, rand);
+  const keyWidth = Math.max(6, String(drawn.length - 1).length);
+  const pool: PoolRecord[] = drawn.map((r, i) => ({ key: `p${String(i).padStart(keyWidth, '0')}`, ...r }));
   return { classRanks, classCounts, test, pool, capped };
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { createMatcher } from '../../../server/engine/src/match/matcher';
 import {
+  countByLabel,
   DEFAULT_TEXT_MIX,
   FASHION_CLASSES,
   GENERIC_ENTRIES,
@@ -18,7 +19,7 @@ import {
   ZEROSHOT_TEMPLATES,
   type PoolPlan,
 } from '../../../server/src/experiment/fashionPool';
-import { defaultT } from '../../../server/src/experiment/mini';
+import { defaultT, entryCounts, MINI_DEFAULTS } from '../../../server/src/experiment/mini';
 import { crc32, encodeGrayPng } from '../../../server/src/experiment/png';
 import { builtinTrainerArgs, findTrainerDir, trainerEnv } from '../../../server/engine/src/runs/trainer';
 
@@ -118,6 +119,100 @@ describe('experiment mini: the pool', () => {
     for (const c of FASHION_CLASSES) {
       for (const t of ZEROSHOT_TEMPLATES) assert.ok(!texts.has(t.replace('{c}', c.name)));
     }
+  });
+});
+
+describe("experiment mini: the pool at the paper's proportions (several texts per image)", () => {
+  const K = MINI_DEFAULTS.textsPerImage;
+  const plan = planPool({ seed: 1, available: AVAILABLE, testPerClass: 500, textsPerImage: K });
+  const single = planPool({ seed: 1, available: AVAILABLE, testPerClass: 500 });
+  const matcher = createMatcher(miniMetadata());
+
+  it('gives each pool image K pairs, keyed uniquely and shuffled, the test split held out and balanced', () => {
+    const perImage = new Map<string, number>();
+    for (const r of plan.pool)
+      perImage.set(`${r.label}/${r.image}`, (perImage.get(`${r.label}/${r.image}`) ?? 0) + 1);
+    assert.ok([...perImage.values()].every((n) => n === K));
+    assert.equal(plan.pool.length, perImage.size * K);
+    assert.equal(new Set(plan.pool.map((r) => r.key)).size, plan.pool.length);
+    // The K texts of an image are spread over the pool, not consecutive.
+    const firstImage = `${plan.pool[0].label}/${plan.pool[0].image}`;
+    assert.ok(plan.pool.slice(1, K).some((r) => `${r.label}/${r.image}` !== firstImage));
+    assert.equal(plan.test.length, 5000);
+    for (let c = 0; c < 10; c++) assert.equal(plan.test.filter((t) => t.label === c).length, 500);
+    const testImages = new Set(plan.test.map((t) => `${t.label}/${t.image}`));
+    assert.ok(plan.pool.every((r) => !testImages.has(`${r.label}/${r.image}`)));
+  });
+
+  it('keeps the long tail of classes: pairs per class follow the images per class', () => {
+    const counts = countByLabel(plan.pool, 10);
+    assert.deepEqual(
+      counts,
+      plan.classCounts.map((n) => n * K),
+    );
+    const sorted = [...counts].sort((a, b) => b - a);
+    assert.ok(sorted[0] / sorted[9] > 25 && sorted[0] / sorted[9] < 35, `${sorted}`);
+    assert.ok(plan.pool.length > 8 * 19000 && plan.pool.length < 8 * 21000);
+    // The same images as one text per image: only the texts multiply.
+    assert.deepEqual(plan.classCounts, single.classCounts);
+    assert.deepEqual(plan.test, single.test);
+  });
+
+  it('draws the noise rates as configured, per pair', () => {
+    const share = (kind: string) => plan.pool.filter((r) => r.kind === kind).length / plan.pool.length;
+    for (const kind of ['class', 'misleading', 'generic', 'noise'] as const) {
+      assert.ok(Math.abs(share(kind) - DEFAULT_TEXT_MIX[kind]) < 0.005, `${kind}: ${share(kind)}`);
+    }
+    const unmatched = plan.pool.filter((r) => matcher.match(r.text).length === 0).length / plan.pool.length;
+    assert.ok(unmatched > 0.46 && unmatched < 0.5, `unmatched share ${unmatched}`);
+    const mix = { class: 0.8, misleading: 0.1, generic: 0.05, noise: 0.05 };
+    const clean = planPool({
+      seed: 2,
+      available: AVAILABLE,
+      testPerClass: 500,
+      textsPerImage: 2,
+      mix,
+      poolSize: 20000,
+    });
+    const cleanClass = clean.pool.filter((r) => r.kind === 'class').length / clean.pool.length;
+    assert.ok(Math.abs(cleanClass - 0.8) < 0.015, `${cleanClass}`);
+  });
+
+  it('at the default budget and t, the curated set is seen at most about 30 times', () => {
+    const { counts } = entryCounts(plan);
+    const t = defaultT(plan.pool.length);
+    // Expected kept pairs: a pair is kept unless every entry it matches drops it.
+    let expected = 0;
+    for (const r of plan.pool) {
+      const ids = [...new Set(matcher.match(r.text))];
+      if (ids.length > 0)
+        expected += 1 - ids.reduce((drop, id) => drop * (1 - Math.min(1, t / counts[id])), 1);
+    }
+    const seen = (MINI_DEFAULTS.steps * MINI_DEFAULTS.batchSize) / expected;
+    assert.ok(
+      seen <= 30,
+      `the curated set of ${Math.round(expected)} pairs is seen ${seen.toFixed(1)} times`,
+    );
+    assert.ok(seen > 10, `seen ${seen.toFixed(1)} times: the budget still repeats the data`);
+  });
+
+  it('sizes a requested pool in pairs, and is deterministic given the seed', () => {
+    const sized = planPool({
+      seed: 4,
+      available: AVAILABLE,
+      testPerClass: 100,
+      poolSize: 4000,
+      textsPerImage: 4,
+    });
+    assert.ok(Math.abs(sized.pool.length - 4000) < 40, `${sized.pool.length}`);
+    assert.deepEqual(
+      planPool({ seed: 4, available: AVAILABLE, testPerClass: 100, poolSize: 4000, textsPerImage: 4 }),
+      sized,
+    );
+    assert.throws(
+      () => planPool({ seed: 1, available: AVAILABLE, testPerClass: 5, textsPerImage: 0 }),
+      /positive integer/,
+    );
   });
 });
 

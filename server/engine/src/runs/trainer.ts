@@ -106,17 +106,22 @@ export interface TrainerRun {
   stderrTail: string[];
 }
 
-/** Runs `python -m metacurate_trainer ARGS`; every stderr line goes to `onLine` as it comes. */
+/**
+ * Runs `python -m metacurate_trainer ARGS`; every stderr line goes to `onLine` as it comes.
+ * `signal` stops the trainer (SIGTERM) as a kill would: it resolves with the exit it had.
+ */
 export function runBuiltinTrainer(
   python: string,
   trainerDir: string,
   args: string[],
   onLine: (line: string) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<TrainerRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(python, ['-m', 'metacurate_trainer', ...args], {
       env: trainerEnv(trainerDir),
       stdio: ['ignore', 'pipe', 'pipe'],
+      signal,
     });
     let stdout = '';
     let pending = '';
@@ -134,9 +139,11 @@ export function runBuiltinTrainer(
         onLine(line);
       }
     });
-    child.on('error', (err) =>
-      reject(new UsageError(`cannot start ${python} for the trainer: ${err.message} (pass --python)`)),
-    );
+    child.on('error', (err) => {
+      // An abort kills the child; 'close' follows and resolves with its exit.
+      if (err.name === 'AbortError') return;
+      reject(new UsageError(`cannot start ${python} for the trainer: ${err.message} (pass --python)`));
+    });
     child.on('close', (code, signal) => {
       if (pending) {
         tail.push(pending);

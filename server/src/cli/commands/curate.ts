@@ -251,7 +251,7 @@ async function runOnSlurm(
  * with an InterruptedError; running it again resumes. A second signal exits at once (the lock
  * is still released, on exit).
  */
-async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
   const onSignal = () => {
     if (abort.signal.aborted) process.exit(EXIT_BAD_INPUT);
