@@ -501,6 +501,36 @@ export async function benchCuration({
     }
     const measured = results.scale.filter((p) => p.ours);
     const base = measured[0];
+    // Time per record with the fixed cost (start-up, index, summary) taken out: the time each step
+    // up in size added, per record added. Constant if the per-record state is bounded.
+    const marginal = measured.slice(1).map((p, i) => {
+      const prev = measured[i];
+      const added = p.records - prev.records;
+      return {
+        from: prev.records,
+        to: p.records,
+        wall: ((p.ours.wallSeconds - prev.ours.wallSeconds) / added) * 1e6,
+        cpu: ((p.ours.cpuSeconds - prev.ours.cpuSeconds) / added) * 1e6,
+      };
+    });
+    results.scaleMarginal = marginal;
+    for (const m of marginal) {
+      const first = marginal[0];
+      for (const kind of /** @type {const} */ (['wall', 'cpu'])) {
+        const drift = m[kind] / first[kind] - 1;
+        rows.push({
+          metric: `curate ${fmtCount(m.from)} -> ${fmtCount(m.to)} generated records, ${kind === 'wall' ? 'wall' : 'CPU'} time per added record`,
+          ours: `${m[kind].toFixed(2)} us`,
+          reference:
+            m === first
+              ? ''
+              : `${first[kind].toFixed(2)} us (${fmtCount(first.from)} -> ${fmtCount(first.to)})`,
+          ratio: m === first ? '' : `${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(1)}%`,
+          target: m === first ? 'info' : `within ${CURATION_TARGETS.perRecordDrift * 100}%`,
+          status: m === first ? '' : below(Math.abs(drift), CURATION_TARGETS.perRecordDrift),
+        });
+      }
+    }
     for (const p of measured) {
       const drift = base ? p.microsPerRecord / base.microsPerRecord - 1 : NaN;
       rows.push({
@@ -508,8 +538,9 @@ export async function benchCuration({
         ours: `${p.microsPerRecord.toFixed(2)} us`,
         reference: p === base ? '' : `${base.microsPerRecord.toFixed(2)} us (${fmtCount(base.records)})`,
         ratio: p === base ? '' : `${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(1)}%`,
-        target: p === base ? 'info' : `within ${CURATION_TARGETS.perRecordDrift * 100}%`,
-        status: p === base ? '' : below(Math.abs(drift), CURATION_TARGETS.perRecordDrift),
+        // Falls with size as the fixed start-up is spread: the marginal rows below hold the target.
+        target: 'info',
+        status: '',
       });
       // CPU time per record is the steadier figure on a shared machine (wall time waits for cores).
       const cpuMicros = (p.ours.cpuSeconds / p.records) * 1e6;
@@ -520,8 +551,8 @@ export async function benchCuration({
         ours: `${cpuMicros.toFixed(2)} us`,
         reference: p === base ? '' : `${baseCpuMicros.toFixed(2)} us (${fmtCount(base.records)})`,
         ratio: p === base ? '' : `${cpuDrift >= 0 ? '+' : ''}${(cpuDrift * 100).toFixed(1)}%`,
-        target: p === base ? 'info' : `within ${CURATION_TARGETS.perRecordDrift * 100}%`,
-        status: p === base ? '' : below(Math.abs(cpuDrift), CURATION_TARGETS.perRecordDrift),
+        target: 'info',
+        status: '',
       });
       rows.push({
         metric: `curate ${fmtCount(p.records)} generated records, peak memory`,
