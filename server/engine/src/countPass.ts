@@ -10,12 +10,12 @@ import { readTaskResults } from './curateManifest';
 import type { PreparedCuration } from './curatePlan';
 import {
   addSparseCountsFile,
-  checkUniqueSampleKeys,
   countOutputs,
   type CountTaskResult,
   type PoolTask,
   type RunSettings,
 } from './curateTasks';
+import { checkUniqueSampleKeys } from './sampleKeys';
 import { EmptyPoolError, UsageError, type InputErrorReason } from './errors';
 import { writeFileAtomic } from './fsAtomic';
 import { entryCount, type Metadata } from './metadata';
