@@ -22,7 +22,7 @@
  * would not occur there).
  */
 import { UsageError } from '../../engine/src/errors';
-import { countText, type NgramCounter } from './tokenize';
+import { countText, ngramTokenSink, type NgramCounter } from './tokenize';
 
 /** A lowercase Wikipedia language code: `en`, `zh`, `simple`, `zh-yue`, `zh-min-nan`. */
 export const LANGUAGE_CODE = /^(?:[a-z]{2,3}|simple)(?:-[a-z]+){0,2}$/;
@@ -119,21 +119,8 @@ function hasSpaceOrControl(token: string): boolean {
 }
 
 export function countSegmentedText(segmenter: Intl.Segmenter, text: string, counter: NgramCounter): void {
-  const { unigrams, bigrams } = counter;
-  let prev: string | null = null;
-  forEachSegment(segmenter, text, (token, wordLike) => {
-    if (!wordLike || hasSpaceOrControl(token)) {
-      prev = null;
-      return;
-    }
-    counter.tokens++;
-    unigrams.set(token, (unigrams.get(token) ?? 0) + 1);
-    if (prev !== null) {
-      const key = prev + ' ' + token;
-      bigrams.set(key, (bigrams.get(key) ?? 0) + 1);
-    }
-    prev = token;
-  });
+  const count = ngramTokenSink(counter);
+  forEachSegment(segmenter, text, (token, wordLike) => count(token, wordLike && !hasSpaceOrControl(token)));
 }
 
 /**

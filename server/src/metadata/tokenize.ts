@@ -113,9 +113,17 @@ export function newCounter(): NgramCounter {
 
 /** Counts one text; bigrams never cross a punctuation token or the start of the text. */
 export function countText(text: string, counter: NgramCounter): void {
+  scanTokens(text, ngramTokenSink(counter));
+}
+
+/**
+ * The counting side of a tokenizer, for one text: each counted token adds a unigram and, with the
+ * token before it, a bigram keyed `w1 w2`; a token not counted breaks the chain.
+ */
+export function ngramTokenSink(counter: NgramCounter): (token: string, counted: boolean) => void {
   const { unigrams, bigrams } = counter;
   let prev: string | null = null;
-  scanTokens(text, (token, counted) => {
+  return (token, counted) => {
     if (!counted) {
       prev = null;
       return;
@@ -127,5 +135,5 @@ export function countText(text: string, counter: NgramCounter): void {
       bigrams.set(key, (bigrams.get(key) ?? 0) + 1);
     }
     prev = token;
-  });
+  };
 }
