@@ -46,6 +46,7 @@ import {
 } from './plans/curatePlan';
 import { fieldsOf } from './plans/poolFields';
 import {
+  languageFieldToOffer,
   tEnPrefill,
   worldwideFolderOf,
   worldwideSummaryText,
@@ -408,8 +409,19 @@ export class CurateCommand {
   private async offerSummaryActions(text: string, plan: CurationPlan): Promise<void> {
     const OPEN = 'Open Output Folder';
     const SHOW = 'Show in Entry Balance';
-    const choice = await vscode.window.showInformationMessage(text, OPEN, SHOW);
-    if (choice === OPEN) {
+    // Highlights and hover counts of samples then take each caption's language as the curation did.
+    const field = languageFieldToOffer(
+      metacurateConfig().get<string>('worldwide.languageField', ''),
+      plan.worldwide?.languageField,
+    );
+    const USE_FIELD = field === undefined ? undefined : `Use '${field}' for Sample Languages`;
+    const choice = await vscode.window.showInformationMessage(
+      text,
+      ...[OPEN, SHOW, ...(USE_FIELD ? [USE_FIELD] : [])],
+    );
+    if (USE_FIELD && choice === USE_FIELD) {
+      await metacurateConfig().update('worldwide.languageField', field, vscode.ConfigurationTarget.Workspace);
+    } else if (choice === OPEN) {
       const uri = vscode.Uri.file(plan.outDir);
       const folder = workspaceFolder();
       if (folder && isInside(folder.uri.fsPath, plan.outDir)) {

@@ -263,6 +263,18 @@ export async function worldwideSuite(vsix) {
       new Set(['en', 'th', 'zh'].map((code) => language(code).t)).size === 3,
       `the languages' t are not all different: ${ts}`,
     );
+    // The curation took languages from `lang`; the editor is offered the same source for samples.
+    await toast.locator('.monaco-button', { hasText: "Use 'lang' for Sample Languages" }).first().click();
+    await eventually(
+      async () => {
+        const path = join(ws, '.vscode', 'settings.json');
+        return (
+          existsSync(path) &&
+          /"metacurate\.worldwide\.languageField":\s*"lang"/.test(readFileSync(path, 'utf8'))
+        );
+      },
+      { timeout: 30_000, message: "the workspace setting metacurate.worldwide.languageField = 'lang'" },
+    );
     await screenshot('curated');
   });
 

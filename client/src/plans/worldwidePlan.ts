@@ -59,6 +59,20 @@ export function languageFieldSetting(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
+/**
+ * After a worldwide curation whose languages came from `curationField`: the field to offer as the
+ * `metacurate.worldwide.languageField` setting, so that sample highlights and hover counts take
+ * each caption's language where the curation took it. Undefined when the setting already names it
+ * or the curation identified languages (then the editor identifies them too).
+ */
+export function languageFieldToOffer(
+  setting: unknown,
+  curationField: string | undefined,
+): string | undefined {
+  if (curationField === undefined) return undefined;
+  return languageFieldSetting(setting) === curationField ? undefined : curationField;
+}
+
 /** Field names that usually hold a record's language code, in the order they are preferred. */
 const USUAL_LANGUAGE_FIELDS = ['lang', 'language', 'lang_code', 'language_code', 'locale'];
 

@@ -9,6 +9,7 @@ import { curateArgv, type CurationPlan } from '../../../client/src/plans/curateP
 import {
   languageFieldChoices,
   languageFieldSetting,
+  languageFieldToOffer,
   tEnPrefill,
   worldwideFolderOf,
   worldwideSummaryText,
@@ -154,6 +155,15 @@ describe('worldwidePlan', () => {
       assert.equal(languageFieldSetting('   '), undefined);
       assert.equal(languageFieldSetting(undefined), undefined);
       assert.equal(languageFieldSetting(3), undefined);
+    });
+
+    it('after a curation by a field, that field is offered as the setting unless the setting names it already', () => {
+      assert.equal(languageFieldToOffer('', 'lang'), 'lang');
+      assert.equal(languageFieldToOffer(undefined, 'lang'), 'lang');
+      assert.equal(languageFieldToOffer('language', 'lang'), 'lang');
+      assert.equal(languageFieldToOffer(' lang ', 'lang'), undefined);
+      // Identified by the curation: the editor identifies too, nothing to offer.
+      assert.equal(languageFieldToOffer('', undefined), undefined);
     });
 
     it('a field named like a language comes first, then identification, then the other fields but the caption', () => {
