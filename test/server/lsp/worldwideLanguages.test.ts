@@ -58,13 +58,13 @@ const LANGUAGES = [EN, TH, ZH];
 const MATCHES = [[0], [2], [3], [4], [5], []];
 
 /**
- * A Chinese caption and a Thai one without a language field (identified); a Japanese caption
- * labelled `zh` (the field wins: matched against zh.json, though identified as `ja`); an English
- * caption labelled `en`.
+ * A Chinese caption and a Thai one labelled with their languages; a Japanese caption labelled `zh`
+ * (the field wins: matched against zh.json, though identified as `ja`); an English caption labelled
+ * `en`. (A record without the field is of no known language, as `curate --lang-field` reads it.)
  */
 const POOL = [
-  { caption: '一只猫和一只狗在草地上玩耍' },
-  { caption: 'แมวนอนอยู่บนโซฟาในบ้าน' },
+  { caption: '一只猫和一只狗在草地上玩耍', lang: 'zh' },
+  { caption: 'แมวนอนอยู่บนโซฟาในบ้าน', lang: 'th' },
   { caption: '犬と猫の写真です', lang: 'zh' },
   { caption: 'a photo of a cat on the sofa', lang: 'en' },
 ]
@@ -77,14 +77,14 @@ describe('worldwide language lists: recognition and language fields', () => {
   const dir = tempDir('metacurate-wwlang-unit-');
   after(() => dir.remove());
 
-  it('reads a record language field from JSONL, CSV and TSV; a record without it carries none', () => {
+  it('reads a record language field from JSONL, CSV and TSV; a record without it is `und`, as curate --lang-field reads it', () => {
     const jsonl =
       '{"caption":"a cat","lang":"en"}\n{"caption":"一只猫"}\n{"lang":"zh","caption":"猫\\u732b"}\n';
     assert.deepEqual(
       extractCaptions(jsonl, 'jsonl', ['caption'], 'lang').map((s) => [s.text, s.language]),
       [
         ['a cat', 'en'],
-        ['一只猫', undefined],
+        ['一只猫', 'und'],
         ['猫猫', 'zh'],
       ],
     );
@@ -95,7 +95,7 @@ describe('worldwide language lists: recognition and language fields', () => {
       ]),
       [
         ['一只猫', 'zh'],
-        ['a cat', undefined],
+        ['a cat', 'und'],
       ],
     );
     assert.deepEqual(

@@ -18,9 +18,15 @@ export interface CaptionSite {
   start: number;
   /** Source offsets of each caption unit (and one past the end), when it is not a plain slice. */
   map?: Int32Array;
-  /** The record's language field value, when a language field is asked for and the record has one. */
+  /**
+   * With a language field asked for: the record's value of it, or `und` when the record has none
+   * (as `curate --lang-field` reads such a record: of no known language).
+   */
   language?: string;
 }
+
+/** The language code of no known language (worldwide/languageId.ts says `und` too). */
+const UNDETERMINED = 'und';
 
 /** Source range of the caption span [a, b). */
 export function sourceRange(site: CaptionSite, a: number, b: number): [number, number] {
@@ -45,7 +51,7 @@ export function textFieldsOf(textField: string): string[] {
 
 /**
  * The captions of a sample text; with `languageField` (a JSONL key, a CSV/TSV header column), each
- * caption of a record holding that field (a non-empty string) carries its value as `language`.
+ * caption carries its record's value of that field (a non-empty string) as `language`, else `und`.
  */
 export function extractCaptions(
   source: string,
@@ -97,7 +103,7 @@ function jsonlCaptions(source: string, fields: readonly string[], languageField:
         : field.escaped
           ? decodeStringWithOffsets(source, field.start, field.end).value
           : field.value;
-      if (language) caption.language = language;
+      caption.language = language || UNDETERMINED;
     }
     out.push(caption);
   });
@@ -146,7 +152,7 @@ function tsvCaptions(source: string, fields: readonly string[], languageField: s
     if (e === -1 || e > end) e = end;
     const caption: CaptionSite = { text: source.slice(s, e), line, start: s };
     const language = languageColumn >= 0 ? source.slice(start, end).split('\t')[languageColumn] : undefined;
-    if (language) caption.language = language;
+    if (languageField) caption.language = language || UNDETERMINED;
     out.push(caption);
   });
   return out;
@@ -231,7 +237,7 @@ function csvCaptions(source: string, fields: readonly string[], languageField: s
     if (!f) return;
     const caption: CaptionSite = { text: f.value, line, start: f.start, map: f.map };
     const language = languageColumn >= 0 ? row[languageColumn]?.value : undefined;
-    if (language) caption.language = language;
+    if (languageField) caption.language = language || UNDETERMINED;
     out.push(caption);
   });
   return out;
