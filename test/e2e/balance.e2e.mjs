@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  panelFrame,
   activeTab,
   createRunner,
   cursorPosition,
@@ -102,11 +103,6 @@ function writeBalanceWorkspace(dir) {
     join(ws, 'bigpool', 'pool.jsonl'),
   ]);
   return ws;
-}
-
-/** The webview's document (VS Code nests it: iframe.webview > iframe#active-frame). */
-function panelFrame(page) {
-  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
 async function readFigure(frame, id) {

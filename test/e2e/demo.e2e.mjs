@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  panelFrame,
   ROOT,
   activeTab,
   createRunner,
@@ -29,11 +30,6 @@ const DEMO_T = DEMO_RECORDS / 1000;
  * @typedef {{ id: number, entry: string, count: number, expected_kept: number, kept: number }} SummaryEntry
  * @typedef {{ t: number, kept: number, expected_kept: number, entries: SummaryEntry[] }} Summary
  */
-
-/** The balance panel's webview document (VS Code nests it: iframe.webview > iframe#active-frame). */
-function panelFrame(page) {
-  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-}
 
 /** The palette, after taking the keyboard focus back to the workbench. */
 async function command(page, label) {

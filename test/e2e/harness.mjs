@@ -402,3 +402,30 @@ export async function eventually(fn, { timeout = 30_000, interval = 500, message
 }
 
 export { sleep };
+
+/** The balance panel's webview document. */
+export function panelFrame(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/** The hover of the metadata entry `entry` in the active editor, once it says `pattern`. */
+export async function entryHover(page, entry, pattern, { timeout = 45_000 } = {}) {
+  return eventually(
+    async () => {
+      await page.keyboard.press('Escape');
+      const at = await spanCenter(page, JSON.stringify(entry));
+      if (!at) return null;
+      await page.mouse.move(at.x - 60, at.y + 60);
+      await page.mouse.move(at.x, at.y, { steps: 5 });
+      const hover = page
+        .locator(
+          '.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents',
+        )
+        .first();
+      await hover.waitFor({ state: 'visible', timeout: 10_000 });
+      const text = (await hover.innerText()).replace(/\s+/g, ' ');
+      return pattern.test(text) ? text : null;
+    },
+    { timeout, interval: 1_000, message: `a hover of "${entry}" saying ${pattern}` },
+  );
+}

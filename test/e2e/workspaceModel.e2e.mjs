@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  entryHover,
+  panelFrame,
   activeEditorText,
   activeTab,
   cli,
@@ -20,7 +22,6 @@ import {
   pickRow,
   runCommand,
   sleep,
-  spanCenter,
   startCodeServer,
 } from './harness.mjs';
 
@@ -162,33 +163,6 @@ async function curationItem(page, pattern) {
     },
     { timeout: 30_000, message: `the curation item saying ${pattern}` },
   );
-}
-
-/** The hover of the metadata entry `entry` in the active editor, once it says `pattern`. */
-async function entryHover(page, entry, pattern) {
-  return eventually(
-    async () => {
-      await page.keyboard.press('Escape');
-      const at = await spanCenter(page, JSON.stringify(entry));
-      if (!at) return null;
-      await page.mouse.move(at.x - 60, at.y + 60);
-      await page.mouse.move(at.x, at.y, { steps: 5 });
-      const hover = page
-        .locator(
-          '.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents',
-        )
-        .first();
-      await hover.waitFor({ state: 'visible', timeout: 10_000 });
-      const text = (await hover.innerText()).replace(/\s+/g, ' ');
-      return pattern.test(text) ? text : null;
-    },
-    { timeout: 45_000, interval: 1_000, message: `a hover of "${entry}" saying ${pattern}` },
-  );
-}
-
-/** The balance panel's webview document. */
-function panelFrame(page) {
-  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
 /** The panel's source (`curation:<folder>` or `samples`) and its text, once `check` holds. */

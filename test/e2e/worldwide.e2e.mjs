@@ -10,6 +10,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  entryHover,
+  panelFrame,
   activeTab,
   cli,
   createRunner,
@@ -20,7 +22,6 @@ import {
   pickRow,
   runCommand,
   sleep,
-  spanCenter,
   startCodeServer,
   waitForWorkbench,
 } from './harness.mjs';
@@ -158,32 +159,6 @@ async function answerInput(page, value) {
   await sleep(400);
 }
 
-/** The hover of the metadata entry `entry` in the active editor, once it says `pattern`. */
-async function entryHover(page, entry, pattern) {
-  return eventually(
-    async () => {
-      await page.keyboard.press('Escape');
-      const at = await spanCenter(page, JSON.stringify(entry));
-      if (!at) return null;
-      await page.mouse.move(at.x - 60, at.y + 60);
-      await page.mouse.move(at.x, at.y, { steps: 5 });
-      const hover = page
-        .locator(
-          '.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents',
-        )
-        .first();
-      await hover.waitFor({ state: 'visible', timeout: 10_000 });
-      const text = (await hover.innerText()).replace(/\s+/g, ' ');
-      return pattern.test(text) ? text : null;
-    },
-    { timeout: 90_000, interval: 1_000, message: `a hover of "${entry}" saying ${pattern}` },
-  );
-}
-
-function panelFrame(page) {
-  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-}
-
 export async function worldwideSuite(vsix) {
   let page;
   const runner = createRunner(() => page, 'worldwide');
@@ -294,6 +269,7 @@ export async function worldwideSuite(vsix) {
       page,
       '狗',
       new RegExp(`Sample matches: ${fmt(count)} of 96 records.*Curation: `),
+      { timeout: 90_000 },
     );
     log(`hover: ${text}`);
     expect(

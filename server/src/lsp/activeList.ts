@@ -4,7 +4,7 @@
  * curation's counts and t when there is one, else the samples' and the `t` setting), its curation,
  * and an entry's hover text and location.
  */
-import { BROWSE_ENTRY_COMMAND } from '../../../contracts/src/entryBrowserMessages';
+import { BROWSE_ENTRY_COMMAND, type BrowseEntryArgs } from '../../../contracts/src/entryBrowserMessages';
 import { promises as fsp } from 'node:fs';
 import type { Location, Range } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -231,17 +231,28 @@ export function describeActiveEntry(
       entry,
       active.padding,
     ),
-    // Only a client that runs the command gets the link (VS Code; not Neovim, Helix, Emacs).
-    browse: state.config.commandLinks.has(BROWSE_ENTRY_COMMAND)
-      ? {
-          // A worldwide curation's records are by global id (the language's offset + id).
-          entryId: id + (curation?.info.language?.offset ?? 0),
-          source: curation ? { kind: 'curation', folder: curation.info.dir } : { kind: 'samples' },
-          metadataUri: active.uri,
-        }
-      : undefined,
+    browse: browseArgsOf(state, curation, id, active.uri),
     thumbnails: options.thumbnails,
   });
+}
+
+/**
+ * The hover's entry-browser link of entry `id` of the list `metadataUri`: only for a client that
+ * runs the command (VS Code; not Neovim, Helix, Emacs).
+ */
+export function browseArgsOf(
+  state: ServerState,
+  curation: Curation | undefined,
+  id: number,
+  metadataUri: string,
+): BrowseEntryArgs | undefined {
+  if (!state.config.commandLinks.has(BROWSE_ENTRY_COMMAND)) return undefined;
+  return {
+    // A worldwide curation's records are by global id (the language's offset + id).
+    entryId: id + (curation?.info.language?.offset ?? 0),
+    source: curation ? { kind: 'curation', folder: curation.info.dir } : { kind: 'samples' },
+    metadataUri,
+  };
 }
 
 /** Location of an entry of the active list in its file. */

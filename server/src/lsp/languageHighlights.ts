@@ -6,10 +6,9 @@
  */
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { BROWSE_ENTRY_COMMAND } from '../../../contracts/src/entryBrowserMessages';
 import { balanceProbabilities } from '../../engine/src/balance';
 import { sourceRange } from '../../engine/src/documents/samples';
-import { countOf, sampleFiles, toRange } from './activeList';
+import { browseArgsOf, countOf, sampleFiles, toRange } from './activeList';
 import { LanguageRoutedIndex } from './captionLanguages';
 import { relativePath, sampleKind } from './documentKinds';
 import { describeEntry, examplesOf } from './entryText';
@@ -97,14 +96,7 @@ function describeListEntry(state: ServerState, list: LanguageListIndex, id: numb
       entry,
       'worldwide',
     ),
-    browse: state.config.commandLinks.has(BROWSE_ENTRY_COMMAND)
-      ? {
-          // A worldwide curation's records are by global id (the language's offset + id).
-          entryId: id + (curation?.info.language?.offset ?? 0),
-          source: curation ? { kind: 'curation', folder: curation.info.dir } : { kind: 'samples' },
-          metadataUri: list.uri,
-        }
-      : undefined,
+    browse: browseArgsOf(state, curation, id, list.uri),
   });
 }
 
