@@ -50,7 +50,8 @@ export async function uiSuite(vsix) {
     const text = await eventually(
       async () => {
         const t = await item.innerText({ timeout: 1_000 });
-        return /\d+ entries/.test(t) && !/sync~spin/.test(t) ? t : null;
+        // Not the server's first status, sent before its workspace scan has found the list.
+        return /[1-9][\d,]* entries/.test(t) && !/sync~spin/.test(t) ? t : null;
       },
       { timeout: 60_000, message: 'a status-bar item with "N entries"' },
     );
