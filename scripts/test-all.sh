@@ -72,6 +72,20 @@ bad=$( (grep -oE '(failures|errors)=[0-9]+' artifacts/logs/trainer.log || true) 
 if [ "$ran" = 0 ]; then bad=1; fi
 count_suite trainer "$((ran - bad > 0 ? ran - bad : 0))" "$bad"
 
+# What failed, repeated last: CI keeps only the tail of this output, so a failure far up in a
+# suite's log is named here too.
+if [ "$failed" -ne 0 ]; then
+  echo
+  echo "== what failed"
+  for log in artifacts/logs/*.log; do
+    case $log in
+      */mocha.log) sed -n '/^ *[0-9][0-9]* failing/,$p' "$log" | head -120 ;;
+      */trainer.log) grep -E -A12 '^(FAIL|ERROR):' "$log" | head -60 || true ;;
+      *) grep -E -A6 '^ *(not ok|FAIL|failed|✗)' "$log" | head -60 || true ;;
+    esac
+  done
+fi
+
 echo
 echo "total: $passed passed, $failed failed"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
