@@ -20,6 +20,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { curate, type CurateSummary } from '../../engine/src/curate';
+import type { StudyPlan, StudyPoolFigures } from '../../../contracts/src/studySummary';
 import { InterruptedError, UsageError } from '../../engine/src/errors';
 import { writeJsonAtomic } from '../../engine/src/fsAtomic';
 import { formatDuration, type ProgressSink } from '../../engine/src/progress';
@@ -74,7 +75,7 @@ export interface StudyOptions extends PoolOptions {
 }
 
 /** The options that decide the study's results: what plan.json records and a re-run must match. */
-function requestedPlan(o: StudyOptions): Record<string, unknown> {
+function requestedPlan(o: StudyOptions): StudyPlan {
   return {
     experiment: o.experiment,
     'pool-seed': o.poolSeed,
@@ -95,12 +96,13 @@ function requestedPlan(o: StudyOptions): Record<string, unknown> {
 }
 
 /** Refuses a folder whose recorded plan differs, naming each difference; else records the plan. */
-async function checkPlan(out: string, plan: Record<string, unknown>): Promise<boolean> {
+async function checkPlan(out: string, requested: StudyPlan): Promise<boolean> {
   const path = join(out, 'plan.json');
   if (!existsSync(path)) {
-    await writeJsonAtomic(path, plan);
+    await writeJsonAtomic(path, requested);
     return false;
   }
+  const plan: Record<string, unknown> = { ...requested };
   const recorded = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   const show = (v: unknown) => (v === null || v === undefined ? 'the default' : JSON.stringify(v));
   const differences = Object.keys({ ...recorded, ...plan })
@@ -199,7 +201,7 @@ function poolFigures(
   plan: PoolPlan,
   { counts, matched }: { counts: number[]; matched: number },
   options: PoolOptions,
-): Record<string, unknown> {
+): StudyPoolFigures {
   return {
     size: plan.pool.length,
     images: new Set(plan.pool.map((r) => r.label * 1_000_000 + r.image)).size,
