@@ -49,6 +49,8 @@ export interface StudyPlan {
 export interface StudyPoolFigures {
   /** Pool pairs (image-text records). */
   size: number;
+  /** sha256 of the metadata the pool is matched against (DIR/metadata.json; absent in older summaries). */
+  metadata_sha256?: string;
   images: number;
   texts_per_image: number;
   matched: number;
