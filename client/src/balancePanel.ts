@@ -10,6 +10,10 @@
  * from dist/ and media/ through `asWebviewUri`. The webview keeps its state with `setState`; the
  * serializer re-creates the panel after a window reload and the host sends the data again.
  *
+ * A threshold sweep's folder is shown too (`{ kind: 'sweep' }`): the host reads its summary.json
+ * (sweepView.ts) and sends it again, debounced, whenever a watcher sees the file change, so a sweep
+ * running in the background fills the view in; the webview opens each t's curation from there.
+ *
  * A training run's per-class zero-shot accuracy can be laid over the ranked-entry chart
  * (`setAccuracyOverlay`): the host keeps it, maps it onto the entries of whatever data it sends
  * (server/engine/src/classAccuracy.ts) and sends it with them; the webview keeps the overlay in its
@@ -17,6 +21,7 @@
  */
 import { curationMetadataSha } from './balanceSources';
 import { CompareSource } from './compareSource';
+import { readSweepView, STUDY_SUMMARY_FILE } from './sweepView';
 import { webviewOptions, webviewPage } from './webviewPage';
 import { isThreshold } from '../../contracts/src/threshold';
 import { existsSync, promises as fsp } from 'node:fs';
@@ -45,8 +50,10 @@ import {
   type BalancePayload,
   type CurationChoice,
   type HostMessage,
+  type PanelSource,
   type PanelState,
   type SourceSpec,
+  type SweepChoice,
   type WebviewMessage,
 } from '../../contracts/src/webview';
 import type { CurationChoice as ActiveCuration } from './curationChoice';
@@ -75,14 +82,21 @@ export function activeSource(curations: ActiveCuration): SourceSpec {
 /** How long the panel waits for the language server to start before it says it does not run. */
 const SERVER_START_MS = 60_000;
 
+/** How long a sweep's summary.json must rest before the panel reads it again. */
+const SWEEP_REFRESH_MS = 300;
+
 /** Owns the (single) panel and the data cache. */
 export class BalancePanelHost implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
   private readonly cache = new Map<string, Promise<BalancePayload>>();
   private readonly sessionCurations = new Set<string>();
+  /** The threshold sweeps shown in this session (the source selector offers them). */
+  private readonly sessionSweeps = new Set<string>();
+  /** The watcher of the shown sweep's summary.json. */
+  private sweepWatch: { folder: string; dispose(): void } | undefined;
   /** The source the user picked; until then the panel shows the default (see defaultSource). */
-  private chosenSource: SourceSpec | undefined;
+  private chosenSource: PanelSource | undefined;
   /** The t the panel shows (undefined until a panel reports one). */
   private panelT: number | undefined;
   /** The t to send with the next data (set by `show`, else the panel keeps its own). */
@@ -133,7 +147,7 @@ export class BalancePanelHost implements vscode.Disposable {
   }
 
   /** The source shown: the user's pick, else the active curation (finished), else the samples. */
-  private get source(): SourceSpec {
+  private get source(): PanelSource {
     return this.chosenSource ?? this.defaultSource();
   }
 
@@ -171,10 +185,9 @@ export class BalancePanelHost implements vscode.Disposable {
     return this.accuracy;
   }
 
-  /** Opens (or reveals) the panel on a source, at `t` when given. */
-  async show(source?: SourceSpec, t?: number): Promise<void> {
-    if (source) this.chosenSource = source;
-    if (source?.kind === 'curation') this.sessionCurations.add(source.folder);
+  /** Opens (or reveals) the panel on a source (or a threshold sweep), at `t` when given. */
+  async show(source?: PanelSource, t?: number): Promise<void> {
+    if (source) this.choose(source);
     this.pendingT = t;
     if (this.panel) {
       this.panel.reveal(undefined, false);
@@ -192,7 +205,7 @@ export class BalancePanelHost implements vscode.Disposable {
 
   /** The serializer's entry: a panel restored after a reload, with the state its webview kept. */
   revive(panel: vscode.WebviewPanel, state: PanelState | undefined): void {
-    if (state?.source) this.chosenSource = state.source;
+    if (state?.source) this.choose(state.source);
     if (state?.t) this.panelT = state.t;
     this.adoptSavedAccuracy(state);
     panel.webview.options = this.webviewOptions();
@@ -216,6 +229,13 @@ export class BalancePanelHost implements vscode.Disposable {
     void this.sendChoices();
   }
 
+  /** The source the user chose: shown from now on, and offered by the selector. */
+  private choose(source: PanelSource): void {
+    this.chosenSource = source;
+    if (source.kind === 'curation') this.sessionCurations.add(source.folder);
+    if (source.kind === 'sweep') this.sessionSweeps.add(source.folder);
+  }
+
   private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
     return webviewOptions(this.context.extensionUri);
   }
@@ -234,6 +254,7 @@ export class BalancePanelHost implements vscode.Disposable {
       panel.onDidDispose(() => {
         this.panel = undefined;
         this.ready = false;
+        this.watchSweep(undefined);
         for (const d of this.panelDisposables.splice(0)) d.dispose();
       }),
     );
@@ -265,7 +286,9 @@ export class BalancePanelHost implements vscode.Disposable {
         await this.sendSource();
         return;
       case 'selectSource':
-        this.chosenSource = m.source;
+        this.choose(m.source);
+        if (m.t !== undefined && isThreshold(m.t)) this.pendingT = m.t;
+        if (m.source.kind === 'sweep') await this.sendChoices();
         await this.sendSource();
         return;
       case 'selectCompare':
@@ -295,6 +318,8 @@ export class BalancePanelHost implements vscode.Disposable {
 
   private async sendSource(): Promise<void> {
     const source = this.source;
+    if (source.kind === 'sweep') return this.sendSweep(source.folder);
+    this.watchSweep(undefined);
     const key = sourceKey(source);
     this.post({
       type: 'loading',
@@ -315,6 +340,64 @@ export class BalancePanelHost implements vscode.Disposable {
       this.output.error(`Entry balance: ${message}`);
       this.post({ type: 'error', source, message });
     }
+  }
+
+  /** Shows the sweep in `folder`, and follows its summary.json from now on. */
+  private async sendSweep(folder: string): Promise<void> {
+    this.watchSweep(folder);
+    this.post({
+      type: 'loading',
+      source: { kind: 'sweep', folder },
+      message: `Reading the sweep ${folder}…`,
+    });
+    await this.postSweep(folder);
+  }
+
+  /** Reads the sweep's summary.json and sends it (or why it cannot be read), if it is still shown. */
+  private async postSweep(folder: string): Promise<void> {
+    const source: PanelSource = { kind: 'sweep', folder };
+    try {
+      const sweep = await readSweepView(folder);
+      if (sourceKey(this.source) !== sourceKey(source)) return; // switched meanwhile
+      this.shown = undefined;
+      this.post({ type: 'sweep', sweep });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.output.error(`Entry balance: ${message}`);
+      if (sourceKey(this.source) === sourceKey(source)) this.post({ type: 'error', source, message });
+    }
+  }
+
+  /**
+   * Watches the summary.json of the sweep in `folder` (undefined: none): a change, once it rests
+   * for SWEEP_REFRESH_MS, is read and sent while the panel shows that sweep. A hidden panel reads
+   * it when shown again.
+   */
+  private watchSweep(folder: string | undefined): void {
+    if (this.sweepWatch?.folder === folder) return;
+    this.sweepWatch?.dispose();
+    this.sweepWatch = undefined;
+    if (folder === undefined) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(folder), STUDY_SUMMARY_FILE),
+    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const changed = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const source = this.source;
+        if (this.panel && this.ready && source.kind === 'sweep' && source.folder === folder)
+          void this.postSweep(folder);
+      }, SWEEP_REFRESH_MS);
+    };
+    const subscriptions = [watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed)];
+    this.sweepWatch = {
+      folder,
+      dispose: () => {
+        clearTimeout(timer);
+        for (const d of subscriptions) d.dispose();
+      },
+    };
   }
 
   /**
@@ -432,7 +515,11 @@ export class BalancePanelHost implements vscode.Disposable {
       curations.push({ folder, label: `Curation: ${rel}`, metadataSha256: curationMetadataSha(folder) });
     }
     curations.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
-    this.post({ type: 'choices', curations, current: this.source });
+    const sweeps: SweepChoice[] = [...this.sessionSweeps].sort().map((folder) => ({
+      folder,
+      label: `Threshold sweep: ${vscode.workspace.asRelativePath(folder, false)}`,
+    }));
+    this.post({ type: 'choices', curations, sweeps, current: this.source });
   }
 
   /** Opens the entry browser on entry `id` of the data shown (its metadata names the ids). */
@@ -447,7 +534,9 @@ export class BalancePanelHost implements vscode.Disposable {
   }
 
   private async revealEntry(id: number): Promise<void> {
-    const payload = await this.load(this.source).catch(() => undefined);
+    const source = this.source;
+    if (source.kind === 'sweep') return; // a sweep has no entries (a row of a view left meanwhile)
+    const payload = await this.load(source).catch(() => undefined);
     const path = payload?.info.metadataPath;
     if (!path) return;
     try {
@@ -493,6 +582,7 @@ export class BalancePanelHost implements vscode.Disposable {
 
   dispose(): void {
     this.panel?.dispose();
+    this.watchSweep(undefined);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

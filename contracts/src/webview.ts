@@ -6,8 +6,13 @@
  * The data travel as typed arrays (VS Code transfers their buffers without JSON-encoding them):
  * the host reads the samples or a curation, prepares a `BalanceModel` (ranking, cumulative sums,
  * the exact expected-size sums) in a worker thread, and the webview answers every move of t from it.
+ *
+ * The panel also shows a threshold sweep (`metacurate experiment sweep --out DIR`): the host reads
+ * DIR/summary.json (client/src/sweepView.ts), sends it as a `SweepView` and again whenever the file
+ * changes; each t's curation opens in the balance view above.
  */
 import type { BalanceModel } from './balanceModel';
+import type { Arm, AugmentMode, MeanInterval } from './studySummary';
 import type { ZeroShotOverlay } from './zeroShot';
 
 export type { ZeroShotOverlay };
@@ -22,17 +27,30 @@ export const BALANCE_VIEW_TYPE = 'metacurate.balance';
  */
 export type SourceSpec = { kind: 'samples' } | { kind: 'curation'; folder: string; language?: string };
 
+/**
+ * A threshold sweep's folder (`metacurate experiment sweep --out DIR`): the panel's "Threshold
+ * sweep" view. The host reads it (client/src/sweepView.ts); the language server never sees it.
+ */
+export interface SweepSpec {
+  kind: 'sweep';
+  folder: string;
+}
+
+/** What the panel shows: the entry balance of a source, or a threshold sweep. */
+export type PanelSource = SourceSpec | SweepSpec;
+
 /** The `language` of a worldwide curation's "All languages" view (one curve per language). */
 export const ALL_LANGUAGES = '*';
 
-export function sourceKey(spec: SourceSpec): string {
+export function sourceKey(spec: PanelSource): string {
   if (spec.kind === 'samples') return 'samples';
+  if (spec.kind === 'sweep') return `sweep:${spec.folder}`;
   return spec.language ? `curation:${spec.folder}#${spec.language}` : `curation:${spec.folder}`;
 }
 
 /** The source selector's key of a spec: a curation whatever its language. */
-export function folderKey(spec: SourceSpec): string {
-  return spec.kind === 'samples' ? 'samples' : `curation:${spec.folder}`;
+export function folderKey(spec: PanelSource): string {
+  return spec.kind === 'curation' ? `curation:${spec.folder}` : sourceKey(spec);
 }
 
 /**
@@ -124,6 +142,64 @@ export interface CurationChoice {
   metadataSha256?: string;
 }
 
+/** A threshold sweep the source selector offers (one shown in this session). */
+export interface SweepChoice {
+  folder: string;
+  label: string;
+}
+
+/** One t of a sweep: its curation of the pool (DIR/curations/t<T>, a normal curation folder). */
+export interface SweepCuration {
+  t: number;
+  /** The curation's folder (absolute); undefined while it has no summary.json. */
+  folder?: string;
+  /** Pairs kept, the exact expectation at t, and the entries above t. */
+  pairs: number;
+  expectedPairs: number;
+  headEntries: number;
+}
+
+/** The trainings of one arm at one t (raw: none) with one augmentation, over the seeds done so far. */
+export interface SweepGroup {
+  arm: Arm;
+  t: number | null;
+  augment: AugmentMode;
+  seeds: number[];
+  /** Zero-shot top-1 and mean per-class top-1, in [0, 1]: mean over seeds and 95% CI (null below two seeds). */
+  top1: MeanInterval;
+  meanPerClassTop1: MeanInterval;
+  /** Distinct pairs trained on, and how often each was seen (samples seen over distinct pairs). */
+  trainPairs: number;
+  timesSeen: number;
+}
+
+/** A threshold sweep as the panel shows it: DIR/summary.json, checked (client/src/sweepView.ts). */
+export interface SweepView {
+  /** The sweep's folder and its summary.json (absolute). */
+  folder: string;
+  summaryPath: string;
+  /** Trainings finished and planned (summary.json is rewritten after each). */
+  units: { total: number; done: number };
+  /** The plan: t values (ascending), arms, augmentations, seeds 1..seeds; each unit trains steps × batchSize pairs. */
+  tValues: number[];
+  arms: Arm[];
+  augments: AugmentMode[];
+  seeds: number;
+  steps: number;
+  batchSize: number;
+  modelConfig: string;
+  /** Pool pairs, and those matching the metadata. */
+  poolPairs: number;
+  matchedPairs: number;
+  /** The pool's largest entry count: a t at or above it balances nothing. */
+  largestEntryCount: number;
+  /** sha256 of the metadata the pool was curated with (summary.json's, else its curations'); undefined: unknown. */
+  metadataSha256?: string;
+  /** Ascending by t. */
+  curations: SweepCuration[];
+  groups: SweepGroup[];
+}
+
 /**
  * One curation of a comparison ("Compare with…"): its kept records per entry and its size and
  * head figures, each at its own t and seed. The host prepares both sides (client/src/compareSource.ts).
@@ -188,7 +264,7 @@ export type SortKey =
 
 /** What the webview keeps with `setState`: it survives hiding the panel and reloading the window. */
 export interface PanelState {
-  source: SourceSpec;
+  source: PanelSource;
   /** A positive integer, or 0 before the panel has one (webview/src/state.ts checks a kept one). */
   t: number;
   sort: { key: SortKey; descending: boolean };
@@ -209,12 +285,14 @@ export interface PanelState {
 
 export type HostMessage =
   /** The host is reading a source (the panel shows a spinner). */
-  | { type: 'loading'; source: SourceSpec; message: string }
+  | { type: 'loading'; source: PanelSource; message: string }
   /** The data of a source, and the t (a positive integer) to show it at; `accuracy` maps the overlay onto it (none: no overlay). */
   | { type: 'data'; payload: BalancePayload; t: number; accuracy?: AccuracyOverlay }
-  | { type: 'error'; source: SourceSpec; message: string }
-  /** The finished curations the selector offers, and the source on display. */
-  | { type: 'choices'; curations: CurationChoice[]; current: SourceSpec }
+  | { type: 'error'; source: PanelSource; message: string }
+  /** A threshold sweep (the source on display), sent again whenever its summary.json changes. */
+  | { type: 'sweep'; sweep: SweepView }
+  /** The finished curations and the sweeps the selector offers, and the source on display. */
+  | { type: 'choices'; curations: CurationChoice[]; sweeps: SweepChoice[]; current: PanelSource }
   /** Move the t control (settings changed, or a command asked); the panel refuses a t that is not a positive integer. */
   | { type: 'setT'; t: number }
   /** An export was written (or `path` is undefined when the user cancelled). */
@@ -235,7 +313,8 @@ export type ExportFormat = 'png' | 'svg' | 'csv';
 export type WebviewMessage =
   /** The webview's script runs; `state` is what it kept from before (undefined the first time). */
   | { type: 'ready'; state?: PanelState }
-  | { type: 'selectSource'; source: SourceSpec }
+  /** Show `source`, at `t` when given (a sweep's curation opens at its own t). */
+  | { type: 'selectSource'; source: PanelSource; t?: number }
   /** Compare the curation shown with the one in `folder` (undefined: stop comparing). */
   | { type: 'selectCompare'; folder?: string }
   /** Read the current source again (samples: match them again). */

@@ -2,7 +2,7 @@
 // workspace untrusted (restricted.e2e.mjs), then the API-level checks inside the extension host
 // (api.e2e.mjs). Prints one closing `N passed, N failed` line and exits non-zero on any failure. Run through `bash scripts/e2e/run.sh` (or
 // `npm run test:e2e`), which installs the tools and builds the VSIX first.
-// METACURATE_E2E_SUITES=ui,restricted,api,balance,runs,workspace-model,entry-browser,demo,worldwide (any subset) picks the layers.
+// METACURATE_E2E_SUITES=ui,restricted,api,balance,runs,workspace-model,entry-browser,demo,worldwide,sweep (any subset) picks the layers.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiSuite } from './api.e2e.mjs';
@@ -12,6 +12,7 @@ import { entryBrowserSuite } from './entryBrowser.e2e.mjs';
 import { ARTIFACTS, ROOT } from './harness.mjs';
 import { restrictedSuite } from './restricted.e2e.mjs';
 import { runsSuite } from './runs.e2e.mjs';
+import { sweepSuite } from './sweep.e2e.mjs';
 import { uiSuite } from './ui.e2e.mjs';
 import { workspaceModelSuite } from './workspaceModel.e2e.mjs';
 import { worldwideSuite } from './worldwide.e2e.mjs';
@@ -35,6 +36,7 @@ for (const [name, suite] of /** @type {Array<[string, Suite]>} */ ([
   ['entry-browser', entryBrowserSuite],
   ['demo', demoSuite],
   ['worldwide', worldwideSuite],
+  ['sweep', sweepSuite],
 ])) {
   if (only && !only.split(',').includes(name)) continue;
   console.log(`== e2e ${name} layer`);

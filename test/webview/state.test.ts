@@ -197,7 +197,7 @@ describe('webview/state: the panel reducer', () => {
       // Offered once, also when the host's list has it.
       const again = run(
         state,
-        host({ type: 'choices', curations: state.choices, current: spec }),
+        host({ type: 'choices', curations: state.choices, sweeps: [], current: spec }),
         data(3, smallPayload(spec)),
       );
       assert.equal(again.state.choices.length, 1);
@@ -236,7 +236,10 @@ describe('webview/state: the panel reducer', () => {
 
     it('choices replace the curations offered', () => {
       const curations = [{ folder: '/a', label: 'A' }];
-      const { state } = run(shown(), host({ type: 'choices', curations, current: { kind: 'samples' } }));
+      const { state } = run(
+        shown(),
+        host({ type: 'choices', curations, sweeps: [], current: { kind: 'samples' } }),
+      );
       assert.deepEqual(state.choices, curations);
     });
 
@@ -360,7 +363,7 @@ describe('webview/state: the panel reducer', () => {
       { folder: '/ws/old', label: 'Old' },
     ];
     const A = curationPayload('/ws/a', 'sha-1', 2, [2, 2, 1, 0]);
-    const choices = host({ type: 'choices', curations, current: A.info.spec });
+    const choices = host({ type: 'choices', curations, sweeps: [], current: A.info.spec });
     const showingA = () => run(initialState(undefined), choices, data(2, A)).state;
     const side = (folder: string, kept: number[], sha = 'sha-1') => ({
       folder,

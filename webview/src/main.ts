@@ -1,7 +1,7 @@
 /**
  * The entry-balance panel's webview: wires the state (state.ts, a pure reducer) to the views
- * (views/: the head and status line, the t control, the figures, the charts, the table) and to
- * the host (messages: contracts/src/webview.ts). Every move of t is answered here from the host's
+ * (views/: the head and status line, the t control, the figures, the charts, the table; or a
+ * threshold sweep's view) and to the host (messages: contracts/src/webview.ts). Every move of t is answered here from the host's
  * prepared model: the figures in microseconds, the per-entry expected kept (keptJob.ts) after
  * they are painted. The state (source, t, sort, search, scroll) is kept with `setState`.
  */
@@ -21,6 +21,7 @@ import {
   languageOptions,
   reduce,
   shownLanguage,
+  shownView,
   type PanelAction,
 } from './state';
 import { showComparisonFigures } from './views/compare';
@@ -30,6 +31,7 @@ import { PanelHeader } from './views/header';
 import { showLanguageCurves } from './views/languageCurves';
 import { buildLayout, byId } from './views/layout';
 import { showFigures } from './views/summary';
+import { ThresholdSweepView } from './views/sweep';
 import { EntryTable } from './views/table';
 
 interface VsCodeApi {
@@ -91,6 +93,20 @@ function init(): void {
   const control = new ThresholdControl(dispatch);
   const charts = new ChartsView(() => ({ state, data, stats, kept: keptShown() }), dispatch, post);
   const table = new EntryTable(() => ({ state, data, stats, kept: keptShown(), keptNow }), dispatch, post);
+  const sweep = new ThresholdSweepView(dispatch, post);
+
+  /** The view the state shows: a threshold sweep, or the entry balance. */
+  const showView = () => {
+    document.body.dataset.view = shownView(state);
+  };
+
+  const onSweep = () => {
+    showView();
+    header.renderChoices(state.choices, state.sweeps, state.saved.source);
+    header.showSweep(state.sweep!);
+    sweep.show(state.sweep!);
+    document.body.dataset.ready = 'true';
+  };
 
   /** The figures, overlays and (later) the per-entry expected kept at the state's t. */
   const showT = () => {
@@ -122,7 +138,8 @@ function init(): void {
     data = new EntryData(state.payload!);
     stats = undefined;
     kept.reset();
-    header.renderChoices(state.choices, state.saved.source);
+    showView();
+    header.renderChoices(state.choices, state.sweeps, state.saved.source);
     header.renderLanguages(languageOptions(state), shownLanguage(state));
     showLanguageCurves(state.payload!.info.worldwide);
     header.showSource(data);
@@ -160,8 +177,11 @@ function init(): void {
         charts.drawRanked();
         table.apply(false);
         return;
-      case 'scroll':
       case 'selectSource':
+      case 'openSweepCuration':
+        showView();
+        return;
+      case 'scroll':
       case 'selectLanguage':
       case 'curate':
         return;
@@ -172,13 +192,15 @@ function init(): void {
     switch (m.type) {
       case 'data':
         return onData();
+      case 'sweep':
+        return onSweep();
       case 'accuracy':
         showAccuracy();
         charts.drawRanked();
         table.apply(false);
         return;
       case 'choices':
-        header.renderChoices(state.choices, m.current);
+        header.renderChoices(state.choices, state.sweeps, m.current);
         header.renderCompareChoices(compareChoices(state), state.saved.compare);
         return;
       case 'compare':
@@ -225,7 +247,8 @@ function init(): void {
   });
 
   control.render(state, true);
-  header.renderChoices(state.choices, state.saved.source);
+  showView();
+  header.renderChoices(state.choices, state.sweeps, state.saved.source);
   // The state kept from before, checked (a t that is not a positive integer is left out).
   post({ type: 'ready', state: vscode.getState() === undefined ? undefined : state.saved });
 }

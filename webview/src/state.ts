@@ -12,9 +12,12 @@ import {
   type Comparison,
   type CurationChoice,
   type HostMessage,
+  type PanelSource,
   type PanelState,
   type SortKey,
   type SourceSpec,
+  type SweepChoice,
+  type SweepView,
   type WebviewMessage,
 } from '../../contracts/src/webview';
 import { isValidT, parseT, sliderTop, TScale } from './threshold';
@@ -28,14 +31,17 @@ export interface PanelViewState {
   tError: string | undefined;
   /** The slider's scale, from 1 to a little above the largest count. */
   scale: TScale;
-  /** The finished curations the source selector offers. */
+  /** The finished curations and the threshold sweeps the source selector offers. */
   choices: CurationChoice[];
+  sweeps: SweepChoice[];
   /** The data shown, once the host sent it. */
   payload: BalancePayload | undefined;
   /** The zero-shot accuracy overlay on the data shown. */
   accuracy: AccuracyOverlay | undefined;
   /** The curation shown beside the one chosen with "Compare with…" (`saved.compare`), once the host sent it. */
   comparison: Comparison | undefined;
+  /** The threshold sweep shown (`saved.source` is it), once the host sent it. */
+  sweep: SweepView | undefined;
 }
 
 export type PanelAction =
@@ -46,8 +52,10 @@ export type PanelAction =
   /** A column header was clicked. */
   | { type: 'sort'; key: SortKey }
   | { type: 'search'; text: string }
-  /** The source selector's value ("samples" or "curation:<folder>", `sourceKey`). */
+  /** The source selector's value ("samples", "curation:<folder>" or "sweep:<folder>", `sourceKey`). */
   | { type: 'selectSource'; value: string }
+  /** A t of the sweep shown was chosen (its table row or chart point): show its curation at that t. */
+  | { type: 'openSweepCuration'; t: number }
   /** The "Compare with…" selector's value: a curation's folder, or '' for none. */
   | { type: 'selectCompare'; value: string }
   /** The language selector's value (a worldwide curation): a language code, or ALL_LANGUAGES. */
@@ -104,10 +112,12 @@ export function restoreSaved(saved: unknown): PanelState {
   return out;
 }
 
-function parseSource(v: unknown): SourceSpec | undefined {
+function parseSource(v: unknown): PanelSource | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   if (o.kind === 'samples') return { kind: 'samples' };
+  if (o.kind === 'sweep' && typeof o.folder === 'string' && o.folder)
+    return { kind: 'sweep', folder: o.folder };
   if (o.kind === 'curation' && typeof o.folder === 'string' && o.folder)
     return typeof o.language === 'string' && o.language
       ? { kind: 'curation', folder: o.folder, language: o.language }
@@ -123,10 +133,18 @@ function parseSort(v: unknown): PanelState['sort'] | undefined {
 }
 
 /** The source a selector value names (`sourceKey`'s inverse). */
-export function sourceOfKey(value: string): SourceSpec | undefined {
+export function sourceOfKey(value: string): PanelSource | undefined {
   if (value === 'samples') return { kind: 'samples' };
-  const folder = value.startsWith('curation:') ? value.slice('curation:'.length) : '';
-  return folder ? { kind: 'curation', folder } : undefined;
+  for (const kind of ['curation', 'sweep'] as const) {
+    const folder = value.startsWith(`${kind}:`) ? value.slice(kind.length + 1) : '';
+    if (folder) return { kind, folder };
+  }
+  return undefined;
+}
+
+/** What the panel shows: a threshold sweep, or the entry balance of the data. */
+export function shownView(state: PanelViewState): 'sweep' | 'balance' {
+  return state.saved.source.kind === 'sweep' ? 'sweep' : 'balance';
 }
 
 /** The state of a panel whose webview kept `saved` (undefined the first time). */
@@ -138,9 +156,11 @@ export function initialState(saved: unknown): PanelViewState {
     tError: undefined,
     scale: new TScale(sliderTop(1, restored.t)),
     choices: [],
+    sweeps: [],
     payload: undefined,
     accuracy: undefined,
     comparison: undefined,
+    sweep: undefined,
   };
 }
 
@@ -325,6 +345,16 @@ export function reduce(state: PanelViewState, action: PanelAction): Update {
         send: [{ type: 'selectSource', source }],
       };
     }
+    case 'openSweepCuration': {
+      const sweep = state.saved.source.kind === 'sweep' ? state.sweep : undefined;
+      const folder = sweep?.curations.find((c) => c.t === action.t)?.folder;
+      if (!folder || !isValidT(action.t)) return none;
+      const source: SourceSpec = { kind: 'curation', folder };
+      return {
+        state: { ...state, saved: { ...state.saved, source } },
+        send: [{ type: 'selectSource', source, t: action.t }],
+      };
+    }
     case 'selectCompare': {
       const folder = action.value || undefined;
       if (folder === state.saved.compare) return none;
@@ -385,7 +415,20 @@ function onHost(state: PanelViewState, m: HostMessage): PanelViewState {
       // An overlay of other data is ignored: the host sends it again with its data.
       return accuracyFits(state.payload, m.accuracy) ? withAccuracy(state, m.accuracy) : state;
     case 'choices':
-      return { ...state, choices: m.curations };
+      return { ...state, choices: m.curations, sweeps: m.sweeps };
+    case 'sweep': {
+      // The host's word, as with data: the sweep is the source shown (offered by the selector too).
+      const { folder } = m.sweep;
+      const sweeps = state.sweeps.some((c) => c.folder === folder)
+        ? state.sweeps
+        : [...state.sweeps, { folder, label: `Threshold sweep: ${folder}` }];
+      return {
+        ...state,
+        sweep: m.sweep,
+        sweeps,
+        saved: { ...state.saved, source: { kind: 'sweep', folder } },
+      };
+    }
     case 'compareDropped':
       return m.folder === state.saved.compare ? withoutCompare(state) : state;
     case 'compare':

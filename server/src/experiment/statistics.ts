@@ -6,17 +6,9 @@
  * of freedom and level work.
  */
 
-export interface MeanInterval {
-  n: number;
-  mean: number;
-  /** Sample standard deviation (n - 1); null below two values. */
-  sd: number | null;
-  /** Half the width of the confidence interval; null below two values. */
-  halfWidth: number | null;
-  /** [low, high]; null below two values. */
-  ci: [number, number] | null;
-  level: number;
-}
+import type { MeanInterval } from '../../../contracts/src/studySummary';
+
+export type { MeanInterval };
 
 export function mean(values: readonly number[]): number {
   if (values.length === 0) throw new Error('the mean of no values');

@@ -20,7 +20,9 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { curate, type CurateSummary } from '../../engine/src/curate';
+import type { StudyPlan, StudyPoolFigures } from '../../../contracts/src/studySummary';
 import { InterruptedError, UsageError } from '../../engine/src/errors';
+import { readMetadataFile } from '../../engine/src/metadata';
 import { writeJsonAtomic } from '../../engine/src/fsAtomic';
 import { formatDuration, type ProgressSink } from '../../engine/src/progress';
 import { findTrainerDir } from '../../engine/src/runs/trainer';
@@ -74,7 +76,7 @@ export interface StudyOptions extends PoolOptions {
 }
 
 /** The options that decide the study's results: what plan.json records and a re-run must match. */
-function requestedPlan(o: StudyOptions): Record<string, unknown> {
+function requestedPlan(o: StudyOptions): StudyPlan {
   return {
     experiment: o.experiment,
     'pool-seed': o.poolSeed,
@@ -95,12 +97,13 @@ function requestedPlan(o: StudyOptions): Record<string, unknown> {
 }
 
 /** Refuses a folder whose recorded plan differs, naming each difference; else records the plan. */
-async function checkPlan(out: string, plan: Record<string, unknown>): Promise<boolean> {
+async function checkPlan(out: string, requested: StudyPlan): Promise<boolean> {
   const path = join(out, 'plan.json');
   if (!existsSync(path)) {
-    await writeJsonAtomic(path, plan);
+    await writeJsonAtomic(path, requested);
     return false;
   }
+  const plan: Record<string, unknown> = { ...requested };
   const recorded = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   const show = (v: unknown) => (v === null || v === undefined ? 'the default' : JSON.stringify(v));
   const differences = Object.keys({ ...recorded, ...plan })
@@ -199,9 +202,11 @@ function poolFigures(
   plan: PoolPlan,
   { counts, matched }: { counts: number[]; matched: number },
   options: PoolOptions,
-): Record<string, unknown> {
+  metadataSha256: string,
+): StudyPoolFigures {
   return {
     size: plan.pool.length,
+    metadata_sha256: metadataSha256,
     images: new Set(plan.pool.map((r) => r.label * 1_000_000 + r.image)).size,
     texts_per_image: options.textsPerImage,
     matched,
@@ -239,6 +244,8 @@ export async function runStudy(
     log(`writing the pool (${plan.pool.length} pairs) and the test split (${plan.test.length} images)`);
   const data = await writeMiniData(out, plan, classes, options.samplesPerShard, !built);
   if (!built) await writeJsonAtomic(dataMarker, { pool: plan.pool.length, test: plan.test.length });
+  // What every curation of the study records too: the figures name the metadata they come from.
+  const metadataSha256 = (await readMetadataFile(data.metadataPath)).sha256;
   const counts = entryCounts(plan);
   const maxCount = Math.max(...counts.counts);
   const tValues =
@@ -285,7 +292,7 @@ export async function runStudy(
   const reportInput = (results: UnitResult[]) => ({
     experiment: options.experiment,
     plan: { ...requested, 't-values': tValues },
-    pool: poolFigures(plan, counts, options),
+    pool: poolFigures(plan, counts, options, metadataSha256),
     classes: FASHION_CLASSES.map((c) => c.name),
     tailClasses: tail,
     curations: curationStats,

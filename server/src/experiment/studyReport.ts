@@ -7,11 +7,23 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../engine/src/fsAtomic';
 import type { TrainingResult } from './mini';
+import {
+  formatInterval,
+  type Arm,
+  type AugmentMode,
+  type CurationStats,
+  type GroupSummary,
+  type PairedSummary,
+  type StudyExperiment,
+  type StudyPlan,
+  type StudyPoolFigures,
+  type StudySummary,
+} from '../../../contracts/src/studySummary';
 import { meanInterval, pairedDifference, type MeanInterval } from './statistics';
 import { renderLineChart, type ChartSeries } from './svgChart';
 
-export type Arm = 'raw' | 'curated' | 'online';
-export type AugmentMode = 'crop' | 'none';
+export type { Arm, AugmentMode, CurationStats, GroupSummary, PairedSummary, StudySummary };
+export { formatInterval };
 
 /** What a finished unit leaves in its folder (result.json). */
 export interface UnitResult {
@@ -25,63 +37,16 @@ export interface UnitResult {
   wall_seconds: number;
 }
 
-/** One curation of the pool, at one t. */
-export interface CurationStats {
-  t: number;
-  curated_size: number;
-  expected_size: number;
-  head_entries: number;
-  per_class: Record<string, number>;
-}
-
-export interface GroupSummary {
-  arm: Arm;
-  t: number | null;
-  augment: AugmentMode;
-  n: number;
-  seeds: number[];
-  top1: MeanInterval;
-  top5: MeanInterval;
-  mean_per_class_top1: MeanInterval;
-  per_class: Record<string, MeanInterval>;
-  /** Distinct pairs trained on (online: the matched pool it draws from). */
-  train_pairs: number;
-  /** Samples seen over distinct pairs (online: over the pairs an epoch draws): how often a pair is seen. */
-  times_seen: number;
-}
-
-export interface PairedSummary {
-  arm: Arm;
-  t: number | null;
-  augment: AugmentMode;
-  against: 'raw';
-  seeds: number[];
-  top1: MeanInterval;
-  mean_per_class_top1: MeanInterval;
-}
-
 export interface StudyReportInput {
-  experiment: 'mini' | 'sweep';
-  plan: Record<string, unknown>;
-  pool: Record<string, unknown>;
+  experiment: StudyExperiment;
+  plan: StudyPlan;
+  pool: StudyPoolFigures;
   classes: string[];
   /** The rarest classes of the pool, rarest last. */
   tailClasses: string[];
   curations: CurationStats[];
   unitsTotal: number;
   results: UnitResult[];
-}
-
-export interface StudySummary {
-  experiment: 'mini' | 'sweep';
-  plan: Record<string, unknown>;
-  pool: Record<string, unknown>;
-  curations: CurationStats[];
-  units: { total: number; done: number };
-  tail_classes: string[];
-  groups: GroupSummary[];
-  paired: PairedSummary[];
-  figures: string[];
 }
 
 const groupKey = (r: { arm: Arm; t: number | null; augment: AugmentMode }) =>
@@ -164,13 +129,6 @@ export function summarise(input: StudyReportInput): StudySummary {
     paired,
     figures: [],
   };
-}
-
-/** "61.2 ± 3.4" in percent (the ± is the 95% CI's half width), or "61.2" for one seed. */
-export function formatInterval(m: MeanInterval, signed = false): string {
-  const v = (x: number) => (100 * x).toFixed(1);
-  const sign = signed && m.mean >= 0 ? '+' : '';
-  return m.halfWidth === null ? `${sign}${v(m.mean)}` : `${sign}${v(m.mean)} ± ${v(m.halfWidth)}`;
 }
 
 const armLabel = (g: { arm: Arm; t: number | null }) => (g.t === null ? g.arm : `${g.arm} t=${g.t}`);

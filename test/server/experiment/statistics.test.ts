@@ -20,6 +20,7 @@ import {
   type UnitResult,
 } from '../../../server/src/experiment/studyReport';
 import { renderLineChart } from '../../../server/src/experiment/svgChart';
+import { studyPlan, studyPool } from '../../support/studySummary';
 
 describe('experiment statistics', () => {
   it('computes Student t quantiles as the tables give them', () => {
@@ -133,8 +134,8 @@ describe('experiment study: units, default t values and the report', () => {
     ];
     const s = summarise({
       experiment: 'sweep',
-      plan: {},
-      pool: {},
+      plan: studyPlan({ 't-values': [10, 100] }),
+      pool: studyPool(),
       classes: ['a', 'b'],
       tailClasses: ['b'],
       curations: [

@@ -8,7 +8,15 @@
 import uPlot from 'uplot';
 import { chartSvg, LEGEND_ROW, legendLayout } from './svg';
 import { themeColors, type ThemeColors } from './theme';
-import { isPoints, POINT_SIZE, type ChartDef, type Overlay, type Painter, type SeriesDef } from './types';
+import {
+  isPoints,
+  POINT_SIZE,
+  WHISKER_CAP,
+  type ChartDef,
+  type Overlay,
+  type Painter,
+  type SeriesDef,
+} from './types';
 
 export type { ChartDef, Overlay, Painter, SeriesDef };
 
@@ -23,7 +31,8 @@ export class Chart {
 
   constructor(
     private definition: ChartDef,
-    private readonly host: HTMLElement,
+    /** The element the chart is drawn in. */
+    readonly host: HTMLElement,
   ) {}
 
   get def(): ChartDef {
@@ -98,7 +107,10 @@ export class Chart {
           stroke: color,
           width: s.width ?? 1.5,
           dash: s.dash,
-          points: { show: false },
+          points:
+            s.mark === 'linePoints'
+              ? { show: true, size: POINT_SIZE, width: s.width ?? 1.5, stroke: color, fill: color }
+              : { show: false },
           value,
         };
       const hollow = s.mark === 'hollow';
@@ -259,6 +271,24 @@ function canvasPainter(u: uPlot): Painter {
         ctx.beginPath();
         ctx.arc(X(x), Y(y), 4 * ratio, 0, 2 * Math.PI);
         ctx.fill();
+      });
+    },
+    whisker(x, y0, y1, color) {
+      withClip(() => {
+        const px = X(x);
+        const [a, b] = [Y(y0), Y(y1)];
+        const cap = WHISKER_CAP * ratio;
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 1.5 * ratio;
+        ctx.setLineDash([]);
+        ctx.beginPath();
+        ctx.moveTo(px, a);
+        ctx.lineTo(px, b);
+        for (const y of [a, b]) {
+          ctx.moveTo(px - cap, y);
+          ctx.lineTo(px + cap, y);
+        }
+        ctx.stroke();
       });
     },
   };

@@ -4,7 +4,7 @@
  */
 import uPlot from 'uplot';
 import type { ThemeColors } from './theme';
-import { isPoints, POINT_SIZE, type ChartDef, type Overlay, type Painter } from './types';
+import { isPoints, POINT_SIZE, WHISKER_CAP, type ChartDef, type Overlay, type Painter } from './types';
 
 /** The SVG document of a drawn chart. */
 export function chartSvg(u: uPlot, def: ChartDef, c: ThemeColors, overlay: Overlay): string {
@@ -123,6 +123,13 @@ export function chartSvg(u: uPlot, def: ChartDef, c: ThemeColors, overlay: Overl
       clipped.push(
         `<polyline fill="none" stroke="${color}" stroke-width="${s.width ?? 1.5}"${s.dash ? ` stroke-dasharray="${s.dash.join(' ')}"` : ''} points="${pts.join(' ')}"/>`,
       );
+    if (s.mark === 'linePoints')
+      clipped.push(
+        ...pts.map((p) => {
+          const [cx, cy] = p.split(',');
+          return `<circle cx="${cx}" cy="${cy}" r="${POINT_SIZE / 2 - 0.75}" fill="${color}"/>`;
+        }),
+      );
   });
   parts.push(`<g clip-path="url(#plot)">${clipped.join('')}</g>`, ...points);
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -207,6 +214,14 @@ function svgPainter(
     },
     dot(x, y, color) {
       out.push(`<circle cx="${f(X(x))}" cy="${f(Y(y))}" r="4" fill="${esc(color)}"/>`);
+    },
+    whisker(x, y0, y1, color) {
+      const px = X(x);
+      const [a, b] = [Y(y0), Y(y1)];
+      const c = WHISKER_CAP;
+      out.push(
+        `<path class="whisker" d="M${f(px)} ${f(a)}V${f(b)}M${f(px - c)} ${f(a)}H${f(px + c)}M${f(px - c)} ${f(b)}H${f(px + c)}" stroke="${esc(color)}" stroke-width="1.5" fill="none"/>`,
+      );
     },
   };
 }

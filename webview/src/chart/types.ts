@@ -8,6 +8,8 @@ export interface Painter {
   hLine(y: number, color: string, label?: string): void;
   vLine(x: number, color: string, label?: string): void;
   dot(x: number, y: number, color: string): void;
+  /** A vertical error bar at x from y0 to y1, with caps (a confidence interval). */
+  whisker(x: number, y0: number, y1: number, color: string): void;
 }
 export type Overlay = (p: Painter) => void;
 
@@ -16,8 +18,11 @@ export interface SeriesDef {
   color: (c: ThemeColors) => string;
   dash?: number[];
   width?: number;
-  /** A line through the values (default), or unconnected points: filled, or outlined (hollow). */
-  mark?: 'line' | 'points' | 'hollow';
+  /**
+   * A line through the values (default), a line with a filled point at each value (few values),
+   * or unconnected points: filled, or outlined (hollow).
+   */
+  mark?: 'line' | 'linePoints' | 'points' | 'hollow';
   /** Against the right axis (`ChartDef.right`) instead of the left one. */
   right?: boolean;
 }
@@ -46,8 +51,11 @@ export interface ChartDef {
   right?: RightAxisDef;
 }
 
-/** Diameter of the points of a `points` or `hollow` series, in CSS pixels. */
+/** Diameter of the points of a `points`, `hollow` or `linePoints` series, in CSS pixels. */
 export const POINT_SIZE = 7;
+
+/** Half the width of a whisker's caps, in CSS pixels. */
+export const WHISKER_CAP = 4;
 
 export function isPoints(s: SeriesDef): boolean {
   return s.mark === 'points' || s.mark === 'hollow';

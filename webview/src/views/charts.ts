@@ -84,8 +84,8 @@ export class ChartsView {
     rankedHost.title = 'Click a point to browse the records of its entry';
     rankedHost.addEventListener('click', () => {
       const id = this.rankedEntryAtCursor();
-      const { state } = this.inputs();
-      if (id !== undefined) post({ type: 'browseEntry', id, source: state.saved.source });
+      const source = this.inputs().data?.payload.info.spec;
+      if (id !== undefined && source) post({ type: 'browseEntry', id, source });
     });
 
     // The zero-shot accuracy overlay's checkbox, in the ranked chart's head; shown only with an overlay.

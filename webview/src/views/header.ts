@@ -1,5 +1,12 @@
 /** The panel's head: the source selector, Refresh and "Curate Pool…", and the status line. */
-import { folderKey, sourceKey, type CurationChoice, type SourceSpec } from '../../../contracts/src/webview';
+import {
+  folderKey,
+  sourceKey,
+  type CurationChoice,
+  type PanelSource,
+  type SweepChoice,
+  type SweepView,
+} from '../../../contracts/src/webview';
 import { formatT, int } from '../format';
 import type { PanelAction } from '../state';
 import type { EntryData } from '../entryData';
@@ -27,12 +34,13 @@ export class PanelHeader {
     byId('curate').addEventListener('click', () => dispatch({ type: 'curate' }));
   }
 
-  /** The selector's options: the workspace samples and each finished curation; `current` chosen. */
-  renderChoices(choices: CurationChoice[], current: SourceSpec): void {
+  /** The selector's options: the workspace samples, each finished curation and each sweep shown; `current` chosen. */
+  renderChoices(choices: CurationChoice[], sweeps: SweepChoice[], current: PanelSource): void {
     const select = this.sourceSelect;
     const options: { value: string; label: string }[] = [
       { value: 'samples', label: 'Workspace samples' },
       ...choices.map((c) => ({ value: sourceKey({ kind: 'curation', folder: c.folder }), label: c.label })),
+      ...sweeps.map((c) => ({ value: sourceKey({ kind: 'sweep', folder: c.folder }), label: c.label })),
     ];
     fillSelect(select, options, folderKey(current));
   }
@@ -65,6 +73,15 @@ export class PanelHeader {
       box.append(ring, document.createTextNode(text));
       el.appendChild(box);
     } else el.append(document.createTextNode(text));
+  }
+
+  /** The status line of a sweep shown: its folder and units done. */
+  showSweep(view: SweepView): void {
+    this.setStatus(
+      `Threshold sweep: ${view.folder} · ${int.format(view.units.done)} of ${int.format(view.units.total)} units done`,
+      'info',
+      view.summaryPath,
+    );
   }
 
   /** The status line of the data shown: the source, its metadata and texts, a curation's kept. */

@@ -75,12 +75,12 @@ export class EntryTable {
       byId('table-host'),
       [...COLUMNS, BROWSE_COLUMN],
       (id, column) => this.cellText(id, column),
-      (id, column) =>
-        post(
-          column === BROWSE_COLUMN.key
-            ? { type: 'browseEntry', id, source: inputs().state.saved.source }
-            : { type: 'revealEntry', id },
-        ),
+      (id, column) => {
+        // The rows are the data's: its ids are what the entry browser is asked for.
+        const source = inputs().data?.payload.info.spec;
+        if (column !== BROWSE_COLUMN.key) post({ type: 'revealEntry', id });
+        else if (source) post({ type: 'browseEntry', id, source });
+      },
     );
     // The first row in view, once the rows have followed the scroll (their frame is asked first).
     let scrollFrame = 0;
