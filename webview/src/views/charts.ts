@@ -65,18 +65,7 @@ export class ChartsView {
       chartsEl.appendChild(card);
       const chart = new Chart(def, card.querySelector<HTMLElement>('.chart-host')!);
       this.charts.set(def.id, chart);
-      for (const button of card.querySelectorAll<HTMLElement>('[data-export]')) {
-        button.addEventListener('click', () => {
-          if (!chart.plot) return;
-          const format = button.dataset.export as ExportFormat;
-          post({
-            type: 'export',
-            format,
-            name: `entry-balance-${def.id}`,
-            content: format === 'png' ? chart.png() : chart.svg(),
-          });
-        });
-      }
+      wireExportButtons(card, chart, `entry-balance-${def.id}`, post);
     }
 
     // A click on the ranked chart browses the records of the entry under the cursor.
@@ -395,5 +384,21 @@ export class ChartsView {
       };
     }
     return this.colorCache[name];
+  }
+}
+
+/** The PNG and SVG buttons of a chart card: each posts the chart's drawing as `name`. */
+export function wireExportButtons(
+  card: HTMLElement,
+  chart: Chart,
+  name: string,
+  post: (message: WebviewMessage) => void,
+): void {
+  for (const button of card.querySelectorAll<HTMLElement>('[data-export]')) {
+    button.addEventListener('click', () => {
+      if (!chart.plot) return;
+      const format = button.dataset.export as ExportFormat;
+      post({ type: 'export', format, name, content: format === 'png' ? chart.png() : chart.svg() });
+    });
   }
 }

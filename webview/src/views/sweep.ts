@@ -7,7 +7,7 @@
  * (test/e2e/sweep.e2e.mjs) reads.
  */
 import type uPlot from 'uplot';
-import type { ExportFormat, SweepView, WebviewMessage } from '../../../contracts/src/webview';
+import type { SweepView, WebviewMessage } from '../../../contracts/src/webview';
 import { Chart, type ChartDef, type Overlay } from '../chart/chart';
 import { themeColors, type ThemeColors } from '../chart/theme';
 import { compact, int } from '../format';
@@ -26,6 +26,7 @@ import {
   type SweepAccuracyChart,
   type SweepSizeChart,
 } from '../sweepFigures';
+import { wireExportButtons } from './charts';
 import { byId } from './layout';
 
 /** How near the cursor must be to a t of a chart (in x) for a click to open its curation. */
@@ -86,18 +87,7 @@ export class ThresholdSweepView {
       { id, title, xLabel: 't', yLabel: '', xLog: true, yLog: false, series: [] },
       host,
     );
-    for (const button of card.querySelectorAll<HTMLElement>('[data-export]')) {
-      button.addEventListener('click', () => {
-        if (!chart.plot) return;
-        const format = button.dataset.export as ExportFormat;
-        post({
-          type: 'export',
-          format,
-          name: `${id}-vs-t`,
-          content: format === 'png' ? chart.png() : chart.svg(),
-        });
-      });
-    }
+    wireExportButtons(card, chart, `${id}-vs-t`, post);
     host.addEventListener('click', () => {
       const t = this.tAtCursor(chart);
       if (t !== undefined) this.dispatch({ type: 'openSweepCuration', t });
