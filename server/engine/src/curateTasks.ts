@@ -18,7 +18,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asEnvironmentError, InputError, isSystemError, type InputErrorReason } from './errors';
-import { writeFileAtomic } from './fsAtomic';
+import { settleAll, writeFileAtomic } from './fsAtomic';
 import type { EntryMatcher } from './match/matcher';
 import { MatchesCursor, MatchesWriter } from './matchesFile';
 import { addSparseCounts, sparseCounts } from './counts';
@@ -278,9 +278,11 @@ export async function runCountTask(
   }
   if (worldwide) result.worldwide = worldwide.languageCounts();
   const out = countOutputs(workDir, task.id);
-  await writeFileAtomic(out.matches, matches.bytes());
-  await writeSparseCounts(out.counts, counts);
-  if (keyHashes) await writeFileAtomic(out.keyHashes, new Uint8Array(Float64Array.from(keyHashes).buffer));
+  await settleAll([
+    writeFileAtomic(out.matches, matches.bytes()),
+    writeSparseCounts(out.counts, counts),
+    keyHashes && writeFileAtomic(out.keyHashes, new Uint8Array(Float64Array.from(keyHashes).buffer)),
+  ]);
   await writeFileAtomic(taskResultPath(workDir, 'count', task.id), JSON.stringify(result));
   return result;
 }
@@ -388,12 +390,14 @@ export async function runSelectTask(
         'the file changed since it was counted (fewer records now); re-run in a new output folder',
       );
     }
-    await writer.finish();
     await sidecarSink.write(staged.view());
     staged.clear();
-    await sidecarSink.commit();
+    await settleAll([
+      writer.finish(),
+      sidecarSink.commit(),
+      writeSparseCounts(out.keptPerEntry, selector.keptPerEntry),
+    ]);
     sidecar = undefined;
-    await writeSparseCounts(out.keptPerEntry, selector.keptPerEntry);
     if (keptTally) result.keptByLanguage = keptTally.counts();
     await writeFileAtomic(taskResultPath(workDir, 'select', task.id), JSON.stringify(result));
   } catch (err) {

@@ -22,7 +22,7 @@ import { assertInsideOutput, checkSwap, listFiles, type Swap } from './curationF
 import { asEnvironmentError, EnvironmentError, InputError, UsageError } from './errors';
 import { buildEntryIndex } from './entryIndex/buildEntryIndex';
 import { ExpectedSums, readMatchesStream, type OnMatchedRecord } from './expectedSums';
-import { makeFolders, openAtomicOutput, removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
+import { makeFolders, openAtomicOutput, removeTemporaryFiles, settleAll, writeJsonAtomic } from './fsAtomic';
 import type { Padding } from './match/spacing';
 import { MATCHES_MAGIC } from './matchesFile';
 import { entryCount, entryName, type Metadata } from './metadata';
@@ -208,14 +208,16 @@ async function assembleOutputs(
 /** The data and sidecar of one input from its select tasks' parts. */
 async function assembleParts(fileTasks: PoolTask[], workDir: string, stageDir: string, target: string) {
   await ensureInsideOutput(stageDir, dirname(target));
-  await assembleOnce(
-    fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).data),
-    target,
-  );
-  await assembleOnce(
-    fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).sidecar),
-    `${target}.entries.jsonl`,
-  );
+  await settleAll([
+    assembleOnce(
+      fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).data),
+      target,
+    ),
+    assembleOnce(
+      fileTasks.map((t) => selectOutputs(workDir, t.id, t.format).sidecar),
+      `${target}.entries.jsonl`,
+    ),
+  ]);
 }
 
 /**

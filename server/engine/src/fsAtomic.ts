@@ -221,6 +221,16 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   await out.commit();
 }
 
+/**
+ * Waits until every write has settled, then throws the first failure: files committed side by
+ * side (each commit waits on its own fsync, about 10 ms here, and the file system syncs several at
+ * once), and none still writing when the caller cleans up after a failure.
+ */
+export async function settleAll(writes: readonly (Promise<unknown> | undefined)[]): Promise<void> {
+  const settled = await Promise.allSettled(writes.map((w) => w ?? Promise.resolve()));
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+}
+
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
 }

@@ -127,6 +127,8 @@ export async function curate(
     );
     timings.select = (performance.now() - t0) / 1000;
     if (signal?.aborted) throw new InterruptedError();
+    // The workers are done: they stop (tens of ms) while this thread finalizes.
+    pool.close().catch(() => undefined);
 
     return await finalizeCuration(prepared, { timings, started, workers: pool.size, sums });
   } catch (err) {

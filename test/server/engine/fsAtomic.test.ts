@@ -25,6 +25,7 @@ import {
   openAtomicOutput,
   openAtomicOutputSync,
   removeTemporaryFiles,
+  settleAll,
   temporaryPathFor,
   writeFileAtomic,
   writeFileAtomicSync,
@@ -174,5 +175,26 @@ describe('fsAtomic', () => {
     assert.deepEqual(readdirSync(folder).sort(), ['notes.txt.tmp-1-abcd1234', 'sub', 'summary.json']);
     await removeTemporaryFiles(folder, { recursive: true, owned: () => true });
     assert.deepEqual(readdirSync(join(folder, 'sub')), []);
+  });
+
+  it('settleAll waits for every write, even after one fails, then throws the first failure', async () => {
+    const folder = join(dir.path, 'settle');
+    let slowDone = false;
+    const slow = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        slowDone = true;
+        resolve();
+      }, 50),
+    );
+    const failing = Promise.reject(new Error('first'));
+    const later = new Promise<void>((_, reject) => setTimeout(() => reject(new Error('second')), 10));
+    await assert.rejects(settleAll([failing, slow, undefined, later]), /first/);
+    assert.ok(slowDone, 'the slow write had finished before settleAll threw');
+    await settleAll([
+      writeFileAtomic(join(folder, 'a'), 'a'),
+      undefined,
+      writeFileAtomic(join(folder, 'b'), 'b'),
+    ]);
+    assert.deepEqual(readdirSync(folder).sort(), ['a', 'b']);
   });
 });
