@@ -97,7 +97,18 @@ export interface PairedSummary {
   against: 'raw';
   seeds: number[];
   top1: MeanInterval;
+  top5: MeanInterval;
   mean_per_class_top1: MeanInterval;
+}
+
+/** One training's figures, for the per-seed table. */
+export interface UnitFigures {
+  arm: Arm;
+  t: number | null;
+  augment: AugmentMode;
+  seed: number;
+  top1: number;
+  top5: number;
 }
 
 export interface StudySummary {
@@ -109,6 +120,8 @@ export interface StudySummary {
   tail_classes: string[];
   groups: GroupSummary[];
   paired: PairedSummary[];
+  /** Every finished training, in the groups' order then by seed. */
+  units_by_seed: UnitFigures[];
   figures: string[];
 }
 

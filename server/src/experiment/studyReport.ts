@@ -96,28 +96,38 @@ export function summarise(input: StudyReportInput): StudySummary {
     if (!raw) continue;
     const mine = groups.get(groupKey(g))!;
     const bySeed = (rs: UnitResult[], f: (r: UnitResult) => number) => new Map(rs.map((r) => [r.seed, f(r)]));
-    const top1 = pairedDifference(
-      bySeed(mine, (r) => r.training.top1),
-      bySeed(raw, (r) => r.training.top1),
-    );
-    const perClass = pairedDifference(
-      bySeed(mine, (r) => r.training.mean_per_class_top1),
-      bySeed(raw, (r) => r.training.mean_per_class_top1),
-    );
-    if (!top1 || !perClass) continue;
-    const { keys, ...top1Interval } = top1;
-    const { keys: _unused, ...perClassInterval } = perClass;
-    void _unused;
+    const difference = (f: (r: UnitResult) => number) => pairedDifference(bySeed(mine, f), bySeed(raw, f));
+    const top1 = difference((r) => r.training.top1);
+    const top5 = difference((r) => r.training.top5);
+    const perClass = difference((r) => r.training.mean_per_class_top1);
+    if (!top1 || !top5 || !perClass) continue;
+    const interval = ({ keys, ...rest }: NonNullable<typeof top1>): MeanInterval => {
+      void keys;
+      return rest;
+    };
     paired.push({
       arm: g.arm,
       t: g.t,
       augment: g.augment,
       against: 'raw',
-      seeds: keys,
-      top1: top1Interval,
-      mean_per_class_top1: perClassInterval,
+      seeds: top1.keys,
+      top1: interval(top1),
+      top5: interval(top5),
+      mean_per_class_top1: interval(perClass),
     });
   }
+  const unitsBySeed = summaries.flatMap((g) =>
+    [...groups.get(groupKey(g))!]
+      .sort((a, b) => a.seed - b.seed)
+      .map((r) => ({
+        arm: r.arm,
+        t: r.t,
+        augment: r.augment,
+        seed: r.seed,
+        top1: r.training.top1,
+        top5: r.training.top5,
+      })),
+  );
   return {
     experiment: input.experiment,
     plan: input.plan,
@@ -127,6 +137,7 @@ export function summarise(input: StudyReportInput): StudySummary {
     tail_classes: input.tailClasses,
     groups: summaries,
     paired,
+    units_by_seed: unitsBySeed,
     figures: [],
   };
 }
@@ -154,13 +165,32 @@ export function resultsMarkdown(s: StudySummary): string {
       '',
       '## Paired differences against raw (same seed)',
       '',
-      '| arm | augment | seeds | top-1 difference | mean per-class difference |',
-      '| --- | --- | --- | --- | --- |',
+      '| arm | augment | seeds | top-1 difference | mean per-class difference | top-5 difference |',
+      '| --- | --- | --- | --- | --- | --- |',
     );
     for (const p of s.paired) {
       lines.push(
-        `| ${armLabel(p)} | ${p.augment} | ${p.seeds.length} | ${formatInterval(p.top1, true)} | ${formatInterval(p.mean_per_class_top1, true)} |`,
+        `| ${armLabel(p)} | ${p.augment} | ${p.seeds.length} | ${formatInterval(p.top1, true)} | ${formatInterval(p.mean_per_class_top1, true)} | ${formatInterval(p.top5, true)} |`,
       );
+    }
+  }
+  const seeds = [...new Set(s.units_by_seed.map((u) => u.seed))].sort((a, b) => a - b);
+  if (seeds.length > 0) {
+    lines.push(
+      '',
+      '## Each training (top-1 / top-5)',
+      '',
+      `| arm | augment | ${seeds.map((seed) => `seed ${seed}`).join(' | ')} |`,
+      `| --- | --- | ${seeds.map(() => '---').join(' | ')} |`,
+    );
+    const pct = (x: number) => (100 * x).toFixed(1);
+    for (const g of s.groups) {
+      const mine = s.units_by_seed.filter((u) => groupKey(u) === groupKey(g));
+      const cells = seeds.map((seed) => {
+        const u = mine.find((m) => m.seed === seed);
+        return u ? `${pct(u.top1)} / ${pct(u.top5)}` : '';
+      });
+      lines.push(`| ${armLabel(g)} | ${g.augment} | ${cells.join(' | ')} |`);
     }
   }
   if (s.tail_classes.length > 0 && s.groups.length > 0) {

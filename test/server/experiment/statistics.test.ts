@@ -156,7 +156,17 @@ describe('experiment study: units, default t values and the report', () => {
     const md = resultsMarkdown(s);
     assert.match(md, /6 of 8 trainings finished/);
     assert.match(md, /\| curated t=10 \| crop \| 2 \| 100 \| 10\.0 \| 50\.0 ± 0\.0 \|/);
-    assert.match(md, /\| curated t=10 \| crop \| 2 \| \+15\.0 ± 63\.5 \|/);
+    assert.match(
+      md,
+      /\| curated t=10 \| crop \| 2 \| \+15\.0 ± 63\.5 \| \+15\.0 ± 63\.5 \| \+15\.0 ± 63\.5 \|/,
+    );
+    assert.ok(Math.abs(s.paired[0].top5.mean - 0.15) < 1e-12, 'top-5 is paired too');
+    assert.deepEqual(
+      s.units_by_seed.map((u) => `${u.arm}/${u.t}/${u.seed}`),
+      ['raw/null/1', 'raw/null/2', 'curated/10/1', 'curated/10/2', 'curated/100/1', 'curated/100/2'],
+    );
+    assert.match(md, /## Each training \(top-1 \/ top-5\)/);
+    assert.match(md, /\| curated t=100 \| crop \| 45\.0 \/ 55\.0 \| 35\.0 \/ 45\.0 \|/);
     const charts = studyCharts(s);
     assert.deepEqual(
       charts.map((c) => c.name),
