@@ -1,13 +1,12 @@
 /**
- * Worker-thread entry of a local curation: receives the shared matcher index once, then runs
- * count and select tasks (curateTasks.ts) as the pool hands them out.
+ * Worker-thread entry of a local curation: runs count and select tasks (curateTasks.ts) as the
+ * pool hands them out; the matcher is made once, from the shared index of the first count task.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { runCountTask, runSelectTask } from './curateTasks';
-import { matcherFromPacked, type EntryMatcher, type PackedIndex } from './match/matcher';
+import { matcherFromPacked, type EntryMatcher } from './match/matcher';
 import { serializeError, type WorkerRequest, type WorkerReply } from './workerProtocol';
 
-const { index } = workerData as { index: PackedIndex };
 let matcher: EntryMatcher | undefined;
 
 function post(reply: WorkerReply): void {
@@ -19,7 +18,7 @@ parentPort!.on('message', async (request: WorkerRequest) => {
     post({ type: 'progress', taskId: request.task.id, records, fraction });
   try {
     if (request.type === 'count') {
-      matcher ??= matcherFromPacked(index);
+      matcher ??= matcherFromPacked(request.index);
       const result = await runCountTask(matcher, request.task, request.run, request.workDir, progress);
       post({ type: 'counted', taskId: request.task.id, result });
     } else {

@@ -55,11 +55,14 @@ export async function curate(
   let prepared: PreparedCuration | undefined;
   let pool: CurationWorkers | undefined;
   try {
+    // Threads load their code while this one plans the curation and loads the index: as many as
+    // were asked for, up to one a core until the number of tasks is known.
+    const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+    pool = new CurationWorkers(Math.min(workers, availableParallelism()));
     const opened = await prepareCuration(options, progress, folder, signal);
     if ('complete' in opened) return opened.complete;
     prepared = opened.prepared;
     const { metadata, workDir, run } = prepared;
-    const workers = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
 
     const indexStart = performance.now();
     const index = prepared.index ?? loadOrBuildIndex(metadata, prepared.padding, options.cache ?? true);
@@ -69,7 +72,7 @@ export async function curate(
     );
     const timings = { index: (performance.now() - indexStart) / 1000, count: 0, select: 0, finalize: 0 };
 
-    pool = new CurationWorkers(Math.min(workers, prepared.tasks.length), index.packed);
+    await pool.resize(Math.min(workers, prepared.tasks.length));
     let t0 = performance.now();
     const toCount = await pendingTasks(prepared, 'count');
     const counting = runPhase(
@@ -78,7 +81,7 @@ export async function curate(
       prepared.tasks,
       toCount,
       progress,
-      (task) => ({ type: 'count', task, run, workDir }),
+      (task) => ({ type: 'count', task, run, workDir, index: index.packed }),
       signal,
     );
     await counting;
@@ -314,9 +317,15 @@ export async function countPool(
   const tasks = await planTasks(inputs, formats, sizes, defaultSliceBytes(sizes, workers));
   const index = loadOrBuildIndex(metadata, padding, options.cache ?? true);
   const workDir = await mkdtemp(join(tmpdir(), 'metacurate-count-'));
-  const pool = new CurationWorkers(Math.min(workers, tasks.length), index.packed);
+  const pool = new CurationWorkers(Math.min(workers, tasks.length));
   try {
-    await runPhase(pool, 'count', tasks, tasks, progress, (task) => ({ type: 'count', task, run, workDir }));
+    await runPhase(pool, 'count', tasks, tasks, progress, (task) => ({
+      type: 'count',
+      task,
+      run,
+      workDir,
+      index: index.packed,
+    }));
     const counted: Record<number, CountTaskResult> = {};
     for (const task of tasks)
       counted[task.id] = JSON.parse(await readFile(taskResultPath(workDir, 'count', task.id), 'utf8'));

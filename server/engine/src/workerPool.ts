@@ -8,7 +8,6 @@
 import { join } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { InterruptedError } from './errors';
-import type { PackedIndex } from './match/matcher';
 import { deserializeError, type WorkerReply, type WorkerRequest } from './workerProtocol';
 
 /** One thread of a pool, as the pool sees it. */
@@ -65,10 +64,17 @@ export class WorkerPool<Request, Reply> {
   private listener: { reply(port: number, reply: Reply): void; fatal(err: Error): void } | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(size: number, start: StartPort<Request, Reply>) {
-    for (let i = 0; i < size; i++) {
+  constructor(
+    size: number,
+    private readonly start: StartPort<Request, Reply>,
+  ) {
+    this.startPorts(size);
+  }
+
+  private startPorts(size: number): void {
+    for (let i = this.ports.length; i < size; i++) {
       this.ports.push(
-        start(
+        this.start(
           (reply) => this.listener?.reply(i, reply),
           (err) => this.listener?.fatal(err),
         ),
@@ -143,6 +149,18 @@ export class WorkerPool<Request, Reply> {
     });
   }
 
+  /**
+   * Starts or stops threads to have `size` (at least one): for threads started before the number
+   * of tasks was known. Not while a run is in progress, nor after close().
+   */
+  async resize(size: number): Promise<void> {
+    if (this.listener) throw new Error('WorkerPool.resize called while a run is in progress');
+    if (this.closing) throw new Error('WorkerPool.resize called after close()');
+    const extra = this.ports.splice(Math.max(1, size));
+    this.startPorts(size);
+    await Promise.all(extra.map((p) => p.terminate()));
+  }
+
   /** Stops every thread. */
   close(): Promise<void> {
     this.closing ??= Promise.all(this.ports.map((p) => p.terminate())).then(() => undefined);
@@ -157,16 +175,25 @@ export interface PoolCallbacks<R> {
   onDone(taskId: number, result: R): Promise<void> | void;
 }
 
-/** The local curation's threads: each gets the matcher index once, then count and select tasks. */
+/**
+ * The local curation's threads, running count and select tasks. They can be started before the
+ * matcher index and the tasks exist (a thread takes about 0.1 s to load its code), then resized
+ * to the number of tasks.
+ */
 export class CurationWorkers {
   private readonly pool: WorkerPool<WorkerRequest, WorkerReply>;
 
-  constructor(size: number, index: PackedIndex, workerScript = join(__dirname, 'curateWorker.js')) {
-    this.pool = new WorkerPool(size, threadPort(workerScript, { workerData: { index } }, 'curation worker'));
+  constructor(size: number, workerScript = join(__dirname, 'curateWorker.js')) {
+    this.pool = new WorkerPool(size, threadPort(workerScript, {}, 'curation worker'));
   }
 
   get size(): number {
     return this.pool.size;
+  }
+
+  /** Starts or stops threads to have `size` (at least one). */
+  resize(size: number): Promise<void> {
+    return this.pool.resize(size);
   }
 
   /** Runs every request; resolves when all are done, rejects on the first failure. */

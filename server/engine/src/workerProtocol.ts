@@ -1,5 +1,6 @@
 /** Messages between the curation's main thread and its worker threads. */
 import type { CountTaskResult, PoolTask, RunSettings, SelectTaskResult } from './curateTasks';
+import type { PackedIndex } from './match/matcher';
 import {
   EnvironmentError,
   InputError,
@@ -10,7 +11,17 @@ import {
 } from './errors';
 
 export type WorkerRequest =
-  | { type: 'count'; task: PoolTask; run: RunSettings; workDir: string }
+  | {
+      type: 'count';
+      task: PoolTask;
+      run: RunSettings;
+      workDir: string;
+      /**
+       * The matcher index, in shared memory (posting it copies no bytes): sent with the tasks,
+       * not at the thread's start, so threads start while the main thread loads it.
+       */
+      index: PackedIndex;
+    }
   | {
       type: 'select';
       task: PoolTask;

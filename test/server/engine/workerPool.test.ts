@@ -146,4 +146,31 @@ describe('WorkerPool', () => {
     assert.deepEqual(done, [7]);
     await pool.close();
   });
+
+  it('resizes between runs: stops the last ports, or starts new ones, keeping at least one', async () => {
+    const log: string[] = [];
+    const pool = new WorkerPool(3, fakePorts(log));
+    await pool.resize(1);
+    assert.equal(pool.size, 1);
+    assert.deepEqual(log, ['port 1 terminated', 'port 2 terminated']);
+    await pool.resize(0);
+    assert.equal(pool.size, 1, 'a pool keeps one port');
+    await pool.resize(2);
+    assert.equal(pool.size, 2);
+    const done: [number, number][] = [];
+    await pool.run([{ n: 1 }, { n: 2 }], { classify, onDone: (i, r) => void done.push([i, r.n]) });
+    assert.deepEqual(
+      done.sort((a, b) => a[0] - b[0]),
+      [
+        [0, 1],
+        [1, 2],
+      ],
+    );
+    assert.ok(log.includes('port 3 <- 2'), 'the port started by resize ran a task');
+    const running = pool.run([{ n: 9 }], { classify, onDone: () => undefined });
+    await assert.rejects(pool.resize(1), /while a run is in progress/);
+    await running;
+    await pool.close();
+    await assert.rejects(pool.resize(2), /after close/);
+  });
 });
