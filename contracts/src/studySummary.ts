@@ -109,6 +109,8 @@ export interface UnitFigures {
   seed: number;
   top1: number;
   top5: number;
+  /** The step the training left the loss of chance; null: never; absent: its log is gone. */
+  left_chance_at_step?: number | null;
 }
 
 export interface StudySummary {

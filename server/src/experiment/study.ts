@@ -26,6 +26,7 @@ import { readMetadataFile } from '../../engine/src/metadata';
 import { writeJsonAtomic } from '../../engine/src/fsAtomic';
 import { formatDuration, type ProgressSink } from '../../engine/src/progress';
 import { findTrainerDir } from '../../engine/src/runs/trainer';
+import { leftChanceAtStep } from './chancePlateau';
 import { CLASS_COUNT } from './fashionMnist';
 import { countByLabel, FASHION_CLASSES, type PoolPlan } from './fashionPool';
 import {
@@ -303,8 +304,15 @@ export async function runStudy(
   const pending: StudyUnit[] = [];
   for (const unit of units) {
     const path = join(out, 'units', unit.id, 'result.json');
-    if (existsSync(path)) results.push(JSON.parse(await readFile(path, 'utf8')) as UnitResult);
-    else pending.push(unit);
+    if (existsSync(path)) {
+      const result = JSON.parse(await readFile(path, 'utf8')) as UnitResult;
+      // Units finished before the report had the figure: read it from their log.
+      result.left_chance_at_step ??= await leftChanceOfRun(
+        join(out, 'units', unit.id, 'run'),
+        options.batchSize,
+      );
+      results.push(result);
+    } else pending.push(unit);
   }
   if (results.length > 0) log(`${results.length} of ${units.length} units finished before: kept`);
   let summary = await writeStudyReport(out, reportInput(results));
@@ -379,7 +387,12 @@ export async function runStudy(
     const wall = (performance.now() - started) / 1000;
     clock.trainedSteps += options.steps - (firstStep ?? 0);
     clock.trainingSeconds += wall;
-    const result: UnitResult = { ...unit, training, wall_seconds: wall };
+    const result: UnitResult = {
+      ...unit,
+      training,
+      wall_seconds: wall,
+      left_chance_at_step: await leftChanceOfRun(runDir, options.batchSize),
+    };
     await writeJsonAtomic(join(unitDir, 'result.json'), result);
     // Checkpoints are for resuming; a finished unit keeps its logs and results only.
     await rm(join(runDir, 'checkpoints'), { recursive: true, force: true });
@@ -410,4 +423,10 @@ export async function writeStudyData(
   await rm(curatedDir, { recursive: true, force: true });
   log(`curating the pool (${plan.pool.length} pairs) at t=${t}`);
   return { curatedDir, t, summary: await curatePool(data, t, options.poolSeed, curatedDir, progress) };
+}
+
+/** leftChanceAtStep of a unit's trainer log; undefined when the log is not there. */
+async function leftChanceOfRun(runDir: string, batchSize: number): Promise<number | null | undefined> {
+  const text = await readFile(join(runDir, 'out.log'), 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : leftChanceAtStep(text, batchSize);
 }

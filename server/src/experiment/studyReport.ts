@@ -19,6 +19,7 @@ import {
   type StudyPoolFigures,
   type StudySummary,
 } from '../../../contracts/src/studySummary';
+import { CHANCE_MARGIN } from './chancePlateau';
 import { meanInterval, pairedDifference, type MeanInterval } from './statistics';
 import { renderLineChart, type ChartSeries } from './svgChart';
 
@@ -35,6 +36,11 @@ export interface UnitResult {
   seed: number;
   training: TrainingResult;
   wall_seconds: number;
+  /**
+   * The step at which the training left the loss of chance (chancePlateau.ts), null if it never
+   * did; absent when its log is gone.
+   */
+  left_chance_at_step?: number | null;
 }
 
 export interface StudyReportInput {
@@ -126,6 +132,7 @@ export function summarise(input: StudyReportInput): StudySummary {
         seed: r.seed,
         top1: r.training.top1,
         top5: r.training.top5,
+        ...(r.left_chance_at_step !== undefined ? { left_chance_at_step: r.left_chance_at_step } : {}),
       })),
   );
   return {
@@ -178,7 +185,9 @@ export function resultsMarkdown(s: StudySummary): string {
   if (seeds.length > 0) {
     lines.push(
       '',
-      '## Each training (top-1 / top-5)',
+      '## Each training (top-1 / top-5, step it left the loss of chance)',
+      '',
+      `A contrastive loss starts at the loss of chance, ln of the batch size; a run that stays there learns nothing, and how long it stays decides most of its accuracy. "left at" is the first logged step whose mean loss is ${CHANCE_MARGIN} below it.`,
       '',
       `| arm | augment | ${seeds.map((seed) => `seed ${seed}`).join(' | ')} |`,
       `| --- | --- | ${seeds.map(() => '---').join(' | ')} |`,
@@ -188,7 +197,12 @@ export function resultsMarkdown(s: StudySummary): string {
       const mine = s.units_by_seed.filter((u) => groupKey(u) === groupKey(g));
       const cells = seeds.map((seed) => {
         const u = mine.find((m) => m.seed === seed);
-        return u ? `${pct(u.top1)} / ${pct(u.top5)}` : '';
+        if (!u) return '';
+        const left =
+          u.left_chance_at_step === undefined
+            ? ''
+            : `, ${u.left_chance_at_step === null ? 'never left' : `left at ${u.left_chance_at_step}`}`;
+        return `${pct(u.top1)} / ${pct(u.top5)}${left}`;
       });
       lines.push(`| ${armLabel(g)} | ${g.augment} | ${cells.join(' | ')} |`);
     }

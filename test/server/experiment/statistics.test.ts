@@ -165,8 +165,27 @@ describe('experiment study: units, default t values and the report', () => {
       s.units_by_seed.map((u) => `${u.arm}/${u.t}/${u.seed}`),
       ['raw/null/1', 'raw/null/2', 'curated/10/1', 'curated/10/2', 'curated/100/1', 'curated/100/2'],
     );
-    assert.match(md, /## Each training \(top-1 \/ top-5\)/);
+    assert.match(md, /## Each training \(top-1 \/ top-5, step it left the loss of chance\)/);
     assert.match(md, /\| curated t=100 \| crop \| 45\.0 \/ 55\.0 \| 35\.0 \/ 45\.0 \|/);
+    const withPlateau = resultsMarkdown(
+      summarise({
+        experiment: 'mini',
+        plan: studyPlan({}),
+        pool: studyPool(),
+        classes: ['a', 'b'],
+        tailClasses: ['b'],
+        curations: [],
+        unitsTotal: 2,
+        results: [
+          { ...result('raw', null, 1, 0.3), left_chance_at_step: null },
+          { ...result('raw', null, 2, 0.4), left_chance_at_step: 150 },
+        ],
+      }),
+    );
+    assert.match(
+      withPlateau,
+      /\| raw \| crop \| 30\.0 \/ 40\.0, never left \| 40\.0 \/ 50\.0, left at 150 \|/,
+    );
     const charts = studyCharts(s);
     assert.deepEqual(
       charts.map((c) => c.name),

@@ -193,6 +193,14 @@ describe('experiment mini and sweep (end to end, tiny scale)', function () {
     assert.ok(Math.abs(s.paired[0].top1.mean - (curated.top1.mean - raw.top1.mean)) < 1e-12);
     const md = readFileSync(join(whole, 'results.md'), 'utf8');
     assert.match(md, /\| curated t=8 \| crop \| 1 \| \d+ \| [\d.]+ \| \d+\.\d \|/);
+    // Each training says when it left the loss of chance (a step, or never), read from its log.
+    assert.equal(s.units_by_seed.length, 3);
+    for (const u of s.units_by_seed)
+      assert.ok(
+        u.left_chance_at_step === null || (u.left_chance_at_step ?? 0) > 1,
+        `${u.arm}: ${u.left_chance_at_step}`,
+      );
+    assert.match(md, /\| raw \| crop \| \d+\.\d \/ \d+\.\d, (never left|left at \d+) \|/);
     assert.match(md, new RegExp(`\\| arm \\| augment \\| ${s.tail_classes.join(' \\| ')} \\|`));
     assert.ok(
       !existsSync(join(whole, 'units', 'raw-crop-s1', 'run', 'checkpoints')),
