@@ -127,9 +127,14 @@ export interface StudySummary {
   figures: string[];
 }
 
+/** A fraction as a percentage with one decimal, without the sign: 0.612 → "61.2". */
+export function formatPercent(x: number): string {
+  return (100 * x).toFixed(1);
+}
+
 /** "61.2 ± 3.4" in percent (the ± is the 95% CI's half width), or "61.2" for one seed. */
 export function formatInterval(m: Pick<MeanInterval, 'mean' | 'halfWidth'>, signed = false): string {
-  const v = (x: number) => (100 * x).toFixed(1);
+  const v = formatPercent;
   const sign = signed && m.mean >= 0 ? '+' : '';
   return m.halfWidth === null ? `${sign}${v(m.mean)}` : `${sign}${v(m.mean)} ± ${v(m.halfWidth)}`;
 }

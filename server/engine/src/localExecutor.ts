@@ -35,7 +35,7 @@ import {
   writeMatchesFile,
   type MatchesSums,
 } from './finalizePass';
-import { removeTemporaryFiles, writeJsonAtomic } from './fsAtomic';
+import { removeTemporaryFiles, settleAll, writeJsonAtomic } from './fsAtomic';
 import { indexEntryCount, loadOrBuildIndex, sameStringChains } from './match/matcher';
 import type { Padding } from './match/spacing';
 import { loadMetadata, type Metadata } from './metadata';
@@ -208,10 +208,8 @@ class EarlyAssembler {
 
 /** Both results; on a failure, the first error once both have settled (neither still writes). */
 async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [ra, rb] = await Promise.allSettled([a, b]);
-  if (ra.status === 'rejected') throw ra.reason;
-  if (rb.status === 'rejected') throw rb.reason;
-  return [ra.value, rb.value];
+  await settleAll([a, b]);
+  return [await a, await b];
 }
 
 /**

@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../../engine/src/fsAtomic';
 import type { TrainingResult } from './mini';
 import {
   formatInterval,
+  formatPercent,
   type Arm,
   type AugmentMode,
   type CurationStats,
@@ -192,7 +193,6 @@ export function resultsMarkdown(s: StudySummary): string {
       `| arm | augment | ${seeds.map((seed) => `seed ${seed}`).join(' | ')} |`,
       `| --- | --- | ${seeds.map(() => '---').join(' | ')} |`,
     );
-    const pct = (x: number) => (100 * x).toFixed(1);
     for (const g of s.groups) {
       const mine = s.units_by_seed.filter((u) => groupKey(u) === groupKey(g));
       const cells = seeds.map((seed) => {
@@ -202,7 +202,7 @@ export function resultsMarkdown(s: StudySummary): string {
           u.left_chance_at_step === undefined
             ? ''
             : `, ${u.left_chance_at_step === null ? 'never left' : `left at ${u.left_chance_at_step}`}`;
-        return `${pct(u.top1)} / ${pct(u.top5)}${left}`;
+        return `${formatPercent(u.top1)} / ${formatPercent(u.top5)}${left}`;
       });
       lines.push(`| ${armLabel(g)} | ${g.augment} | ${cells.join(' | ')} |`);
     }
