@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { CurvePoint } from './balance';
 import { readResults, discardSelection, completeSwap, readSummary, readManifest } from './curateManifest';
-import { sliceSha256, type CountTaskResult, type PoolTask, type RunSettings } from './curateTasks';
+import { sliceUnchanged, type CountTaskResult, type PoolTask, type RunSettings } from './curateTasks';
 import {
   folderPaths,
   MANIFEST_VERSION,
@@ -367,7 +367,7 @@ async function findChangedInput(
     const result = counted.get(task.id);
     if (result === undefined) continue;
     if (signal?.aborted) throw new InterruptedError();
-    if (result.sha256 !== (await sliceSha256(task))) {
+    if (!(await sliceUnchanged(task, result))) {
       const range = task.byteRange ? `bytes ${task.byteRange.start}..${task.byteRange.end}` : 'its bytes';
       return `The input ${task.file} changed since the earlier run (${range} differ from what was counted)`;
     }

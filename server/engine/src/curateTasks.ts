@@ -10,13 +10,15 @@
  * Each task writes `<phase>-<id>.done.json` (its result) last: that file means the task is done.
  *
  * A count task records the sha256 of the slice's bytes, hashed before counting (so a change
- * during the count shows too); a select task, and a resumed run, hash the slice again and
- * use the count only if it is the same.
+ * during the count shows too), and the file's identity (fileIdentity.ts) taken before that. A
+ * select task, and a resumed run, use the count only if the slice is the same: the identity
+ * unchanged and old enough to trust, or else the slice hashed again to the same sha256.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileIdentityOf, unchangedSince, type FileIdentity } from './fileIdentity';
 import { asEnvironmentError, InputError, isSystemError, type InputErrorReason } from './errors';
 import { settleAll, writeFileAtomic } from './fsAtomic';
 import type { EntryMatcher } from './match/matcher';
@@ -66,6 +68,8 @@ export interface RunSettings {
 export interface CountTaskResult {
   /** sha256 (hex) of the slice's bytes when they were counted. */
   sha256: string;
+  /** The file's identity, taken before its bytes were hashed. Absent in older work folders. */
+  identity?: FileIdentity;
   records: number;
   texts: number;
   matchedTexts: number;
@@ -178,8 +182,10 @@ export async function runCountTask(
   const matcher = worldwide ?? listMatcher;
   const counts = new Uint32Array(matcher.numEntries);
   const matches = new MatchesWriter();
+  const identity = await fileIdentityOf(task.file);
   const result: CountTaskResult = {
     sha256: await sliceSha256(task),
+    identity,
     records: 0,
     texts: 0,
     matchedTexts: 0,
@@ -299,7 +305,7 @@ export async function runSelectTask(
   const counted = JSON.parse(
     await readFile(taskResultPath(workDir, 'count', task.id), 'utf8'),
   ) as CountTaskResult;
-  if ((await sliceSha256(task)) !== counted.sha256) {
+  if (!(await sliceUnchanged(task, counted))) {
     throw new InputError(
       task.file,
       task.byteRange ? { byteOffset: task.byteRange.start } : {},
@@ -422,6 +428,15 @@ export async function addSparseCountsFile(into: Float64Array, path: string): Pro
   const pairs = new Uint32Array(bytes.byteLength / 4);
   new Uint8Array(pairs.buffer).set(bytes);
   addSparseCounts(into, pairs);
+}
+
+/**
+ * True when the task's slice holds the bytes it held when counted: its file's identity is the
+ * same and old enough to trust, or else its bytes hash to the counted sha256.
+ */
+export async function sliceUnchanged(task: PoolTask, counted: CountTaskResult): Promise<boolean> {
+  if (unchangedSince(counted.identity, await fileIdentityOf(task.file))) return true;
+  return (await sliceSha256(task)) === counted.sha256;
 }
 
 /** sha256 (hex) of a task's bytes: its byte range, or the whole file. */

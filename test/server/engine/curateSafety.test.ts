@@ -26,6 +26,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { curate, type CurateOptions } from '../../../server/engine/src/curate';
 import { runCountTask, runSelectTask, type PoolTask } from '../../../server/engine/src/curateTasks';
 import { InputError, UsageError } from '../../../server/engine/src/errors';
+import { RACY_MARGIN_MS } from '../../../server/engine/src/fileIdentity';
 import { createMatcher } from '../../../server/engine/src/match/matcher';
 import type { ProgressSink, ProgressUpdate } from '../../../server/engine/src/progress';
 import { curatedTree, generateCaptions, smallMetadata, tempDir, writeJsonl } from '../../support/fixtures';
@@ -382,6 +383,38 @@ describe('curation never loses data', function () {
         assert.match(err.message, /a\.jsonl: the file changed since it was counted/);
         return true;
       });
+    });
+
+    it('the select pass trusts an identity that proves the file unchanged, and hashes again otherwise', async () => {
+      const own = ownPool('pool-identity');
+      const work = join(dir.path, 'identity-work');
+      mkdirSync(work);
+      const task: PoolTask = { id: 0, file: own[0], format: 'jsonl', bytes: statSync(own[0]).size };
+      const run = { textFields: ['text'], onError: 'fail' as const };
+      const counted = await runCountTask(createMatcher(smallMetadata()), task, run, work);
+      assert.ok(counted.identity, 'the count records the file identity');
+      const p = new Float64Array(smallMetadata().length).fill(1);
+      const resultPath = join(work, 'count-0.done.json');
+      // A wrong sha256 shows which path was taken: a trusted identity never hashes.
+      const withResult = (result: object): void => writeFileSync(resultPath, JSON.stringify(result));
+      const unhashable = { ...counted, sha256: '0'.repeat(64) };
+      withResult({
+        ...unhashable,
+        identity: { ...counted.identity, takenAtMs: Date.now() + RACY_MARGIN_MS + 1000 },
+      });
+      const selected = await runSelectTask(task, run, 1, p, 0, work);
+      assert.equal(selected.records, counted.records);
+      // Freshly written (racy): hashed, so the wrong sha256 is refused.
+      withResult(unhashable);
+      await assert.rejects(runSelectTask(task, run, 1, p, 0, work), /the file changed since it was counted/);
+      // An identity that differs (here the file was touched) is hashed: same bytes, accepted.
+      const aged = {
+        ...counted,
+        identity: { ...counted.identity, takenAtMs: Date.now() + RACY_MARGIN_MS + 1000 },
+      };
+      utimesSync(own[0], new Date(), new Date());
+      withResult(aged);
+      assert.equal((await runSelectTask(task, run, 1, p, 0, work)).records, counted.records);
     });
 
     it('a resume removes the temporary files of the killed run, and only those', async () => {

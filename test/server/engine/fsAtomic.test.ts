@@ -91,6 +91,29 @@ describe('fsAtomic', () => {
     assert.deepEqual(readdirSync(folder), ['a.txt']);
   });
 
+  it('syncs a long output in the background as it grows (writeback), and still commits it whole, or aborts it leaving nothing', async () => {
+    const path = join(dir.path, 'writeback.bin');
+    const piece = Buffer.alloc(3000, 7);
+    const out = await openAtomicOutput(path, { writebackBytes: 4096 });
+    for (let i = 0; i < 50; i++) await out.write(piece);
+    assert.equal(
+      readdirSync(dir.path).includes('writeback.bin'),
+      false,
+      'nothing under the name before commit',
+    );
+    await out.commit();
+    assert.equal(statSync(path).size, 150000);
+    assert.deepEqual(readFileSync(path), Buffer.alloc(150000, 7));
+    const aborted = await openAtomicOutput(join(dir.path, 'writeback-aborted.bin'), { writebackBytes: 4096 });
+    for (let i = 0; i < 10; i++) await aborted.write(piece);
+    await aborted.abort();
+    assert.deepEqual(
+      readdirSync(dir.path).filter((n) => n.startsWith('writeback-aborted')),
+      [],
+      'no file and no temporary file',
+    );
+  });
+
   it('writes a character device in place and never replaces it', async () => {
     requireRoot('writing to a device node');
     const node = join(dir.path, 'null');
