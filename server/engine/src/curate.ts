@@ -16,8 +16,10 @@
  *                                and the stage where the next curation is built
  *
  * Resuming trusts no earlier work blindly: each counted slice recorded the sha256 of the bytes it
- * read, and a re-run hashes those bytes again (and compares the metadata's hash and the inputs'
- * sizes) before using them. A changed input starts the count over, with a message naming it.
+ * read and its file's identity, and a re-run (like the select pass) uses a slice only if the
+ * identity proves the file unchanged (fileIdentity.ts) or its bytes hash the same again; it also
+ * compares the metadata's hash and the inputs' sizes. A changed input starts the count over, with
+ * a message naming it.
  *
  * The code is in rooms of its own, re-exported here so that callers import from one place:
  *   curatePlan.ts      options, summary, checks and the plan of slices (prepareCuration)
