@@ -97,8 +97,12 @@ function requestedPlan(o: StudyOptions): StudyPlan {
   };
 }
 
-/** Refuses a folder whose recorded plan differs, naming each difference; else records the plan. */
-async function checkPlan(out: string, requested: StudyPlan): Promise<boolean> {
+/**
+ * Refuses a folder whose recorded plan differs, naming each difference; else records the plan.
+ * More seeds than the folder's extend the study (seeds are units of their own; the finished ones
+ * stay as they are): the only difference allowed, and recorded.
+ */
+async function checkPlan(out: string, requested: StudyPlan, log: Log): Promise<boolean> {
   const path = join(out, 'plan.json');
   if (!existsSync(path)) {
     await writeJsonAtomic(path, requested);
@@ -107,13 +111,19 @@ async function checkPlan(out: string, requested: StudyPlan): Promise<boolean> {
   const plan: Record<string, unknown> = { ...requested };
   const recorded = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   const show = (v: unknown) => (v === null || v === undefined ? 'the default' : JSON.stringify(v));
+  const moreSeeds = typeof recorded.seeds === 'number' && requested.seeds > recorded.seeds;
   const differences = Object.keys({ ...recorded, ...plan })
     .filter((k) => JSON.stringify(recorded[k]) !== JSON.stringify(plan[k]))
+    .filter((k) => !(k === 'seeds' && moreSeeds))
     .map((k) => `--${k} is ${show(plan[k])}, the study in the folder has ${show(recorded[k])}`);
   if (differences.length > 0) {
     throw new UsageError(
-      `${out} holds a study with other options: ${differences.join('; ')}. Re-run with the folder's options to resume it, or choose another --out`,
+      `${out} holds a study with other options: ${differences.join('; ')}. Re-run with the folder's options to resume it (a larger --seeds extends it), or choose another --out`,
     );
+  }
+  if (moreSeeds) {
+    log(`extending the study from ${String(recorded.seeds)} to ${requested.seeds} seeds`);
+    await writeJsonAtomic(path, requested);
   }
   return true;
 }
@@ -236,7 +246,7 @@ export async function runStudy(
   await mkdir(out, { recursive: true });
   const trainerDir = findTrainerDir(options.trainerDir);
   const requested = requestedPlan(options);
-  if (await checkPlan(out, requested)) log(`resuming the study in ${out}`);
+  if (await checkPlan(out, requested, log)) log(`resuming the study in ${out}`);
 
   const { plan, classes } = await planMiniPool(options, log);
   const dataMarker = join(out, 'data.json');

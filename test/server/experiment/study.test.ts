@@ -257,6 +257,36 @@ describe('experiment mini and sweep (end to end, tiny scale)', function () {
     );
     assert.ok(ys[0] < ys[1]);
     assert.ok(readdirSync(out).includes('results.md'));
+
+    // A larger --seeds extends the study: only the new seed's units train, the others are kept.
+    const seed1Result = join(out, 'units', 'curated-t3-crop-s1', 'result.json');
+    const seed1Bytes = readFileSync(seed1Result, 'utf8');
+    const more = await cli([
+      'experiment',
+      'sweep',
+      ...tinyArgs(out, { 't-values': '3,40', seeds: '3', warmup: '1', progress: 'json' }),
+    ]);
+    assert.equal(more.code, 0, more.stderr);
+    const trained = more.stdout
+      .trim()
+      .split('\n')
+      .map(parseCliEvent)
+      .flatMap((e) => (e?.type === 'info' && /^unit \d+\/6 done/.test(e.message) ? [e.message] : []));
+    assert.deepEqual(
+      trained.map((m) => m.replace(/^unit \d+\/6 done: (.*?)(:.*)?$/, '$1')),
+      ['curated t=3 crop seed 3', 'curated t=40 crop seed 3'],
+    );
+    assert.equal(readFileSync(seed1Result, 'utf8'), seed1Bytes);
+    assert.ok(readSummary(out).groups.every((g) => g.n === 3));
+    assert.equal(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')).seeds, 3);
+    // Fewer seeds than the folder's are refused, naming the difference.
+    const fewer = await cli([
+      'experiment',
+      'sweep',
+      ...tinyArgs(out, { 't-values': '3,40', seeds: '2', warmup: '1' }),
+    ]);
+    assert.equal(fewer.code, 2);
+    assert.match(fewer.stderr, /--seeds is 2, the study in the folder has 3/);
   });
 
   it('rejects unknown experiments and bad options', async () => {

@@ -45,7 +45,8 @@ function parseTValues(value: string | undefined): number[] | undefined {
 
 const COMMON_HELP = `  --out DIR              the study's folder (data, curations, units, figures); re-running the
                          same command resumes it (finished units are kept)
-  --seeds N              training seeds 1..N of every arm (mini: default ${MINI_SEEDS}, sweep: ${SWEEP_SEEDS})
+  --seeds N              training seeds 1..N of every arm (mini: default ${MINI_SEEDS}, sweep: ${SWEEP_SEEDS});
+                         a larger N on a study's folder extends it with the seeds it lacks
   --arms LIST            comma-separated raw,curated,online (mini default: all three; sweep: curated)
   --augment crop|none|both   random resized crops, none, or both as separate arms (default crop)
   --steps N              training steps of each unit (default ${d.steps})
