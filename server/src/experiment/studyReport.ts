@@ -235,6 +235,12 @@ export function resultsMarkdown(s: StudySummary): string {
   return lines.join('\n') + '\n';
 }
 
+/** Where balancing stops: every t at or above the largest entry count keeps every match. */
+function balancingStops(s: StudySummary): { x: number; label: string } {
+  const x = s.pool.largest_entry_count;
+  return { x, label: `t = ${x}: no balancing` };
+}
+
 /** The charts over t: only when curations at two or more t were trained on. */
 export function studyCharts(s: StudySummary): { name: string; svg: string }[] {
   const overT = s.groups.filter((g) => g.arm !== 'raw' && g.t !== null);
@@ -254,6 +260,13 @@ export function studyCharts(s: StudySummary): { name: string; svg: string }[] {
         xLabel: 't',
         yLabel: 'top-1 accuracy',
         logX: true,
+        yFromZero: true,
+        yBounds: [0, 1],
+        // The raw arm has no t: its mean is a level to read each t against.
+        references: s.groups
+          .filter((g) => g.arm === 'raw')
+          .map((g) => ({ name: `raw, ${g.augment} (n=${g.n})`, y: g.top1.mean })),
+        xMarker: balancingStops(s),
         series: [...series.values()],
       }),
     },
@@ -268,6 +281,7 @@ export function studyCharts(s: StudySummary): { name: string; svg: string }[] {
         yLabel: 'curated pairs',
         logX: true,
         yFromZero: true,
+        xMarker: balancingStops(s),
         series: [{ name: 'curated pairs', points: sizes.map((c) => ({ x: c.t, y: c.curated_size })) }],
       }),
     });

@@ -18,6 +18,12 @@ export interface ChartSeries {
   points: ChartPoint[];
 }
 
+/** A level every x shares (the raw arm: no curation, so no t), drawn as a dashed line. */
+export interface ChartReference {
+  name: string;
+  y: number;
+}
+
 export interface LineChart {
   title: string;
   xLabel: string;
@@ -25,6 +31,14 @@ export interface LineChart {
   logX?: boolean;
   /** The y axis from 0 (sizes, accuracies) rather than from the data's minimum. */
   yFromZero?: boolean;
+  /**
+   * The values y can take (accuracies: [0, 1]): the axis never goes past them, and a whisker
+   * that does (a wide interval of few seeds) is cut there and drawn open at that end.
+   */
+  yBounds?: [number, number];
+  references?: ChartReference[];
+  /** A vertical dotted line at x, labelled (where balancing stops). */
+  xMarker?: { x: number; label: string };
   series: ChartSeries[];
 }
 
@@ -59,13 +73,21 @@ export function renderLineChart(chart: LineChart): string {
   if (points.length === 0) throw new Error(`chart '${chart.title}' has no points`);
   if (chart.logX && points.some((p) => !(p.x > 0))) throw new Error('a log axis needs positive x');
   const fx = (x: number) => (chart.logX ? Math.log10(x) : x);
-  const xs = points.map((p) => fx(p.x));
-  const ys = points.flatMap((p) => [p.y, p.low ?? p.y, p.high ?? p.y]);
+  const references = chart.references ?? [];
+  const marker = chart.xMarker;
+  const xs = [...points.map((p) => fx(p.x)), ...(marker ? [fx(marker.x)] : [])];
+  const [yLow, yHigh] = chart.yBounds ?? [-Infinity, Infinity];
+  const bound = (y: number) => Math.min(yHigh, Math.max(yLow, y));
+  const ys = [
+    ...points.flatMap((p) => [p.y, p.low ?? p.y, p.high ?? p.y]),
+    ...references.map((ref) => ref.y),
+  ].map(bound);
   let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
   let y0 = chart.yFromZero ? Math.min(0, ...ys) : Math.min(...ys);
   let y1 = Math.max(...ys);
   if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
+  [y0, y1] = [bound(y0), bound(y1)];
   const pad = (x1 - x0) * 0.05;
   [x0, x1] = [x0 - pad, x1 + pad];
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
@@ -108,6 +130,26 @@ export function renderLineChart(chart: LineChart): string {
     `<text class="axis-label x-label" x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 12}" text-anchor="middle">${escapeXml(chart.xLabel + (chart.logX ? ' (log scale)' : ''))}</text>`,
     `<text class="axis-label y-label" transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(chart.yLabel)}</text>`,
   );
+  if (marker) {
+    const x = r(px(marker.x));
+    out.push(
+      `<line class="x-marker" data-x="${marker.x}" x1="${x}" y1="${MARGIN.top}" x2="${x}" y2="${bottom}" stroke="#888" stroke-dasharray="2 3"/>`,
+      `<text class="x-marker-label" x="${x}" y="${MARGIN.top - 4}" text-anchor="middle" font-size="10" fill="#555">${escapeXml(marker.label)}</text>`,
+    );
+  }
+  const legendY = (i: number) => MARGIN.top + 10 + i * 18;
+  // References: a dashed level across the plot and a legend entry, after the series' entries.
+  references.forEach((ref, i) => {
+    const y = r(py(bound(ref.y)));
+    const ly = legendY(chart.series.length + i);
+    out.push(
+      `<g class="reference" data-name="${escapeXml(ref.name)}" data-y="${ref.y}">`,
+      `<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotW}" y2="${y}" stroke="#555" stroke-dasharray="6 4"/>`,
+      `<line x1="${WIDTH - MARGIN.right + 10}" y1="${ly}" x2="${WIDTH - MARGIN.right + 26}" y2="${ly}" stroke="#555" stroke-dasharray="6 4"/>`,
+      `<text class="legend" x="${WIDTH - MARGIN.right + 30}" y="${ly}" dominant-baseline="middle">${escapeXml(ref.name)}</text>`,
+      '</g>',
+    );
+  });
   // Series: line, whiskers, points, legend entry.
   chart.series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length];
@@ -119,16 +161,25 @@ export function renderLineChart(chart: LineChart): string {
     }
     for (const p of sorted) {
       if (p.low !== undefined && p.high !== undefined) {
-        const x = r(px(p.x));
+        const cx = px(p.x);
+        const x = r(cx);
         out.push(
-          `<line class="whisker" data-low="${p.low}" data-high="${p.high}" x1="${x}" y1="${r(py(p.low))}" x2="${x}" y2="${r(py(p.high))}" stroke="${colour}"/>`,
+          `<line class="whisker" data-low="${p.low}" data-high="${p.high}" x1="${x}" y1="${r(py(bound(p.low)))}" x2="${x}" y2="${r(py(bound(p.high)))}" stroke="${colour}"/>`,
         );
+        // A cap at each end the interval really has; none where the bounds cut it.
+        for (const end of [p.low, p.high]) {
+          if (end !== bound(end)) continue;
+          const y = r(py(end));
+          out.push(
+            `<line class="whisker-cap" x1="${r(cx - 4)}" y1="${y}" x2="${r(cx + 4)}" y2="${y}" stroke="${colour}"/>`,
+          );
+        }
       }
       out.push(
         `<circle class="point" data-x="${p.x}" data-y="${p.y}" cx="${r(px(p.x))}" cy="${r(py(p.y))}" r="3.5" fill="${colour}"/>`,
       );
     }
-    const ly = MARGIN.top + 10 + i * 18;
+    const ly = legendY(i);
     out.push(
       `<rect x="${WIDTH - MARGIN.right + 12}" y="${ly - 6}" width="12" height="12" fill="${colour}"/>`,
       `<text class="legend" x="${WIDTH - MARGIN.right + 30}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`,

@@ -192,6 +192,10 @@ describe('experiment study: units, default t values and the report', () => {
       ['accuracy-vs-t.svg', 'curated-size-vs-t.svg'],
     );
     assert.match(charts[1].svg, /data-x="100" data-y="900"/);
+    // The raw arm (no t) is the level each t is read against; where balancing stops is marked.
+    assert.match(charts[0].svg, /<g class="reference" data-name="raw, crop \(n=2\)" data-y="0.35">/);
+    const stops = s.pool.largest_entry_count;
+    for (const chart of charts) assert.match(chart.svg, new RegExp(`class="x-marker" data-x="${stops}"`));
   });
 });
 
@@ -238,6 +242,52 @@ describe('experiment charts (SVG)', () => {
     assert.match(svg, /<title>Top-1 &#60;against&#62; t<\/title>/);
     assert.ok(!svg.includes('<against>'));
     assert.match(svg, /class="tick x-tick"[^>]*>1000</);
+  });
+
+  it('keeps accuracies in [0, 1]: a wider interval is cut at the bound and has no cap there', () => {
+    const bounded = renderLineChart({
+      title: 'top-1',
+      xLabel: 't',
+      yLabel: 'top-1',
+      logX: true,
+      yFromZero: true,
+      yBounds: [0, 1],
+      references: [{ name: 'raw, none (n=2)', y: 0.31 }],
+      xMarker: { x: 2825, label: 't = 2825: no balancing' },
+      series: [
+        {
+          name: 'curated',
+          points: [
+            { x: 9, y: 0.29 },
+            { x: 202, y: 0.495, low: -0.457, high: 1.447 },
+            { x: 891, y: 0.4, low: 0.35, high: 0.45 },
+          ],
+        },
+      ],
+    });
+    const yTicks = [...bounded.matchAll(/class="tick y-tick"[^>]*>([\d.-]+)</g)].map((m) => Number(m[1]));
+    assert.equal(Math.min(...yTicks), 0);
+    assert.equal(Math.max(...yTicks), 1);
+    const whiskers = [
+      ...bounded.matchAll(
+        /class="whisker" data-low="([\d.-]+)" data-high="([\d.-]+)" x1="[\d.]+" y1="([\d.]+)" x2="[\d.]+" y2="([\d.]+)"/g,
+      ),
+    ];
+    // The interval's true ends stay in the data; the line stops at the plot's top and bottom.
+    assert.deepEqual(
+      whiskers.map((m) => [Number(m[1]), Number(m[2])]),
+      [
+        [-0.457, 1.447],
+        [0.35, 0.45],
+      ],
+    );
+    const axis = /class="axis y-axis" x1="[\d.]+" y1="([\d.]+)" x2="[\d.]+" y2="([\d.]+)"/.exec(bounded)!;
+    assert.equal(Number(whiskers[0][3]), Number(axis[2]), 'cut at 0: the bottom of the axis');
+    assert.equal(Number(whiskers[0][4]), Number(axis[1]), 'cut at 1: the top of the axis');
+    assert.equal([...bounded.matchAll(/class="whisker-cap"/g)].length, 2, 'caps only on the uncut interval');
+    assert.match(bounded, /<g class="reference" data-name="raw, none \(n=2\)" data-y="0.31">/);
+    assert.match(bounded, /class="x-marker" data-x="2825"/);
+    assert.match(bounded, /class="x-marker-label"[^>]*>t = 2825: no balancing</);
   });
 
   it('refuses what it cannot draw', () => {
